@@ -1,0 +1,504 @@
+//===- GraphOps.cpp - Graph dialect operations ----------------------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// Type inference and verifiers. Folds and canonicalization patterns live in
+// GraphFolds.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "dialects/Graph/IR/ShapeHelpers.h"
+
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+#define DEBUG_TYPE "graph-ops"
+
+using namespace mlir;
+using namespace mlir::modelc::graph;
+
+#define GET_OP_CLASSES
+#include "dialects/Graph/IR/GraphOps.cpp.inc"
+
+/// Emits `message` at `location` when there is one; type inference runs both
+/// from builders (where failure is a programming error) and the verifier.
+static LogicalResult failInference(std::optional<Location> location,
+                                   const Twine &message) {
+  if (location)
+    return emitError(*location, message);
+  return failure();
+}
+
+static RankedTensorType rankedType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [i, dim] : llvm::enumerate(shape))
+    text += (i ? ", " : "") + std::to_string(dim);
+  return text + "]";
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+/// Shared by the binary ops: broadcast shapes, lhs element type unless the
+/// op produces a predicate.
+static LogicalResult inferBroadcastType(std::optional<Location> location,
+                                        Value lhs, Value rhs, Type elementType,
+                                        SmallVectorImpl<Type> &results) {
+  RankedTensorType lhsType = rankedType(lhs), rhsType = rankedType(rhs);
+  std::optional<SmallVector<int64_t>> shape =
+      broadcastShapes(lhsType.getShape(), rhsType.getShape());
+  if (!shape)
+    return failInference(location, "operand shapes " +
+                                       shapeString(lhsType.getShape()) +
+                                       " and " +
+                                       shapeString(rhsType.getShape()) +
+                                       " do not broadcast");
+  results.push_back(RankedTensorType::get(
+      *shape, elementType ? elementType : lhsType.getElementType()));
+  return success();
+}
+
+#define DEFINE_BINARY_OP(OP, RESULT_ELEMENT_TYPE)                              \
+  LogicalResult OP::inferReturnTypes(MLIRContext *context,                     \
+                                     std::optional<Location> location,         \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    return inferBroadcastType(location, adaptor.getLhs(), adaptor.getRhs(),    \
+                              RESULT_ELEMENT_TYPE, results);                   \
+  }                                                                            \
+  LogicalResult OP::verify() {                                                 \
+    if (getLhs().getType().getElementType() !=                                 \
+        getRhs().getType().getElementType())                                   \
+      return emitOpError("expected operands of one element type, got ")        \
+             << getLhs().getType().getElementType() << " and "                 \
+             << getRhs().getType().getElementType();                           \
+    return success();                                                          \
+  }
+
+DEFINE_BINARY_OP(AddOp, Type())
+DEFINE_BINARY_OP(SubOp, Type())
+DEFINE_BINARY_OP(MulOp, Type())
+DEFINE_BINARY_OP(DivOp, Type())
+DEFINE_BINARY_OP(EqualOp, IntegerType::get(context, 1))
+#undef DEFINE_BINARY_OP
+
+// Pow allows a different exponent type (ONNX T1/T2), so it has its own rules.
+LogicalResult PowOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  return inferBroadcastType(location, adaptor.getLhs(), adaptor.getRhs(),
+                            Type(), results);
+}
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  SmallVector<Type, 1> valueType;
+  if (failed(inferBroadcastType(location, adaptor.getLhs(), adaptor.getRhs(),
+                                Type(), valueType)))
+    return failure();
+  auto partial = cast<RankedTensorType>(valueType.front());
+  std::optional<SmallVector<int64_t>> shape = broadcastShapes(
+      rankedType(adaptor.getCondition()).getShape(), partial.getShape());
+  if (!shape)
+    return failInference(location, "condition does not broadcast");
+  results.push_back(RankedTensorType::get(*shape, partial.getElementType()));
+  return success();
+}
+
+LogicalResult ClipOp::verify() {
+  if (getMin().convertToDouble() > getMax().convertToDouble())
+    return emitOpError("expected min <= max, got ")
+           << getMin().convertToDouble() << " > "
+           << getMax().convertToDouble();
+  return success();
+}
+
+LogicalResult ExpandOp::verify() {
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  ArrayRef<int64_t> out = getType().getShape();
+  std::optional<SmallVector<int64_t>> shape = broadcastShapes(in, out);
+  if (!shape || ArrayRef<int64_t>(*shape) != out)
+    return emitOpError("cannot broadcast ")
+           << shapeString(in) << " to " << shapeString(out);
+  if (getInput().getType().getElementType() != getType().getElementType())
+    return emitOpError("expected the input element type");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// Checks the 2-D window attributes shared by conv and pooling.
+static LogicalResult verifyWindow(std::optional<Location> location,
+                                  ArrayRef<int64_t> kernel,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> pads,
+                                  ArrayRef<int64_t> dilations) {
+  if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2 ||
+      pads.size() != 4)
+    return failInference(location, "expected 2 kernel dims, strides and "
+                                   "dilations and 4 pads");
+  for (int64_t v : llvm::concat<const int64_t>(kernel, strides, dilations))
+    if (v < 1)
+      return failInference(location,
+                           "expected positive kernel, strides and dilations");
+  for (int64_t pad : pads)
+    if (pad < 0)
+      return failInference(location, "expected non-negative pads");
+  return success();
+}
+
+static SmallVector<int64_t> windowOutputShape(ArrayRef<int64_t> inputShape,
+                                              int64_t channels,
+                                              ArrayRef<int64_t> kernel,
+                                              ArrayRef<int64_t> strides,
+                                              ArrayRef<int64_t> pads,
+                                              ArrayRef<int64_t> dilations,
+                                              bool ceilMode) {
+  SmallVector<int64_t> shape = {inputShape[0], channels};
+  for (int d = 0; d < 2; ++d)
+    shape.push_back(slidingWindowOutputSize(inputShape[2 + d], kernel[d],
+                                            strides[d], pads[d], pads[d + 2],
+                                            dilations[d], ceilMode));
+  return shape;
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  RankedTensorType inputType = rankedType(adaptor.getInput());
+  RankedTensorType weightType = rankedType(adaptor.getWeight());
+  if (inputType.getRank() != 4 || weightType.getRank() != 4)
+    return failInference(location, "expected rank-4 input and weight");
+  ArrayRef<int64_t> w = weightType.getShape();
+  if (failed(verifyWindow(location, w.drop_front(2), adaptor.getStrides(),
+                          adaptor.getPads(), adaptor.getDilations())))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      windowOutputShape(inputType.getShape(), w[0], w.drop_front(2),
+                        adaptor.getStrides(), adaptor.getPads(),
+                        adaptor.getDilations(), /*ceilMode=*/false),
+      inputType.getElementType()));
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  int64_t group = getGroup();
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  if (group < 1 || in[1] % group != 0 || w[0] % group != 0)
+    return emitOpError("expected group to divide input and output channels, "
+                       "got group ")
+           << group;
+  if (in[1] / group != w[1])
+    return emitOpError("expected weight dim 1 to be ")
+           << in[1] / group << ", got " << w[1];
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getDimSize(0) != w[0])
+      return emitOpError("expected bias of shape [") << w[0] << "]";
+  }
+  return success();
+}
+
+#define DEFINE_POOL_OP(OP)                                                     \
+  LogicalResult OP::inferReturnTypes(MLIRContext *context,                     \
+                                     std::optional<Location> location,         \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    RankedTensorType inputType = rankedType(adaptor.getInput());               \
+    if (inputType.getRank() != 4)                                              \
+      return failInference(location, "expected a rank-4 input");               \
+    if (failed(verifyWindow(location, adaptor.getKernelShape(),                \
+                            adaptor.getStrides(), adaptor.getPads(),           \
+                            adaptor.getDilations())))                          \
+      return failure();                                                        \
+    results.push_back(RankedTensorType::get(                                   \
+        windowOutputShape(inputType.getShape(), inputType.getDimSize(1),       \
+                          adaptor.getKernelShape(), adaptor.getStrides(),      \
+                          adaptor.getPads(), adaptor.getDilations(),           \
+                          adaptor.getCeilMode()),                              \
+        inputType.getElementType()));                                          \
+    return success();                                                          \
+  }                                                                            \
+  LogicalResult OP::verify() {                                                 \
+    ArrayRef<int64_t> pads = getPads();                                        \
+    ArrayRef<int64_t> kernel = getKernelShape();                               \
+    for (int d = 0; d < 2; ++d)                                                \
+      if (pads[d] >= kernel[d] || pads[d + 2] >= kernel[d])                    \
+        return emitOpError("expected pads smaller than the kernel");           \
+    return success();                                                          \
+  }
+
+DEFINE_POOL_OP(MaxPoolOp)
+DEFINE_POOL_OP(AvgPoolOp)
+#undef DEFINE_POOL_OP
+
+//===----------------------------------------------------------------------===//
+// Products, reductions, normalizations
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  RankedTensorType lhsType = rankedType(adaptor.getLhs());
+  RankedTensorType rhsType = rankedType(adaptor.getRhs());
+  SmallVector<int64_t> lhs(lhsType.getShape()), rhs(rhsType.getShape());
+  if (lhs.empty() || rhs.empty())
+    return failInference(location, "expected operands of rank >= 1");
+  bool lhsVector = lhs.size() == 1, rhsVector = rhs.size() == 1;
+  if (lhsVector)
+    lhs.insert(lhs.begin(), 1);
+  if (rhsVector)
+    rhs.push_back(1);
+  if (lhs.back() != rhs[rhs.size() - 2])
+    return failInference(location, "contracting dimensions differ: " +
+                                       std::to_string(lhs.back()) + " vs " +
+                                       std::to_string(rhs[rhs.size() - 2]));
+  std::optional<SmallVector<int64_t>> batch = broadcastShapes(
+      ArrayRef<int64_t>(lhs).drop_back(2), ArrayRef<int64_t>(rhs).drop_back(2));
+  if (!batch)
+    return failInference(location, "batch dimensions do not broadcast");
+  SmallVector<int64_t> shape = *batch;
+  if (!lhsVector)
+    shape.push_back(lhs[lhs.size() - 2]);
+  if (!rhsVector)
+    shape.push_back(rhs.back());
+  results.push_back(RankedTensorType::get(shape, lhsType.getElementType()));
+  return success();
+}
+
+LogicalResult MatMulOp::verify() {
+  if (getLhs().getType().getElementType() != getRhs().getType().getElementType())
+    return emitOpError("expected operands of one element type");
+  return success();
+}
+
+/// Checks that `axes` are sorted, unique and in [0, rank).
+static LogicalResult verifyAxes(std::optional<Location> location,
+                                ArrayRef<int64_t> axes, int64_t rank) {
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (axis < 0 || axis >= rank)
+      return failInference(location, "axis " + std::to_string(axis) +
+                                         " out of range for rank " +
+                                         std::to_string(rank));
+    if (i > 0 && axes[i - 1] >= axis)
+      return failInference(location, "expected sorted, unique axes");
+  }
+  return success();
+}
+
+LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *context,
+                                             std::optional<Location> location,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &results) {
+  RankedTensorType inputType = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> axes = adaptor.getAxes();
+  if (failed(verifyAxes(location, axes, inputType.getRank())))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (auto [d, size] : llvm::enumerate(inputType.getShape())) {
+    bool reduced = llvm::is_contained(axes, static_cast<int64_t>(d));
+    if (!reduced)
+      shape.push_back(size);
+    else if (adaptor.getKeepdims())
+      shape.push_back(1);
+  }
+  results.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  return success();
+}
+
+LogicalResult ReduceMeanOp::verify() {
+  return verifyAxes(getLoc(), getAxes(), getInput().getType().getRank());
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getType().getRank();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError("axis ") << getAxis() << " out of range for rank "
+                                << rank;
+  return success();
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  results.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= inputType.getRank())
+    return emitOpError("axis ") << axis << " out of range for rank "
+                                << inputType.getRank();
+  ArrayRef<int64_t> normalized = inputType.getShape().drop_front(axis);
+  int64_t count = computeProduct(normalized);
+  for (Value param : {getScale(), getBias()}) {
+    if (!param)
+      continue;
+    auto type = cast<RankedTensorType>(param.getType());
+    // Scale and bias broadcast over the normalized dims; modelc requires
+    // them to cover those dims fully, as every exporter writes them.
+    if (type.getNumElements() != count)
+      return emitOpError("expected scale and bias with ")
+             << count << " elements, got " << type.getNumElements();
+  }
+  return success();
+}
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  results.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  if (getInput().getType().getNumElements() != getType().getNumElements())
+    return emitOpError("expected ")
+           << getInput().getType().getNumElements() << " elements, got "
+           << getType().getNumElements();
+  if (getInput().getType().getElementType() != getType().getElementType())
+    return emitOpError("expected the input element type");
+  return success();
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  RankedTensorType inputType = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> perm = adaptor.getPermutation();
+  if (static_cast<int64_t>(perm.size()) != inputType.getRank() ||
+      !isPermutationVector(perm))
+    return failInference(location, "expected a permutation of size " +
+                                       std::to_string(inputType.getRank()));
+  results.push_back(RankedTensorType::get(
+      applyPermutation(inputType.getShape(), perm),
+      inputType.getElementType()));
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  ArrayRef<int64_t> perm = getPermutation();
+  if (static_cast<int64_t>(perm.size()) != rank)
+    return emitOpError("expected permutation of size ")
+           << rank << ", got " << perm.size();
+  if (!isPermutationVector(perm))
+    return emitOpError("permutation must name each dimension exactly once");
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  if (adaptor.getInputs().empty())
+    return failInference(location, "expected at least one input");
+  RankedTensorType first = rankedType(adaptor.getInputs().front());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return failInference(location, "axis out of range");
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (Value input : adaptor.getInputs()) {
+    RankedTensorType type = rankedType(input);
+    if (type.getRank() != first.getRank() ||
+        type.getElementType() != first.getElementType())
+      return failInference(location, "expected inputs of one rank and "
+                                     "element type");
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != axis && type.getDimSize(d) != first.getDimSize(d))
+        return failInference(location, "input shapes differ outside the "
+                                       "concatenated axis");
+    shape[axis] += type.getDimSize(axis);
+  }
+  results.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  RankedTensorType dataType = rankedType(adaptor.getData());
+  RankedTensorType indicesType = rankedType(adaptor.getIndices());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= dataType.getRank())
+    return failInference(location, "axis out of range");
+  SmallVector<int64_t> shape(dataType.getShape().take_front(axis));
+  llvm::append_range(shape, indicesType.getShape());
+  llvm::append_range(shape, dataType.getShape().drop_front(axis + 1));
+  results.push_back(RankedTensorType::get(shape, dataType.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  RankedTensorType inputType = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds(),
+                    steps = adaptor.getSteps();
+  int64_t rank = inputType.getRank();
+  if (static_cast<int64_t>(starts.size()) != rank ||
+      static_cast<int64_t>(ends.size()) != rank ||
+      static_cast<int64_t>(steps.size()) != rank)
+    return failInference(location, "expected one start, end and step per "
+                                   "dimension");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (steps[d] == 0)
+      return failInference(location, "expected non-zero steps");
+    shape.push_back(sliceLength(starts[d], ends[d], steps[d]));
+  }
+  results.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> inShape = getInput().getType().getShape();
+  for (auto [d, start] : llvm::enumerate(getStarts())) {
+    if (getType().getDimSize(d) == 0)
+      continue;
+    if (start < 0 || start >= inShape[d])
+      return emitOpError("start ") << start << " of dimension " << d
+                                   << " is outside [0, " << inShape[d] << ")";
+  }
+  return success();
+}
+
+LogicalResult ShapeOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  results.push_back(RankedTensorType::get(
+      {rankedType(adaptor.getInput()).getRank()},
+      IntegerType::get(context, 64)));
+  return success();
+}

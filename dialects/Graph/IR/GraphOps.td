@@ -1,0 +1,432 @@
+//===- GraphOps.td - Graph dialect operations --------------*- tablegen -*-===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MODELC_DIALECTS_GRAPH_IR_GRAPHOPS_TD
+#define MODELC_DIALECTS_GRAPH_IR_GRAPHOPS_TD
+
+include "dialects/Graph/IR/GraphDialect.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class Graph_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Graph_Dialect, mnemonic, traits>;
+
+def Graph_Tensor : RankedTensorOf<[AnyType]>;
+def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
+
+//===----------------------------------------------------------------------===//
+// Elementwise operations
+//===----------------------------------------------------------------------===//
+
+/// One input, one result of the same type, applied to each element.
+class Graph_UnaryOp<string mnemonic, string onnxName, list<Trait> traits = []>
+    : Graph_Op<mnemonic, !listconcat(traits, [Pure, Elementwise,
+                                              SameOperandsAndResultType])> {
+  let summary = "Elementwise " # onnxName;
+  let description = "Mirrors ONNX `" # onnxName # [{`, one element at a time.
+
+    ```mlir
+    %y = graph.}] # mnemonic # [{ %x : tensor<1x16xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_ReluOp : Graph_UnaryOp<"relu", "Relu">;
+def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "Sigmoid">;
+def Graph_TanhOp : Graph_UnaryOp<"tanh", "Tanh">;
+def Graph_ErfOp : Graph_UnaryOp<"erf", "Erf">;
+def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "Sqrt">;
+def Graph_ExpOp : Graph_UnaryOp<"exp", "Exp">;
+def Graph_NegOp : Graph_UnaryOp<"neg", "Neg"> { let hasFolder = 1; }
+
+def Graph_ClipOp : Graph_Op<"clip", [Pure, Elementwise,
+                                     SameOperandsAndResultType]> {
+  let summary = "Elementwise clamp to [min, max]";
+  let description = [{
+    Mirrors ONNX `Clip` with constant bounds. The importer turns absent bounds
+    into the lowest and highest finite values of the element type.
+
+    ```mlir
+    %y = graph.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x32xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, F64Attr:$min, F64Attr:$max);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_CastOp : Graph_Op<"cast", [Pure, Elementwise,
+                                     SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to another element type";
+  let description = [{
+    Mirrors ONNX `Cast`: floats to integers truncate toward zero, anything to
+    bool tests for non-zero.
+
+    ```mlir
+    %y = graph.cast %x : tensor<1x8xi64> -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+/// Two inputs broadcast against each other as numpy does.
+class Graph_BinaryOp<string mnemonic, string onnxName, list<Trait> traits = []>
+    : Graph_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  let summary = "Elementwise " # onnxName # " with numpy broadcasting";
+  let description = "Mirrors ONNX `" # onnxName # [{`. The operands are
+    broadcast to a common shape: trailing dimensions align and a dimension of
+    size 1 stretches to match the other.
+
+    ```mlir
+    %z = graph.}] # mnemonic # [{ %x, %y : tensor<1x16x8xf32>, tensor<8xf32> -> tensor<1x16x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_AddOp : Graph_BinaryOp<"add", "Add", [Commutative]> {
+  let hasFolder = 1;
+}
+def Graph_SubOp : Graph_BinaryOp<"sub", "Sub"> { let hasFolder = 1; }
+def Graph_MulOp : Graph_BinaryOp<"mul", "Mul", [Commutative]> {
+  let hasFolder = 1;
+}
+def Graph_DivOp : Graph_BinaryOp<"div", "Div"> { let hasFolder = 1; }
+def Graph_PowOp : Graph_BinaryOp<"pow", "Pow"> {
+  // ONNX lets the exponent have its own element type.
+  let hasVerifier = 0;
+  let hasCanonicalizer = 1;
+}
+def Graph_EqualOp : Graph_BinaryOp<"equal", "Equal", [Commutative]> {
+  let hasFolder = 1;
+}
+
+def Graph_WhereOp : Graph_Op<"where", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Elementwise select with numpy broadcasting";
+  let description = [{
+    Mirrors ONNX `Where`: `condition ? lhs : rhs`, the three operands broadcast
+    to a common shape.
+
+    ```mlir
+    %z = graph.where %c, %x, %y : tensor<1x8xi1>, tensor<1x8xf32>, tensor<f32> -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I1]>:$condition, Graph_Tensor:$lhs,
+                       Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $lhs `,` $rhs attr-dict `:` type($condition) `,` type($lhs)
+    `,` type($rhs) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Graph_ExpandOp : Graph_Op<"expand", [Pure]> {
+  let summary = "Broadcasts a tensor to a larger static shape";
+  let description = [{
+    Mirrors ONNX `Expand` once its shape operand is known: the result shape is
+    the numpy broadcast of the input shape and the requested shape.
+
+    ```mlir
+    %y = graph.expand %x : tensor<1x1x8xf32> -> tensor<4x2x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Anchors: convolution, products, pooling, reductions, normalizations
+//===----------------------------------------------------------------------===//
+
+def Graph_ConvOp : Graph_Op<"conv", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D convolution in NCHW layout";
+  let description = [{
+    Mirrors ONNX `Conv` for 2-D inputs. `pads` is `[top, left, bottom, right]`
+    after the importer resolved `auto_pad`; the weight is
+    `[out_channels, in_channels / group, kernel_h, kernel_w]`.
+
+    ```mlir
+    %y = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+                               dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
+                       Optional<Graph_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` `(` type($input) `,`
+    type($weight) (`,` type($bias)^)? `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Graph_MatMulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Matrix product with numpy batch broadcasting";
+  let description = [{
+    Mirrors ONNX `MatMul`: the last two dimensions multiply, leading (batch)
+    dimensions broadcast. A rank-1 operand is a vector as in numpy.
+
+    ```mlir
+    %z = graph.matmul %x, %w : (tensor<1x128x768xf32>, tensor<768x3072xf32>) -> tensor<1x128x3072xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+/// Sliding-window pooling over the two trailing dimensions of NCHW.
+class Graph_PoolOp<string mnemonic, string onnxName>
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = onnxName # " over the spatial dimensions of NCHW";
+  let description = "Mirrors ONNX `" # onnxName # [{` in 2-D. `pads` is
+    `[top, left, bottom, right]`; `ceil_mode` rounds the output size up.
+
+    ```mlir
+    %y = graph.}] # mnemonic # [{ %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+        pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false,
+        count_include_pad = false} : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode,
+                       BoolAttr:$count_include_pad);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "MaxPool">;
+def Graph_AvgPoolOp : Graph_PoolOp<"avg_pool", "AveragePool">;
+
+def Graph_ReduceMeanOp : Graph_Op<"reduce_mean", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Mean over a set of axes";
+  let description = [{
+    Mirrors ONNX `ReduceMean` (and `GlobalAveragePool`, which the importer
+    expresses as a mean over the spatial axes with `keepdims`). `axes` are
+    non-negative, sorted and unique.
+
+    ```mlir
+    %m = graph.reduce_mean %x {axes = array<i64: 2, 3>, keepdims = true}
+        : tensor<1x64x7x7xf32> -> tensor<1x64x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+                       BoolAttr:$keepdims);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "Softmax along one axis";
+  let description = [{
+    Mirrors ONNX `Softmax` from opset 13 on: normalizes along `axis` alone.
+    The importer rewrites the older flattening semantics with reshapes.
+
+    ```mlir
+    %p = graph.softmax %x {axis = 3 : i64} : tensor<1x12x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_LayerNormOp : Graph_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Layer normalization over the trailing dimensions";
+  let description = [{
+    Mirrors ONNX `LayerNormalization`: each slice from `axis` to the last
+    dimension is normalized to zero mean and unit variance, then scaled and
+    shifted. The graph pipeline also forms it from the ReduceMean/Sub/Pow/Sqrt
+    chain that exporters emit before opset 17.
+
+    ```mlir
+    %y = graph.layer_norm %x, %gamma, %beta {axis = 2 : i64, epsilon = 1.0e-12 : f64}
+        : (tensor<1x128x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<1x128x768xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$scale,
+                       Optional<Graph_FloatTensor>:$bias, I64Attr:$axis,
+                       F64Attr:$epsilon);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` `(` type($input) `,`
+    type($scale) (`,` type($bias)^)? `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_BatchNormOp : Graph_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Inference-mode batch normalization over channel 1";
+  let description = [{
+    Mirrors ONNX `BatchNormalization` in inference mode. Canonicalization turns
+    it into a per-channel multiply and add, which then fold into a producing
+    convolution's weights and bias.
+
+    ```mlir
+    %y = graph.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0e-5 : f64}
+        : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$scale,
+                       Graph_FloatTensor:$bias, Graph_FloatTensor:$mean,
+                       Graph_FloatTensor:$variance, F64Attr:$epsilon);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` `(`
+    type($input) `,` type($scale) `,` type($bias) `,` type($mean) `,`
+    type($variance) `)` `->` type($result)
+  }];
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
+  let summary = "Reinterprets a tensor with another static shape";
+  let description = [{
+    Mirrors ONNX `Reshape`, `Flatten`, `Squeeze` and `Unsqueeze` once their
+    shapes are known. The element order is unchanged, so a reshape moves no
+    data: the memory planner lets the result alias its input.
+
+    ```mlir
+    %y = graph.reshape %x : tensor<1x512x1x1xf32> -> tensor<1x512xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Graph_TransposeOp : Graph_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Permutes the dimensions of a tensor";
+  let description = [{
+    Mirrors ONNX `Transpose`. Result dimension `i` is input dimension
+    `permutation[i]`.
+
+    ```mlir
+    %t = graph.transpose %x [0, 2, 1, 3] : tensor<1x128x12x64xf32> -> tensor<1x12x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $input $permutation attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Graph_ConcatOp : Graph_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Joins tensors along one axis";
+  let description = [{
+    Mirrors ONNX `Concat`; `axis` is non-negative.
+
+    ```mlir
+    %y = graph.concat %a, %b {axis = 1 : i64} : (tensor<1x1x768xf32>, tensor<1x196x768xf32>) -> tensor<1x197x768xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Graph_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` `(` type($inputs) `)` `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Graph_GatherOp : Graph_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Picks slices of `data` along an axis by index";
+  let description = [{
+    Mirrors ONNX `Gather`: the result shape is `data.shape[:axis] +
+    indices.shape + data.shape[axis+1:]`; negative indices count from the end.
+
+    ```mlir
+    %e = graph.gather %table, %ids {axis = 0 : i64} : (tensor<30522x768xf32>, tensor<1x128xi64>) -> tensor<1x128x768xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` `(` type($data) `,` type($indices) `)`
+    `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Graph_SliceOp : Graph_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Strided slice with one start, end and step per dimension";
+  let description = [{
+    Mirrors ONNX `Slice` once its parameters are constant: the importer clamps
+    them and gives every dimension an entry, so `starts` are valid indices and
+    dimension `i` of the result has `ceil((ends[i] - starts[i]) / steps[i])`
+    elements (negative steps walk backwards).
+
+    ```mlir
+    %y = graph.slice %x {starts = array<i64: 0, 0>, ends = array<i64: 1, 768>,
+        steps = array<i64: 1, 1>} : tensor<197x768xf32> -> tensor<1x768xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Graph_ShapeOp : Graph_Op<"shape", [Pure, InferTypeOpAdaptor]> {
+  let summary = "The shape of a tensor as a 1-D i64 tensor";
+  let description = [{
+    Mirrors ONNX `Shape` (with its `start`/`end` already applied by taking the
+    whole shape). Shapes are static, so this always folds to a constant.
+
+    ```mlir
+    %s = graph.shape %x : tensor<1x128x768xf32> -> tensor<3xi64>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+#endif // MODELC_DIALECTS_GRAPH_IR_GRAPHOPS_TD

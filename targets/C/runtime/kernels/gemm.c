@@ -1,0 +1,647 @@
+/*
+ * modelc C runtime kernels -- fp32 GEMM (needs prelude.c).
+ *
+ * mk_sgemm computes C = op(A) * op(B) (+ C) for row-major fp32 matrices.
+ * General shapes use Goto-style blocking: the output is cut into tiles of at
+ * most MK_GEMM_MC x MK_GEMM_NC, each tile walks K in blocks of at most
+ * MK_GEMM_KC, packs its A block into MR-row panels and its B block into
+ * NR-column panels (zero padded), and runs a register-blocked MR x NR
+ * microkernel (AVX-512 8x32, AVX2+FMA 6x16, AArch64 NEON 8x8, scalar 4x4).
+ * Shapes with m == 1 or n == 1 take a matrix-vector path instead.
+ *
+ * Parallelism and determinism: tiles are handed to a fixed number of tasks
+ * ("slots") that depends only on m, n, k and the compile-time path. Every
+ * output element is reduced by exactly one task in a fixed order, so the
+ * result is bit-identical for any thread count or task execution order.
+ * Each slot packs into its own slice of the caller's scratch buffer.
+ *
+ * Scratch: mk_sgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned. Its value
+ * depends on the SIMD path chosen at compile time; for every path it is at
+ * most 64 + 4 * k bytes when m == 1 or n == 1, and otherwise at most
+ * MK_GEMM_MAX_TASKS * 4 * (MK_GEMM_MC * MK_GEMM_KC + MK_GEMM_KC * MK_GEMM_NC + 32)
+ * bytes (12.0 MiB for the AVX-512 and AVX2 paths, 49 KiB per task for the
+ * scalar path, whose MK_GEMM_MAX_TASKS defaults to 4). MK_GEMM_MAX_TASKS may
+ * be predefined (e.g. to 1 on a microcontroller) to shrink the scratch.
+ */
+
+#if defined(__AVX512F__)
+#define MK_GEMM_MR 8
+#define MK_GEMM_NR 32
+#define MK_GEMM_KC 256
+#define MK_GEMM_MC 128
+#define MK_GEMM_NC 256
+#define MK_GEMM_DEFAULT_TASKS 32
+#elif defined(__AVX2__) && defined(__FMA__)
+#define MK_GEMM_MR 6
+#define MK_GEMM_NR 16
+#define MK_GEMM_KC 256
+#define MK_GEMM_MC 120
+#define MK_GEMM_NC 256
+#define MK_GEMM_DEFAULT_TASKS 32
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#define MK_GEMM_MR 8
+#define MK_GEMM_NR 8
+#define MK_GEMM_KC 256
+#define MK_GEMM_MC 64
+#define MK_GEMM_NC 128
+#define MK_GEMM_DEFAULT_TASKS 16
+#else
+#define MK_GEMM_MR 4
+#define MK_GEMM_NR 4
+#define MK_GEMM_KC 64
+#define MK_GEMM_MC 32
+#define MK_GEMM_NC 64
+#define MK_GEMM_DEFAULT_TASKS 4
+#endif
+
+#ifndef MK_GEMM_MAX_TASKS
+#define MK_GEMM_MAX_TASKS MK_GEMM_DEFAULT_TASKS
+#endif
+
+/* Columns per task on the matrix-vector path. */
+#define MK_GEMV_TASK_COLS 128
+
+/* ------------------------------------------------------------------------ */
+/* Microkernels. Contract (all paths):                                       */
+/*   c[r*ldc + j] = (load_c ? c[r*ldc + j] : 0) + sum_p ap[p*MR + r] *       */
+/*                                                  bp[p*NR + j]             */
+/* for r < MR, j < NR, p < kc, summing p in increasing order.                */
+/* ------------------------------------------------------------------------ */
+
+#if defined(__AVX512F__)
+
+/* 8x32 AVX-512 microkernel: 16 zmm accumulators. */
+MK_UNUSED static void mk_gemm_micro(int64_t kc, const float *MK_RESTRICT ap, const float *MK_RESTRICT bp,
+                                    float *MK_RESTRICT c, int64_t ldc, int load_c)
+{
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    __m512 c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    int64_t p;
+    for (p = 0; p < kc; ++p) {
+        const __m512 b0 = _mm512_loadu_ps(bp);
+        const __m512 b1 = _mm512_loadu_ps(bp + 16);
+        __m512 av;
+#define MK_GEMM_ROW(r)                                \
+    av = _mm512_set1_ps(ap[r]);                       \
+    c##r##0 = _mm512_fmadd_ps(av, b0, c##r##0);       \
+    c##r##1 = _mm512_fmadd_ps(av, b1, c##r##1);
+        MK_GEMM_ROW(0) MK_GEMM_ROW(1) MK_GEMM_ROW(2) MK_GEMM_ROW(3)
+        MK_GEMM_ROW(4) MK_GEMM_ROW(5) MK_GEMM_ROW(6) MK_GEMM_ROW(7)
+#undef MK_GEMM_ROW
+        ap += 8;
+        bp += 32;
+    }
+#define MK_GEMM_STORE(r)                                                        \
+    if (load_c) {                                                               \
+        c##r##0 = _mm512_add_ps(c##r##0, _mm512_loadu_ps(c + (r) * ldc));      \
+        c##r##1 = _mm512_add_ps(c##r##1, _mm512_loadu_ps(c + (r) * ldc + 16)); \
+    }                                                                           \
+    _mm512_storeu_ps(c + (r) * ldc, c##r##0);                                   \
+    _mm512_storeu_ps(c + (r) * ldc + 16, c##r##1);
+    MK_GEMM_STORE(0) MK_GEMM_STORE(1) MK_GEMM_STORE(2) MK_GEMM_STORE(3)
+    MK_GEMM_STORE(4) MK_GEMM_STORE(5) MK_GEMM_STORE(6) MK_GEMM_STORE(7)
+#undef MK_GEMM_STORE
+}
+
+#elif defined(__AVX2__) && defined(__FMA__)
+
+/* 6x16 AVX2+FMA microkernel: 12 ymm accumulators. */
+MK_UNUSED static void mk_gemm_micro(int64_t kc, const float *MK_RESTRICT ap, const float *MK_RESTRICT bp,
+                                    float *MK_RESTRICT c, int64_t ldc, int load_c)
+{
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    int64_t p;
+    for (p = 0; p < kc; ++p) {
+        const __m256 b0 = _mm256_loadu_ps(bp);
+        const __m256 b1 = _mm256_loadu_ps(bp + 8);
+        __m256 av;
+#define MK_GEMM_ROW(r)                                \
+    av = _mm256_broadcast_ss(ap + (r));               \
+    c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);       \
+    c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);
+        MK_GEMM_ROW(0) MK_GEMM_ROW(1) MK_GEMM_ROW(2)
+        MK_GEMM_ROW(3) MK_GEMM_ROW(4) MK_GEMM_ROW(5)
+#undef MK_GEMM_ROW
+        ap += 6;
+        bp += 16;
+    }
+#define MK_GEMM_STORE(r)                                                       \
+    if (load_c) {                                                              \
+        c##r##0 = _mm256_add_ps(c##r##0, _mm256_loadu_ps(c + (r) * ldc));     \
+        c##r##1 = _mm256_add_ps(c##r##1, _mm256_loadu_ps(c + (r) * ldc + 8)); \
+    }                                                                          \
+    _mm256_storeu_ps(c + (r) * ldc, c##r##0);                                  \
+    _mm256_storeu_ps(c + (r) * ldc + 8, c##r##1);
+    MK_GEMM_STORE(0) MK_GEMM_STORE(1) MK_GEMM_STORE(2)
+    MK_GEMM_STORE(3) MK_GEMM_STORE(4) MK_GEMM_STORE(5)
+#undef MK_GEMM_STORE
+}
+
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+
+/* 8x8 AArch64 NEON microkernel: 16 q-register accumulators. */
+MK_UNUSED static void mk_gemm_micro(int64_t kc, const float *MK_RESTRICT ap, const float *MK_RESTRICT bp,
+                                    float *MK_RESTRICT c, int64_t ldc, int load_c)
+{
+    float32x4_t c00 = vdupq_n_f32(0.0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    float32x4_t c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    int64_t p;
+    for (p = 0; p < kc; ++p) {
+        const float32x4_t b0 = vld1q_f32(bp);
+        const float32x4_t b1 = vld1q_f32(bp + 4);
+        const float32x4_t a0 = vld1q_f32(ap);
+        const float32x4_t a1 = vld1q_f32(ap + 4);
+#define MK_GEMM_ROW(r, av, lane)                           \
+    c##r##0 = vfmaq_laneq_f32(c##r##0, b0, av, lane);       \
+    c##r##1 = vfmaq_laneq_f32(c##r##1, b1, av, lane);
+        MK_GEMM_ROW(0, a0, 0) MK_GEMM_ROW(1, a0, 1) MK_GEMM_ROW(2, a0, 2) MK_GEMM_ROW(3, a0, 3)
+        MK_GEMM_ROW(4, a1, 0) MK_GEMM_ROW(5, a1, 1) MK_GEMM_ROW(6, a1, 2) MK_GEMM_ROW(7, a1, 3)
+#undef MK_GEMM_ROW
+        ap += 8;
+        bp += 8;
+    }
+#define MK_GEMM_STORE(r)                                                   \
+    if (load_c) {                                                          \
+        c##r##0 = vaddq_f32(c##r##0, vld1q_f32(c + (r) * ldc));            \
+        c##r##1 = vaddq_f32(c##r##1, vld1q_f32(c + (r) * ldc + 4));        \
+    }                                                                      \
+    vst1q_f32(c + (r) * ldc, c##r##0);                                     \
+    vst1q_f32(c + (r) * ldc + 4, c##r##1);
+    MK_GEMM_STORE(0) MK_GEMM_STORE(1) MK_GEMM_STORE(2) MK_GEMM_STORE(3)
+    MK_GEMM_STORE(4) MK_GEMM_STORE(5) MK_GEMM_STORE(6) MK_GEMM_STORE(7)
+#undef MK_GEMM_STORE
+}
+
+#else
+
+/* 4x4 portable microkernel: 16 scalar accumulators (fits the 32 single
+ * precision registers of a Cortex-M FPU; auto-vectorizable elsewhere). */
+MK_UNUSED static void mk_gemm_micro(int64_t kc, const float *MK_RESTRICT ap, const float *MK_RESTRICT bp,
+                                    float *MK_RESTRICT c, int64_t ldc, int load_c)
+{
+    float acc[4][4] = {{0.0f}};
+    int64_t p;
+    int r, j;
+    for (p = 0; p < kc; ++p) {
+        for (r = 0; r < 4; ++r) {
+            const float av = ap[r];
+            for (j = 0; j < 4; ++j) {
+                acc[r][j] += av * bp[j];
+            }
+        }
+        ap += 4;
+        bp += 4;
+    }
+    for (r = 0; r < 4; ++r) {
+        for (j = 0; j < 4; ++j) {
+            c[r * ldc + j] = load_c ? c[r * ldc + j] + acc[r][j] : acc[r][j];
+        }
+    }
+}
+
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Packed (blocked) path.                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Blocking decisions for one GEMM shape; a pure function of (m, n, k). */
+typedef struct mk_sgemm_plan {
+    int64_t tile_m, tile_n;   /* task tile size, multiples of MR / NR */
+    int64_t tiles_m, tiles_n; /* tile grid */
+    int64_t k_blocks;         /* K is split into k_blocks near-equal blocks */
+    int64_t kc_max;           /* largest K block */
+    int64_t slots;            /* parallel tasks; each owns a scratch slice */
+    int64_t a_floats;         /* packed-A floats per slice (multiple of 16) */
+    int64_t slot_floats;      /* floats per slice (multiple of 16) */
+} mk_sgemm_plan;
+
+/* Rounds x up to a multiple of q. */
+MK_UNUSED static int64_t mk_round_up(int64_t x, int64_t q) { return mk_div_up(x, q) * q; }
+
+/* Fills *plan for the packed path of an m x n x k product (m, n, k >= 1). */
+MK_UNUSED static void mk_sgemm_make_plan(int64_t m, int64_t n, int64_t k, mk_sgemm_plan *plan)
+{
+    int64_t blocks;
+    blocks = mk_div_up(m, MK_GEMM_MC);
+    plan->tile_m = mk_round_up(mk_div_up(m, blocks), MK_GEMM_MR);
+    plan->tiles_m = mk_div_up(m, plan->tile_m);
+    blocks = mk_div_up(n, MK_GEMM_NC);
+    plan->tile_n = mk_round_up(mk_div_up(n, blocks), MK_GEMM_NR);
+    plan->tiles_n = mk_div_up(n, plan->tile_n);
+    plan->k_blocks = mk_div_up(k, MK_GEMM_KC);
+    plan->kc_max = mk_div_up(k, plan->k_blocks);
+    plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_GEMM_MAX_TASKS);
+    plan->a_floats = mk_round_up(plan->tile_m * plan->kc_max, 16);
+    plan->slot_floats = plan->a_floats + mk_round_up(plan->kc_max * plan->tile_n, 16);
+}
+
+/* Packs rows [i0, i0+mt) x cols [p0, p0+kc) of op(A) into MR-row panels:
+ * dst[panel][p][r], rows past mt zero-filled. */
+MK_UNUSED static void mk_sgemm_pack_a(const float *MK_RESTRICT a, int64_t lda, int trans_a, int64_t i0, int64_t mt,
+                                      int64_t p0, int64_t kc, float *MK_RESTRICT dst)
+{
+    int64_t ir, p, r;
+    for (ir = 0; ir < mt; ir += MK_GEMM_MR) {
+        const int64_t mr = mk_min_i64(MK_GEMM_MR, mt - ir);
+        if (trans_a) {
+            const float *src = a + p0 * lda + i0 + ir;
+            for (p = 0; p < kc; ++p) {
+                for (r = 0; r < mr; ++r) {
+                    dst[p * MK_GEMM_MR + r] = src[p * lda + r];
+                }
+                for (; r < MK_GEMM_MR; ++r) {
+                    dst[p * MK_GEMM_MR + r] = 0.0f;
+                }
+            }
+        } else {
+            const float *src = a + (i0 + ir) * lda + p0;
+            for (r = 0; r < mr; ++r) {
+                for (p = 0; p < kc; ++p) {
+                    dst[p * MK_GEMM_MR + r] = src[r * lda + p];
+                }
+            }
+            for (; r < MK_GEMM_MR; ++r) {
+                for (p = 0; p < kc; ++p) {
+                    dst[p * MK_GEMM_MR + r] = 0.0f;
+                }
+            }
+        }
+        dst += MK_GEMM_MR * kc;
+    }
+}
+
+/* Packs rows [p0, p0+kc) x cols [j0, j0+nt) of op(B) into NR-column panels:
+ * dst[panel][p][j], columns past nt zero-filled. */
+MK_UNUSED static void mk_sgemm_pack_b(const float *MK_RESTRICT b, int64_t ldb, int trans_b, int64_t p0, int64_t kc,
+                                      int64_t j0, int64_t nt, float *MK_RESTRICT dst)
+{
+    int64_t jr, p, j;
+    for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
+        const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
+        if (trans_b) {
+            const float *src = b + (j0 + jr) * ldb + p0;
+            for (j = 0; j < nr; ++j) {
+                for (p = 0; p < kc; ++p) {
+                    dst[p * MK_GEMM_NR + j] = src[j * ldb + p];
+                }
+            }
+            for (; j < MK_GEMM_NR; ++j) {
+                for (p = 0; p < kc; ++p) {
+                    dst[p * MK_GEMM_NR + j] = 0.0f;
+                }
+            }
+        } else {
+            const float *src = b + p0 * ldb + j0 + jr;
+            if (nr == MK_GEMM_NR) {
+                for (p = 0; p < kc; ++p) {
+                    memcpy(dst + p * MK_GEMM_NR, src + p * ldb, sizeof(float) * MK_GEMM_NR);
+                }
+            } else {
+                for (p = 0; p < kc; ++p) {
+                    for (j = 0; j < nr; ++j) {
+                        dst[p * MK_GEMM_NR + j] = src[p * ldb + j];
+                    }
+                    for (; j < MK_GEMM_NR; ++j) {
+                        dst[p * MK_GEMM_NR + j] = 0.0f;
+                    }
+                }
+            }
+        }
+        dst += MK_GEMM_NR * kc;
+    }
+}
+
+/* Everything one call of mk_sgemm shares with its tasks. */
+typedef struct mk_sgemm_job {
+    mk_sgemm_plan plan;
+    int64_t m, n, k;
+    const float *a;
+    int64_t lda;
+    int trans_a;
+    const float *b;
+    int64_t ldb;
+    int trans_b;
+    float *c;
+    int64_t ldc;
+    int accumulate;
+    float *scratch;
+} mk_sgemm_job;
+
+/* Computes output tile (row block ti, column block tj) using the packing
+ * buffers ap / bp. */
+MK_UNUSED static void mk_sgemm_tile(const mk_sgemm_job *job, int64_t ti, int64_t tj, float *ap, float *bp)
+{
+    const int64_t i0 = ti * job->plan.tile_m;
+    const int64_t j0 = tj * job->plan.tile_n;
+    const int64_t mt = mk_min_i64(job->plan.tile_m, job->m - i0);
+    const int64_t nt = mk_min_i64(job->plan.tile_n, job->n - j0);
+    int64_t kb;
+    for (kb = 0; kb < job->plan.k_blocks; ++kb) {
+        const int64_t p0 = mk_split_point(job->k, job->plan.k_blocks, kb);
+        const int64_t kc = mk_split_point(job->k, job->plan.k_blocks, kb + 1) - p0;
+        const int load_c = job->accumulate || kb > 0;
+        int64_t ir, jr;
+        mk_sgemm_pack_a(job->a, job->lda, job->trans_a, i0, mt, p0, kc, ap);
+        mk_sgemm_pack_b(job->b, job->ldb, job->trans_b, p0, kc, j0, nt, bp);
+        for (ir = 0; ir < mt; ir += MK_GEMM_MR) {
+            const int64_t mr = mk_min_i64(MK_GEMM_MR, mt - ir);
+            const float *apanel = ap + ir * kc;
+            for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
+                const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
+                float *cblock = job->c + (i0 + ir) * job->ldc + j0 + jr;
+                if (mr == MK_GEMM_MR && nr == MK_GEMM_NR) {
+                    mk_gemm_micro(kc, apanel, bp + jr * kc, cblock, job->ldc, load_c);
+                } else {
+                    float edge[MK_GEMM_MR * MK_GEMM_NR];
+                    int64_t r, j;
+                    mk_gemm_micro(kc, apanel, bp + jr * kc, edge, MK_GEMM_NR, 0);
+                    for (r = 0; r < mr; ++r) {
+                        for (j = 0; j < nr; ++j) {
+                            const float v = edge[r * MK_GEMM_NR + j];
+                            cblock[r * job->ldc + j] = load_c ? cblock[r * job->ldc + j] + v : v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Task body: slot `index` computes its contiguous share of the tiles. */
+MK_UNUSED static void mk_sgemm_slot_task(void *ctx, size_t index)
+{
+    const mk_sgemm_job *job = (const mk_sgemm_job *)ctx;
+    const int64_t tiles = job->plan.tiles_m * job->plan.tiles_n;
+    const int64_t slot = (int64_t)index;
+    const int64_t t_end = mk_split_point(tiles, job->plan.slots, slot + 1);
+    float *ap = job->scratch + slot * job->plan.slot_floats;
+    float *bp = ap + job->plan.a_floats;
+    int64_t t;
+    for (t = mk_split_point(tiles, job->plan.slots, slot); t < t_end; ++t) {
+        mk_sgemm_tile(job, t / job->plan.tiles_n, t % job->plan.tiles_n, ap, bp);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Matrix-vector path: y[j*incy] = (acc ? y : 0) + sum_p x[p] * M(p, j).     */
+/* M(p, j) is mat[p*ld + j] ("kn" layout) or mat[j*ld + p] ("nk" layout).    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct mk_gemv_job {
+    int64_t n, k;
+    const float *x; /* contiguous, k values */
+    const float *mat;
+    int64_t ld;
+    int nk_layout;
+    float *y;
+    int64_t incy;
+    int accumulate;
+} mk_gemv_job;
+
+/* Stores w results vals[0..w) to y[j*incy], honouring accumulate. */
+MK_UNUSED static void mk_gemv_store(const mk_gemv_job *job, int64_t j0, int64_t w, const float *vals)
+{
+    int64_t j;
+    for (j = 0; j < w; ++j) {
+        float *dst = job->y + (j0 + j) * job->incy;
+        *dst = job->accumulate ? *dst + vals[j] : vals[j];
+    }
+}
+
+/* kn layout, columns [j0, j0+w), w <= 64: register-blocked sweep over p. */
+MK_UNUSED static void mk_gemv_kn_block(const mk_gemv_job *job, int64_t j0, int64_t w)
+{
+    float vals[64];
+    const float *x = job->x;
+    const float *col = job->mat + j0;
+    const int64_t ld = job->ld;
+    int64_t p;
+#if defined(__AVX512F__)
+    if (w == 64) {
+        __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        for (p = 0; p < job->k; ++p) {
+            const float *row = col + p * ld;
+            const __m512 xv = _mm512_set1_ps(x[p]);
+            s0 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row), s0);
+            s1 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16), s1);
+            s2 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 32), s2);
+            s3 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 48), s3);
+        }
+        _mm512_storeu_ps(vals, s0);
+        _mm512_storeu_ps(vals + 16, s1);
+        _mm512_storeu_ps(vals + 32, s2);
+        _mm512_storeu_ps(vals + 48, s3);
+        mk_gemv_store(job, j0, w, vals);
+        return;
+    }
+#elif defined(__AVX2__) && defined(__FMA__)
+    if (w == 64) {
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (p = 0; p < job->k; ++p) {
+            const float *row = col + p * ld;
+            const __m256 xv = _mm256_set1_ps(x[p]);
+            s0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row), s0);
+            s1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 8), s1);
+            s2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 16), s2);
+            s3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 24), s3);
+            s4 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 32), s4);
+            s5 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 40), s5);
+            s6 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 48), s6);
+            s7 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 56), s7);
+        }
+        _mm256_storeu_ps(vals, s0);
+        _mm256_storeu_ps(vals + 8, s1);
+        _mm256_storeu_ps(vals + 16, s2);
+        _mm256_storeu_ps(vals + 24, s3);
+        _mm256_storeu_ps(vals + 32, s4);
+        _mm256_storeu_ps(vals + 40, s5);
+        _mm256_storeu_ps(vals + 48, s6);
+        _mm256_storeu_ps(vals + 56, s7);
+        mk_gemv_store(job, j0, w, vals);
+        return;
+    }
+#endif
+    {
+        int64_t j;
+        for (j = 0; j < w; ++j) {
+            vals[j] = 0.0f;
+        }
+        for (p = 0; p < job->k; ++p) {
+            const float *row = col + p * ld;
+            const float xv = x[p];
+            for (j = 0; j < w; ++j) {
+                vals[j] += xv * row[j];
+            }
+        }
+    }
+    mk_gemv_store(job, j0, w, vals);
+}
+
+/* Dot product of two contiguous vectors of length k (fixed summation order). */
+MK_UNUSED static float mk_dot(const float *MK_RESTRICT x, const float *MK_RESTRICT v, int64_t k)
+{
+    int64_t p = 0;
+#if defined(__AVX512F__)
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    for (; p + 32 <= k; p += 32) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p), _mm512_loadu_ps(v + p), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 16), _mm512_loadu_ps(v + p + 16), s1);
+    }
+    if (p + 16 <= k) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p), _mm512_loadu_ps(v + p), s0);
+        p += 16;
+    }
+    if (p < k) {
+        const __mmask16 mask = (__mmask16)((1u << (unsigned)(k - p)) - 1u);
+        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + p), _mm512_maskz_loadu_ps(mask, v + p), s1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+#else
+    float lanes[16];
+    float total = 0.0f;
+    int l;
+#if defined(__AVX2__) && defined(__FMA__)
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    for (; p + 16 <= k; p += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p), _mm256_loadu_ps(v + p), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 8), _mm256_loadu_ps(v + p + 8), s1);
+    }
+    _mm256_storeu_ps(lanes, s0);
+    _mm256_storeu_ps(lanes + 8, s1);
+#else
+    for (l = 0; l < 16; ++l) {
+        lanes[l] = 0.0f;
+    }
+    for (; p + 16 <= k; p += 16) {
+        for (l = 0; l < 16; ++l) {
+            lanes[l] += x[p + l] * v[p + l];
+        }
+    }
+#endif
+    for (l = 0; l < 16; ++l) {
+        total += lanes[l];
+    }
+    for (; p < k; ++p) {
+        total += x[p] * v[p];
+    }
+    return total;
+#endif
+}
+
+/* Task body: the matrix-vector product for columns of chunk `index`. */
+MK_UNUSED static void mk_gemv_task(void *ctx, size_t index)
+{
+    const mk_gemv_job *job = (const mk_gemv_job *)ctx;
+    const int64_t j_begin = (int64_t)index * MK_GEMV_TASK_COLS;
+    const int64_t j_end = mk_min_i64(job->n, j_begin + MK_GEMV_TASK_COLS);
+    int64_t j;
+    if (job->nk_layout) {
+        for (j = j_begin; j < j_end; ++j) {
+            const float v = mk_dot(job->x, job->mat + j * job->ld, job->k);
+            mk_gemv_store(job, j, 1, &v);
+        }
+    } else {
+        for (j = j_begin; j < j_end; j += 64) {
+            mk_gemv_kn_block(job, j, mk_min_i64(64, j_end - j));
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public entry points.                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes of 64-byte aligned scratch that mk_sgemm needs for an m x n x k
+ * product, whatever the transposes and the thread count. */
+MK_UNUSED static size_t mk_sgemm_scratch_bytes(int64_t m, int64_t n, int64_t k)
+{
+    mk_sgemm_plan plan;
+    if (m <= 0 || n <= 0 || k <= 0) {
+        return 0;
+    }
+    if (m == 1 || n == 1) {
+        return (size_t)mk_round_up(k, 16) * sizeof(float);
+    }
+    mk_sgemm_make_plan(m, n, k, &plan);
+    return (size_t)(plan.slots * plan.slot_floats) * sizeof(float);
+}
+
+/* C[m x n] (row stride ldc) = op(A) * op(B) (+ C when accumulate != 0).
+ * op(A) is m x k: A is m x k row-major (stride lda), or k x m when trans_a.
+ * op(B) is k x n: B is k x n row-major (stride ldb), or n x k when trans_b.
+ * scratch: at least mk_sgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned.
+ * C must not overlap A, B or scratch. Deterministic for any thread count. */
+MK_UNUSED static void mk_sgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                               int trans_a, const float *b, int64_t ldb, int trans_b, float *c, int64_t ldc,
+                               int accumulate, void *scratch)
+{
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    if (k <= 0) {
+        int64_t i;
+        if (!accumulate) {
+            for (i = 0; i < m; ++i) {
+                memset(c + i * ldc, 0, sizeof(float) * (size_t)n);
+            }
+        }
+        return;
+    }
+    if (m == 1 || n == 1) {
+        /* Matrix-vector: y = x^T M with x the vector operand. */
+        mk_gemv_job job;
+        const float *x;
+        int64_t incx, p;
+        if (m == 1) {
+            x = a;
+            incx = trans_a ? lda : 1;
+            job.mat = b;
+            job.ld = ldb;
+            job.nk_layout = trans_b;
+            job.n = n;
+            job.incy = 1;
+        } else {
+            x = b;
+            incx = trans_b ? 1 : ldb;
+            job.mat = a;
+            job.ld = lda;
+            job.nk_layout = !trans_a;
+            job.n = m;
+            job.incy = ldc;
+        }
+        job.k = k;
+        job.y = c;
+        job.accumulate = accumulate;
+        if (incx == 1) {
+            job.x = x;
+        } else {
+            float *packed = (float *)scratch;
+            for (p = 0; p < k; ++p) {
+                packed[p] = x[p * incx];
+            }
+            job.x = packed;
+        }
+        mk_parallel(ex, (size_t)mk_div_up(job.n, MK_GEMV_TASK_COLS), mk_gemv_task, &job);
+        return;
+    }
+    {
+        mk_sgemm_job job;
+        mk_sgemm_make_plan(m, n, k, &job.plan);
+        job.m = m;
+        job.n = n;
+        job.k = k;
+        job.a = a;
+        job.lda = lda;
+        job.trans_a = trans_a;
+        job.b = b;
+        job.ldb = ldb;
+        job.trans_b = trans_b;
+        job.c = c;
+        job.ldc = ldc;
+        job.accumulate = accumulate;
+        job.scratch = (float *)scratch;
+        mk_parallel(ex, (size_t)job.plan.slots, mk_sgemm_slot_task, &job);
+    }
+}

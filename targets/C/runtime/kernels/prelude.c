@@ -1,0 +1,79 @@
+/*
+ * modelc C runtime kernels -- prelude.
+ *
+ * Pasted once, before any other kernel file, into every generated model
+ * source (after the model header, which already defines modelc_task_fn and
+ * modelc_parallel_for_fn). Holds the includes, the portability macros, the
+ * execution context handed to every kernel and the parallel-for helper.
+ *
+ * Rules shared by every kernel file: C99, freestanding (no allocation, no
+ * stdio, no mutable globals or statics), every function static, prefixed
+ * mk_ and marked MK_UNUSED. SIMD code sits behind __AVX512F__,
+ * __AVX2__ && __FMA__ or __ARM_NEON (AArch64) with a scalar fallback.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MK_UNUSED __attribute__((unused))
+#else
+#define MK_UNUSED
+#endif
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+#define MK_RESTRICT restrict
+#elif defined(__GNUC__) || defined(__clang__)
+#define MK_RESTRICT __restrict__
+#else
+#define MK_RESTRICT
+#endif
+
+/* Execution context: how kernels fan work out. parallel_for == NULL means
+ * run serially. parallel_for(user, count, task, task_ctx) must call
+ * task(task_ctx, i) exactly once for every i in [0, count), in any order
+ * and on any threads, and return only when all calls have finished. */
+typedef struct mk_exec {
+    modelc_parallel_for_fn parallel_for;
+    void *user;
+} mk_exec;
+
+/* Runs task(task_ctx, i) for i in [0, count): through ex->parallel_for when
+ * ex and its parallel_for are non-null and count > 1, else serially in
+ * increasing order. Kernels only split work over disjoint outputs, so the
+ * result never depends on the order or on the number of threads. */
+MK_UNUSED static void mk_parallel(const mk_exec *ex, size_t count, modelc_task_fn task, void *task_ctx)
+{
+    size_t i;
+    if (count == 0) {
+        return;
+    }
+    if (ex != NULL && ex->parallel_for != NULL && count > 1) {
+        ex->parallel_for(ex->user, count, task, task_ctx);
+        return;
+    }
+    for (i = 0; i < count; ++i) {
+        task(task_ctx, i);
+    }
+}
+
+/* Smaller / larger of two int64_t values. */
+MK_UNUSED static int64_t mk_min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
+MK_UNUSED static int64_t mk_max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* ceil(a / b) for a >= 0, b > 0. */
+MK_UNUSED static int64_t mk_div_up(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/* Splits [0, total) into `parts` nearly equal contiguous ranges and returns
+ * the start of range `index` (index == parts gives total). */
+MK_UNUSED static int64_t mk_split_point(int64_t total, int64_t parts, int64_t index)
+{
+    return (total / parts) * index + mk_min_i64(index, total % parts);
+}
