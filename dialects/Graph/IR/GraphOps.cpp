@@ -45,6 +45,23 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
   return text + "]";
 }
 
+bool mlir::modelc::graph::isElementwise(Operation *op) {
+  return isa<AddOp, SubOp, MulOp, DivOp, PowOp, EqualOp, WhereOp, ReluOp,
+             SigmoidOp, TanhOp, ErfOp, SqrtOp, ExpOp, NegOp, ClipOp, CastOp,
+             ExpandOp>(op);
+}
+
+bool mlir::modelc::graph::isView(Operation *op) { return isa<ReshapeOp>(op); }
+
+Value mlir::modelc::graph::getViewSource(Value value) {
+  while (Operation *producer = value.getDefiningOp()) {
+    if (!isView(producer))
+      break;
+    value = producer->getOperand(0);
+  }
+  return value;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise ops
 //===----------------------------------------------------------------------===//

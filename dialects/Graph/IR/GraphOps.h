@@ -18,4 +18,20 @@
 #define GET_OP_CLASSES
 #include "dialects/Graph/IR/GraphOps.h.inc"
 
+namespace mlir::modelc::graph {
+
+/// True for ops that compute each result element from the elements at the
+/// same (broadcast) index of their operands: the ops that fuse into one loop
+/// nest.
+bool isElementwise(Operation *op);
+
+/// True for ops that move no data and only reinterpret their input (reshape):
+/// their result may alias their input's memory.
+bool isView(Operation *op);
+
+/// Follows views back to the value whose memory `value` shares.
+Value getViewSource(Value value);
+
+} // namespace mlir::modelc::graph
+
 #endif // MODELC_DIALECTS_GRAPH_IR_GRAPHOPS_H

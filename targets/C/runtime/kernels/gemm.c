@@ -58,6 +58,10 @@
 #define MK_GEMM_MAX_TASKS MK_GEMM_DEFAULT_TASKS
 #endif
 
+/* Gap (floats) between packed B panels, so that the panels of one row of B
+ * do not all map to the same L1 cache set while packing. */
+#define MK_GEMM_PANEL_PAD 16
+
 /* Columns per task on the matrix-vector path. */
 #define MK_GEMV_TASK_COLS 128
 
@@ -234,8 +238,35 @@ MK_UNUSED static void mk_sgemm_make_plan(int64_t m, int64_t n, int64_t k, mk_sge
     plan->kc_max = mk_div_up(k, plan->k_blocks);
     plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_GEMM_MAX_TASKS);
     plan->a_floats = mk_round_up(plan->tile_m * plan->kc_max, 16);
-    plan->slot_floats = plan->a_floats + mk_round_up(plan->kc_max * plan->tile_n, 16);
+    plan->slot_floats = plan->a_floats + (plan->tile_n / MK_GEMM_NR) * (plan->kc_max * MK_GEMM_NR + MK_GEMM_PANEL_PAD);
 }
+
+#if defined(__AVX512F__)
+/* Transposes an 8 x 8 block: src rows r (stride lds) -> dst[c*8 + r]. */
+MK_UNUSED static void mk_transpose8x8(const float *MK_RESTRICT src, int64_t lds, float *MK_RESTRICT dst)
+{
+    const __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds);
+    const __m256 r2 = _mm256_loadu_ps(src + 2 * lds), r3 = _mm256_loadu_ps(src + 3 * lds);
+    const __m256 r4 = _mm256_loadu_ps(src + 4 * lds), r5 = _mm256_loadu_ps(src + 5 * lds);
+    const __m256 r6 = _mm256_loadu_ps(src + 6 * lds), r7 = _mm256_loadu_ps(src + 7 * lds);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(s0, s4, 0x20));
+    _mm256_storeu_ps(dst + 8, _mm256_permute2f128_ps(s1, s5, 0x20));
+    _mm256_storeu_ps(dst + 16, _mm256_permute2f128_ps(s2, s6, 0x20));
+    _mm256_storeu_ps(dst + 24, _mm256_permute2f128_ps(s3, s7, 0x20));
+    _mm256_storeu_ps(dst + 32, _mm256_permute2f128_ps(s0, s4, 0x31));
+    _mm256_storeu_ps(dst + 40, _mm256_permute2f128_ps(s1, s5, 0x31));
+    _mm256_storeu_ps(dst + 48, _mm256_permute2f128_ps(s2, s6, 0x31));
+    _mm256_storeu_ps(dst + 56, _mm256_permute2f128_ps(s3, s7, 0x31));
+}
+#endif
 
 /* Packs rows [i0, i0+mt) x cols [p0, p0+kc) of op(A) into MR-row panels:
  * dst[panel][p][r], rows past mt zero-filled. */
@@ -257,13 +288,19 @@ MK_UNUSED static void mk_sgemm_pack_a(const float *MK_RESTRICT a, int64_t lda, i
             }
         } else {
             const float *src = a + (i0 + ir) * lda + p0;
-            for (r = 0; r < mr; ++r) {
-                for (p = 0; p < kc; ++p) {
-                    dst[p * MK_GEMM_MR + r] = src[r * lda + p];
+            p = 0;
+#if defined(__AVX512F__)
+            if (mr == 8) {
+                for (; p + 8 <= kc; p += 8) {
+                    mk_transpose8x8(src + p, lda, dst + p * 8);
                 }
             }
-            for (; r < MK_GEMM_MR; ++r) {
-                for (p = 0; p < kc; ++p) {
+#endif
+            for (; p < kc; ++p) {
+                for (r = 0; r < mr; ++r) {
+                    dst[p * MK_GEMM_MR + r] = src[r * lda + p];
+                }
+                for (; r < MK_GEMM_MR; ++r) {
                     dst[p * MK_GEMM_MR + r] = 0.0f;
                 }
             }
@@ -273,43 +310,46 @@ MK_UNUSED static void mk_sgemm_pack_a(const float *MK_RESTRICT a, int64_t lda, i
 }
 
 /* Packs rows [p0, p0+kc) x cols [j0, j0+nt) of op(B) into NR-column panels:
- * dst[panel][p][j], columns past nt zero-filled. */
+ * dst[q * (kc*NR + MK_GEMM_PANEL_PAD) + p*NR + j] holds op(B)[p0+p][j0+q*NR+j],
+ * columns past nt zero-filled. */
 MK_UNUSED static void mk_sgemm_pack_b(const float *MK_RESTRICT b, int64_t ldb, int trans_b, int64_t p0, int64_t kc,
                                       int64_t j0, int64_t nt, float *MK_RESTRICT dst)
 {
+    const int64_t panel_stride = kc * MK_GEMM_NR + MK_GEMM_PANEL_PAD;
     int64_t jr, p, j;
-    for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
-        const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
-        if (trans_b) {
+    if (trans_b) {
+        for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
+            const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
             const float *src = b + (j0 + jr) * ldb + p0;
+            float *panel = dst + (jr / MK_GEMM_NR) * panel_stride;
             for (j = 0; j < nr; ++j) {
                 for (p = 0; p < kc; ++p) {
-                    dst[p * MK_GEMM_NR + j] = src[j * ldb + p];
+                    panel[p * MK_GEMM_NR + j] = src[j * ldb + p];
                 }
             }
             for (; j < MK_GEMM_NR; ++j) {
                 for (p = 0; p < kc; ++p) {
-                    dst[p * MK_GEMM_NR + j] = 0.0f;
-                }
-            }
-        } else {
-            const float *src = b + p0 * ldb + j0 + jr;
-            if (nr == MK_GEMM_NR) {
-                for (p = 0; p < kc; ++p) {
-                    memcpy(dst + p * MK_GEMM_NR, src + p * ldb, sizeof(float) * MK_GEMM_NR);
-                }
-            } else {
-                for (p = 0; p < kc; ++p) {
-                    for (j = 0; j < nr; ++j) {
-                        dst[p * MK_GEMM_NR + j] = src[p * ldb + j];
-                    }
-                    for (; j < MK_GEMM_NR; ++j) {
-                        dst[p * MK_GEMM_NR + j] = 0.0f;
-                    }
+                    panel[p * MK_GEMM_NR + j] = 0.0f;
                 }
             }
         }
-        dst += MK_GEMM_NR * kc;
+        return;
+    }
+    /* Row by row, so the source is read sequentially. */
+    for (p = 0; p < kc; ++p) {
+        const float *src = b + (p0 + p) * ldb + j0;
+        for (jr = 0; jr + MK_GEMM_NR <= nt; jr += MK_GEMM_NR) {
+            memcpy(dst + (jr / MK_GEMM_NR) * panel_stride + p * MK_GEMM_NR, src + jr, sizeof(float) * MK_GEMM_NR);
+        }
+        if (jr < nt) {
+            float *row = dst + (jr / MK_GEMM_NR) * panel_stride + p * MK_GEMM_NR;
+            for (j = 0; j < nt - jr; ++j) {
+                row[j] = src[jr + j];
+            }
+            for (; j < MK_GEMM_NR; ++j) {
+                row[j] = 0.0f;
+            }
+        }
     }
 }
 
@@ -350,13 +390,14 @@ MK_UNUSED static void mk_sgemm_tile(const mk_sgemm_job *job, int64_t ti, int64_t
             const float *apanel = ap + ir * kc;
             for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
                 const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
+                const float *bpanel = bp + (jr / MK_GEMM_NR) * (kc * MK_GEMM_NR + MK_GEMM_PANEL_PAD);
                 float *cblock = job->c + (i0 + ir) * job->ldc + j0 + jr;
                 if (mr == MK_GEMM_MR && nr == MK_GEMM_NR) {
-                    mk_gemm_micro(kc, apanel, bp + jr * kc, cblock, job->ldc, load_c);
+                    mk_gemm_micro(kc, apanel, bpanel, cblock, job->ldc, load_c);
                 } else {
                     float edge[MK_GEMM_MR * MK_GEMM_NR];
                     int64_t r, j;
-                    mk_gemm_micro(kc, apanel, bp + jr * kc, edge, MK_GEMM_NR, 0);
+                    mk_gemm_micro(kc, apanel, bpanel, edge, MK_GEMM_NR, 0);
                     for (r = 0; r < mr; ++r) {
                         for (j = 0; j < nr; ++j) {
                             const float v = edge[r * MK_GEMM_NR + j];

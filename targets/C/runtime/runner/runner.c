@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef MODEL_FN(context) runner_model_context;
 
@@ -781,6 +782,15 @@ static void *synthetic_input(const modelc_tensor_desc *desc, size_t k)
 /* ==================================================================================== */
 /* Thread pool: parallel_for                                                            */
 /* ==================================================================================== */
+/*
+ * threads - 1 persistent workers; the calling thread takes part in every loop.
+ * A job is published under the mutex with a new generation number; task indices are
+ * taken from `state` = generation << 32 | next index with a compare-and-swap, so a worker
+ * that wakes up late (after the job it was woken for has finished) cannot take an index
+ * of a later job.  The caller returns once `done` == count, without waiting for workers
+ * that never got a task.  Idle threads spin briefly before sleeping on a condition
+ * variable, unless there are more threads than online CPUs.
+ */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define RUNNER_HAVE_ATOMICS 1
@@ -789,58 +799,85 @@ static void *synthetic_input(const modelc_tensor_desc *desc, size_t k)
 #define ATOMIC_FETCH_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
 #if defined(__x86_64__) || defined(__i386__)
 #define CPU_RELAX() __builtin_ia32_pause()
-#elif defined(__aarch64__)
-#define CPU_RELAX() __asm__ __volatile__("yield")
+#elif defined(__aarch64__) || defined(__arm__)
+#define CPU_RELAX() __asm__ __volatile__("yield" ::: "memory")
 #else
 #define CPU_RELAX() ((void)0)
 #endif
 #else
-#define RUNNER_HAVE_ATOMICS 0
+#define RUNNER_HAVE_ATOMICS 0 /* everything under the mutex */
 #endif
 
-/* Spin iterations before a waiting thread sleeps on a condition variable. */
+/* Spin iterations before a waiting thread sleeps. */
 #define POOL_SPIN 20000
+/* Loops with more tasks than this are run serially (indices are 32-bit in `state`). */
+#define POOL_MAX_COUNT ((size_t)0x7fffffff)
+#define POOL_NONE ((size_t)-1)
 
 typedef struct thread_pool {
     pthread_t *threads;
-    int nworkers; /* threads - 1: the calling thread takes part */
+    int nworkers;
+    int spin;
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
-    /* Current job; written under mu before generation is bumped. */
+    /* current job: written under mu before `generation` changes */
     modelc_task_fn task;
     void *task_ctx;
     size_t count;
-    size_t next;             /* next task index (atomic, or under mu) */
-    unsigned long generation; /* bumped under mu for each job */
-    int active;              /* workers not yet done with the current job */
-    int busy;                /* a parallel_for is in progress: nested calls run serially */
+    uint32_t generation;
+    uint64_t state; /* generation << 32 | next task index */
+    size_t done;    /* tasks of the current job that have finished */
+    int busy;       /* a parallel_for is in progress: nested or concurrent calls run serially */
     int stop;
 } thread_pool;
 
-static size_t pool_take(thread_pool *p)
+/* Next task index of job `gen`, or POOL_NONE when that job has no more (or was replaced). */
+static size_t pool_take(thread_pool *p, uint32_t gen, size_t count)
 {
 #if RUNNER_HAVE_ATOMICS
-    return ATOMIC_FETCH_ADD(&p->next, (size_t)1);
+    uint64_t s = ATOMIC_LOAD(&p->state);
+    for (;;) {
+        if ((uint32_t)(s >> 32) != gen || (size_t)(s & 0xffffffffu) >= count)
+            return POOL_NONE;
+        if (__atomic_compare_exchange_n(&p->state, &s, s + 1, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return (size_t)(s & 0xffffffffu);
+    }
 #else
-    size_t i;
+    size_t i = POOL_NONE;
     pthread_mutex_lock(&p->mu);
-    i = p->next++;
+    if ((uint32_t)(p->state >> 32) == gen && (size_t)(p->state & 0xffffffffu) < count)
+        i = (size_t)(p->state++ & 0xffffffffu);
     pthread_mutex_unlock(&p->mu);
     return i;
 #endif
 }
 
-static void pool_run_tasks(thread_pool *p, modelc_task_fn task, void *ctx, size_t count)
+static void pool_run_tasks(thread_pool *p, uint32_t gen, modelc_task_fn task, void *ctx, size_t count)
 {
-    size_t i;
-    while ((i = pool_take(p)) < count)
+    size_t i, d;
+    while ((i = pool_take(p, gen, count)) != POOL_NONE) {
         task(ctx, i);
+#if RUNNER_HAVE_ATOMICS
+        d = ATOMIC_FETCH_ADD(&p->done, (size_t)1) + 1;
+        if (d == count) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_signal(&p->done_cv);
+            pthread_mutex_unlock(&p->mu);
+        }
+#else
+        pthread_mutex_lock(&p->mu);
+        d = ++p->done;
+        if (d == count)
+            pthread_cond_signal(&p->done_cv);
+        pthread_mutex_unlock(&p->mu);
+#endif
+    }
 }
 
 static void *pool_worker(void *arg)
 {
     thread_pool *p = (thread_pool *)arg;
-    unsigned long seen = 0;
+    uint32_t seen = 0;
     for (;;) {
         modelc_task_fn task;
         void *ctx;
@@ -848,7 +885,7 @@ static void *pool_worker(void *arg)
 #if RUNNER_HAVE_ATOMICS
         {
             int spin;
-            for (spin = 0; spin < POOL_SPIN; spin++) {
+            for (spin = 0; spin < p->spin; spin++) {
                 if (ATOMIC_LOAD(&p->generation) != seen || ATOMIC_LOAD(&p->stop))
                     break;
                 CPU_RELAX();
@@ -867,48 +904,48 @@ static void *pool_worker(void *arg)
         ctx = p->task_ctx;
         count = p->count;
         pthread_mutex_unlock(&p->mu);
-
-        pool_run_tasks(p, task, ctx, count);
-
-        pthread_mutex_lock(&p->mu);
-#if RUNNER_HAVE_ATOMICS
-        if (ATOMIC_FETCH_ADD(&p->active, -1) == 1)
-#else
-        if (--p->active == 0)
-#endif
-            pthread_cond_signal(&p->done_cv);
-        pthread_mutex_unlock(&p->mu);
+        pool_run_tasks(p, seen, task, ctx, count);
     }
 }
 
-/* modelc_parallel_for_fn: runs task(task_ctx, i) for i in [0, count); returns when all are done. */
+static int pool_enter(thread_pool *p)
+{
+#if RUNNER_HAVE_ATOMICS
+    return __atomic_exchange_n(&p->busy, 1, __ATOMIC_ACQ_REL) == 0;
+#else
+    int ok;
+    pthread_mutex_lock(&p->mu);
+    ok = !p->busy;
+    p->busy = 1;
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+#endif
+}
+
+static void pool_leave(thread_pool *p)
+{
+#if RUNNER_HAVE_ATOMICS
+    ATOMIC_STORE(&p->busy, 0);
+#else
+    pthread_mutex_lock(&p->mu);
+    p->busy = 0;
+    pthread_mutex_unlock(&p->mu);
+#endif
+}
+
+/* modelc_parallel_for_fn: runs task(task_ctx, i) for every i in [0, count) once; returns
+ * when all have finished.  Tasks may run on any of the pool's threads, in any order. */
 static void pool_parallel_for(void *user, size_t count, modelc_task_fn task, void *task_ctx)
 {
     thread_pool *p = (thread_pool *)user;
+    uint32_t gen;
     size_t i;
-    int nested;
     if (count == 0)
         return;
-#if RUNNER_HAVE_ATOMICS
-    nested = __atomic_exchange_n(&p->busy, 1, __ATOMIC_ACQ_REL);
-#else
-    pthread_mutex_lock(&p->mu);
-    nested = p->busy;
-    p->busy = 1;
-    pthread_mutex_unlock(&p->mu);
-#endif
-    if (count == 1 || p->nworkers == 0 || nested) {
+    if (count == 1 || p->nworkers == 0 || count > POOL_MAX_COUNT || !pool_enter(p)) {
+        /* serial: trivial loop, no workers, or called from inside a task (nested) */
         for (i = 0; i < count; i++)
             task(task_ctx, i);
-        if (!nested) {
-#if RUNNER_HAVE_ATOMICS
-            ATOMIC_STORE(&p->busy, 0);
-#else
-            pthread_mutex_lock(&p->mu);
-            p->busy = 0;
-            pthread_mutex_unlock(&p->mu);
-#endif
-        }
         return;
     }
 
@@ -916,43 +953,56 @@ static void pool_parallel_for(void *user, size_t count, modelc_task_fn task, voi
     p->task = task;
     p->task_ctx = task_ctx;
     p->count = count;
-    p->next = 0;
-    p->active = p->nworkers;
+    gen = p->generation + 1;
+    if (gen == 0)
+        gen = 1; /* 0 is the workers' initial "seen" */
 #if RUNNER_HAVE_ATOMICS
-    ATOMIC_STORE(&p->generation, p->generation + 1);
+    ATOMIC_STORE(&p->done, (size_t)0);
+    ATOMIC_STORE(&p->state, (uint64_t)gen << 32);
+    ATOMIC_STORE(&p->generation, gen);
 #else
-    p->generation++;
+    p->done = 0;
+    p->state = (uint64_t)gen << 32;
+    p->generation = gen;
 #endif
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
 
-    pool_run_tasks(p, task, task_ctx, count);
+    pool_run_tasks(p, gen, task, task_ctx, count);
 
-    /* Every worker must have checked in: a late one still reads p->next for this job. */
 #if RUNNER_HAVE_ATOMICS
     {
         int spin;
-        for (spin = 0; spin < POOL_SPIN && ATOMIC_LOAD(&p->active) > 0; spin++)
+        for (spin = 0; spin < p->spin && ATOMIC_LOAD(&p->done) < count; spin++)
             CPU_RELAX();
     }
-#endif
     pthread_mutex_lock(&p->mu);
-    while (p->active > 0)
+    while (ATOMIC_LOAD(&p->done) < count)
         pthread_cond_wait(&p->done_cv, &p->mu);
-#if RUNNER_HAVE_ATOMICS
-    ATOMIC_STORE(&p->busy, 0);
-#else
-    p->busy = 0;
-#endif
     pthread_mutex_unlock(&p->mu);
+#else
+    pthread_mutex_lock(&p->mu);
+    while (p->done < count)
+        pthread_cond_wait(&p->done_cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+#endif
+    pool_leave(p);
 }
 
 static thread_pool *pool_create(int threads)
 {
     thread_pool *p = (thread_pool *)xmalloc(sizeof *p);
+    long cpus = 0;
     int i, rc;
     memset(p, 0, sizeof *p);
     p->nworkers = threads - 1;
+#ifdef _SC_NPROCESSORS_ONLN
+    cpus = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+    /* spinning only pays when every thread has a CPU of its own */
+    p->spin = (cpus <= 0 || threads <= cpus) ? POOL_SPIN : 0;
+    if (getenv("RUNNER_SPIN"))
+        p->spin = atoi(getenv("RUNNER_SPIN"));
     if (pthread_mutex_init(&p->mu, NULL) || pthread_cond_init(&p->work_cv, NULL) ||
         pthread_cond_init(&p->done_cv, NULL))
         die("cannot initialise the thread pool");
@@ -971,7 +1021,11 @@ static void pool_destroy(thread_pool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
+#if RUNNER_HAVE_ATOMICS
+    ATOMIC_STORE(&p->stop, 1);
+#else
     p->stop = 1;
+#endif
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
     for (i = 0; i < p->nworkers; i++)
@@ -1140,7 +1194,7 @@ int main(int argc, char **argv)
     memset(&ctx, 0, sizeof ctx);
     st = MODEL_FN(init)(&ctx, arena, arena_bytes, weights, weights_len);
     if (st != MODELC_OK) {
-        if (weights_external)
+        if (weights_external && weights_len != weights_bytes)
             die("init failed: %s (weights file %s: %lu bytes; the model expects %lu)", MODEL_FN(status_string)(st),
                 weights_path, (unsigned long)weights_len, (unsigned long)weights_bytes);
         die("init failed: %s", MODEL_FN(status_string)(st));

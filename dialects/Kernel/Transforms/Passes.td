@@ -1,0 +1,49 @@
+//===- Passes.td - Kernel dialect passes -------------------*- tablegen -*-===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MODELC_DIALECTS_KERNEL_TRANSFORMS_PASSES_TD
+#define MODELC_DIALECTS_KERNEL_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FormDispatchesPass : Pass<"kernel-form-dispatches", "func::FuncOp"> {
+  let summary = "Groups fusable graph ops into kernel.dispatch regions";
+  let description = [{
+    Every op that is not elementwise, a view or a constant anchors a dispatch.
+    An elementwise op joins the dispatch of an operand's producer when that
+    operand has no other user and the op keeps the dispatch's result shape
+    (an epilogue computed in place on the anchor's output), or when the
+    producer's dispatch is itself an elementwise chain (which becomes one loop
+    nest). Ops that fit no group get a dispatch of their own. Splat constants
+    are cloned into the dispatches that use them; other constants and views
+    stay outside.
+  }];
+  let options = [
+    Option<"maxGroupSize", "max-group-size", "unsigned", /*default=*/"32",
+           "Largest number of ops placed in one dispatch">,
+  ];
+  let dependentDialects = ["::mlir::modelc::kernel::KernelDialect"];
+}
+
+def PlanMemoryPass : Pass<"kernel-plan-memory", "func::FuncOp"> {
+  let summary = "Gives every intermediate tensor a fixed offset in one arena";
+  let description = [{
+    Orders buffers by the dispatch schedule, computes each one's lifetime
+    (views extend the lifetime of what they alias), lets an elementwise
+    dispatch write over an operand that dies there when shapes match, sends
+    results that the function returns straight to the caller's buffers, and
+    places the rest with a greedy best-fit planner. Records the plan as
+    `result_offsets`, `in_place` and `scratch_offset` on each dispatch and
+    `kernel.arena_bytes`, `kernel.arena_lower_bound` and
+    `kernel.intermediate_bytes` on the function.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Alignment in bytes of every buffer and of the arena">,
+  ];
+}
+
+#endif // MODELC_DIALECTS_KERNEL_TRANSFORMS_PASSES_TD

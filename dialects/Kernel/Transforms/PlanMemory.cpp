@@ -1,0 +1,152 @@
+//===- PlanMemory.cpp - Static arena offsets for dispatch results ---------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Kernel/Transforms/Passes.h"
+
+#include "dialects/Graph/IR/ConstantData.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "modelc/Support/ArenaPlanner.h"
+
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "kernel-plan-memory"
+
+namespace mlir::modelc::kernel {
+#define GEN_PASS_DEF_PLANMEMORYPASS
+#include "dialects/Kernel/Transforms/Passes.h.inc"
+
+namespace {
+struct PlanMemoryPass final : impl::PlanMemoryPassBase<PlanMemoryPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+
+static int64_t tensorBytes(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return tensor.getNumElements() *
+         graph::getElementByteWidth(tensor.getElementType());
+}
+
+/// The last schedule step at which `value`'s memory is read, following views
+/// (whose results alias it). A value that reaches the function's return
+/// without being written there directly lives to the end, where it is copied.
+static int64_t lastUseStep(Value value,
+                           const DenseMap<Operation *, int64_t> &stepOf,
+                           int64_t endStep) {
+  int64_t last = -1;
+  for (Operation *user : value.getUsers()) {
+    if (graph::isView(user))
+      last = std::max(last, lastUseStep(user->getResult(0), stepOf, endStep));
+    else if (isa<func::ReturnOp>(user))
+      last = endStep;
+    else if (auto it = stepOf.find(user); it != stepOf.end())
+      last = std::max(last, it->second);
+  }
+  return last;
+}
+
+/// True when the dispatch is one elementwise loop nest (no anchor), so a
+/// result may overwrite an operand read at the same index.
+static bool isElementwiseChain(DispatchOp dispatch) {
+  return llvm::all_of(dispatch.getBodyBlock().without_terminator(),
+                      [](Operation &op) {
+                        return graph::isElementwise(&op) ||
+                               op.hasTrait<OpTrait::ConstantLike>();
+                      });
+}
+
+void PlanMemoryPass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  SmallVector<DispatchOp> schedule;
+  DenseMap<Operation *, int64_t> stepOf;
+  func.walk([&](DispatchOp dispatch) {
+    stepOf[dispatch] = schedule.size();
+    schedule.push_back(dispatch);
+  });
+  int64_t endStep = schedule.size();
+
+  // Results the function returns are written straight into the caller's
+  // output buffers (the first time a value is returned).
+  DenseSet<Value> outputBound;
+  func.walk([&](func::ReturnOp ret) {
+    for (Value operand : ret.getOperands()) {
+      Value source = graph::getViewSource(operand);
+      if (isa_and_nonnull<DispatchOp>(source.getDefiningOp()))
+        outputBound.insert(source);
+    }
+  });
+
+  std::vector<::modelc::BufferRequest> requests;
+  /// Which request holds each planned value.
+  DenseMap<Value, size_t> requestOf;
+  int64_t intermediateBytes = 0;
+  SmallVector<SmallVector<int64_t>> inPlace(schedule.size());
+
+  for (auto [step, dispatch] : llvm::enumerate(schedule)) {
+    inPlace[step].assign(dispatch.getNumResults(), -1);
+    for (auto [resultIndex, result] : llvm::enumerate(dispatch.getResults())) {
+      if (outputBound.contains(result))
+        continue;
+      int64_t bytes = tensorBytes(result.getType());
+      intermediateBytes += bytes;
+      int64_t last = std::max<int64_t>(step, lastUseStep(result, stepOf,
+                                                         endStep));
+      // Reuse an operand's buffer when it dies here and has the same layout.
+      if (isElementwiseChain(dispatch)) {
+        for (auto [operandIndex, operand] :
+             llvm::enumerate(dispatch.getInputs())) {
+          auto it = requestOf.find(operand);
+          if (it == requestOf.end() || operand.getType() != result.getType() ||
+              requests[it->second].lastUse != static_cast<int64_t>(step))
+            continue;
+          requests[it->second].lastUse = last;
+          requestOf[result] = it->second;
+          inPlace[step][resultIndex] = operandIndex;
+          break;
+        }
+        if (inPlace[step][resultIndex] >= 0)
+          continue;
+      }
+      requestOf[result] = requests.size();
+      requests.push_back({bytes, static_cast<int64_t>(step), last});
+    }
+  }
+
+  // Scratch space lives only while its dispatch runs.
+  DenseMap<Operation *, size_t> scratchRequest;
+  for (auto [step, dispatch] : llvm::enumerate(schedule)) {
+    std::optional<int64_t> bytes = dispatch.getScratchBytes();
+    if (!bytes || *bytes <= 0)
+      continue;
+    scratchRequest[dispatch] = requests.size();
+    requests.push_back({*bytes, static_cast<int64_t>(step),
+                        static_cast<int64_t>(step)});
+  }
+
+  ::modelc::ArenaPlan plan = ::modelc::planArena(requests, alignment);
+  int64_t lowerBound = ::modelc::arenaLowerBound(requests, alignment);
+
+  Builder builder(&getContext());
+  for (auto [step, dispatch] : llvm::enumerate(schedule)) {
+    SmallVector<int64_t> offsets;
+    for (Value result : dispatch.getResults()) {
+      auto it = requestOf.find(result);
+      offsets.push_back(it == requestOf.end() ? -1 : plan.offsets[it->second]);
+    }
+    dispatch.setResultOffsets(offsets);
+    dispatch.setInPlace(inPlace[step]);
+    if (auto it = scratchRequest.find(dispatch); it != scratchRequest.end())
+      dispatch.setScratchOffset(plan.offsets[it->second]);
+  }
+  func->setAttr(kArenaBytesAttr, builder.getI64IntegerAttr(plan.arenaBytes));
+  func->setAttr(kArenaLowerBoundAttr, builder.getI64IntegerAttr(lowerBound));
+  func->setAttr(kIntermediateBytesAttr,
+                builder.getI64IntegerAttr(intermediateBytes));
+  LLVM_DEBUG(llvm::dbgs() << "arena " << plan.arenaBytes << " bytes, lower "
+                          << "bound " << lowerBound << "\n");
+}
+} // namespace mlir::modelc::kernel
