@@ -10,7 +10,10 @@ The expected outputs (output_J.pb) are produced separately by onnxruntime:
     scripts/make_expected.sh DIR
 
 Weights are random: torch.manual_seed(0) is called right before each model is built, so a
-given torch/torchvision version always produces the same weights. Input data use fixed
+given torch/torchvision version always produces the same weights.  By default (--init
+informative) constant-initialised parameters are then randomised and BatchNorm statistics
+calibrated, so that outputs are neither zero nor vanishingly small (see make_informative;
+--init plain keeps the models' own initialisation). Input data use fixed
 numpy seeds (independent of torch): floats are standard normal; token ids are uniform in
 [0, vocab); attention masks are all ones in set 0 and have a few trailing zeros in the
 other sets; token types are 0 for a first segment and 1 for the rest.
@@ -160,6 +163,51 @@ TEXT_INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
 
 
 # --------------------------------------------------------------------------------------
+# "Informative" random weights
+# --------------------------------------------------------------------------------------
+def make_informative(model, kind, cfg):
+    """Deterministic changes to a freshly initialised model so that its outputs are useful
+    for testing a compiler (--init informative, the default):
+      * parameters whose elements are all equal (LayerNorm/BatchNorm gamma = 1 and beta = 0,
+        zero-initialised biases, vit_b_16's zero-initialised classifier and class token)
+        get random values; otherwise vit_b_16's output is identically 0 and BN/LN folding
+        bugs that ignore gamma/beta go unnoticed;
+      * BatchNorm running statistics are calibrated on random inputs (a few batches in
+        training mode, cumulative average): with the default mean 0 / var 1, activations of
+        mobilenet_v2 and efficientnet_b0 shrink to ~1e-9 / ~1e-14 at the output.
+    Uses its own generator (seed 1), so the torch.manual_seed(0) weights are unchanged
+    otherwise."""
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for _, p in model.named_parameters():
+            flat = p.reshape(-1)
+            if flat.numel() < 2 or not bool(torch.all(flat == flat[0])):
+                continue
+            c = float(flat[0])
+            noise = torch.randn(p.shape, generator=g)
+            if c != 0.0:
+                p.copy_(c * (1.0 + 0.1 * noise))
+            elif p.dim() >= 2:
+                fan_in = int(np.prod(p.shape[1:]))
+                p.copy_(noise / math.sqrt(max(fan_in, 1)))
+            else:
+                p.copy_(0.05 * noise)
+        bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        if bns and kind == "image":
+            saved = [m.momentum for m in bns]
+            for m in bns:
+                m.reset_running_stats()
+                m.momentum = None  # cumulative moving average
+                m.train()
+            for _ in range(2):
+                model(torch.randn((4,) + tuple(cfg[1:]), generator=g))
+            for m, mom in zip(bns, saved):
+                m.momentum = mom
+    model.eval()
+    return model
+
+
+# --------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------
 def make_inputs(name, kind, cfg, set_index):
@@ -189,11 +237,15 @@ def write_pb(path, name, arr):
 # --------------------------------------------------------------------------------------
 # Export
 # --------------------------------------------------------------------------------------
-def export_one(name, out_dir, opset, n_inputs, verbose=False):
+def export_one(name, out_dir, opset, n_inputs, init="informative", verbose=False):
     builder, kind, cfg = MODELS[name]
+    t_start = time.time()
     torch.manual_seed(0)
     model = builder()
     model.eval()
+    if init == "informative":
+        make_informative(model, kind, cfg)
+    build_s = time.time() - t_start
 
     sets = [make_inputs(name, kind, cfg, k) for k in range(n_inputs)]
     # Example arguments for tracing: set 0 (shapes are static anyway).
@@ -234,7 +286,9 @@ def export_one(name, out_dir, opset, n_inputs, verbose=False):
         "bytes": os.path.getsize(onnx_path),
         "params": int(sum(p.numel() for p in model.parameters())),
         "nodes": len(m.graph.node),
+        "init": init, "build_s": round(build_s, 2),
         "export_s": round(export_s, 2), "check_s": round(check_s, 2),
+        "total_s": round(time.time() - t_start, 2),
         "inputs": ["%s%s[%s]" % (n, str(a.dtype), ",".join(map(str, a.shape))) for n, a in (sets[0] if sets else [])],
         "test_sets": len(sets),
     }
@@ -247,6 +301,9 @@ def main():
     ap.add_argument("--models", default=",".join(MODELS), help="comma-separated list (default: all): " + ",".join(MODELS))
     ap.add_argument("--inputs", type=int, default=2, help="number of test_data_set_K folders per model (default 2)")
     ap.add_argument("--threads", type=int, default=0, help="torch intra-op threads for the export (0: torch default)")
+    ap.add_argument("--init", choices=["informative", "plain"], default="informative",
+                    help="informative (default): randomise constant-initialised parameters and calibrate "
+                         "BatchNorm statistics (see make_informative); plain: the models' own initialisation")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
 
@@ -266,14 +323,15 @@ def main():
     for n in names:
         print("exporting %s (opset %d) ..." % (n, a.opset), file=sys.stderr, flush=True)
         try:
-            r = export_one(n, a.out, a.opset, a.inputs, a.verbose)
+            r = export_one(n, a.out, a.opset, a.inputs, a.init, a.verbose)
         except Exception as e:  # keep going with the other models
             print("  FAILED: %s: %s" % (type(e).__name__, e), file=sys.stderr, flush=True)
             failed.append(n)
             continue
         results.append(r)
-        print("  %-16s opset %-2d %9.1f MB  %5d nodes  %11d params  export %6.2f s  check %5.2f s"
-              % (n, a.opset, r["bytes"] / 1e6, r["nodes"], r["params"], r["export_s"], r["check_s"]), flush=True)
+        print("  %-16s opset %-2d %9.1f MB  %5d nodes  %11d params  build %5.2f s  export %6.2f s  check %5.2f s  total %6.2f s"
+              % (n, a.opset, r["bytes"] / 1e6, r["nodes"], r["params"], r["build_s"], r["export_s"], r["check_s"],
+                 r["total_s"]), flush=True)
 
     # Summary (merged with an earlier one in the same folder).
     summary_path = os.path.join(a.out, "export_summary.json")

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 typedef void (*modelc_task_fn)(void *task_ctx, size_t index);
@@ -113,10 +114,15 @@ static int scratch_intact(const unsigned char *s, size_t bytes)
     return 1;
 }
 
+static int g_verbose; /* KERNELS_TEST_VERBOSE set: print passing checks too */
+
 static void report(int ok, const char *what)
 {
     if (ok) {
         ++g_passed;
+        if (g_verbose) {
+            printf("ok: %s\n", what);
+        }
     } else {
         ++g_failed;
         printf("FAIL: %s\n", what);
@@ -233,10 +239,451 @@ static void test_gemm(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Convolution                                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct conv_case {
+    int64_t batch, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups;
+    int with_bias;
+} conv_case;
+
+static void test_conv_case(const conv_case *cc)
+{
+    mk_conv2d_params p;
+    float *in, *w, *bias, *out, *out2;
+    double *ref;
+    size_t in_n, w_n, out_n, sbytes;
+    unsigned char *scratch;
+    int64_t b, o, y, x, c, i, j, icg, ocg;
+    double worst;
+    char what[200];
+    int ok;
+    p.batch = cc->batch;
+    p.in_channels = cc->ic;
+    p.in_h = cc->ih;
+    p.in_w = cc->iw;
+    p.out_channels = cc->oc;
+    p.kernel_h = cc->kh;
+    p.kernel_w = cc->kw;
+    p.stride_h = cc->sh;
+    p.stride_w = cc->sw;
+    p.pad_top = cc->pt;
+    p.pad_left = cc->pl;
+    p.dilation_h = cc->dh;
+    p.dilation_w = cc->dw;
+    p.groups = cc->groups;
+    p.out_h = (cc->ih + cc->pt + cc->pb - ((cc->kh - 1) * cc->dh + 1)) / cc->sh + 1;
+    p.out_w = (cc->iw + cc->pl + cc->pr - ((cc->kw - 1) * cc->dw + 1)) / cc->sw + 1;
+    icg = p.in_channels / p.groups;
+    ocg = p.out_channels / p.groups;
+    in_n = (size_t)(p.batch * p.in_channels * p.in_h * p.in_w);
+    w_n = (size_t)(p.out_channels * icg * p.kernel_h * p.kernel_w);
+    out_n = (size_t)(p.batch * p.out_channels * p.out_h * p.out_w);
+    in = guarded_alloc(in_n);
+    w = guarded_alloc(w_n);
+    bias = guarded_alloc((size_t)p.out_channels);
+    out = guarded_alloc(out_n);
+    out2 = guarded_alloc(out_n);
+    ref = (double *)malloc(sizeof(double) * out_n);
+    fill(in, in_n, 1.0f);
+    fill(w, w_n, 1.0f);
+    fill(bias, (size_t)p.out_channels, 1.0f);
+    for (b = 0; b < p.batch; ++b) {
+        for (o = 0; o < p.out_channels; ++o) {
+            const int64_t g = o / ocg;
+            for (y = 0; y < p.out_h; ++y) {
+                for (x = 0; x < p.out_w; ++x) {
+                    double s = cc->with_bias ? bias[o] : 0.0;
+                    for (c = 0; c < icg; ++c) {
+                        for (i = 0; i < p.kernel_h; ++i) {
+                            for (j = 0; j < p.kernel_w; ++j) {
+                                const int64_t yy = y * p.stride_h - p.pad_top + i * p.dilation_h;
+                                const int64_t xx = x * p.stride_w - p.pad_left + j * p.dilation_w;
+                                if (yy >= 0 && yy < p.in_h && xx >= 0 && xx < p.in_w) {
+                                    s += (double)in[((b * p.in_channels + g * icg + c) * p.in_h + yy) * p.in_w + xx] *
+                                         w[((o * icg + c) * p.kernel_h + i) * p.kernel_w + j];
+                                }
+                            }
+                        }
+                    }
+                    ref[((b * p.out_channels + o) * p.out_h + y) * p.out_w + x] = s;
+                }
+            }
+        }
+    }
+    sbytes = mk_conv2d_scratch_bytes(&p);
+    scratch = scratch_alloc(sbytes);
+    mk_conv2d(&g_serial, &p, in, w, cc->with_bias ? bias : NULL, out, scratch);
+    mk_conv2d(&g_reverse, &p, in, w, cc->with_bias ? bias : NULL, out2, scratch);
+    ok = close_enough(out, ref, 1, (int64_t)out_n, (int64_t)out_n, TOL, &worst);
+    ok = ok && guarded_intact(out, out_n) && scratch_intact(scratch, sbytes);
+    snprintf(what, sizeof(what),
+             "conv2d n=%lld ic=%lld %lldx%lld oc=%lld k=%lldx%lld s=%lld,%lld pad=%lld,%lld,%lld,%lld d=%lld,%lld "
+             "g=%lld bias=%d rel.err=%.3g",
+             (long long)cc->batch, (long long)cc->ic, (long long)cc->ih, (long long)cc->iw, (long long)cc->oc,
+             (long long)cc->kh, (long long)cc->kw, (long long)cc->sh, (long long)cc->sw, (long long)cc->pt,
+             (long long)cc->pl, (long long)cc->pb, (long long)cc->pr, (long long)cc->dh, (long long)cc->dw,
+             (long long)cc->groups, cc->with_bias, worst);
+    report(ok, what);
+    report(memcmp(out, out2, sizeof(float) * out_n) == 0, "conv2d determinism (reverse task order)");
+    guarded_free(in);
+    guarded_free(w);
+    guarded_free(bias);
+    guarded_free(out);
+    guarded_free(out2);
+    free(ref);
+    free(scratch);
+}
+
+static void test_conv(void)
+{
+    static const conv_case cases[] = {
+        /* n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, g, bias */
+        {2, 16, 7, 9, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* pointwise */
+        {1, 64, 56, 56, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0},  /* pointwise, resnet-sized */
+        {1, 8, 5, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, 1},      /* pointwise, grouped */
+        {1, 6, 4, 4, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},      /* pointwise, one output channel */
+        {2, 16, 9, 9, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1},     /* 1x1 stride 2 */
+        {1, 3, 32, 32, 16, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1},   /* resnet stem */
+        {2, 5, 11, 13, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},    /* 3x3 same */
+        {1, 8, 12, 10, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0},    /* 3x3 stride 2 */
+        {1, 8, 12, 11, 9, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 1, 1},    /* asymmetric pads */
+        {1, 4, 15, 15, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1},    /* dilation 2 */
+        {1, 4, 16, 14, 6, 3, 2, 2, 1, 2, 0, 1, 3, 2, 3, 1, 1},    /* mixed stride/dilation */
+        {1, 3, 6, 6, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1},      /* kernel as large as input */
+        {1, 2, 3, 3, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0},      /* kernel larger than input */
+        {1, 6, 9, 17, 8, 1, 7, 1, 1, 0, 3, 0, 3, 1, 1, 1, 1},     /* 1x7 */
+        {1, 6, 17, 9, 8, 7, 1, 1, 1, 3, 0, 3, 0, 1, 1, 1, 1},     /* 7x1 */
+        {2, 8, 10, 10, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* grouped 2 */
+        {1, 16, 9, 9, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 1},    /* grouped 4 */
+        {1, 8, 7, 7, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},      /* grouped, 1 out channel per group */
+        {2, 8, 13, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 1},    /* depthwise */
+        {1, 16, 14, 14, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16, 0}, /* depthwise stride 2 */
+        {1, 8, 15, 15, 8, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 8, 1},    /* depthwise dilation 2 */
+        {1, 4, 10, 9, 8, 3, 3, 1, 2, 1, 0, 2, 1, 1, 1, 4, 1},     /* depthwise multiplier 2 */
+        {1, 1, 12, 12, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* single input channel */
+        {1, 64, 48, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* several im2col tiles */
+        {1, 3, 20, 20, 5, 3, 3, 3, 3, 0, 0, 2, 2, 1, 1, 1, 1},    /* bottom/right pad only */
+        {3, 7, 5, 6, 5, 2, 3, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1},      /* even kernel, batch 3 */
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
+        test_conv_case(&cases[i]);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pooling                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pool_case {
+    int64_t batch, ch, ih, iw, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+    int ceil_mode;
+} pool_case;
+
+/* ONNX/PyTorch output length, including the "last window must start inside
+ * the input or the begin padding" rule for ceil_mode. */
+static int64_t pool_out_len(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, int64_t d, int ceil_mode)
+{
+    const int64_t span = in + pb + pe - ((k - 1) * d + 1);
+    int64_t out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+    if (ceil_mode && (out - 1) * s >= in + pb) {
+        --out;
+    }
+    return out;
+}
+
+/* kind: 0 max, 1 avg, 2 avg with explicit pads. */
+static void test_pool_case(const pool_case *pc, int kind, int include_pad)
+{
+    mk_pool2d_params p;
+    float *in, *out, *out2;
+    double *ref;
+    size_t in_n, out_n;
+    int64_t plane, y, x, i, j;
+    double worst;
+    char what[200];
+    int ok;
+    p.batch = pc->batch;
+    p.channels = pc->ch;
+    p.in_h = pc->ih;
+    p.in_w = pc->iw;
+    p.kernel_h = pc->kh;
+    p.kernel_w = pc->kw;
+    p.stride_h = pc->sh;
+    p.stride_w = pc->sw;
+    p.pad_top = pc->pt;
+    p.pad_left = pc->pl;
+    p.dilation_h = pc->dh;
+    p.dilation_w = pc->dw;
+    p.count_include_pad = include_pad;
+    p.out_h = pool_out_len(pc->ih, pc->kh, pc->sh, pc->pt, pc->pb, pc->dh, pc->ceil_mode);
+    p.out_w = pool_out_len(pc->iw, pc->kw, pc->sw, pc->pl, pc->pr, pc->dw, pc->ceil_mode);
+    in_n = (size_t)(p.batch * p.channels * p.in_h * p.in_w);
+    out_n = (size_t)(p.batch * p.channels * p.out_h * p.out_w);
+    in = guarded_alloc(in_n);
+    out = guarded_alloc(out_n);
+    out2 = guarded_alloc(out_n);
+    ref = (double *)malloc(sizeof(double) * out_n);
+    fill(in, in_n, 3.0f);
+    for (plane = 0; plane < p.batch * p.channels; ++plane) {
+        for (y = 0; y < p.out_h; ++y) {
+            for (x = 0; x < p.out_w; ++x) {
+                double best = -1e300, sum = 0.0;
+                int64_t valid = 0, padded = 0;
+                for (i = 0; i < p.kernel_h; ++i) {
+                    for (j = 0; j < p.kernel_w; ++j) {
+                        const int64_t yy = y * p.stride_h - p.pad_top + i * p.dilation_h;
+                        const int64_t xx = x * p.stride_w - p.pad_left + j * p.dilation_w;
+                        if (yy >= -pc->pt && yy < p.in_h + pc->pb && xx >= -pc->pl && xx < p.in_w + pc->pr) {
+                            ++padded; /* inside input + pads (not ceil overhang) */
+                        }
+                        if (yy >= 0 && yy < p.in_h && xx >= 0 && xx < p.in_w) {
+                            const double v = in[(plane * p.in_h + yy) * p.in_w + xx];
+                            ++valid;
+                            sum += v;
+                            best = v > best ? v : best;
+                        }
+                    }
+                }
+                ref[(plane * p.out_h + y) * p.out_w + x] =
+                    kind == 0 ? best : sum / (double)(include_pad ? padded : valid);
+            }
+        }
+    }
+    if (kind == 0) {
+        mk_maxpool2d(&g_serial, &p, in, out);
+        mk_maxpool2d(&g_reverse, &p, in, out2);
+    } else if (kind == 1) {
+        mk_avgpool2d(&g_serial, &p, in, out);
+        mk_avgpool2d(&g_reverse, &p, in, out2);
+    } else {
+        mk_avgpool2d_pads(&g_serial, &p, pc->pb, pc->pr, in, out);
+        mk_avgpool2d_pads(&g_reverse, &p, pc->pb, pc->pr, in, out2);
+    }
+    ok = close_enough(out, ref, 1, (int64_t)out_n, (int64_t)out_n, 1e-5, &worst) && guarded_intact(out, out_n);
+    snprintf(what, sizeof(what),
+             "%s n=%lld c=%lld %lldx%lld k=%lldx%lld s=%lld,%lld pad=%lld,%lld,%lld,%lld d=%lld,%lld ceil=%d "
+             "include_pad=%d out=%lldx%lld rel.err=%.3g",
+             kind == 0 ? "maxpool2d" : kind == 1 ? "avgpool2d" : "avgpool2d_pads", (long long)pc->batch,
+             (long long)pc->ch, (long long)pc->ih, (long long)pc->iw, (long long)pc->kh, (long long)pc->kw,
+             (long long)pc->sh, (long long)pc->sw, (long long)pc->pt, (long long)pc->pl, (long long)pc->pb,
+             (long long)pc->pr, (long long)pc->dh, (long long)pc->dw, pc->ceil_mode, include_pad,
+             (long long)p.out_h, (long long)p.out_w, worst);
+    report(ok, what);
+    report(memcmp(out, out2, sizeof(float) * out_n) == 0, "pool determinism (reverse task order)");
+    guarded_free(in);
+    guarded_free(out);
+    guarded_free(out2);
+    free(ref);
+}
+
+static void test_pool(void)
+{
+    static const pool_case cases[] = {
+        /* n, c, ih, iw, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, ceil */
+        {1, 4, 112, 112, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0}, /* resnet max pool */
+        {2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0},
+        {1, 2, 5, 5, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1},     /* ceil: last window overhangs */
+        {1, 2, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},     /* ceil with pads */
+        {1, 2, 10, 9, 3, 2, 3, 2, 1, 0, 0, 1, 1, 1, 1},    /* ceil, asymmetric */
+        {1, 3, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0},     /* 3x3 s1 p1 */
+        {1, 2, 11, 12, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 0},   /* dilation 2 */
+        {1, 2, 11, 10, 2, 3, 2, 1, 1, 2, 1, 0, 2, 1, 1},   /* dilation + ceil */
+        {2, 2, 4, 4, 4, 4, 1, 1, 0, 0, 0, 0, 1, 1, 0},     /* global window */
+        {1, 1, 6, 6, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 0},     /* windows mostly padding */
+        {1, 2, 13, 1, 5, 1, 2, 1, 2, 0, 2, 0, 1, 1, 1},    /* one column */
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
+        test_pool_case(&cases[i], 0, 0);
+        test_pool_case(&cases[i], 2, 0);
+        test_pool_case(&cases[i], 2, 1);
+        test_pool_case(&cases[i], 1, 0);
+        if (!cases[i].ceil_mode) { /* implied pads are exact without ceil overhang */
+            test_pool_case(&cases[i], 1, 1);
+        }
+    }
+}
+
+static void test_mean_rows_case(int64_t rows, int64_t cols, float offset)
+{
+    float *in = guarded_alloc((size_t)(rows * cols));
+    float *out = guarded_alloc((size_t)rows);
+    float *out2 = guarded_alloc((size_t)rows);
+    double *ref = (double *)malloc(sizeof(double) * (size_t)rows);
+    int64_t r, j;
+    double worst;
+    char what[120];
+    int ok;
+    fill(in, (size_t)(rows * cols), 1.0f);
+    for (r = 0; r < rows * cols; ++r) {
+        in[r] += offset;
+    }
+    for (r = 0; r < rows; ++r) {
+        double s = 0.0;
+        for (j = 0; j < cols; ++j) {
+            s += in[r * cols + j];
+        }
+        ref[r] = s / (double)cols;
+    }
+    mk_mean_rows(&g_serial, rows, cols, in, out);
+    mk_mean_rows(&g_reverse, rows, cols, in, out2);
+    ok = close_enough(out, ref, 1, rows, rows, 1e-5, &worst) && guarded_intact(out, (size_t)rows);
+    snprintf(what, sizeof(what), "mean_rows rows=%lld cols=%lld rel.err=%.3g", (long long)rows, (long long)cols,
+             worst);
+    report(ok, what);
+    report(memcmp(out, out2, sizeof(float) * (size_t)rows) == 0, "mean_rows determinism (reverse task order)");
+    guarded_free(in);
+    guarded_free(out);
+    guarded_free(out2);
+    free(ref);
+}
+
+static void test_mean_rows(void)
+{
+    test_mean_rows_case(1, 1, 0.0f);
+    test_mean_rows_case(5, 7, 0.5f);
+    test_mean_rows_case(64, 49, 0.0f);
+    test_mean_rows_case(2048, 49, 0.0f);
+    test_mean_rows_case(3, 3136, 2.0f);
+    test_mean_rows_case(9, 1000, 0.0f);
+    test_mean_rows_case(100, 17, 0.0f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Softmax / LayerNorm                                                       */
+/* ------------------------------------------------------------------------ */
+
+static void test_softmax_case(int64_t outer, int64_t axis, int64_t inner, float scale)
+{
+    const size_t n = (size_t)(outer * axis * inner);
+    float *in = guarded_alloc(n);
+    float *out = guarded_alloc(n);
+    float *out2 = guarded_alloc(n);
+    double *ref = (double *)malloc(sizeof(double) * n);
+    int64_t o, a, i;
+    double worst;
+    char what[120];
+    int ok;
+    fill(in, n, scale);
+    for (o = 0; o < outer; ++o) {
+        for (i = 0; i < inner; ++i) {
+            double mx = -1e300, sum = 0.0;
+            for (a = 0; a < axis; ++a) {
+                const double v = in[(o * axis + a) * inner + i];
+                mx = v > mx ? v : mx;
+            }
+            for (a = 0; a < axis; ++a) {
+                sum += exp((double)in[(o * axis + a) * inner + i] - mx);
+            }
+            for (a = 0; a < axis; ++a) {
+                ref[(o * axis + a) * inner + i] = exp((double)in[(o * axis + a) * inner + i] - mx) / sum;
+            }
+        }
+    }
+    mk_softmax(&g_serial, outer, axis, inner, in, out);
+    mk_softmax(&g_reverse, outer, axis, inner, in, out2);
+    ok = close_enough(out, ref, 1, (int64_t)n, (int64_t)n, 1e-5, &worst) && guarded_intact(out, n);
+    snprintf(what, sizeof(what), "softmax outer=%lld axis=%lld inner=%lld scale=%g rel.err=%.3g", (long long)outer,
+             (long long)axis, (long long)inner, (double)scale, worst);
+    report(ok, what);
+    report(memcmp(out, out2, sizeof(float) * n) == 0, "softmax determinism (reverse task order)");
+    guarded_free(in);
+    guarded_free(out);
+    guarded_free(out2);
+    free(ref);
+}
+
+static void test_softmax(void)
+{
+    test_softmax_case(1, 1, 1, 1.0f);
+    test_softmax_case(3, 10, 1, 1.0f);
+    test_softmax_case(5, 1000, 1, 5.0f);
+    test_softmax_case(384, 128, 1, 4.0f);
+    test_softmax_case(7, 33, 1, 200.0f); /* overflows without max subtraction */
+    test_softmax_case(2, 5, 3, 1.0f);
+    test_softmax_case(4, 7, 65, 2.0f);
+    test_softmax_case(1, 300, 130, 1.0f);
+    test_softmax_case(2, 1, 7, 1.0f);
+    test_softmax_case(3, 19, 64, 150.0f);
+}
+
+static void test_layernorm_case(int64_t rows, int64_t cols, int with_bias, float offset, float epsilon)
+{
+    const size_t n = (size_t)(rows * cols);
+    float *in = guarded_alloc(n);
+    float *scale = guarded_alloc((size_t)cols);
+    float *bias = guarded_alloc((size_t)cols);
+    float *out = guarded_alloc(n);
+    float *out2 = guarded_alloc(n);
+    double *ref = (double *)malloc(sizeof(double) * n);
+    int64_t r, j;
+    double worst;
+    char what[140];
+    int ok;
+    fill(in, n, 1.0f);
+    for (j = 0; j < (int64_t)n; ++j) {
+        in[j] += offset;
+    }
+    fill(scale, (size_t)cols, 2.0f);
+    fill(bias, (size_t)cols, 1.0f);
+    for (r = 0; r < rows; ++r) {
+        double mean = 0.0, var = 0.0;
+        for (j = 0; j < cols; ++j) {
+            mean += in[r * cols + j];
+        }
+        mean /= (double)cols;
+        for (j = 0; j < cols; ++j) {
+            const double d = in[r * cols + j] - mean;
+            var += d * d;
+        }
+        var /= (double)cols;
+        for (j = 0; j < cols; ++j) {
+            ref[r * cols + j] = (in[r * cols + j] - mean) / sqrt(var + (double)epsilon) * scale[j] +
+                                (with_bias ? bias[j] : 0.0);
+        }
+    }
+    mk_layernorm(&g_serial, rows, cols, in, scale, with_bias ? bias : NULL, epsilon, out);
+    mk_layernorm(&g_reverse, rows, cols, in, scale, with_bias ? bias : NULL, epsilon, out2);
+    ok = close_enough(out, ref, 1, (int64_t)n, (int64_t)n, 1e-5, &worst) && guarded_intact(out, n);
+    snprintf(what, sizeof(what), "layernorm rows=%lld cols=%lld bias=%d offset=%g eps=%g rel.err=%.3g",
+             (long long)rows, (long long)cols, with_bias, (double)offset, (double)epsilon, worst);
+    report(ok, what);
+    report(memcmp(out, out2, sizeof(float) * n) == 0, "layernorm determinism (reverse task order)");
+    guarded_free(in);
+    guarded_free(scale);
+    guarded_free(bias);
+    guarded_free(out);
+    guarded_free(out2);
+    free(ref);
+}
+
+static void test_layernorm(void)
+{
+    test_layernorm_case(1, 1, 1, 0.0f, 1e-5f);
+    test_layernorm_case(3, 5, 0, 0.0f, 1e-5f);
+    test_layernorm_case(7, 768, 1, 0.0f, 1e-12f);
+    test_layernorm_case(128, 768, 0, 0.0f, 1e-5f);
+    test_layernorm_case(128, 768, 1, 0.0f, 1e-5f);
+    test_layernorm_case(9, 1000, 1, 100.0f, 1e-5f); /* large mean: needs two passes */
+    test_layernorm_case(40, 33, 1, 0.0f, 1e-3f);
+}
+
+/* ------------------------------------------------------------------------ */
 
 int main(void)
 {
+    g_verbose = getenv("KERNELS_TEST_VERBOSE") != NULL;
     test_gemm();
+    test_conv();
+    test_pool();
+    test_mean_rows();
+    test_softmax();
+    test_layernorm();
+    if (g_reverse_calls == 0) {
+        report(0, "the reverse-order parallel_for was never used");
+    }
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
 }

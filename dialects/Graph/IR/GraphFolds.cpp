@@ -208,6 +208,16 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   return makeConstantFromInts(getType(), values);
 }
 
+OpFoldResult SqrtOp::fold(FoldAdaptor adaptor) {
+  ElementsAttr input = foldableConstant(adaptor.getInput());
+  if (!input || !isa<FloatType>(getType().getElementType()))
+    return {};
+  std::vector<double> values = readConstantAsDoubles(input);
+  for (double &v : values)
+    v = std::sqrt(v);
+  return makeConstantFromDoubles(getType(), values);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
@@ -490,20 +500,11 @@ struct SimplifyConstantPow final : OpRewritePattern<PowOp> {
   }
 };
 
-/// Reads a rank-1 constant parameter of batch normalization.
-static std::optional<std::vector<double>> readChannelParam(Value value,
-                                                           int64_t channels) {
-  ElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  std::vector<double> values = readConstantAsDoubles(attr);
-  if (static_cast<int64_t>(values.size()) != channels)
-    return std::nullopt;
-  return values;
-}
-
-/// Rewrites inference-mode batch normalization with constant parameters as
-/// `x * a + b` with per-channel constants; those fold into a producing conv.
+/// Rewrites inference-mode batch normalization as `x * s + t` with
+/// `s = scale / sqrt(var + eps)` and `t = bias - mean * s`, each a [C,1,...]
+/// tensor. With constant parameters, folds compute `s` and `t` at compile time
+/// and the affine then folds into a producing conv; otherwise the chain runs
+/// as generated elementwise code.
 struct DecomposeBatchNorm final : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -512,31 +513,28 @@ struct DecomposeBatchNorm final : OpRewritePattern<BatchNormOp> {
     RankedTensorType type = op.getType();
     if (type.getRank() < 2)
       return rewriter.notifyMatchFailure(op, "expected a channel dimension");
-    int64_t channels = type.getDimSize(1);
-    auto scale = readChannelParam(op.getScale(), channels);
-    auto bias = readChannelParam(op.getBias(), channels);
-    auto mean = readChannelParam(op.getMean(), channels);
-    auto variance = readChannelParam(op.getVariance(), channels);
-    if (!scale || !bias || !mean || !variance)
-      return rewriter.notifyMatchFailure(op, "parameters are not constant");
-    std::vector<double> mul(channels), add(channels);
-    double epsilon = op.getEpsilon().convertToDouble();
-    for (int64_t c = 0; c < channels; ++c) {
-      mul[c] = (*scale)[c] / std::sqrt((*variance)[c] + epsilon);
-      add[c] = (*bias)[c] - (*mean)[c] * mul[c];
-    }
     SmallVector<int64_t> paramShape(type.getRank() - 1, 1);
-    paramShape[0] = channels;
+    paramShape[0] = type.getDimSize(1);
     auto paramType = RankedTensorType::get(paramShape, type.getElementType());
+    auto scalarType = RankedTensorType::get({}, type.getElementType());
     Location loc = op.getLoc();
-    Value mulConst = arith::ConstantOp::create(
-        rewriter, loc, paramType,
-        cast<TypedAttr>(makeConstantFromDoubles(paramType, mul, "bn_scale")));
-    Value addConst = arith::ConstantOp::create(
-        rewriter, loc, paramType,
-        cast<TypedAttr>(makeConstantFromDoubles(paramType, add, "bn_shift")));
-    Value scaled = MulOp::create(rewriter, loc, op.getInput(), mulConst);
-    rewriter.replaceOpWithNewOp<AddOp>(op, scaled, addConst);
+    auto asParam = [&](Value value) -> Value {
+      return rewriter.createOrFold<ReshapeOp>(loc, paramType, value);
+    };
+    Value epsilon = arith::ConstantOp::create(
+        rewriter, loc, scalarType,
+        cast<TypedAttr>(makeConstantFromDoubles(
+            scalarType, {op.getEpsilon().convertToDouble()})));
+    Value variance = rewriter.createOrFold<AddOp>(
+        loc, asParam(op.getVariance()), epsilon);
+    Value stddev = rewriter.createOrFold<SqrtOp>(loc, variance);
+    Value scale =
+        rewriter.createOrFold<DivOp>(loc, asParam(op.getScale()), stddev);
+    Value shift = rewriter.createOrFold<SubOp>(
+        loc, asParam(op.getBias()),
+        rewriter.createOrFold<MulOp>(loc, asParam(op.getMean()), scale));
+    Value scaled = MulOp::create(rewriter, loc, op.getInput(), scale);
+    rewriter.replaceOpWithNewOp<AddOp>(op, scaled, shift);
     return success();
   }
 };

@@ -43,7 +43,7 @@ def Graph_ReluOp : Graph_UnaryOp<"relu", "Relu">;
 def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "Sigmoid">;
 def Graph_TanhOp : Graph_UnaryOp<"tanh", "Tanh">;
 def Graph_ErfOp : Graph_UnaryOp<"erf", "Erf">;
-def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "Sqrt">;
+def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "Sqrt"> { let hasFolder = 1; }
 def Graph_ExpOp : Graph_UnaryOp<"exp", "Exp">;
 def Graph_NegOp : Graph_UnaryOp<"neg", "Neg"> { let hasFolder = 1; }
 

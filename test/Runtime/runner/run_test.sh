@@ -163,5 +163,25 @@ else
   bad "thread pool stress" "$out ${out2:-}"
 fi
 
+# The mutex-only pool (compilers without GNU atomics), and ThreadSanitizer where available.
+if out=$($CC $CFLAGS_STRICT -DRUNNER_HAVE_ATOMICS=0 -I"$HERE" "$HERE/fake.c" "$W/fake_runner.c" -lm -lpthread -o "$W/runner_mutex" 2>&1); then
+  expect_ok "mutex-only thread pool (-DRUNNER_HAVE_ATOMICS=0), --threads 4" "$W/in_1_typed" "$W/out_mutex" \
+    "$W/runner_mutex" --inputs "$W/in_1_typed" --outputs "$W/out_mutex" --threads 4
+  bench_check "mutex-only thread pool, --bench --threads 3" 500 3 "$W/runner_mutex" --bench --threads 3 --iterations 500
+else
+  bad "build: -DRUNNER_HAVE_ATOMICS=0" "$out"
+fi
+if $CC -std=c99 -O1 -g -fsanitize=thread -I"$HERE" "$HERE/fake.c" "$W/fake_runner.c" -lpthread -o "$W/runner_tsan" >/dev/null 2>&1 \
+   && "$W/runner_tsan" --bench --iterations 1 --warmup 0 >/dev/null 2>&1; then
+  if out=$(TSAN_OPTIONS=halt_on_error=1:exitcode=66 "$W/runner_tsan" --bench --threads 4 --iterations 200 --warmup 0 2>&1) && \
+     out=$(TSAN_OPTIONS=halt_on_error=1:exitcode=66 RUNNER_SPIN=0 "$W/runner_tsan" --bench --threads 3 --iterations 200 --warmup 0 2>&1); then
+    ok "ThreadSanitizer: no data races (4 threads spinning, 3 threads sleeping)"
+  else
+    bad "ThreadSanitizer" "$(printf '%s\n' "$out" | head -20)"
+  fi
+else
+  echo "SKIP ThreadSanitizer (not available with $CC here)"
+fi
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

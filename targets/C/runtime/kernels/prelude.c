@@ -77,3 +77,45 @@ MK_UNUSED static int64_t mk_split_point(int64_t total, int64_t parts, int64_t in
 {
     return (total / parts) * index + mk_min_i64(index, total % parts);
 }
+
+/* Range [*lo, *hi) of output positions o in [0, out_len) whose input
+ * position o * stride + offset lies in [0, in_len); *lo == *hi when empty.
+ * stride >= 1. Shared by the convolution and pooling kernels. */
+MK_UNUSED static void mk_valid_range(int64_t offset, int64_t stride, int64_t in_len, int64_t out_len, int64_t *lo,
+                                     int64_t *hi)
+{
+    int64_t first = offset >= 0 ? 0 : mk_div_up(-offset, stride);
+    int64_t last = in_len - 1 - offset >= 0 ? (in_len - 1 - offset) / stride + 1 : 0;
+    first = mk_min_i64(first, out_len);
+    last = mk_min_i64(last, out_len);
+    *lo = first;
+    *hi = mk_max_i64(first, last);
+}
+
+/* Sum of x[0..n) in float with a fixed order (16 interleaved partial sums
+ * combined pairwise, then the tail): vectorizable, accurate, deterministic. */
+MK_UNUSED static float mk_sum_f32(const float *x, int64_t n)
+{
+    float lanes[16];
+    float total;
+    int64_t i = 0;
+    int l, width;
+    for (l = 0; l < 16; ++l) {
+        lanes[l] = 0.0f;
+    }
+    for (; i + 16 <= n; i += 16) {
+        for (l = 0; l < 16; ++l) {
+            lanes[l] += x[i + l];
+        }
+    }
+    for (width = 8; width > 0; width /= 2) {
+        for (l = 0; l < width; ++l) {
+            lanes[l] += lanes[l + width];
+        }
+    }
+    total = lanes[0];
+    for (; i < n; ++i) {
+        total += x[i];
+    }
+    return total;
+}

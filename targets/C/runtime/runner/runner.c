@@ -792,8 +792,14 @@ static void *synthetic_input(const modelc_tensor_desc *desc, size_t k)
  * variable, unless there are more threads than online CPUs.
  */
 
+#ifndef RUNNER_HAVE_ATOMICS /* -DRUNNER_HAVE_ATOMICS=0 forces the mutex-only pool */
 #if defined(__GNUC__) || defined(__clang__)
 #define RUNNER_HAVE_ATOMICS 1
+#else
+#define RUNNER_HAVE_ATOMICS 0 /* everything under the mutex */
+#endif
+#endif
+#if RUNNER_HAVE_ATOMICS
 #define ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define ATOMIC_FETCH_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
@@ -804,8 +810,6 @@ static void *synthetic_input(const modelc_tensor_desc *desc, size_t k)
 #else
 #define CPU_RELAX() ((void)0)
 #endif
-#else
-#define RUNNER_HAVE_ATOMICS 0 /* everything under the mutex */
 #endif
 
 /* Spin iterations before a waiting thread sleeps. */

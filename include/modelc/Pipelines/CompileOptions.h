@@ -1,0 +1,42 @@
+//===- CompileOptions.h - Options every compile phase reads -----*- C++ -*-===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MODELC_PIPELINES_COMPILEOPTIONS_H
+#define MODELC_PIPELINES_COMPILEOPTIONS_H
+
+#include <cstdint>
+#include <string>
+
+namespace modelc {
+
+/// How the C target stores the weights.
+enum class WeightsFormat {
+  Object,   ///< an object file written directly by LLVM (the default)
+  CArray,   ///< a C array in a source file, for small models
+  External, ///< a .bin file the caller loads and passes in
+};
+
+struct CompileOptions {
+  /// Target plugin name: c, cuda, rocm, metal.
+  std::string target = "c";
+  /// Prefix of every symbol of the artifact (a C identifier).
+  std::string name = "model";
+  WeightsFormat weights = WeightsFormat::Object;
+  /// Largest number of ops fused into one dispatch.
+  unsigned maxGroupSize = 32;
+  /// Alignment of the arena and of every buffer in it.
+  int64_t arenaAlignment = 64;
+  /// Target triple for the weights object; empty means the host's.
+  std::string targetTriple;
+  /// C compiler for --emit=obj and `modelc run`.
+  std::string cCompiler = "cc";
+  /// Hash of the model bytes and of every flag that changes the artifact.
+  uint64_t modelHash = 0;
+};
+
+} // namespace modelc
+
+#endif // MODELC_PIPELINES_COMPILEOPTIONS_H

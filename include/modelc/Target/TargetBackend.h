@@ -1,0 +1,87 @@
+//===- TargetBackend.h - The target plugin interface ------------*- C++ -*-===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// A target plugin turns a planned module (kernel.dispatch regions with arena
+// offsets) into the files of an artifact. Plugins are registered explicitly by
+// registerAllTargets, never by static constructors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MODELC_TARGET_TARGETBACKEND_H
+#define MODELC_TARGET_TARGETBACKEND_H
+
+#include "modelc/Pipelines/CompileOptions.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+class OpPassManager;
+} // namespace mlir
+
+namespace modelc {
+
+/// One file of an artifact: its name (no directory) and contents.
+struct ArtifactFile {
+  std::string name;
+  std::string contents;
+};
+
+/// What a backend produced.
+struct Artifact {
+  std::vector<ArtifactFile> files;
+};
+
+class TargetBackend {
+public:
+  virtual ~TargetBackend() = default;
+
+  /// The --target name.
+  virtual llvm::StringRef getName() const = 0;
+  virtual llvm::StringRef getDescription() const = 0;
+
+  /// Fails with a one-line reason when this build of modelc cannot generate
+  /// code for the target.
+  virtual llvm::Error checkAvailable() const { return llvm::Error::success(); }
+
+  virtual void getDependentDialects(mlir::DialectRegistry &registry) const {}
+
+  /// Passes that prepare dispatches for this target before memory planning,
+  /// such as recording the scratch space each kernel needs.
+  virtual void buildPreparationPipeline(mlir::OpPassManager &pm,
+                                        const CompileOptions &options) const {}
+
+  /// Writes the artifact of a planned module.
+  virtual llvm::Expected<Artifact>
+  serialize(mlir::ModuleOp module, const CompileOptions &options) const = 0;
+};
+
+/// Backends by name.
+class TargetRegistry {
+public:
+  void add(std::unique_ptr<TargetBackend> backend);
+  /// The backend called `name`, or null.
+  const TargetBackend *lookup(llvm::StringRef name) const;
+  std::vector<std::string> getNames() const;
+
+private:
+  std::map<std::string, std::unique_ptr<TargetBackend>, std::less<>> backends_;
+};
+
+/// Registers every target modelc knows: c, and the GPU targets (which report
+/// that they are not built yet until their plugins land).
+void registerAllTargets(TargetRegistry &registry);
+
+} // namespace modelc
+
+#endif // MODELC_TARGET_TARGETBACKEND_H

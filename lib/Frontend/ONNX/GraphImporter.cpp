@@ -1,0 +1,434 @@
+//===- GraphImporter.cpp - ONNX graphs into func.func of graph ops --------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "modelc/Frontend/ONNX/Importer.h"
+
+#include "NodeContext.h"
+#include "dialects/Graph/IR/ConstantData.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "modelc/Frontend/ONNX/TensorProtoIO.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "onnx/onnx_pb.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+
+namespace modelc::onnx_frontend {
+
+//===----------------------------------------------------------------------===//
+// Types and node context
+//===----------------------------------------------------------------------===//
+
+Type convertDataType(MLIRContext &context, int32_t dataType) {
+  Builder b(&context);
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  case onnx::TensorProto::INT8:
+    return b.getIntegerType(8);
+  case onnx::TensorProto::INT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::INT32:
+    return b.getIntegerType(32);
+  case onnx::TensorProto::INT64:
+    return b.getIntegerType(64);
+  case onnx::TensorProto::UINT8:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
+  default:
+    return {};
+  }
+}
+
+NodeContext::NodeContext(OpBuilder &builder, const onnx::NodeProto &node,
+                         int64_t opsetVersion, Location loc,
+                         std::vector<Value> inputs,
+                         std::string externalDataDirectory)
+    : builder_(builder), node_(node), opset_(opsetVersion), loc_(loc),
+      inputs_(std::move(inputs)), results_(node.output_size()),
+      externalDataDirectory_(std::move(externalDataDirectory)) {}
+
+const onnx::AttributeProto *NodeContext::attribute(llvm::StringRef name) const {
+  for (const onnx::AttributeProto &attr : node_.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+int64_t NodeContext::intAttr(llvm::StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  return attr ? attr->i() : defaultValue;
+}
+
+float NodeContext::floatAttr(llvm::StringRef name, float defaultValue) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  return attr ? attr->f() : defaultValue;
+}
+
+std::string NodeContext::stringAttr(llvm::StringRef name,
+                                    llvm::StringRef defaultValue) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  return attr ? attr->s() : defaultValue.str();
+}
+
+std::optional<std::vector<int64_t>>
+NodeContext::intsAttr(llvm::StringRef name) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr)
+    return std::nullopt;
+  return std::vector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+std::optional<std::vector<int64_t>>
+NodeContext::constantInts(Value value) const {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  return mlir::modelc::graph::readConstantAsInts(attr);
+}
+
+llvm::Expected<std::vector<int64_t>>
+NodeContext::requireConstantInts(size_t input, llvm::StringRef what) {
+  if (!this->input(input))
+    return error("missing " + what);
+  std::optional<std::vector<int64_t>> values = constantInts(this->input(input));
+  if (!values)
+    return error(what + " must be a compile-time constant (freeze the "
+                        "input that feeds it with --bind)");
+  return *values;
+}
+
+llvm::Expected<Value>
+NodeContext::constantFromProto(const onnx::TensorProto &proto) {
+  llvm::Expected<HostTensor> tensor =
+      tensorFromProto(proto, externalDataDirectory_);
+  if (!tensor)
+    return error(llvm::toString(tensor.takeError()));
+  Type elementType = convertDataType(*builder_.getContext(), tensor->dataType);
+  if (!elementType)
+    return error("unsupported constant data type " +
+                 llvm::Twine(tensor->dataType));
+  auto type = RankedTensorType::get(tensor->dims, elementType);
+  auto attr = mlir::modelc::graph::makeConstant(
+      type, tensor->bytes, proto.name().empty() ? "constant" : proto.name());
+  return arith::ConstantOp::create(builder_, loc_, type, cast<TypedAttr>(attr))
+      .getResult();
+}
+
+bool NodeContext::resultUsed(size_t i) const {
+  return static_cast<int>(i) < node_.output_size() && !node_.output(i).empty();
+}
+
+void NodeContext::setResult(size_t i, Value value) { results_[i] = value; }
+
+llvm::Error NodeContext::error(const llvm::Twine &message) const {
+  return llvm::createStringError("node '" + node_.name() + "' (" +
+                                 node_.op_type() + "): " + message);
+}
+
+//===----------------------------------------------------------------------===//
+// Unsupported-op scan
+//===----------------------------------------------------------------------===//
+
+/// The default-domain opset version the model imports.
+static int64_t defaultOpset(const onnx::ModelProto &model) {
+  for (const auto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return 0;
+}
+
+static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
+                      std::vector<UnsupportedNode> &out) {
+  const llvm::StringMap<OpImporter> &importers = getOpImporters();
+  for (const onnx::NodeProto &node : graph.node()) {
+    UnsupportedNode entry{node.op_type(),
+                          node.domain().empty() ? "ai.onnx" : node.domain(),
+                          opset, node.name(), ""};
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    auto it = importers.find(node.op_type());
+    if (!defaultDomain)
+      entry.reason = "domain not supported";
+    else if (it == importers.end())
+      entry.reason = "op not supported";
+    else if (opset < it->second.minOpset || opset > it->second.maxOpset)
+      entry.reason = "opset " + std::to_string(opset) + " not supported (" +
+                     std::to_string(it->second.minOpset) + ".." +
+                     std::to_string(it->second.maxOpset) + ")";
+    if (!entry.reason.empty())
+      out.push_back(entry);
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g())
+        scanGraph(attr.g(), opset, out);
+      for (const onnx::GraphProto &sub : attr.graphs())
+        scanGraph(sub, opset, out);
+    }
+  }
+}
+
+std::vector<UnsupportedNode> findUnsupportedNodes(const onnx::ModelProto &model) {
+  std::vector<UnsupportedNode> nodes;
+  scanGraph(model.graph(), defaultOpset(model), nodes);
+  return nodes;
+}
+
+std::string formatUnsupported(const std::vector<UnsupportedNode> &nodes) {
+  // Group by op so a model with 50 copies of one op stays readable.
+  std::map<std::string, std::vector<const UnsupportedNode *>> byOp;
+  for (const UnsupportedNode &node : nodes)
+    byOp[node.domain + "::" + node.opType + " (" + node.reason + ")"]
+        .push_back(&node);
+  std::string text = std::to_string(nodes.size()) + " unsupported node" +
+                     (nodes.size() == 1 ? "" : "s") + ": ";
+  bool first = true;
+  for (const auto &[key, list] : byOp) {
+    text += (first ? "" : "; ") + key + " at ";
+    first = false;
+    for (size_t i = 0; i < list.size() && i < 3; ++i)
+      text += (i ? ", '" : "'") + list[i]->nodeName + "'";
+    if (list.size() > 3)
+      text += " and " + std::to_string(list.size() - 3) + " more";
+  }
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Graph import
+//===----------------------------------------------------------------------===//
+
+namespace {
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &context, const LoadedModel &model,
+                const ImportOptions &options)
+      : context_(context), model_(model), options_(options),
+        builder_(&context) {}
+
+  llvm::Expected<OwningOpRef<ModuleOp>> run();
+
+private:
+  llvm::Expected<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
+  llvm::Error importInitializers(const onnx::GraphProto &graph);
+  llvm::Error bindInputs(const onnx::GraphProto &graph);
+  llvm::Error importNode(const onnx::NodeProto &node, size_t index);
+  Location nodeLocation(const onnx::NodeProto &node, size_t index);
+
+  MLIRContext &context_;
+  const LoadedModel &model_;
+  const ImportOptions &options_;
+  OpBuilder builder_;
+  llvm::StringMap<Value> values_;
+  int64_t opset_ = 0;
+};
+} // namespace
+
+llvm::Expected<RankedTensorType>
+GraphImporter::inputType(const onnx::ValueInfoProto &info) {
+  const onnx::TypeProto &type = info.type();
+  if (!type.has_tensor_type())
+    return llvm::createStringError("input '" + info.name() +
+                                   "' is not a tensor (sequences, maps and "
+                                   "optionals are not supported)");
+  const auto &tensor = type.tensor_type();
+  Type elementType = convertDataType(context_, tensor.elem_type());
+  if (!elementType)
+    return llvm::createStringError("input '" + info.name() +
+                                   "' has unsupported element type " +
+                                   std::to_string(tensor.elem_type()));
+  if (!tensor.has_shape())
+    return llvm::createStringError("input '" + info.name() +
+                                   "' has no shape; modelc compiles static "
+                                   "shapes only");
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value() && dim.dim_value() > 0) {
+      shape.push_back(dim.dim_value());
+      continue;
+    }
+    std::string param = dim.has_dim_param() ? dim.dim_param() : "";
+    auto it = options_.dimValues.find(param);
+    if (param.empty() || it == options_.dimValues.end())
+      return llvm::createStringError(
+          "input '" + info.name() + "' has a symbolic dimension '" +
+          (param.empty() ? std::string("?") : param) +
+          "'; pin it with --dim " + (param.empty() ? "NAME" : param) +
+          "=VALUE");
+    shape.push_back(it->second);
+  }
+  return RankedTensorType::get(shape, elementType);
+}
+
+Location GraphImporter::nodeLocation(const onnx::NodeProto &node,
+                                     size_t index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return NameLoc::get(builder_.getStringAttr(name));
+}
+
+llvm::Error GraphImporter::importInitializers(const onnx::GraphProto &graph) {
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    onnx::NodeProto holder;
+    holder.set_name(init.name());
+    holder.set_op_type("initializer");
+    NodeContext ctx(builder_, holder, opset_,
+                    NameLoc::get(builder_.getStringAttr(init.name())), {},
+                    model_.directory);
+    llvm::Expected<Value> value = ctx.constantFromProto(init);
+    if (!value)
+      return value.takeError();
+    values_[init.name()] = *value;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error GraphImporter::bindInputs(const onnx::GraphProto &graph) {
+  for (const auto &[name, path] : options_.inputBindings) {
+    bool known = llvm::any_of(graph.input(), [&](const auto &info) {
+      return info.name() == name;
+    });
+    if (!known)
+      return llvm::createStringError("--bind names '" + name +
+                                     "', which is not a graph input");
+    llvm::Expected<HostTensor> tensor = readTensorFile(path);
+    if (!tensor)
+      return tensor.takeError();
+    Type elementType = convertDataType(context_, tensor->dataType);
+    if (!elementType)
+      return llvm::createStringError("--bind " + name +
+                                     ": unsupported data type");
+    auto type = RankedTensorType::get(tensor->dims, elementType);
+    auto attr = mlir::modelc::graph::makeConstant(type, tensor->bytes, name);
+    values_[name] = arith::ConstantOp::create(
+        builder_, NameLoc::get(builder_.getStringAttr(name)), type,
+        cast<TypedAttr>(attr));
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
+                                      size_t index) {
+  std::vector<Value> inputs;
+  for (const std::string &name : node.input()) {
+    if (name.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    auto it = values_.find(name);
+    if (it == values_.end())
+      return llvm::createStringError("node '" + node.name() + "' (" +
+                                     node.op_type() + "): input '" + name +
+                                     "' is not defined before it");
+    inputs.push_back(it->second);
+  }
+  NodeContext ctx(builder_, node, opset_, nodeLocation(node, index),
+                  std::move(inputs), model_.directory);
+  const OpImporter &importer = getOpImporters().find(node.op_type())->second;
+  if (llvm::Error err = importer.import(ctx))
+    return err;
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    Value result = ctx.results()[i];
+    if (!result)
+      return ctx.error("output " + llvm::Twine(i) + " ('" + node.output(i) +
+                       "') is not supported");
+    values_[node.output(i)] = result;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
+  const onnx::ModelProto &model = *model_.proto;
+  const onnx::GraphProto &graph = model.graph();
+  opset_ = defaultOpset(model);
+
+  std::vector<UnsupportedNode> unsupported = findUnsupportedNodes(model);
+  if (!unsupported.empty())
+    return llvm::createStringError(formatUnsupported(unsupported));
+
+  context_.loadDialect<func::FuncDialect, arith::ArithDialect,
+                       mlir::modelc::graph::GraphDialect>();
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(&context_, model_.path, 0, 0));
+  builder_.setInsertionPointToEnd(module->getBody());
+
+  // Graph inputs that are initializers (older IR versions) are weights.
+  llvm::StringSet<> initializerNames;
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializerNames.insert(init.name());
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const onnx::ValueInfoProto &info : graph.input()) {
+    if (initializerNames.contains(info.name()) ||
+        options_.inputBindings.count(info.name()))
+      continue;
+    llvm::Expected<RankedTensorType> type = inputType(info);
+    if (!type)
+      return type.takeError();
+    argTypes.push_back(*type);
+    argNames.push_back(info.name());
+  }
+
+  auto func = func::FuncOp::create(builder_, module->getLoc(),
+                                   options_.functionName,
+                                   builder_.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  builder_.setInsertionPointToStart(entry);
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values_[name] = entry->getArgument(i);
+    func.setArgAttr(i, "onnx.name", builder_.getStringAttr(name));
+  }
+
+  if (llvm::Error err = importInitializers(graph))
+    return std::move(err);
+  if (llvm::Error err = bindInputs(graph))
+    return std::move(err);
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (llvm::Error err = importNode(node, index))
+      return std::move(err);
+
+  SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto it = values_.find(output.name());
+    if (it == values_.end())
+      return llvm::createStringError("graph output '" + output.name() +
+                                     "' is never computed");
+    results.push_back(it->second);
+    resultTypes.push_back(it->second.getType());
+  }
+  func::ReturnOp::create(builder_, module->getLoc(), results);
+  func.setType(builder_.getFunctionType(argTypes, resultTypes));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "onnx.name", builder_.getStringAttr(output.name()));
+  return module;
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+importModel(MLIRContext &context, const LoadedModel &model,
+            const ImportOptions &options) {
+  GraphImporter importer(context, model, options);
+  return importer.run();
+}
+
+} // namespace modelc::onnx_frontend

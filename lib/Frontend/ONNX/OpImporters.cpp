@@ -1,0 +1,846 @@
+//===- OpImporters.cpp - One importer per supported ONNX op ---------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// Each importer resolves what ONNX leaves to run time in an ahead-of-time
+// setting (optional inputs, shape operands, auto_pad, negative axes, opset
+// differences) and emits normalized graph ops. Shape operands must be
+// compile-time constants; the graph ops' folders make them so for the
+// Shape/Gather/Concat chains that exporters write.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
+#include "dialects/Graph/IR/ConstantData.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Graph/IR/ShapeHelpers.h"
+
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "onnx/onnx_pb.h"
+
+#include <limits>
+#include <numeric>
+
+using namespace mlir;
+namespace graph = mlir::modelc::graph;
+
+namespace modelc::onnx_frontend {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// Normalizes a possibly negative axis into [0, rank); fails out of range.
+llvm::Expected<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
+                                      int64_t rank) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    return ctx.error("axis " + llvm::Twine(axis) + " is out of range for rank " +
+                     llvm::Twine(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+Value reshapeTo(NodeContext &ctx, Value value, ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(value.getType()).getElementType());
+  return ctx.create<graph::ReshapeOp>(type, value);
+}
+
+Value scalarConstant(NodeContext &ctx, Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  return arith::ConstantOp::create(
+      ctx.builder(), ctx.loc(), type,
+      cast<TypedAttr>(graph::makeConstantFromDoubles(type, {value})));
+}
+
+/// Window attributes of Conv and the pools, with auto_pad resolved to
+/// explicit [top, left, bottom, right] pads.
+struct Window {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
+                                  ArrayRef<int64_t> kernel) {
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  auto read = [&](llvm::StringRef name, std::vector<int64_t> fallback) {
+    std::vector<int64_t> values = ctx.intsAttr(name).value_or(fallback);
+    return SmallVector<int64_t>(values.begin(), values.end());
+  };
+  w.strides = read("strides", {1, 1});
+  w.dilations = read("dilations", {1, 1});
+  w.pads = read("pads", {0, 0, 0, 0});
+  if (w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4)
+    return ctx.error("expected 2-D strides, dilations and pads");
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    w.pads.assign(4, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int d = 0; d < 2; ++d) {
+      int64_t out = (inShape[2 + d] + w.strides[d] - 1) / w.strides[d];
+      int64_t span = (kernel[d] - 1) * w.dilations[d] + 1;
+      int64_t total =
+          std::max<int64_t>(0, (out - 1) * w.strides[d] + span - inShape[2 + d]);
+      int64_t small = total / 2, large = total - small;
+      w.pads[d] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[d + 2] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    return ctx.error("unknown auto_pad '" + autoPad + "'");
+  }
+  return w;
+}
+
+/// Lifts a 1-D (rank-3) window op input to 2-D by inserting a unit height.
+Value liftTo2D(NodeContext &ctx, Value value) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
+  return reshapeTo(ctx, value, {shape[0], shape[1], 1, shape[2]});
+}
+
+/// For 1-D windows: the same attribute with a leading 1 (or 0 pads) added.
+void liftAttrTo2D(NodeContext &ctx, onnx::NodeProto &node) {
+  for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
+    std::string name = attr.name();
+    if (name != "kernel_shape" && name != "strides" && name != "dilations" &&
+        name != "pads")
+      continue;
+    std::vector<int64_t> old(attr.ints().begin(), attr.ints().end());
+    attr.clear_ints();
+    if (name == "pads") {
+      for (int64_t v : {int64_t(0), old[0], int64_t(0), old[1]})
+        attr.add_ints(v);
+    } else {
+      attr.add_ints(1);
+      attr.add_ints(old[0]);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+llvm::Error importUnary(NodeContext &ctx) {
+  ctx.setResult(0, ctx.create<OpTy>(ctx.input(0)));
+  return llvm::Error::success();
+}
+
+template <typename OpTy>
+llvm::Error importBinary(NodeContext &ctx) {
+  Value lhs = ctx.input(0), rhs = ctx.input(1);
+  if (!graph::broadcastShapes(ctx.inputType(0).getShape(),
+                              ctx.inputType(1).getShape()))
+    return ctx.error("operand shapes do not broadcast");
+  if (!std::is_same_v<OpTy, graph::PowOp> &&
+      ctx.inputType(0).getElementType() != ctx.inputType(1).getElementType())
+    return ctx.error("operands have different element types");
+  ctx.setResult(0, ctx.create<OpTy>(lhs, rhs));
+  return llvm::Error::success();
+}
+
+llvm::Error importClip(NodeContext &ctx) {
+  Type elementType = ctx.inputType(0).getElementType();
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  if (ctx.opset() < 11) {
+    lo = ctx.floatAttr("min", -std::numeric_limits<float>::max());
+    hi = ctx.floatAttr("max", std::numeric_limits<float>::max());
+  } else {
+    for (size_t i : {1, 2}) {
+      if (!ctx.input(i))
+        continue;
+      ElementsAttr attr;
+      if (!matchPattern(ctx.input(i), m_Constant(&attr)))
+        return ctx.error("min and max must be compile-time constants");
+      double v = graph::readConstantAsDoubles(attr).front();
+      (i == 1 ? lo : hi) = v;
+    }
+  }
+  if (!isa<FloatType>(elementType)) {
+    // Integer clips: bounds stay within int64 range.
+    lo = std::max(lo, -9.2e18);
+    hi = std::min(hi, 9.2e18);
+  }
+  ctx.setResult(0, ctx.create<graph::ClipOp>(ctx.input(0),
+                                             ctx.builder().getF64FloatAttr(lo),
+                                             ctx.builder().getF64FloatAttr(hi)));
+  return llvm::Error::success();
+}
+
+llvm::Error importCast(NodeContext &ctx) {
+  Type to = convertDataType(*ctx.builder().getContext(), ctx.intAttr("to", 0));
+  if (!to)
+    return ctx.error("unsupported target type " +
+                     llvm::Twine(ctx.intAttr("to", 0)));
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), to);
+  ctx.setResult(0, ctx.create<graph::CastOp>(type, ctx.input(0)));
+  return llvm::Error::success();
+}
+
+llvm::Error importWhere(NodeContext &ctx) {
+  if (ctx.inputType(1).getElementType() != ctx.inputType(2).getElementType())
+    return ctx.error("value operands have different element types");
+  auto shape = graph::broadcastShapes(ctx.inputType(1).getShape(),
+                                      ctx.inputType(2).getShape());
+  if (!shape || !graph::broadcastShapes(ctx.inputType(0).getShape(), *shape))
+    return ctx.error("operand shapes do not broadcast");
+  ctx.setResult(0, ctx.create<graph::WhereOp>(ctx.input(0), ctx.input(1),
+                                              ctx.input(2)));
+  return llvm::Error::success();
+}
+
+llvm::Error importIdentity(NodeContext &ctx) {
+  ctx.setResult(0, ctx.input(0));
+  return llvm::Error::success();
+}
+
+llvm::Error importDropout(NodeContext &ctx) {
+  if (ctx.resultUsed(1))
+    return ctx.error("the mask output is not supported (inference only)");
+  ctx.setResult(0, ctx.input(0));
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution, products, pooling, normalization
+//===----------------------------------------------------------------------===//
+
+llvm::Error importConv(NodeContext &ctx) {
+  Value input = ctx.input(0), weight = ctx.input(1);
+  int64_t rank = ctx.inputType(0).getRank();
+  onnx::NodeProto lifted;
+  std::optional<NodeContext> liftedCtx;
+  NodeContext *c = &ctx;
+  if (rank == 3) {
+    // 1-D convolution runs as 2-D with a unit height.
+    lifted = ctx.node();
+    liftAttrTo2D(ctx, lifted);
+    liftedCtx.emplace(ctx.builder(), lifted, ctx.opset(), ctx.loc(),
+                      std::vector<Value>{}, "");
+    c = &*liftedCtx;
+    input = liftTo2D(ctx, input);
+    weight = liftTo2D(ctx, weight);
+  } else if (rank != 4) {
+    return ctx.error("only 1-D and 2-D convolutions are supported, got rank " +
+                     llvm::Twine(rank) + " input");
+  }
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  llvm::Expected<Window> w =
+      readWindow(*c, inType.getShape(), wType.getShape().drop_front(2));
+  if (!w)
+    return w.takeError();
+  int64_t group = ctx.intAttr("group", 1);
+  if (group < 1 || inType.getDimSize(1) % group ||
+      inType.getDimSize(1) / group != wType.getDimSize(1))
+    return ctx.error("weight shape does not match the input channels and "
+                     "group");
+  OpBuilder &b = ctx.builder();
+  Value conv = ctx.create<graph::ConvOp>(
+      input, weight, ctx.input(2), b.getDenseI64ArrayAttr(w->strides),
+      b.getDenseI64ArrayAttr(w->pads), b.getDenseI64ArrayAttr(w->dilations),
+      b.getI64IntegerAttr(group));
+  if (rank == 3) {
+    ArrayRef<int64_t> s = cast<RankedTensorType>(conv.getType()).getShape();
+    conv = reshapeTo(ctx, conv, {s[0], s[1], s[3]});
+  }
+  ctx.setResult(0, conv);
+  return llvm::Error::success();
+}
+
+llvm::Error importMatMul(NodeContext &ctx) {
+  SmallVector<Type> inferred;
+  if (failed(graph::MatMulOp::inferReturnTypes(
+          ctx.builder().getContext(), std::nullopt,
+          graph::MatMulOp::Adaptor(ValueRange{ctx.input(0), ctx.input(1)}),
+          inferred)))
+    return ctx.error("operand shapes do not multiply");
+  ctx.setResult(0, ctx.create<graph::MatMulOp>(ctx.input(0), ctx.input(1)));
+  return llvm::Error::success();
+}
+
+llvm::Error importGemm(NodeContext &ctx) {
+  Value a = ctx.input(0), b = ctx.input(1), c = ctx.input(2);
+  if (ctx.inputType(0).getRank() != 2 || ctx.inputType(1).getRank() != 2)
+    return ctx.error("expected rank-2 A and B");
+  if (ctx.intAttr("transA", 0))
+    a = ctx.create<graph::TransposeOp>(a, ArrayRef<int64_t>{1, 0});
+  if (ctx.intAttr("transB", 0))
+    b = ctx.create<graph::TransposeOp>(b, ArrayRef<int64_t>{1, 0});
+  if (cast<RankedTensorType>(a.getType()).getDimSize(1) !=
+      cast<RankedTensorType>(b.getType()).getDimSize(0))
+    return ctx.error("A and B do not multiply");
+  Type elementType = ctx.inputType(0).getElementType();
+  Value y = ctx.create<graph::MatMulOp>(a, b);
+  float alpha = ctx.floatAttr("alpha", 1.0f), beta = ctx.floatAttr("beta", 1.0f);
+  if (alpha != 1.0f)
+    y = ctx.create<graph::MulOp>(y, scalarConstant(ctx, elementType, alpha));
+  if (c && beta != 0.0f) {
+    if (beta != 1.0f)
+      c = ctx.create<graph::MulOp>(c, scalarConstant(ctx, elementType, beta));
+    auto shape = graph::broadcastShapes(
+        cast<RankedTensorType>(y.getType()).getShape(),
+        cast<RankedTensorType>(c.getType()).getShape());
+    if (!shape || *shape != cast<RankedTensorType>(y.getType()).getShape())
+      return ctx.error("C does not broadcast to the product's shape");
+    y = ctx.create<graph::AddOp>(y, c);
+  }
+  ctx.setResult(0, y);
+  return llvm::Error::success();
+}
+
+template <typename OpTy>
+llvm::Error importPool(NodeContext &ctx) {
+  if (ctx.resultUsed(1))
+    return ctx.error("the Indices output is not supported");
+  Value input = ctx.input(0);
+  int64_t rank = ctx.inputType(0).getRank();
+  onnx::NodeProto lifted;
+  std::optional<NodeContext> liftedCtx;
+  NodeContext *c = &ctx;
+  if (rank == 3) {
+    lifted = ctx.node();
+    liftAttrTo2D(ctx, lifted);
+    liftedCtx.emplace(ctx.builder(), lifted, ctx.opset(), ctx.loc(),
+                      std::vector<Value>{}, "");
+    c = &*liftedCtx;
+    input = liftTo2D(ctx, input);
+  } else if (rank != 4) {
+    return ctx.error("only 1-D and 2-D pooling is supported");
+  }
+  std::optional<std::vector<int64_t>> kernel = c->intsAttr("kernel_shape");
+  if (!kernel || kernel->size() != 2)
+    return ctx.error("missing or non-2-D kernel_shape");
+  auto inType = cast<RankedTensorType>(input.getType());
+  llvm::Expected<Window> w = readWindow(*c, inType.getShape(), *kernel);
+  if (!w)
+    return w.takeError();
+  for (int d = 0; d < 2; ++d)
+    if (w->pads[d] >= w->kernel[d] || w->pads[d + 2] >= w->kernel[d])
+      return ctx.error("pads must be smaller than the kernel");
+  if (ctx.intAttr("storage_order", 0) != 0)
+    return ctx.error("storage_order=1 is not supported");
+  OpBuilder &b = ctx.builder();
+  Value pooled = ctx.create<OpTy>(
+      input, b.getDenseI64ArrayAttr(w->kernel),
+      b.getDenseI64ArrayAttr(w->strides), b.getDenseI64ArrayAttr(w->pads),
+      b.getDenseI64ArrayAttr(w->dilations),
+      b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0),
+      b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0));
+  if (rank == 3) {
+    ArrayRef<int64_t> s = cast<RankedTensorType>(pooled.getType()).getShape();
+    pooled = reshapeTo(ctx, pooled, {s[0], s[1], s[3]});
+  }
+  ctx.setResult(0, pooled);
+  return llvm::Error::success();
+}
+
+llvm::Error importGlobalAveragePool(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  if (rank < 3)
+    return ctx.error("expected an input of rank >= 3");
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  ctx.setResult(0, ctx.create<graph::ReduceMeanOp>(
+                       ctx.input(0), ctx.builder().getDenseI64ArrayAttr(axes),
+                       ctx.builder().getBoolAttr(true)));
+  return llvm::Error::success();
+}
+
+llvm::Error importBatchNorm(NodeContext &ctx) {
+  if (ctx.intAttr("training_mode", 0) != 0 || ctx.resultUsed(1) ||
+      ctx.resultUsed(2))
+    return ctx.error("training mode is not supported");
+  if (ctx.opset() < 9 && ctx.intAttr("spatial", 1) != 1)
+    return ctx.error("spatial=0 is not supported");
+  int64_t channels = ctx.inputType(0).getDimSize(1);
+  for (size_t i = 1; i < 5; ++i)
+    if (ctx.inputType(i).getNumElements() != channels)
+      return ctx.error("expected per-channel parameters of " +
+                       llvm::Twine(channels) + " elements");
+  ctx.setResult(0, ctx.create<graph::BatchNormOp>(
+                       ctx.input(0), ctx.input(1), ctx.input(2), ctx.input(3),
+                       ctx.input(4),
+                       ctx.builder().getF64FloatAttr(
+                           ctx.floatAttr("epsilon", 1e-5f))));
+  return llvm::Error::success();
+}
+
+llvm::Error importLayerNorm(NodeContext &ctx) {
+  if (ctx.resultUsed(1) || ctx.resultUsed(2))
+    return ctx.error("the Mean and InvStdDev outputs are not supported");
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", -1), rank);
+  if (!axis)
+    return axis.takeError();
+  int64_t count = computeProduct(ctx.inputType(0).getShape().drop_front(*axis));
+  for (size_t i : {1, 2})
+    if (ctx.input(i) && ctx.inputType(i).getNumElements() != count)
+      return ctx.error("scale and bias must cover the normalized dimensions");
+  ctx.setResult(0, ctx.create<graph::LayerNormOp>(
+                       ctx.input(0), ctx.input(1), ctx.input(2),
+                       ctx.builder().getI64IntegerAttr(*axis),
+                       ctx.builder().getF64FloatAttr(
+                           ctx.floatAttr("epsilon", 1e-5f))));
+  return llvm::Error::success();
+}
+
+llvm::Error importSoftmax(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  llvm::Expected<int64_t> axis =
+      normalizeAxis(ctx, ctx.intAttr("axis", ctx.opset() < 13 ? 1 : -1), rank);
+  if (!axis)
+    return axis.takeError();
+  if (ctx.opset() >= 13 || *axis == rank - 1) {
+    ctx.setResult(0, ctx.create<graph::SoftmaxOp>(
+                         ctx.input(0), ctx.builder().getI64IntegerAttr(*axis)));
+    return llvm::Error::success();
+  }
+  // Before opset 13, softmax normalizes over all dims from `axis` on.
+  int64_t outer = computeProduct(type.getShape().take_front(*axis));
+  int64_t inner = computeProduct(type.getShape().drop_front(*axis));
+  Value flat = reshapeTo(ctx, ctx.input(0), {outer, inner});
+  Value soft = ctx.create<graph::SoftmaxOp>(flat, ctx.builder().getI64IntegerAttr(1));
+  ctx.setResult(0, reshapeTo(ctx, soft, type.getShape()));
+  return llvm::Error::success();
+}
+
+llvm::Error importReduceMean(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  std::vector<int64_t> axes;
+  if (ctx.opset() < 18) {
+    axes = ctx.intsAttr("axes").value_or(std::vector<int64_t>{});
+  } else if (ctx.input(1)) {
+    llvm::Expected<std::vector<int64_t>> constant =
+        ctx.requireConstantInts(1, "axes");
+    if (!constant)
+      return constant.takeError();
+    axes = *constant;
+  }
+  if (axes.empty()) {
+    if (ctx.opset() >= 18 && ctx.intAttr("noop_with_empty_axes", 0)) {
+      ctx.setResult(0, ctx.input(0));
+      return llvm::Error::success();
+    }
+    axes.resize(rank);
+    std::iota(axes.begin(), axes.end(), 0);
+  }
+  for (int64_t &axis : axes) {
+    llvm::Expected<int64_t> normalized = normalizeAxis(ctx, axis, rank);
+    if (!normalized)
+      return normalized.takeError();
+    axis = *normalized;
+  }
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  ctx.setResult(0, ctx.create<graph::ReduceMeanOp>(
+                       ctx.input(0), ctx.builder().getDenseI64ArrayAttr(axes),
+                       ctx.builder().getBoolAttr(ctx.intAttr("keepdims", 1))));
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes and data movement
+//===----------------------------------------------------------------------===//
+
+llvm::Error importReshape(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  std::vector<int64_t> shape;
+  if (ctx.opset() < 5) {
+    shape = ctx.intsAttr("shape").value_or(std::vector<int64_t>{});
+  } else {
+    llvm::Expected<std::vector<int64_t>> constant =
+        ctx.requireConstantInts(1, "shape");
+    if (!constant)
+      return constant.takeError();
+    shape = *constant;
+  }
+  bool allowZero = ctx.intAttr("allowzero", 0) != 0;
+  int64_t inferred = -1, known = 1;
+  for (auto [i, dim] : llvm::enumerate(shape)) {
+    if (dim == 0 && !allowZero) {
+      if (static_cast<int64_t>(i) >= type.getRank())
+        return ctx.error("shape copies dimension " + llvm::Twine(i) +
+                         " that the input does not have");
+      dim = type.getDimSize(i);
+    }
+    if (dim == -1) {
+      if (inferred >= 0)
+        return ctx.error("shape has more than one -1");
+      inferred = i;
+      continue;
+    }
+    if (dim < 0)
+      return ctx.error("shape has a negative dimension");
+    known *= dim;
+  }
+  if (inferred >= 0) {
+    if (known == 0 || type.getNumElements() % known)
+      return ctx.error("cannot infer the -1 dimension");
+    shape[inferred] = type.getNumElements() / known;
+  }
+  if (computeProduct(shape) != type.getNumElements())
+    return ctx.error("cannot reshape " + llvm::Twine(type.getNumElements()) +
+                     " elements to the requested shape");
+  ctx.setResult(0, reshapeTo(ctx, ctx.input(0), shape));
+  return llvm::Error::success();
+}
+
+llvm::Error importFlatten(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t axis = ctx.intAttr("axis", 1);
+  if (axis < -rank || axis > rank)
+    return ctx.error("axis out of range");
+  if (axis < 0)
+    axis += rank;
+  int64_t outer = computeProduct(type.getShape().take_front(axis));
+  ctx.setResult(0, reshapeTo(ctx, ctx.input(0),
+                             {outer, type.getNumElements() / std::max<int64_t>(outer, 1)}));
+  return llvm::Error::success();
+}
+
+/// Axes of Squeeze/Unsqueeze: an attribute before opset 13, an input after.
+llvm::Expected<std::optional<std::vector<int64_t>>> readAxes(NodeContext &ctx) {
+  if (ctx.opset() < 13)
+    return ctx.intsAttr("axes");
+  if (!ctx.input(1))
+    return std::optional<std::vector<int64_t>>();
+  llvm::Expected<std::vector<int64_t>> axes = ctx.requireConstantInts(1, "axes");
+  if (!axes)
+    return axes.takeError();
+  return std::optional<std::vector<int64_t>>(*axes);
+}
+
+llvm::Error importSqueeze(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  auto axes = readAxes(ctx);
+  if (!axes)
+    return axes.takeError();
+  SmallVector<bool> drop(shape.size(), false);
+  if (!*axes) {
+    for (auto [d, size] : llvm::enumerate(shape))
+      drop[d] = size == 1;
+  } else {
+    for (int64_t axis : **axes) {
+      llvm::Expected<int64_t> a = normalizeAxis(ctx, axis, shape.size());
+      if (!a)
+        return a.takeError();
+      if (shape[*a] != 1)
+        return ctx.error("cannot squeeze dimension " + llvm::Twine(*a) +
+                         " of size " + llvm::Twine(shape[*a]));
+      drop[*a] = true;
+    }
+  }
+  SmallVector<int64_t> result;
+  for (auto [d, size] : llvm::enumerate(shape))
+    if (!drop[d])
+      result.push_back(size);
+  ctx.setResult(0, reshapeTo(ctx, ctx.input(0), result));
+  return llvm::Error::success();
+}
+
+llvm::Error importUnsqueeze(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  auto axes = readAxes(ctx);
+  if (!axes)
+    return axes.takeError();
+  if (!*axes)
+    return ctx.error("missing axes");
+  int64_t rank = shape.size() + (*axes)->size();
+  SmallVector<bool> inserted(rank, false);
+  for (int64_t axis : **axes) {
+    llvm::Expected<int64_t> a = normalizeAxis(ctx, axis, rank);
+    if (!a)
+      return a.takeError();
+    if (inserted[*a])
+      return ctx.error("repeated axis");
+    inserted[*a] = true;
+  }
+  SmallVector<int64_t> result;
+  size_t next = 0;
+  for (int64_t d = 0; d < rank; ++d)
+    result.push_back(inserted[d] ? 1 : shape[next++]);
+  ctx.setResult(0, reshapeTo(ctx, ctx.input(0), result));
+  return llvm::Error::success();
+}
+
+llvm::Error importTranspose(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  std::vector<int64_t> perm = ctx.intsAttr("perm").value_or(std::vector<int64_t>{});
+  if (perm.empty())
+    for (int64_t d = rank - 1; d >= 0; --d)
+      perm.push_back(d);
+  if (static_cast<int64_t>(perm.size()) != rank || !isPermutationVector(perm))
+    return ctx.error("perm is not a permutation of the input's dimensions");
+  ctx.setResult(0, ctx.create<graph::TransposeOp>(ctx.input(0), ArrayRef<int64_t>(perm)));
+  return llvm::Error::success();
+}
+
+llvm::Error importConcat(NodeContext &ctx) {
+  SmallVector<Value> inputs;
+  for (size_t i = 0; i < ctx.numInputs(); ++i)
+    if (ctx.input(i))
+      inputs.push_back(ctx.input(i));
+  if (inputs.empty())
+    return ctx.error("no inputs");
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  SmallVector<Type> inferred;
+  if (failed(graph::ConcatOp::inferReturnTypes(
+          ctx.builder().getContext(), std::nullopt,
+          graph::ConcatOp::Adaptor(
+              inputs, ctx.builder().getDictionaryAttr(ctx.builder().getNamedAttr(
+                          "axis", ctx.builder().getI64IntegerAttr(*axis)))),
+          inferred)))
+    return ctx.error("input shapes differ outside the concatenated axis");
+  ctx.setResult(0, ctx.create<graph::ConcatOp>(inputs, ctx.builder().getI64IntegerAttr(*axis)));
+  return llvm::Error::success();
+}
+
+llvm::Error importGather(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  Type indexType = ctx.inputType(1).getElementType();
+  if (!indexType.isInteger(32) && !indexType.isInteger(64))
+    return ctx.error("indices must be int32 or int64");
+  ctx.setResult(0, ctx.create<graph::GatherOp>(ctx.input(0), ctx.input(1),
+                                               ctx.builder().getI64IntegerAttr(*axis)));
+  return llvm::Error::success();
+}
+
+llvm::Error importSlice(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size();
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (ctx.opset() < 10) {
+    starts = ctx.intsAttr("starts").value_or(std::vector<int64_t>{});
+    ends = ctx.intsAttr("ends").value_or(std::vector<int64_t>{});
+    axes = ctx.intsAttr("axes").value_or(std::vector<int64_t>{});
+  } else {
+    auto s = ctx.requireConstantInts(1, "starts");
+    if (!s)
+      return s.takeError();
+    auto e = ctx.requireConstantInts(2, "ends");
+    if (!e)
+      return e.takeError();
+    starts = *s;
+    ends = *e;
+    if (ctx.input(3)) {
+      auto a = ctx.requireConstantInts(3, "axes");
+      if (!a)
+        return a.takeError();
+      axes = *a;
+    }
+    if (ctx.input(4)) {
+      auto st = ctx.requireConstantInts(4, "steps");
+      if (!st)
+        return st.takeError();
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return ctx.error("starts, ends, axes and steps differ in length");
+  SmallVector<int64_t> allStarts(rank, 0), allEnds(shape), allSteps(rank, 1);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    llvm::Expected<int64_t> axis = normalizeAxis(ctx, axes[i], rank);
+    if (!axis)
+      return axis.takeError();
+    int64_t dim = shape[*axis], step = steps[i];
+    if (step == 0)
+      return ctx.error("step is 0");
+    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
+      if (v < 0)
+        v += dim;
+      return std::clamp(v, lo, hi);
+    };
+    // ONNX clamps starts and ends into [0, dim] for positive steps and into
+    // [-1, dim - 1] for negative ones.
+    int64_t start = step > 0 ? clampIndex(starts[i], 0, dim)
+                             : clampIndex(starts[i], 0, dim - 1);
+    int64_t end = step > 0 ? clampIndex(ends[i], 0, dim)
+                           : clampIndex(ends[i], -1, dim - 1);
+    if (step < 0 && ends[i] < -dim)
+      end = -1;
+    allStarts[*axis] = start;
+    allEnds[*axis] = end;
+    allSteps[*axis] = step;
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (graph::sliceLength(allStarts[d], allEnds[d], allSteps[d]) == 0)
+      allStarts[d] = 0;
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<graph::SliceOp>(
+                       ctx.input(0), b.getDenseI64ArrayAttr(allStarts),
+                       b.getDenseI64ArrayAttr(allEnds),
+                       b.getDenseI64ArrayAttr(allSteps)));
+  return llvm::Error::success();
+}
+
+llvm::Error importShape(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size();
+  int64_t start = ctx.intAttr("start", 0), end = ctx.intAttr("end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  Value full = ctx.create<graph::ShapeOp>(ctx.input(0));
+  if (start == 0 && end == rank) {
+    ctx.setResult(0, full);
+    return llvm::Error::success();
+  }
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<graph::SliceOp>(
+                       full, b.getDenseI64ArrayAttr({start}),
+                       b.getDenseI64ArrayAttr({end}),
+                       b.getDenseI64ArrayAttr({1})));
+  return llvm::Error::success();
+}
+
+llvm::Error importExpand(NodeContext &ctx) {
+  auto shape = ctx.requireConstantInts(1, "shape");
+  if (!shape)
+    return shape.takeError();
+  auto result = graph::broadcastShapes(ctx.inputType(0).getShape(), *shape);
+  if (!result)
+    return ctx.error("input does not broadcast to the requested shape");
+  auto type = RankedTensorType::get(*result, ctx.inputType(0).getElementType());
+  ctx.setResult(0, ctx.create<graph::ExpandOp>(type, ctx.input(0)));
+  return llvm::Error::success();
+}
+
+llvm::Error importConstant(NodeContext &ctx) {
+  OpBuilder &b = ctx.builder();
+  if (const onnx::AttributeProto *value = ctx.attribute("value")) {
+    llvm::Expected<Value> constant = ctx.constantFromProto(value->t());
+    if (!constant)
+      return constant.takeError();
+    ctx.setResult(0, *constant);
+    return llvm::Error::success();
+  }
+  auto make = [&](Type elementType, ArrayRef<int64_t> shape,
+                  ArrayRef<double> values) {
+    auto type = RankedTensorType::get(shape, elementType);
+    ctx.setResult(0, arith::ConstantOp::create(
+                         b, ctx.loc(), type,
+                         cast<TypedAttr>(graph::makeConstantFromDoubles(type, values))));
+  };
+  if (const onnx::AttributeProto *v = ctx.attribute("value_float")) {
+    make(b.getF32Type(), {}, {v->f()});
+  } else if (const onnx::AttributeProto *v = ctx.attribute("value_floats")) {
+    std::vector<double> values(v->floats().begin(), v->floats().end());
+    make(b.getF32Type(), {static_cast<int64_t>(values.size())}, values);
+  } else if (const onnx::AttributeProto *v = ctx.attribute("value_int")) {
+    auto type = RankedTensorType::get({}, b.getI64Type());
+    ctx.setResult(0, arith::ConstantOp::create(
+                         b, ctx.loc(), type,
+                         cast<TypedAttr>(graph::makeConstantFromInts(type, {v->i()}))));
+  } else if (const onnx::AttributeProto *v = ctx.attribute("value_ints")) {
+    std::vector<int64_t> values(v->ints().begin(), v->ints().end());
+    auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                      b.getI64Type());
+    ctx.setResult(0, arith::ConstantOp::create(
+                         b, ctx.loc(), type,
+                         cast<TypedAttr>(graph::makeConstantFromInts(type, values))));
+  } else {
+    return ctx.error("only tensor, float(s) and int(s) values are supported");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error importConstantOfShape(NodeContext &ctx) {
+  auto shape = ctx.requireConstantInts(0, "shape");
+  if (!shape)
+    return shape.takeError();
+  OpBuilder &b = ctx.builder();
+  Type elementType = b.getF32Type();
+  std::vector<char> element(4, 0);
+  if (const onnx::AttributeProto *value = ctx.attribute("value")) {
+    llvm::Expected<Value> constant = ctx.constantFromProto(value->t());
+    if (!constant)
+      return constant.takeError();
+    ElementsAttr attr;
+    matchPattern(*constant, m_Constant(&attr));
+    elementType = cast<ShapedType>(attr.getType()).getElementType();
+    element = graph::readConstantBytes(attr);
+    constant->getDefiningOp()->erase();
+  }
+  auto type = RankedTensorType::get(*shape, elementType);
+  int64_t width = graph::getElementByteWidth(elementType);
+  std::vector<char> bytes(type.getNumElements() * width);
+  for (int64_t i = 0; i < type.getNumElements(); ++i)
+    std::memcpy(bytes.data() + i * width, element.data(), width);
+  ctx.setResult(0, arith::ConstantOp::create(
+                       b, ctx.loc(), type,
+                       cast<TypedAttr>(graph::makeConstant(type, bytes))));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+const llvm::StringMap<OpImporter> &getOpImporters() {
+  static const llvm::StringMap<OpImporter> importers = {
+      {"Add", {7, kMaxKnownOpset, importBinary<graph::AddOp>}},
+      {"Sub", {7, kMaxKnownOpset, importBinary<graph::SubOp>}},
+      {"Mul", {7, kMaxKnownOpset, importBinary<graph::MulOp>}},
+      {"Div", {7, kMaxKnownOpset, importBinary<graph::DivOp>}},
+      {"Pow", {7, kMaxKnownOpset, importBinary<graph::PowOp>}},
+      {"Equal", {7, kMaxKnownOpset, importBinary<graph::EqualOp>}},
+      {"Where", {9, kMaxKnownOpset, importWhere}},
+      {"Relu", {6, kMaxKnownOpset, importUnary<graph::ReluOp>}},
+      {"Sigmoid", {6, kMaxKnownOpset, importUnary<graph::SigmoidOp>}},
+      {"Tanh", {6, kMaxKnownOpset, importUnary<graph::TanhOp>}},
+      {"Erf", {9, kMaxKnownOpset, importUnary<graph::ErfOp>}},
+      {"Sqrt", {6, kMaxKnownOpset, importUnary<graph::SqrtOp>}},
+      {"Exp", {6, kMaxKnownOpset, importUnary<graph::ExpOp>}},
+      {"Neg", {6, kMaxKnownOpset, importUnary<graph::NegOp>}},
+      {"Clip", {6, kMaxKnownOpset, importClip}},
+      {"Cast", {6, kMaxKnownOpset, importCast}},
+      {"Identity", {1, kMaxKnownOpset, importIdentity}},
+      {"Dropout", {7, kMaxKnownOpset, importDropout}},
+      {"Conv", {1, kMaxKnownOpset, importConv}},
+      {"Gemm", {7, kMaxKnownOpset, importGemm}},
+      {"MatMul", {1, kMaxKnownOpset, importMatMul}},
+      {"MaxPool", {8, kMaxKnownOpset, importPool<graph::MaxPoolOp>}},
+      {"AveragePool", {7, kMaxKnownOpset, importPool<graph::AvgPoolOp>}},
+      {"GlobalAveragePool", {1, kMaxKnownOpset, importGlobalAveragePool}},
+      {"BatchNormalization", {7, kMaxKnownOpset, importBatchNorm}},
+      {"LayerNormalization", {17, kMaxKnownOpset, importLayerNorm}},
+      {"Softmax", {1, kMaxKnownOpset, importSoftmax}},
+      {"ReduceMean", {1, kMaxKnownOpset, importReduceMean}},
+      {"Reshape", {1, kMaxKnownOpset, importReshape}},
+      {"Flatten", {1, kMaxKnownOpset, importFlatten}},
+      {"Squeeze", {1, kMaxKnownOpset, importSqueeze}},
+      {"Unsqueeze", {1, kMaxKnownOpset, importUnsqueeze}},
+      {"Transpose", {1, kMaxKnownOpset, importTranspose}},
+      {"Concat", {4, kMaxKnownOpset, importConcat}},
+      {"Gather", {1, kMaxKnownOpset, importGather}},
+      {"Slice", {1, kMaxKnownOpset, importSlice}},
+      {"Shape", {1, kMaxKnownOpset, importShape}},
+      {"Expand", {8, kMaxKnownOpset, importExpand}},
+      {"Constant", {1, kMaxKnownOpset, importConstant}},
+      {"ConstantOfShape", {9, kMaxKnownOpset, importConstantOfShape}},
+  };
+  return importers;
+}
+
+} // namespace modelc::onnx_frontend

@@ -1,0 +1,75 @@
+//===- Pipelines.cpp - The registered compile phases ----------------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "modelc/Pipelines/Pipelines.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Graph/Transforms/Passes.h"
+#include "dialects/Kernel/IR/KernelOps.h"
+#include "dialects/Kernel/Transforms/Passes.h"
+#include "modelc/Target/TargetBackend.h"
+#include "targets/C/CTarget.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace modelc {
+namespace graph = mlir::modelc::graph;
+namespace kernel = mlir::modelc::kernel;
+
+void buildGraphPipeline(OpPassManager &pm, const CompileOptions &options) {
+  OpPassManager &funcPM = pm.nest<func::FuncOp>();
+  funcPM.addPass(createCanonicalizerPass());
+  funcPM.addPass(createCSEPass());
+  funcPM.addPass(graph::createFormLayerNormPass());
+  funcPM.addPass(createCanonicalizerPass());
+}
+
+void buildKernelPipeline(OpPassManager &pm, const CompileOptions &options) {
+  OpPassManager &funcPM = pm.nest<func::FuncOp>();
+  funcPM.addPass(kernel::createFormDispatchesPass(
+      kernel::FormDispatchesPassOptions{options.maxGroupSize}));
+}
+
+void buildPlanPipeline(OpPassManager &pm, const CompileOptions &options,
+                       const TargetBackend &target) {
+  target.buildPreparationPipeline(pm, options);
+  pm.nest<func::FuncOp>().addPass(kernel::createPlanMemoryPass(
+      kernel::PlanMemoryPassOptions{options.arenaAlignment}));
+}
+
+void registerModelcDialects(DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect, graph::GraphDialect,
+                  kernel::KernelDialect>();
+}
+
+void registerModelcPassesAndPipelines() {
+  graph::registerGraphPasses();
+  kernel::registerKernelPasses();
+  registerCTargetPasses();
+  PassPipelineRegistration<>(
+      "modelc-graph-pipeline",
+      "Canonicalizes, folds constants and raises composite ops",
+      [](OpPassManager &pm) { buildGraphPipeline(pm, CompileOptions()); });
+  PassPipelineRegistration<>(
+      "modelc-kernel-pipeline", "Fuses graph ops into kernel.dispatch regions",
+      [](OpPassManager &pm) { buildKernelPipeline(pm, CompileOptions()); });
+  PassPipelineRegistration<>(
+      "modelc-plan-pipeline",
+      "Prepares dispatches for the C target and plans the arena",
+      [](OpPassManager &pm) {
+        static std::unique_ptr<TargetBackend> c = createCTarget();
+        buildPlanPipeline(pm, CompileOptions(), *c);
+      });
+}
+
+} // namespace modelc

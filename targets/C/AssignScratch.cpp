@@ -1,0 +1,76 @@
+//===- AssignScratch.cpp - Scratch space per dispatch on the C target -----===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CTarget.h"
+
+#include "ScratchModel.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Kernel/IR/KernelOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Pass/Pass.h"
+
+using namespace mlir;
+using namespace mlir::modelc;
+
+namespace modelc::c_target {
+#define GEN_PASS_DECL
+#define GEN_PASS_DEF_ASSIGNSCRATCHPASS
+#include "targets/C/Passes.h.inc"
+
+namespace {
+/// Scratch bytes the runtime kernel of `op` needs; 0 when none.
+int64_t scratchBytes(Operation *op) {
+  if (auto conv = dyn_cast<graph::ConvOp>(op)) {
+    ArrayRef<int64_t> in = conv.getInput().getType().getShape();
+    ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
+    ArrayRef<int64_t> out = conv.getType().getShape();
+    return convScratchBytes({in[1], in[2], in[3], out[1], out[2], out[3], w[2],
+                             w[3], conv.getStrides()[0], conv.getStrides()[1],
+                             conv.getPads()[0], conv.getPads()[1],
+                             conv.getGroup()});
+  }
+  if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
+    SmallVector<int64_t> lhs(matmul.getLhs().getType().getShape());
+    SmallVector<int64_t> rhs(matmul.getRhs().getType().getShape());
+    if (lhs.size() == 1)
+      lhs.insert(lhs.begin(), 1);
+    if (rhs.size() == 1)
+      rhs.push_back(1);
+    int64_t m = lhs[lhs.size() - 2], k = lhs.back(), n = rhs.back();
+    // Mirrors DispatchEmitter: one matrix on the right folds the batch.
+    if (computeProduct(ArrayRef<int64_t>(rhs).drop_back(2)) == 1)
+      m *= computeProduct(ArrayRef<int64_t>(lhs).drop_back(2));
+    return gemmScratchBytes(m, n, k);
+  }
+  return 0;
+}
+
+struct AssignScratchPass final
+    : impl::AssignScratchPassBase<AssignScratchPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    getOperation().walk([&](kernel::DispatchOp dispatch) {
+      int64_t bytes = 0;
+      for (Operation &op : dispatch.getBodyBlock().without_terminator())
+        bytes = std::max(bytes, scratchBytes(&op));
+      if (bytes > 0)
+        dispatch.setScratchBytes(bytes);
+    });
+  }
+};
+} // namespace
+} // namespace modelc::c_target
+
+namespace modelc {
+void registerCTargetPasses() {
+  ::mlir::registerPass([]() -> std::unique_ptr<::mlir::Pass> {
+    return c_target::createAssignScratchPass();
+  });
+}
+} // namespace modelc

@@ -1,0 +1,633 @@
+//===- CEmitter.cpp - A planned module as a C artifact --------------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// Writes the header (the documented C API and memory contract), the source
+// (runtime kernels, one function per dispatch, init and run) and the weights
+// (object, C array or external file).
+//
+//===----------------------------------------------------------------------===//
+
+#include "CTarget.h"
+
+#include "CSyntax.h"
+#include "DispatchEmitter.h"
+#include "RuntimeSources.h"
+#include "WeightsWriter.h"
+#include "dialects/Graph/IR/ConstantData.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Kernel/IR/KernelOps.h"
+#include "dialects/Kernel/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::modelc;
+
+namespace modelc::c_target {
+namespace {
+
+constexpr int64_t kWeightsAlignment = 64;
+
+/// ONNX's number for an element type (TensorProto.DataType).
+int onnxDataType(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF64())
+    return 11;
+  if (type.isF16())
+    return 10;
+  if (type.isBF16())
+    return 16;
+  if (type.isInteger(1))
+    return 9;
+  auto integer = cast<IntegerType>(type);
+  bool isUnsigned = integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 8:
+    return isUnsigned ? 2 : 3;
+  case 16:
+    return isUnsigned ? 4 : 5;
+  case 32:
+    return isUnsigned ? 12 : 6;
+  default:
+    return isUnsigned ? 13 : 7;
+  }
+}
+
+const char *dtypeEnumName(int dataType) {
+  switch (dataType) {
+  case 1: return "MODELC_DTYPE_FLOAT";
+  case 2: return "MODELC_DTYPE_UINT8";
+  case 3: return "MODELC_DTYPE_INT8";
+  case 4: return "MODELC_DTYPE_UINT16";
+  case 5: return "MODELC_DTYPE_INT16";
+  case 6: return "MODELC_DTYPE_INT32";
+  case 7: return "MODELC_DTYPE_INT64";
+  case 9: return "MODELC_DTYPE_BOOL";
+  case 10: return "MODELC_DTYPE_FLOAT16";
+  case 11: return "MODELC_DTYPE_DOUBLE";
+  case 12: return "MODELC_DTYPE_UINT32";
+  case 13: return "MODELC_DTYPE_UINT64";
+  default: return "MODELC_DTYPE_BFLOAT16";
+  }
+}
+
+int64_t tensorBytes(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return type.getNumElements() *
+         graph::getElementByteWidth(type.getElementType());
+}
+
+std::string shapeComment(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  std::string text = cElementType(type.getElementType()) + "[";
+  for (auto [i, dim] : llvm::enumerate(type.getShape()))
+    text += (i ? ", " : "") + std::to_string(dim);
+  return text + "]";
+}
+
+/// A tensor the caller passes in or receives.
+struct Port {
+  std::string onnxName;
+  Value value;
+};
+
+class ArtifactWriter {
+public:
+  ArtifactWriter(func::FuncOp func, const CompileOptions &options)
+      : func_(func), options_(options), name_(options.name),
+        upper_(llvm::StringRef(options.name).upper()) {}
+
+  llvm::Expected<Artifact> run();
+
+private:
+  void layOutWeights();
+  llvm::Error assignPointers();
+  void emitHeader(llvm::raw_ostream &os);
+  llvm::Error emitSource(llvm::raw_ostream &os);
+  void emitDescriptors(llvm::raw_ostream &os, llvm::StringRef kind,
+                       ArrayRef<Port> ports);
+  void emitInit(llvm::raw_ostream &os);
+  void emitRun(llvm::raw_ostream &os, const std::string &calls);
+  std::string runnerSource() const;
+
+  func::FuncOp func_;
+  const CompileOptions &options_;
+  std::string name_, upper_;
+  SmallVector<Port> inputs_, outputs_;
+  int64_t arenaBytes_ = 0;
+  std::vector<char> weights_;
+  llvm::DenseMap<Value, int64_t> weightOffsets_;
+  /// C expression of the pointer to each value's memory in the run function.
+  llvm::DenseMap<Value, std::string> pointers_;
+  /// Output index each dispatch result writes into directly.
+  llvm::DenseMap<Value, unsigned> directOutputs_;
+  bool usesExec_ = false;
+};
+
+void ArtifactWriter::layOutWeights() {
+  for (auto constant : func_.getBody().getOps<arith::ConstantOp>()) {
+    if (constant->use_empty())
+      continue;
+    auto attr = dyn_cast<ElementsAttr>(constant.getValue());
+    if (!attr)
+      continue;
+    int64_t offset = (weights_.size() + kWeightsAlignment - 1) /
+                     kWeightsAlignment * kWeightsAlignment;
+    std::vector<char> bytes = graph::readConstantBytes(attr);
+    weights_.resize(offset);
+    weights_.insert(weights_.end(), bytes.begin(), bytes.end());
+    weightOffsets_[constant.getResult()] = offset;
+  }
+}
+
+llvm::Error ArtifactWriter::assignPointers() {
+  auto typed = [](Value value, bool isConst) {
+    return std::string("(") + (isConst ? "const " : "") +
+           cElementType(cast<RankedTensorType>(value.getType()).getElementType()) +
+           " *)";
+  };
+  for (auto [i, arg] : llvm::enumerate(func_.getArguments())) {
+    auto name = func_.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    inputs_.push_back({name ? name.str() : "input_" + std::to_string(i), arg});
+    pointers_[arg] = "input_" + std::to_string(i);
+  }
+  auto ret = cast<func::ReturnOp>(func_.getBody().front().getTerminator());
+  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+    auto name = func_.getResultAttrOfType<StringAttr>(i, "onnx.name");
+    outputs_.push_back({name ? name.str() : "output_" + std::to_string(i), value});
+    Value source = graph::getViewSource(value);
+    if (isa_and_nonnull<kernel::DispatchOp>(source.getDefiningOp()) &&
+        !directOutputs_.count(source))
+      directOutputs_[source] = i;
+  }
+  for (auto [value, offset] : weightOffsets_)
+    pointers_[value] = typed(value, true) + "(weights + " +
+                       std::to_string(offset) + ")";
+  for (Operation &op : func_.getBody().front()) {
+    auto dispatch = dyn_cast<kernel::DispatchOp>(op);
+    if (!dispatch)
+      continue;
+    std::optional<ArrayRef<int64_t>> offsets = dispatch.getResultOffsets();
+    if (!offsets)
+      return llvm::createStringError("dispatch '" + dispatch.getName() +
+                                     "' has no memory plan; run "
+                                     "--kernel-plan-memory first");
+    for (auto [result, offset] : llvm::zip(dispatch.getResults(), *offsets)) {
+      if (offset >= 0) {
+        pointers_[result] = typed(result, false) + "(arena + " +
+                            std::to_string(offset) + ")";
+        continue;
+      }
+      auto it = directOutputs_.find(result);
+      if (it == directOutputs_.end())
+        return llvm::createStringError("dispatch '" + dispatch.getName() +
+                                       "' writes an output that is not "
+                                       "returned");
+      pointers_[result] = "output_" + std::to_string(it->second);
+    }
+  }
+  // Views share their source's memory.
+  func_.walk([&](graph::ReshapeOp reshape) {
+    Value source = graph::getViewSource(reshape.getResult());
+    if (pointers_.count(source))
+      pointers_[reshape.getResult()] = pointers_[source];
+  });
+  return llvm::Error::success();
+}
+
+void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
+  std::string guard = upper_ + "_H";
+  os << "/* " << name_ << ".h - C API of a model compiled by modelc "
+     << "(--target=c).\n"
+     << " *\n"
+     << " * Generated; do not edit. Memory contract: the caller owns every\n"
+     << " * buffer. " << upper_ << "_ARENA_BYTES of scratch memory aligned to\n"
+     << " * " << upper_ << "_ARENA_ALIGN bytes hold every intermediate tensor;"
+     << " the\n"
+     << " * generated code allocates nothing, creates no threads and keeps no\n"
+     << " * global state, so contexts are independent and may run at once.\n"
+     << " * A context runs one inference at a time.\n"
+     << " */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stddef.h>\n#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* Types shared by every modelc model header (ABI version 1). */\n"
+     << "#ifndef MODELC_ABI_TYPES_1\n#define MODELC_ABI_TYPES_1\n"
+     << "typedef enum modelc_status {\n"
+     << "  MODELC_OK = 0,\n"
+     << "  MODELC_ERROR_NULL_ARGUMENT = 1, /* a required pointer is NULL */\n"
+     << "  MODELC_ERROR_MISALIGNED = 2,    /* a buffer breaks its alignment */\n"
+     << "  MODELC_ERROR_SIZE_MISMATCH = 3, /* a buffer has the wrong size */\n"
+     << "  MODELC_ERROR_BAD_WEIGHTS = 4    /* external weights of another "
+        "model */\n"
+     << "} modelc_status;\n\n"
+     << "/* Element types, numbered as ONNX's TensorProto.DataType. */\n"
+     << "typedef enum modelc_dtype {\n"
+     << "  MODELC_DTYPE_FLOAT = 1, MODELC_DTYPE_UINT8 = 2, MODELC_DTYPE_INT8 "
+        "= 3,\n"
+     << "  MODELC_DTYPE_UINT16 = 4, MODELC_DTYPE_INT16 = 5, MODELC_DTYPE_INT32 "
+        "= 6,\n"
+     << "  MODELC_DTYPE_INT64 = 7, MODELC_DTYPE_BOOL = 9, MODELC_DTYPE_FLOAT16 "
+        "= 10,\n"
+     << "  MODELC_DTYPE_DOUBLE = 11, MODELC_DTYPE_UINT32 = 12, "
+        "MODELC_DTYPE_UINT64 = 13,\n"
+     << "  MODELC_DTYPE_BFLOAT16 = 16\n"
+     << "} modelc_dtype;\n\n"
+     << "/* One input or output: a dense row-major buffer of `bytes` bytes.\n"
+     << " * scale/zero_point describe quantized tensors (1 and 0 otherwise). */\n"
+     << "typedef struct modelc_tensor_desc {\n"
+     << "  const char *name;\n  modelc_dtype dtype;\n  int32_t rank;\n"
+     << "  const int64_t *dims;\n  size_t bytes;\n  float scale;\n"
+     << "  int32_t zero_point;\n} modelc_tensor_desc;\n\n"
+     << "/* A parallel-for supplied by the application: run task(task_ctx, i)\n"
+     << " * for every i in [0, count), in any order and on any threads, and\n"
+     << " * return when all are done. Results do not depend on it. */\n"
+     << "typedef void (*modelc_task_fn)(void *task_ctx, size_t index);\n"
+     << "typedef void (*modelc_parallel_for_fn)(void *user, size_t count,\n"
+     << "                                       modelc_task_fn task, void "
+        "*task_ctx);\n"
+     << "#endif /* MODELC_ABI_TYPES_1 */\n\n";
+  os << "#define " << upper_ << "_ABI_VERSION 1\n"
+     << "/* FNV-1a hash of the model file and of the flags that shaped this "
+        "artifact. */\n"
+     << "#define " << upper_ << "_MODEL_HASH UINT64_C(0x"
+     << llvm::format_hex_no_prefix(options_.modelHash, 16) << ")\n"
+     << "#define " << upper_ << "_ARENA_BYTES ((size_t)" << arenaBytes_
+     << ")\n"
+     << "#define " << upper_ << "_ARENA_ALIGN " << options_.arenaAlignment
+     << "\n"
+     << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.size()
+     << ")\n";
+  bool external = options_.weights == WeightsFormat::External;
+  os << "/* 1: the caller loads " << name_ << ".weights.bin and passes it to "
+     << name_ << "_init. */\n"
+     << "#define " << upper_ << "_WEIGHTS_EXTERNAL " << (external ? 1 : 0)
+     << "\n";
+  if (external)
+    os << "/* Size of " << name_ << ".weights.bin: a 64-byte header, then the "
+       << "weights. */\n"
+       << "#define " << upper_ << "_WEIGHTS_FILE_BYTES ((size_t)"
+       << kExternalWeightsHeaderBytes + static_cast<int64_t>(weights_.size())
+       << ")\n";
+  os << "#define " << upper_ << "_NUM_INPUTS " << inputs_.size() << "\n"
+     << "#define " << upper_ << "_NUM_OUTPUTS " << outputs_.size() << "\n\n";
+
+  os << "/* Inputs:\n";
+  for (auto [i, port] : llvm::enumerate(inputs_))
+    os << " *   " << i << ": " << commentSafe(port.onnxName) << " "
+       << shapeComment(port.value) << "\n";
+  os << " * Outputs:\n";
+  for (auto [i, port] : llvm::enumerate(outputs_))
+    os << " *   " << i << ": " << commentSafe(port.onnxName) << " "
+       << shapeComment(port.value) << "\n";
+  os << " */\n"
+     << "extern const modelc_tensor_desc " << name_ << "_inputs[" << upper_
+     << "_NUM_INPUTS];\n"
+     << "extern const modelc_tensor_desc " << name_ << "_outputs[" << upper_
+     << "_NUM_OUTPUTS];\n\n";
+
+  os << "/* Everything one inference needs; fill it with " << name_
+     << "_init. */\n"
+     << "typedef struct " << name_ << "_context {\n"
+     << "  void *arena;\n  const unsigned char *weights;\n"
+     << "  modelc_parallel_for_fn parallel_for;\n  void *parallel_user;\n"
+     << "} " << name_ << "_context;\n\n"
+     << "/* Binds the arena (" << upper_ << "_ARENA_BYTES bytes aligned to "
+     << upper_ << "_ARENA_ALIGN;\n"
+     << " * may be NULL when that is 0) and, for external weights, the "
+        "contents\n"
+     << " * of the weights file (aligned to 64). Embedded weights: pass NULL, "
+        "0.\n"
+     << " * Runs serially until " << name_ << "_set_parallel_for is called. */\n"
+     << "modelc_status " << name_ << "_init(" << name_
+     << "_context *ctx, void *arena, size_t arena_bytes,\n"
+     << "    const void *weights, size_t weights_bytes);\n\n"
+     << "/* Lets the model split its kernels across `fn`; NULL runs serially. */\n"
+     << "void " << name_ << "_set_parallel_for(" << name_
+     << "_context *ctx, modelc_parallel_for_fn fn, void *user);\n\n"
+     << "/* Runs one inference. inputs[i] / outputs[i] point to buffers of\n"
+     << " * exactly " << name_ << "_inputs[i].bytes / " << name_
+     << "_outputs[i].bytes bytes, aligned to\n"
+     << " * their element size; sizes are checked, contents are not. */\n"
+     << "modelc_status " << name_ << "_run(" << name_
+     << "_context *ctx, const void *const inputs[],\n"
+     << "    const size_t input_bytes[], void *const outputs[],\n"
+     << "    const size_t output_bytes[]);\n\n"
+     << "/* A short English description of a status. */\n"
+     << "const char *" << name_ << "_status_string(modelc_status status);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+}
+
+void ArtifactWriter::emitDescriptors(llvm::raw_ostream &os,
+                                     llvm::StringRef kind, ArrayRef<Port> ports) {
+  for (auto [i, port] : llvm::enumerate(ports)) {
+    auto type = cast<RankedTensorType>(port.value.getType());
+    if (type.getRank() == 0)
+      continue;
+    os << "static const int64_t " << kind << "_" << i << "_dims["
+       << type.getRank() << "] = {";
+    for (auto [d, dim] : llvm::enumerate(type.getShape()))
+      os << (d ? ", " : "") << dim;
+    os << "};\n";
+  }
+  os << "const modelc_tensor_desc " << name_ << "_" << kind << "s["
+     << std::max<size_t>(ports.size(), 1) << "] = {\n";
+  for (auto [i, port] : llvm::enumerate(ports)) {
+    auto type = cast<RankedTensorType>(port.value.getType());
+    std::string quoted;
+    llvm::raw_string_ostream q(quoted);
+    q.write_escaped(port.onnxName);
+    os << "    {\"" << quoted << "\", "
+       << dtypeEnumName(onnxDataType(type.getElementType())) << ", "
+       << type.getRank() << ", "
+       << (type.getRank() ? kind.str() + "_" + std::to_string(i) + "_dims"
+                          : std::string("NULL"))
+       << ", " << tensorBytes(port.value) << ", 1.0f, 0},\n";
+  }
+  if (ports.empty())
+    os << "    {NULL, MODELC_DTYPE_FLOAT, 0, NULL, 0, 1.0f, 0},\n";
+  os << "};\n\n";
+}
+
+void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
+  bool external = options_.weights == WeightsFormat::External;
+  os << "modelc_status " << name_ << "_init(" << name_
+     << "_context *ctx, void *arena, size_t arena_bytes,\n"
+     << "    const void *weights, size_t weights_bytes)\n{\n"
+     << "  if (!ctx)\n    return MODELC_ERROR_NULL_ARGUMENT;\n";
+  if (arenaBytes_ > 0)
+    os << "  if (!arena)\n    return MODELC_ERROR_NULL_ARGUMENT;\n"
+       << "  if ((uintptr_t)arena % " << upper_ << "_ARENA_ALIGN != 0)\n"
+       << "    return MODELC_ERROR_MISALIGNED;\n"
+       << "  if (arena_bytes < " << upper_ << "_ARENA_BYTES)\n"
+       << "    return MODELC_ERROR_SIZE_MISMATCH;\n";
+  else
+    os << "  (void)arena_bytes;\n";
+  if (external) {
+    os << "  {\n"
+       << "    const unsigned char *file = (const unsigned char *)weights;\n"
+       << "    uint64_t hash = 0, payload = 0;\n"
+       << "    int i;\n"
+       << "    if (!file)\n      return MODELC_ERROR_NULL_ARGUMENT;\n"
+       << "    if ((uintptr_t)file % 64 != 0)\n"
+       << "      return MODELC_ERROR_MISALIGNED;\n"
+       << "    if (weights_bytes != " << upper_ << "_WEIGHTS_FILE_BYTES)\n"
+       << "      return MODELC_ERROR_SIZE_MISMATCH;\n"
+       << "    for (i = 7; i >= 0; --i) {\n"
+       << "      hash = (hash << 8) | file[8 + i];\n"
+       << "      payload = (payload << 8) | file[16 + i];\n"
+       << "    }\n"
+       << "    if (memcmp(file, \"MODELCW1\", 8) != 0 || hash != " << upper_
+       << "_MODEL_HASH ||\n"
+       << "        payload != " << upper_ << "_WEIGHTS_BYTES)\n"
+       << "      return MODELC_ERROR_BAD_WEIGHTS;\n"
+       << "    ctx->weights = file + " << kExternalWeightsHeaderBytes << ";\n"
+       << "  }\n";
+  } else {
+    os << "  (void)weights;\n  (void)weights_bytes;\n";
+    os << "  ctx->weights = "
+       << (weights_.empty() ? std::string("NULL") : name_ + "_weights_data")
+       << ";\n";
+  }
+  os << "  ctx->arena = arena;\n"
+     << "  ctx->parallel_for = NULL;\n  ctx->parallel_user = NULL;\n"
+     << "  return MODELC_OK;\n}\n\n";
+  os << "void " << name_ << "_set_parallel_for(" << name_
+     << "_context *ctx, modelc_parallel_for_fn fn, void *user)\n{\n"
+     << "  if (!ctx)\n    return;\n"
+     << "  ctx->parallel_for = fn;\n  ctx->parallel_user = user;\n}\n\n";
+  os << "const char *" << name_ << "_status_string(modelc_status status)\n{\n"
+     << "  switch (status) {\n"
+     << "  case MODELC_OK: return \"ok\";\n"
+     << "  case MODELC_ERROR_NULL_ARGUMENT: return \"a required pointer is "
+        "NULL\";\n"
+     << "  case MODELC_ERROR_MISALIGNED: return \"a buffer is not aligned "
+        "enough\";\n"
+     << "  case MODELC_ERROR_SIZE_MISMATCH: return \"a buffer has the wrong "
+        "size\";\n"
+     << "  case MODELC_ERROR_BAD_WEIGHTS: return \"the weights belong to "
+        "another model or build\";\n"
+     << "  }\n  return \"unknown status\";\n}\n\n";
+}
+
+void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
+  os << "modelc_status " << name_ << "_run(" << name_
+     << "_context *ctx, const void *const inputs[],\n"
+     << "    const size_t input_bytes[], void *const outputs[],\n"
+     << "    const size_t output_bytes[])\n{\n";
+  os << "  if (!ctx || (" << upper_ << "_NUM_INPUTS > 0 && (!inputs || "
+     << "!input_bytes)) || !outputs || !output_bytes)\n"
+     << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
+  auto checkPorts = [&](llvm::StringRef array, llvm::StringRef sizes,
+                        ArrayRef<Port> ports) {
+    for (auto [i, port] : llvm::enumerate(ports)) {
+      Type element =
+          cast<RankedTensorType>(port.value.getType()).getElementType();
+      os << "  if (!" << array << "[" << i << "])\n"
+         << "    return MODELC_ERROR_NULL_ARGUMENT;\n"
+         << "  if (" << sizes << "[" << i << "] != " << tensorBytes(port.value)
+         << ")\n    return MODELC_ERROR_SIZE_MISMATCH;\n";
+      int64_t align = graph::getElementByteWidth(element);
+      if (align > 1)
+        os << "  if ((uintptr_t)" << array << "[" << i << "] % " << align
+           << " != 0)\n    return MODELC_ERROR_MISALIGNED;\n";
+    }
+  };
+  checkPorts("inputs", "input_bytes", inputs_);
+  checkPorts("outputs", "output_bytes", outputs_);
+  if (arenaBytes_ > 0)
+    os << "  if (!ctx->arena)\n    return MODELC_ERROR_NULL_ARGUMENT;\n";
+  os << "  {\n";
+  if (usesExec_)
+    os << "    const mk_exec exec = {ctx->parallel_for, ctx->parallel_user};\n";
+  if (arenaBytes_ > 0)
+    os << "    unsigned char *arena = (unsigned char *)ctx->arena;\n";
+  if (!weights_.empty())
+    os << "    const unsigned char *weights = ctx->weights;\n";
+  for (auto [i, port] : llvm::enumerate(inputs_))
+    if (!port.value.use_empty())
+      os << "    const "
+         << cElementType(cast<RankedTensorType>(port.value.getType())
+                             .getElementType())
+         << " *input_" << i << " = (const "
+         << cElementType(cast<RankedTensorType>(port.value.getType())
+                             .getElementType())
+         << " *)inputs[" << i << "];\n";
+  for (auto [i, port] : llvm::enumerate(outputs_)) {
+    Value source = graph::getViewSource(port.value);
+    auto it = directOutputs_.find(source);
+    if (it == directOutputs_.end() || it->second != i)
+      continue;
+    std::string type = cElementType(
+        cast<RankedTensorType>(port.value.getType()).getElementType());
+    os << "    " << type << " *output_" << i << " = (" << type
+       << " *)outputs[" << i << "];\n";
+  }
+  os << calls;
+  // Outputs not written by a dispatch: inputs, constants, or a value that
+  // another output already holds.
+  for (auto [i, port] : llvm::enumerate(outputs_)) {
+    Value source = graph::getViewSource(port.value);
+    auto it = directOutputs_.find(source);
+    if (it != directOutputs_.end() && it->second == i)
+      continue;
+    std::string from = it != directOutputs_.end()
+                           ? "outputs[" + std::to_string(it->second) + "]"
+                           : pointers_.lookup(source);
+    if (from.empty())
+      from = "inputs[0]";
+    os << "    memcpy(outputs[" << i << "], " << from << ", "
+       << tensorBytes(port.value) << ");\n";
+  }
+  os << "  }\n  return MODELC_OK;\n}\n";
+}
+
+llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
+  std::string dispatchCode, calls;
+  std::set<RuntimeKernel> kernels;
+  {
+    llvm::raw_string_ostream functions(dispatchCode), call(calls);
+    for (Operation &op : func_.getBody().front()) {
+      auto dispatch = dyn_cast<kernel::DispatchOp>(op);
+      if (!dispatch)
+        continue;
+      llvm::Expected<DispatchSignature> signature =
+          emitDispatchFunction(dispatch, functions, kernels);
+      if (!signature)
+        return signature.takeError();
+      call << "    " << dispatch.getName() << "(";
+      std::vector<std::string> args;
+      if (signature->usesExec) {
+        args.push_back("&exec");
+        usesExec_ = true;
+      }
+      for (Value input : dispatch.getInputs()) {
+        std::string pointer = pointers_.lookup(input);
+        if (pointer.empty())
+          return llvm::createStringError("dispatch '" + dispatch.getName() +
+                                         "' reads a value without memory");
+        args.push_back(pointer);
+      }
+      args.push_back(pointers_.lookup(dispatch.getResult(0)));
+      if (signature->usesScratch) {
+        std::optional<int64_t> offset = dispatch.getScratchOffset();
+        args.push_back(offset ? "arena + " + std::to_string(*offset) : "NULL");
+      }
+      call << llvm::join(args, ", ") << ");\n";
+    }
+  }
+
+  os << "/* " << name_ << ".c - generated by modelc from "
+     << commentSafe(func_->getParentOfType<ModuleOp>()
+                        ? llvm::StringRef("an ONNX model")
+                        : llvm::StringRef("a module"))
+     << " (--target=c). Do not edit.\n"
+     << " * C99, freestanding: no allocation, no written globals, libm only. "
+        "*/\n"
+     << "#include \"" << name_ << ".h\"\n\n"
+     << "#include <math.h>\n#include <string.h>\n\n";
+  os << "/*==== modelc C runtime kernels (targets/C/runtime/kernels) ====*/\n"
+     << getPreludeSource() << "\n";
+  if (kernels.count(RuntimeKernel::Gemm))
+    os << getGemmSource() << "\n";
+  if (kernels.count(RuntimeKernel::Conv))
+    os << getConvSource() << "\n";
+  if (kernels.count(RuntimeKernel::Pool))
+    os << getPoolSource() << "\n";
+  if (kernels.count(RuntimeKernel::Norm))
+    os << getNormSource() << "\n";
+  os << "/*==== model ====*/\n\n";
+  if (!weights_.empty() && options_.weights != WeightsFormat::External)
+    os << "extern const unsigned char " << name_ << "_weights_data[];\n\n";
+  emitDescriptors(os, "input", inputs_);
+  emitDescriptors(os, "output", outputs_);
+  os << dispatchCode;
+  emitInit(os);
+  emitRun(os, calls);
+  return llvm::Error::success();
+}
+
+std::string ArtifactWriter::runnerSource() const {
+  return "/* " + name_ + "_runner.c - a command-line runner for " + name_ +
+         " (generated by modelc --emit-runner). */\n#include \"" + name_ +
+         ".h\"\n#define MODEL_FN(sym) " + name_ + "_##sym\n" +
+         "#define MODEL_MACRO(sym) " + upper_ + "_##sym\n" +
+         getRunnerSource().str();
+}
+
+llvm::Expected<Artifact> ArtifactWriter::run() {
+  if (!func_->hasAttr(kernel::kArenaBytesAttr))
+    return llvm::createStringError("the module has no memory plan; run the "
+                                   "plan pipeline before emitting C");
+  arenaBytes_ = func_->getAttrOfType<IntegerAttr>(kernel::kArenaBytesAttr)
+                    .getInt();
+  layOutWeights();
+  if (llvm::Error err = assignPointers())
+    return std::move(err);
+
+  Artifact artifact;
+  std::string header, source;
+  llvm::raw_string_ostream headerOS(header), sourceOS(source);
+  emitHeader(headerOS);
+  if (llvm::Error err = emitSource(sourceOS))
+    return std::move(err);
+  artifact.files.push_back({name_ + ".h", header});
+  artifact.files.push_back({name_ + ".c", source});
+  artifact.files.push_back({name_ + "_runner.c", runnerSource()});
+  if (weights_.empty())
+    return artifact;
+  switch (options_.weights) {
+  case WeightsFormat::Object: {
+    llvm::Expected<std::string> object = writeWeightsObject(
+        name_ + "_weights_data", weights_, options_.targetTriple);
+    if (!object)
+      return object.takeError();
+    artifact.files.push_back({name_ + "_weights.o", *object});
+    break;
+  }
+  case WeightsFormat::CArray:
+    artifact.files.push_back(
+        {name_ + "_weights.c",
+         writeWeightsCArray(name_ + "_weights_data", weights_)});
+    break;
+  case WeightsFormat::External:
+    artifact.files.push_back(
+        {name_ + ".weights.bin", writeWeightsFile(weights_, options_.modelHash)});
+    break;
+  }
+  return artifact;
+}
+
+} // namespace
+} // namespace modelc::c_target
+
+namespace modelc {
+
+llvm::Expected<Artifact> emitCArtifact(ModuleOp module,
+                                       const CompileOptions &options) {
+  func::FuncOp func;
+  for (auto candidate : module.getOps<func::FuncOp>()) {
+    func = candidate;
+    break;
+  }
+  if (!func)
+    return llvm::createStringError("the module has no function to emit");
+  if (options.name.empty() ||
+      !llvm::all_of(options.name, [](char c) {
+        return llvm::isAlnum(c) || c == '_';
+      }) ||
+      llvm::isDigit(options.name.front()))
+    return llvm::createStringError("--name '" + options.name +
+                                   "' is not a C identifier");
+  c_target::ArtifactWriter writer(func, options);
+  return writer.run();
+}
+
+} // namespace modelc

@@ -1,0 +1,572 @@
+//===- DispatchEmitter.cpp - One C function per kernel.dispatch -----------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DispatchEmitter.h"
+
+#include "CSyntax.h"
+#include "LoopNest.h"
+#include "dialects/Graph/IR/ConstantData.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Graph/IR/ShapeHelpers.h"
+
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::modelc;
+
+namespace modelc::c_target {
+namespace {
+
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+llvm::Error opError(Operation *op, const llvm::Twine &message) {
+  std::vector<std::string> names = onnxNodeNames(op->getLoc());
+  std::string where = names.empty() ? op->getName().getStringRef().str()
+                                    : "node '" + names.front() + "'";
+  return llvm::createStringError(where + ": " + message + " (C target)");
+}
+
+/// Emits the body of one dispatch function.
+class DispatchWriter {
+public:
+  DispatchWriter(kernel::DispatchOp dispatch, llvm::raw_ostream &os,
+                 std::set<RuntimeKernel> &kernels)
+      : dispatch_(dispatch), os_(os), kernels_(kernels) {}
+
+  llvm::Expected<DispatchSignature> run();
+
+private:
+  llvm::Error emitAnchor(Operation *anchor);
+  llvm::Error emitElementwise(ArrayRef<Operation *> ops, Value result);
+  llvm::Expected<std::string> scalarExpression(Operation *op);
+  std::string pointer(Value value) const { return pointers_.lookup(value); }
+  std::string elementType(Value value) const {
+    return cElementType(tensorType(value).getElementType());
+  }
+
+  llvm::Error emitConv(graph::ConvOp op);
+  llvm::Error emitMatMul(graph::MatMulOp op);
+  template <typename PoolOp>
+  llvm::Error emitPool(PoolOp op, llvm::StringRef kernel);
+  llvm::Error emitReduceMean(graph::ReduceMeanOp op);
+  void emitSoftmax(graph::SoftmaxOp op);
+  void emitLayerNorm(graph::LayerNormOp op);
+  void emitTranspose(graph::TransposeOp op);
+  void emitSlice(graph::SliceOp op);
+  void emitConcat(graph::ConcatOp op);
+  void emitGather(graph::GatherOp op);
+
+  kernel::DispatchOp dispatch_;
+  llvm::raw_ostream &os_;
+  std::set<RuntimeKernel> &kernels_;
+  /// The C pointer expression of each block argument and of the result.
+  llvm::DenseMap<Value, std::string> pointers_;
+  /// The C scalar name (or literal) of each value inside a loop body.
+  llvm::DenseMap<Value, std::string> scalars_;
+  DispatchSignature signature_;
+  unsigned nextScalar_ = 0;
+};
+
+llvm::Expected<DispatchSignature> DispatchWriter::run() {
+  Block &body = dispatch_.getBodyBlock();
+  Value result = dispatch_.getYield().getValues().front();
+  if (dispatch_.getNumResults() != 1)
+    return opError(dispatch_, "expected a dispatch with one result");
+
+  Operation *anchor = nullptr;
+  SmallVector<Operation *> elementwise;
+  for (Operation &op : body.without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    if (graph::isElementwise(&op)) {
+      elementwise.push_back(&op);
+      continue;
+    }
+    if (anchor)
+      return opError(&op, "dispatch has two anchors");
+    anchor = &op;
+  }
+
+  // Parameters: inputs, then the result; all element types must be known.
+  std::string params;
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    std::string type = elementType(arg);
+    if (type.empty())
+      return opError(dispatch_, "element type not supported");
+    pointers_[arg] = "in" + std::to_string(i);
+    params += ", const " + type + " *in" + std::to_string(i);
+  }
+  std::string outType = elementType(result);
+  if (outType.empty())
+    return opError(dispatch_, "element type not supported");
+  params += ", " + outType + " *out0";
+  pointers_[result] = "out0";
+  if (anchor)
+    pointers_[anchor->getResult(0)] = "out0";
+
+  std::string code;
+  {
+    llvm::raw_string_ostream body(code);
+    DispatchWriter inner(dispatch_, body, kernels_);
+    inner.pointers_ = pointers_;
+    if (anchor)
+      if (llvm::Error err = inner.emitAnchor(anchor))
+        return std::move(err);
+    if (!elementwise.empty())
+      if (llvm::Error err = inner.emitElementwise(elementwise, result))
+        return std::move(err);
+    signature_ = inner.signature_;
+  }
+
+  std::string prefix;
+  if (signature_.usesExec)
+    prefix += "const mk_exec *ex";
+  std::string all = prefix + params;
+  if (prefix.empty())
+    all = all.substr(2);
+  if (signature_.usesScratch)
+    all += ", void *scratch";
+
+  std::vector<std::string> names = onnxNodeNames(dispatch_.getLoc());
+  os_ << "/* " << dispatch_.getName() << ": from ONNX node"
+      << (names.size() == 1 ? "" : "s");
+  for (auto [i, name] : llvm::enumerate(names))
+    os_ << (i ? ", " : " ") << commentSafe(name);
+  os_ << " */\n";
+  os_ << "static void " << dispatch_.getName() << "(" << all << ")\n{\n"
+      << code << "}\n\n";
+  return signature_;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise loop nests
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<std::string> DispatchWriter::scalarExpression(Operation *op) {
+  auto operand = [&](unsigned i) { return scalars_.lookup(op->getOperand(i)); };
+  Type resultElement = tensorType(op->getResult(0)).getElementType();
+  bool isFloat = isa<FloatType>(resultElement);
+  bool single = resultElement.isF32();
+  auto math = [&](llvm::StringRef fn) {
+    return (fn + (single ? "f" : "") + "(" + operand(0) + ")").str();
+  };
+  return llvm::TypeSwitch<Operation *, llvm::Expected<std::string>>(op)
+      .Case([&](graph::AddOp) { return operand(0) + " + " + operand(1); })
+      .Case([&](graph::SubOp) { return operand(0) + " - " + operand(1); })
+      .Case([&](graph::MulOp) { return operand(0) + " * " + operand(1); })
+      .Case([&](graph::DivOp) { return operand(0) + " / " + operand(1); })
+      .Case([&](graph::PowOp) -> llvm::Expected<std::string> {
+        std::string type = cElementType(resultElement);
+        if (single)
+          return "powf(" + operand(0) + ", (float)" + operand(1) + ")";
+        return "(" + type + ")pow((double)" + operand(0) + ", (double)" +
+               operand(1) + ")";
+      })
+      .Case([&](graph::EqualOp) {
+        return "(uint8_t)(" + operand(0) + " == " + operand(1) + ")";
+      })
+      .Case([&](graph::WhereOp) {
+        return operand(0) + " ? " + operand(1) + " : " + operand(2);
+      })
+      .Case([&](graph::ReluOp) -> llvm::Expected<std::string> {
+        // NaN passes through, as in onnxruntime.
+        return operand(0) + " < " + cLiteral(resultElement, 0) + " ? " +
+               cLiteral(resultElement, 0) + " : " + operand(0);
+      })
+      .Case([&](graph::SigmoidOp) -> llvm::Expected<std::string> {
+        if (!isFloat)
+          return opError(op, "sigmoid of integers");
+        return cLiteral(resultElement, 1) + " / (" + cLiteral(resultElement, 1) +
+               " + " + (single ? "expf(-" : "exp(-") + operand(0) + "))";
+      })
+      .Case([&](graph::TanhOp) { return math("tanh"); })
+      .Case([&](graph::ErfOp) { return math("erf"); })
+      .Case([&](graph::SqrtOp) { return math("sqrt"); })
+      .Case([&](graph::ExpOp) { return math("exp"); })
+      .Case([&](graph::NegOp) { return "-" + operand(0); })
+      .Case([&](graph::ClipOp clip) -> llvm::Expected<std::string> {
+        double lo = clip.getMin().convertToDouble();
+        double hi = clip.getMax().convertToDouble();
+        std::string x = operand(0), expr = x;
+        if (std::isfinite(hi))
+          expr = x + " > " + cLiteral(resultElement, hi) + " ? " +
+                 cLiteral(resultElement, hi) + " : " + expr;
+        if (std::isfinite(lo))
+          expr = x + " < " + cLiteral(resultElement, lo) + " ? " +
+                 cLiteral(resultElement, lo) + " : (" + expr + ")";
+        return expr;
+      })
+      .Case([&](graph::CastOp) -> llvm::Expected<std::string> {
+        if (resultElement.isInteger(1))
+          return "(uint8_t)(" + operand(0) + " != 0)";
+        return "(" + cElementType(resultElement) + ")" + operand(0);
+      })
+      .Case([&](graph::ExpandOp) { return operand(0); })
+      .Default([&](Operation *) -> llvm::Expected<std::string> {
+        return opError(op, "op not supported in elementwise code");
+      });
+}
+
+llvm::Error DispatchWriter::emitElementwise(ArrayRef<Operation *> ops,
+                                            Value result) {
+  ArrayRef<int64_t> shape = tensorType(result).getShape();
+  // Values read from memory: block arguments and the anchor's output.
+  SmallVector<Value> loaded;
+  llvm::SmallPtrSet<Operation *, 16> members(ops.begin(), ops.end());
+  for (Operation *op : ops) {
+    for (Value operand : op->getOperands()) {
+      if (llvm::is_contained(loaded, operand))
+        continue;
+      Operation *producer = operand.getDefiningOp();
+      if (producer && members.contains(producer))
+        continue;
+      DenseElementsAttr splat;
+      if (matchPattern(operand, m_Constant(&splat)) && splat.isSplat()) {
+        double value =
+            graph::readConstantAsDoubles(cast<ElementsAttr>(splat)).front();
+        scalars_[operand] = cLiteral(splat.getElementType(), value);
+        continue;
+      }
+      if (!pointers_.count(operand))
+        return opError(op, "operand has no memory");
+      loaded.push_back(operand);
+    }
+  }
+
+  std::vector<std::vector<int64_t>> strides;
+  strides.push_back(contiguousStrides(shape));
+  for (Value value : loaded)
+    strides.push_back(broadcastStrides(tensorType(value).getShape(), shape));
+
+  llvm::Error failure = llvm::Error::success();
+  emitLoopNest(os_, 2, shape, strides,
+               [&](int indent, ArrayRef<std::string> offsets) {
+                 std::string pad(indent, ' ');
+                 for (auto [i, value] : llvm::enumerate(loaded)) {
+                   std::string name = "v" + std::to_string(nextScalar_++);
+                   os_ << pad << "const " << elementType(value) << " " << name
+                       << " = " << pointers_[value] << "[" << offsets[i + 1]
+                       << "];\n";
+                   scalars_[value] = name;
+                 }
+                 for (Operation *op : ops) {
+                   llvm::Expected<std::string> expr = scalarExpression(op);
+                   if (!expr) {
+                     failure = expr.takeError();
+                     return;
+                   }
+                   std::string name = "v" + std::to_string(nextScalar_++);
+                   os_ << pad << "const " << elementType(op->getResult(0))
+                       << " " << name << " = " << *expr << ";\n";
+                   scalars_[op->getResult(0)] = name;
+                 }
+                 os_ << pad << "out0[" << offsets[0]
+                     << "] = " << scalars_[result] << ";\n";
+               });
+  return failure;
+}
+
+//===----------------------------------------------------------------------===//
+// Anchors
+//===----------------------------------------------------------------------===//
+
+llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
+  Type elementType = tensorType(anchor->getResult(0)).getElementType();
+  bool needsF32 = isa<graph::ConvOp, graph::MatMulOp, graph::MaxPoolOp,
+                      graph::AvgPoolOp, graph::ReduceMeanOp, graph::SoftmaxOp,
+                      graph::LayerNormOp>(anchor);
+  if (needsF32 && !elementType.isF32())
+    return opError(anchor, "only float32 is supported for " +
+                               anchor->getName().stripDialect());
+  return llvm::TypeSwitch<Operation *, llvm::Error>(anchor)
+      .Case([&](graph::ConvOp op) { return emitConv(op); })
+      .Case([&](graph::MatMulOp op) { return emitMatMul(op); })
+      .Case([&](graph::MaxPoolOp op) { return emitPool(op, "mk_maxpool2d"); })
+      .Case([&](graph::AvgPoolOp op) { return emitPool(op, "mk_avgpool2d"); })
+      .Case([&](graph::ReduceMeanOp op) { return emitReduceMean(op); })
+      .Case([&](graph::SoftmaxOp op) {
+        emitSoftmax(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::LayerNormOp op) {
+        emitLayerNorm(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::TransposeOp op) {
+        emitTranspose(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::SliceOp op) {
+        emitSlice(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::ConcatOp op) {
+        emitConcat(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::GatherOp op) {
+        emitGather(op);
+        return llvm::Error::success();
+      })
+      .Default([&](Operation *op) {
+        return opError(op, "op '" + op->getName().getStringRef() +
+                               "' is not supported");
+      });
+}
+
+llvm::Error DispatchWriter::emitConv(graph::ConvOp op) {
+  kernels_.insert(RuntimeKernel::Gemm);
+  kernels_.insert(RuntimeKernel::Conv);
+  signature_.usesExec = signature_.usesScratch = true;
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  ArrayRef<int64_t> w = op.getWeight().getType().getShape();
+  ArrayRef<int64_t> out = op.getType().getShape();
+  ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  os_ << "  static const mk_conv2d_params params = {\n"
+      << "      .batch = " << in[0] << ", .in_channels = " << in[1]
+      << ", .in_h = " << in[2] << ", .in_w = " << in[3] << ",\n"
+      << "      .out_channels = " << out[1] << ", .out_h = " << out[2]
+      << ", .out_w = " << out[3] << ",\n"
+      << "      .kernel_h = " << w[2] << ", .kernel_w = " << w[3]
+      << ", .stride_h = " << s[0] << ", .stride_w = " << s[1] << ",\n"
+      << "      .pad_top = " << p[0] << ", .pad_left = " << p[1]
+      << ", .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
+      << ", .groups = " << op.getGroup() << "};\n";
+  std::string bias = op.getBias() ? pointer(op.getBias()) : "NULL";
+  os_ << "  mk_conv2d(ex, &params, " << pointer(op.getInput()) << ", "
+      << pointer(op.getWeight()) << ", " << bias << ", out0, scratch);\n";
+  return llvm::Error::success();
+}
+
+llvm::Error DispatchWriter::emitMatMul(graph::MatMulOp op) {
+  kernels_.insert(RuntimeKernel::Gemm);
+  signature_.usesExec = signature_.usesScratch = true;
+  SmallVector<int64_t> lhs(op.getLhs().getType().getShape());
+  SmallVector<int64_t> rhs(op.getRhs().getType().getShape());
+  if (lhs.size() == 1)
+    lhs.insert(lhs.begin(), 1);
+  if (rhs.size() == 1)
+    rhs.push_back(1);
+  int64_t m = lhs[lhs.size() - 2], k = lhs.back(), n = rhs.back();
+  ArrayRef<int64_t> lhsBatch = ArrayRef<int64_t>(lhs).drop_back(2);
+  ArrayRef<int64_t> rhsBatch = ArrayRef<int64_t>(rhs).drop_back(2);
+  int64_t rhsCount = computeProduct(rhsBatch);
+  std::string a = pointer(op.getLhs()), b = pointer(op.getRhs());
+  if (rhsCount == 1) {
+    // The right operand is one matrix: fold the left batch into the rows.
+    int64_t rows = computeProduct(lhsBatch) * m;
+    os_ << "  mk_sgemm(ex, " << rows << ", " << n << ", " << k << ", " << a
+        << ", " << k << ", 0, " << b << ", " << n << ", 0, out0, " << n
+        << ", 0, scratch);\n";
+    return llvm::Error::success();
+  }
+  std::optional<SmallVector<int64_t>> batch =
+      graph::broadcastShapes(lhsBatch, rhsBatch);
+  std::vector<std::vector<int64_t>> strides = {
+      contiguousStrides(*batch), broadcastStrides(lhsBatch, *batch),
+      broadcastStrides(rhsBatch, *batch)};
+  for (int64_t &v : strides[0])
+    v *= m * n;
+  for (int64_t &v : strides[1])
+    v *= m * k;
+  for (int64_t &v : strides[2])
+    v *= k * n;
+  emitLoopNest(os_, 2, *batch, strides,
+               [&](int indent, ArrayRef<std::string> offsets) {
+                 os_ << std::string(indent, ' ') << "mk_sgemm(ex, " << m
+                     << ", " << n << ", " << k << ", " << a << " + "
+                     << offsets[1] << ", " << k << ", 0, " << b << " + "
+                     << offsets[2] << ", " << n << ", 0, out0 + " << offsets[0]
+                     << ", " << n << ", 0, scratch);\n";
+               });
+  return llvm::Error::success();
+}
+
+template <typename PoolOp>
+llvm::Error DispatchWriter::emitPool(PoolOp op, llvm::StringRef kernel) {
+  kernels_.insert(RuntimeKernel::Pool);
+  signature_.usesExec = true;
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  ArrayRef<int64_t> out = op.getType().getShape();
+  ArrayRef<int64_t> kk = op.getKernelShape(), s = op.getStrides(),
+                    p = op.getPads(), d = op.getDilations();
+  os_ << "  static const mk_pool2d_params params = {\n"
+      << "      .batch = " << in[0] << ", .channels = " << in[1]
+      << ", .in_h = " << in[2] << ", .in_w = " << in[3] << ",\n"
+      << "      .out_h = " << out[2] << ", .out_w = " << out[3]
+      << ", .kernel_h = " << kk[0] << ", .kernel_w = " << kk[1] << ",\n"
+      << "      .stride_h = " << s[0] << ", .stride_w = " << s[1]
+      << ", .pad_top = " << p[0] << ", .pad_left = " << p[1] << ",\n"
+      << "      .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
+      << ", .count_include_pad = " << (op.getCountIncludePad() ? 1 : 0)
+      << "};\n";
+  os_ << "  " << kernel << "(ex, &params, " << pointer(op.getInput())
+      << ", out0);\n";
+  return llvm::Error::success();
+}
+
+llvm::Error DispatchWriter::emitReduceMean(graph::ReduceMeanOp op) {
+  ArrayRef<int64_t> shape = op.getInput().getType().getShape();
+  ArrayRef<int64_t> axes = op.getAxes();
+  int64_t reduced = 1;
+  for (int64_t axis : axes)
+    reduced *= shape[axis];
+  bool trailing = !axes.empty() &&
+                  axes.back() == static_cast<int64_t>(shape.size()) - 1 &&
+                  axes.back() - axes.front() + 1 ==
+                      static_cast<int64_t>(axes.size());
+  std::string in = pointer(op.getInput());
+  if (trailing) {
+    kernels_.insert(RuntimeKernel::Pool);
+    signature_.usesExec = true;
+    os_ << "  mk_mean_rows(ex, " << computeProduct(shape) / reduced << ", "
+        << reduced << ", " << in << ", out0);\n";
+    return llvm::Error::success();
+  }
+  // General axes: accumulate over the input into the (zeroed) output, whose
+  // stride is 0 along every reduced axis, then scale.
+  int64_t outCount = op.getType().getNumElements();
+  std::vector<int64_t> outStrides;
+  {
+    SmallVector<int64_t> kept;
+    for (auto [dim, size] : llvm::enumerate(shape))
+      kept.push_back(llvm::is_contained(axes, static_cast<int64_t>(dim)) ? 1
+                                                                         : size);
+    outStrides = broadcastStrides(kept, shape);
+  }
+  os_ << "  for (int64_t i = 0; i < " << outCount << "; ++i)\n"
+      << "    out0[i] = 0.0f;\n";
+  emitLoopNest(os_, 2, shape, {outStrides, contiguousStrides(shape)},
+               [&](int indent, ArrayRef<std::string> offsets) {
+                 os_ << std::string(indent, ' ') << "out0[" << offsets[0]
+                     << "] += " << in << "[" << offsets[1] << "];\n";
+               });
+  os_ << "  for (int64_t i = 0; i < " << outCount << "; ++i)\n"
+      << "    out0[i] /= " << cLiteral(op.getType().getElementType(), reduced)
+      << ";\n";
+  return llvm::Error::success();
+}
+
+void DispatchWriter::emitSoftmax(graph::SoftmaxOp op) {
+  kernels_.insert(RuntimeKernel::Norm);
+  signature_.usesExec = true;
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t axis = op.getAxis();
+  os_ << "  mk_softmax(ex, " << computeProduct(shape.take_front(axis)) << ", "
+      << shape[axis] << ", " << computeProduct(shape.drop_front(axis + 1))
+      << ", " << pointer(op.getInput()) << ", out0);\n";
+}
+
+void DispatchWriter::emitLayerNorm(graph::LayerNormOp op) {
+  kernels_.insert(RuntimeKernel::Norm);
+  signature_.usesExec = true;
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t axis = op.getAxis();
+  std::string bias = op.getBias() ? pointer(op.getBias()) : "NULL";
+  os_ << "  mk_layernorm(ex, " << computeProduct(shape.take_front(axis))
+      << ", " << computeProduct(shape.drop_front(axis)) << ", "
+      << pointer(op.getInput()) << ", " << pointer(op.getScale()) << ", "
+      << bias << ", "
+      << cLiteral(op.getType().getElementType(),
+                  op.getEpsilon().convertToDouble())
+      << ", out0);\n";
+}
+
+void DispatchWriter::emitTranspose(graph::TransposeOp op) {
+  ArrayRef<int64_t> outShape = op.getType().getShape();
+  std::vector<int64_t> inStrides =
+      contiguousStrides(op.getInput().getType().getShape());
+  std::vector<int64_t> permuted;
+  for (int64_t d : op.getPermutation())
+    permuted.push_back(inStrides[d]);
+  std::string in = pointer(op.getInput());
+  emitLoopNest(os_, 2, outShape, {contiguousStrides(outShape), permuted},
+               [&](int indent, ArrayRef<std::string> offsets) {
+                 os_ << std::string(indent, ' ') << "out0[" << offsets[0]
+                     << "] = " << in << "[" << offsets[1] << "];\n";
+               });
+}
+
+void DispatchWriter::emitSlice(graph::SliceOp op) {
+  ArrayRef<int64_t> outShape = op.getType().getShape();
+  if (op.getType().getNumElements() == 0)
+    return;
+  std::vector<int64_t> inStrides =
+      contiguousStrides(op.getInput().getType().getShape());
+  int64_t base = 0;
+  std::vector<int64_t> steps;
+  for (size_t d = 0; d < inStrides.size(); ++d) {
+    base += op.getStarts()[d] * inStrides[d];
+    steps.push_back(op.getSteps()[d] * inStrides[d]);
+  }
+  std::string in = pointer(op.getInput());
+  emitLoopNest(os_, 2, outShape, {contiguousStrides(outShape), steps},
+               [&](int indent, ArrayRef<std::string> offsets) {
+                 os_ << std::string(indent, ' ') << "out0[" << offsets[0]
+                     << "] = " << in << "[" << base << " + " << offsets[1]
+                     << "];\n";
+               });
+}
+
+void DispatchWriter::emitConcat(graph::ConcatOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t axis = op.getAxis();
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t outChunk = shape[axis] * inner, position = 0;
+  std::string type = elementType(op.getResult());
+  for (Value input : op.getInputs()) {
+    int64_t chunk = tensorType(input).getDimSize(axis) * inner;
+    if (chunk == 0)
+      continue;
+    os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
+        << "    memcpy(out0 + o * " << outChunk << " + " << position << ", "
+        << pointer(input) << " + o * " << chunk << ", " << chunk
+        << " * sizeof(" << type << "));\n";
+    position += chunk;
+  }
+}
+
+void DispatchWriter::emitGather(graph::GatherOp op) {
+  ArrayRef<int64_t> shape = op.getData().getType().getShape();
+  int64_t axis = op.getAxis();
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t count = op.getIndices().getType().getNumElements();
+  int64_t axisSize = shape[axis];
+  std::string type = elementType(op.getResult());
+  // Out-of-range indices are clamped: ONNX leaves them undefined and the
+  // generated code must never read outside its inputs.
+  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o) {\n"
+      << "    for (int64_t k = 0; k < " << count << "; ++k) {\n"
+      << "      int64_t index = (int64_t)" << pointer(op.getIndices())
+      << "[k];\n"
+      << "      if (index < 0)\n"
+      << "        index += " << axisSize << ";\n"
+      << "      index = index < 0 ? 0 : (index > " << axisSize - 1 << " ? "
+      << axisSize - 1 << " : index);\n"
+      << "      memcpy(out0 + (o * " << count << " + k) * " << inner << ", "
+      << pointer(op.getData()) << " + (o * " << axisSize << " + index) * "
+      << inner << ", " << inner << " * sizeof(" << type << "));\n"
+      << "    }\n"
+      << "  }\n";
+}
+
+} // namespace
+
+llvm::Expected<DispatchSignature>
+emitDispatchFunction(kernel::DispatchOp dispatch, llvm::raw_ostream &os,
+                     std::set<RuntimeKernel> &kernels) {
+  DispatchWriter writer(dispatch, os, kernels);
+  return writer.run();
+}
+
+} // namespace modelc::c_target

@@ -1,0 +1,21 @@
+//===- RuntimeSources.cpp - C runtime text shipped with artifacts ---------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeSources.h"
+
+namespace modelc::c_target {
+namespace {
+#include "targets/C/RuntimeSources.inc"
+} // namespace
+
+llvm::StringRef getPreludeSource() { return kPreludeSource; }
+llvm::StringRef getGemmSource() { return kGemmSource; }
+llvm::StringRef getConvSource() { return kConvSource; }
+llvm::StringRef getPoolSource() { return kPoolSource; }
+llvm::StringRef getNormSource() { return kNormSource; }
+llvm::StringRef getRunnerSource() { return kRunnerSource; }
+
+} // namespace modelc::c_target

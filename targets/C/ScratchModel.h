@@ -1,0 +1,38 @@
+//===- ScratchModel.h - Scratch space of the C runtime kernels --*- C++ -*-===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// The arena must hold each kernel's scratch space (packed GEMM panels,
+// im2col tiles) while it runs, and its size is fixed at compile time. The
+// kernels choose their blocking by the SIMD path the C compiler enables, which
+// modelc cannot know, so this model mirrors mk_sgemm_scratch_bytes and
+// mk_conv2d_scratch_bytes of targets/C/runtime/kernels for every path and
+// takes the largest. Any change to the kernels' blocking must change this
+// file too; the kernel tests check the two agree.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MODELC_TARGETS_C_SCRATCHMODEL_H
+#define MODELC_TARGETS_C_SCRATCHMODEL_H
+
+#include <cstdint>
+
+namespace modelc::c_target {
+
+/// Scratch bytes of mk_sgemm(m, n, k) on the hungriest SIMD path.
+int64_t gemmScratchBytes(int64_t m, int64_t n, int64_t k);
+
+/// The shape of one mk_conv2d call.
+struct ConvShape {
+  int64_t inChannels, inH, inW, outChannels, outH, outW, kernelH, kernelW;
+  int64_t strideH, strideW, padTop, padLeft, groups;
+};
+
+/// Scratch bytes of mk_conv2d on the hungriest SIMD path.
+int64_t convScratchBytes(const ConvShape &shape);
+
+} // namespace modelc::c_target
+
+#endif // MODELC_TARGETS_C_SCRATCHMODEL_H

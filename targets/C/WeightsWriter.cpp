@@ -1,0 +1,105 @@
+//===- WeightsWriter.cpp - The constant section of a C artifact -----------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "WeightsWriter.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <mutex>
+
+namespace modelc::c_target {
+
+llvm::Expected<std::string> writeWeightsObject(llvm::StringRef symbol,
+                                               const std::vector<char> &data,
+                                               llvm::StringRef tripleName) {
+  static std::once_flag initialized;
+  std::call_once(initialized, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+  llvm::Triple triple(tripleName.empty() ? llvm::sys::getDefaultTargetTriple()
+                                         : tripleName.str());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return llvm::createStringError("no LLVM target for triple '" +
+                                   triple.str() + "': " + error);
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, "generic", "", llvm::TargetOptions(), llvm::Reloc::PIC_));
+  if (!machine)
+    return llvm::createStringError("cannot create a target machine for '" +
+                                   triple.str() + "'");
+
+  llvm::LLVMContext context;
+  llvm::Module module("weights", context);
+  module.setTargetTriple(triple);
+  module.setDataLayout(machine->createDataLayout());
+  llvm::Constant *init = llvm::ConstantDataArray::getRaw(
+      llvm::StringRef(data.data(), data.size()), data.size(),
+      llvm::Type::getInt8Ty(context));
+  auto *global = new llvm::GlobalVariable(
+      module, init->getType(), /*isConstant=*/true,
+      llvm::GlobalValue::ExternalLinkage, init, symbol);
+  global->setAlignment(llvm::Align(64));
+
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager passes;
+  if (machine->addPassesToEmitFile(passes, os, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("LLVM cannot write objects for '" +
+                                   triple.str() + "'");
+  passes.run(module);
+  return std::string(object.begin(), object.end());
+}
+
+std::string writeWeightsCArray(llvm::StringRef symbol,
+                               const std::vector<char> &data) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "/* Weights of a modelc artifact, as a C array (--weights=c-array). "
+        "Generated; do not edit. */\n"
+     << "#if defined(__GNUC__)\n"
+     << "__attribute__((aligned(64)))\n"
+     << "#endif\n"
+     << "const unsigned char " << symbol << "[" << std::max<size_t>(data.size(), 1)
+     << "] = {";
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (i % 16 == 0)
+      os << "\n   ";
+    os << " " << static_cast<unsigned>(static_cast<unsigned char>(data[i]))
+       << ",";
+  }
+  if (data.empty())
+    os << "0";
+  os << "\n};\n";
+  return text;
+}
+
+std::string writeWeightsFile(const std::vector<char> &data, uint64_t hash) {
+  std::string file(kExternalWeightsHeaderBytes, '\0');
+  std::memcpy(file.data(), "MODELCW1", 8);
+  llvm::support::endian::write64le(file.data() + 8, hash);
+  llvm::support::endian::write64le(file.data() + 16, data.size());
+  file.append(data.data(), data.size());
+  return file;
+}
+
+} // namespace modelc::c_target

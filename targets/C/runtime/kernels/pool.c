@@ -1,0 +1,171 @@
+/*
+ * modelc C runtime kernels -- NCHW fp32 pooling (needs prelude.c).
+ *
+ * mk_maxpool2d / mk_avgpool2d follow ONNX MaxPool / AveragePool: padded
+ * cells never win a max; an average divides by the number of window cells
+ * inside the input, or, with count_include_pad, inside the input plus its
+ * pads. Windows reaching past the bottom/right edge (ceil_mode) are clipped.
+ * mk_mean_rows is GlobalAveragePool / ReduceMean over the innermost axis.
+ * Work is split over whole output planes / rows: results are bit-identical
+ * for any thread count. in and out must not overlap.
+ */
+
+typedef struct mk_pool2d_params {
+    int64_t batch, channels, in_h, in_w, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left,
+        dilation_h, dilation_w;
+    int count_include_pad;
+} mk_pool2d_params;
+
+typedef struct mk_pool_job {
+    const mk_pool2d_params *p;
+    const float *in;
+    float *out;
+    int is_max;
+    int64_t pad_bottom, pad_right; /* only used for count_include_pad */
+} mk_pool_job;
+
+/* Number of taps t in [0, taps) with lo <= base + t * dilation < hi. */
+MK_UNUSED static int64_t mk_pool_taps(int64_t base, int64_t dilation, int64_t taps, int64_t lo, int64_t hi)
+{
+    int64_t t, count = 0;
+    for (t = 0; t < taps; ++t) {
+        const int64_t pos = base + t * dilation;
+        count += pos >= lo && pos < hi;
+    }
+    return count;
+}
+
+/* Task body: pools output plane `index` = (image, channel). */
+MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
+{
+    const mk_pool_job *job = (const mk_pool_job *)ctx;
+    const mk_pool2d_params *p = job->p;
+    const float *in_plane = job->in + (int64_t)index * p->in_h * p->in_w;
+    float *out_plane = job->out + (int64_t)index * p->out_h * p->out_w;
+    int64_t oh, ow, kh, kw;
+    for (oh = 0; oh < p->out_h; ++oh) {
+        float *MK_RESTRICT out_row = out_plane + oh * p->out_w;
+        const int64_t ih0 = oh * p->stride_h - p->pad_top;
+        for (ow = 0; ow < p->out_w; ++ow) {
+            out_row[ow] = job->is_max ? -INFINITY : 0.0f;
+        }
+        for (kh = 0; kh < p->kernel_h; ++kh) {
+            const int64_t ih = ih0 + kh * p->dilation_h;
+            const float *MK_RESTRICT in_row;
+            if (ih < 0 || ih >= p->in_h) {
+                continue;
+            }
+            in_row = in_plane + ih * p->in_w;
+            for (kw = 0; kw < p->kernel_w; ++kw) {
+                const int64_t offset = kw * p->dilation_w - p->pad_left;
+                int64_t lo, hi;
+                mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
+                if (job->is_max) {
+                    for (ow = lo; ow < hi; ++ow) {
+                        const float v = in_row[ow * p->stride_w + offset];
+                        out_row[ow] = v > out_row[ow] ? v : out_row[ow];
+                    }
+                } else {
+                    for (ow = lo; ow < hi; ++ow) {
+                        out_row[ow] += in_row[ow * p->stride_w + offset];
+                    }
+                }
+            }
+        }
+        if (!job->is_max) {
+            const int64_t h_lo = p->count_include_pad ? -p->pad_top : 0;
+            const int64_t h_hi = p->count_include_pad ? p->in_h + job->pad_bottom : p->in_h;
+            const int64_t w_lo = p->count_include_pad ? -p->pad_left : 0;
+            const int64_t w_hi = p->count_include_pad ? p->in_w + job->pad_right : p->in_w;
+            const int64_t rows = mk_pool_taps(ih0, p->dilation_h, p->kernel_h, h_lo, h_hi);
+            for (ow = 0; ow < p->out_w; ++ow) {
+                const int64_t cells =
+                    rows * mk_pool_taps(ow * p->stride_w - p->pad_left, p->dilation_w, p->kernel_w, w_lo, w_hi);
+                out_row[ow] = cells > 0 ? out_row[ow] / (float)cells : 0.0f;
+            }
+        }
+    }
+}
+
+/* Extra rows (columns) below (right of) the input that the last window of a
+ * floor-mode pooling with these parameters reaches: the implied pad. */
+MK_UNUSED static int64_t mk_pool_implied_pad(int64_t in_len, int64_t out_len, int64_t kernel, int64_t stride,
+                                             int64_t dilation, int64_t pad_begin)
+{
+    return mk_max_i64(0, (out_len - 1) * stride + (kernel - 1) * dilation + 1 - pad_begin - in_len);
+}
+
+/* out[b][c][oh][ow] = max over the window cells inside the input (-inf for
+ * a window with none). */
+MK_UNUSED static void mk_maxpool2d(const mk_exec *ex, const mk_pool2d_params *p, const float *in, float *out)
+{
+    mk_pool_job job;
+    job.p = p;
+    job.in = in;
+    job.out = out;
+    job.is_max = 1;
+    job.pad_bottom = 0;
+    job.pad_right = 0;
+    mk_parallel(ex, (size_t)(p->batch * p->channels), mk_pool_task, &job);
+}
+
+/* Average pooling with explicit bottom/right pads: with count_include_pad
+ * the divisor counts window cells inside [-pad_top, in_h + pad_bottom) x
+ * [-pad_left, in_w + pad_right), so cells that only a ceil_mode window
+ * reaches are never counted; without it, cells inside the input. */
+MK_UNUSED static void mk_avgpool2d_pads(const mk_exec *ex, const mk_pool2d_params *p, int64_t pad_bottom,
+                                        int64_t pad_right, const float *in, float *out)
+{
+    mk_pool_job job;
+    job.p = p;
+    job.in = in;
+    job.out = out;
+    job.is_max = 0;
+    job.pad_bottom = pad_bottom;
+    job.pad_right = pad_right;
+    mk_parallel(ex, (size_t)(p->batch * p->channels), mk_pool_task, &job);
+}
+
+/* Average pooling whose bottom/right pads are implied by out_h/out_w (as
+ * for mk_conv2d): exact ONNX semantics except for count_include_pad with a
+ * ceil_mode window that overhangs the real pads; use mk_avgpool2d_pads
+ * then. */
+MK_UNUSED static void mk_avgpool2d(const mk_exec *ex, const mk_pool2d_params *p, const float *in, float *out)
+{
+    mk_avgpool2d_pads(ex, p, mk_pool_implied_pad(p->in_h, p->out_h, p->kernel_h, p->stride_h, p->dilation_h, p->pad_top),
+                      mk_pool_implied_pad(p->in_w, p->out_w, p->kernel_w, p->stride_w, p->dilation_w, p->pad_left), in,
+                      out);
+}
+
+typedef struct mk_mean_rows_job {
+    int64_t rows, cols, rows_per_task;
+    const float *in;
+    float *out;
+} mk_mean_rows_job;
+
+/* Task body: means of rows [index * rows_per_task, ...). */
+MK_UNUSED static void mk_mean_rows_task(void *ctx, size_t index)
+{
+    const mk_mean_rows_job *job = (const mk_mean_rows_job *)ctx;
+    const int64_t first = (int64_t)index * job->rows_per_task;
+    const int64_t last = mk_min_i64(job->rows, first + job->rows_per_task);
+    int64_t r;
+    for (r = first; r < last; ++r) {
+        job->out[r] = mk_sum_f32(job->in + r * job->cols, job->cols) / (float)job->cols;
+    }
+}
+
+/* out[r] = mean(in[r][0..cols)) for r < rows (cols >= 1). */
+MK_UNUSED static void mk_mean_rows(const mk_exec *ex, int64_t rows, int64_t cols, const float *in, float *out)
+{
+    mk_mean_rows_job job;
+    if (rows <= 0) {
+        return;
+    }
+    job.rows = rows;
+    job.cols = cols;
+    job.rows_per_task = mk_max_i64(1, 16384 / mk_max_i64(cols, 1));
+    job.in = in;
+    job.out = out;
+    mk_parallel(ex, (size_t)mk_div_up(rows, job.rows_per_task), mk_mean_rows_task, &job);
+}

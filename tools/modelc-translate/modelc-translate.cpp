@@ -1,0 +1,87 @@
+//===- modelc-translate.cpp - Into and out of modelc's IR -----------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// --import-onnx: an ONNX model (text or protobuf) to the graph dialect.
+// --emit-c:      a planned module to the C target's header and source.
+//
+//===----------------------------------------------------------------------===//
+
+#include "modelc/Frontend/ONNX/Importer.h"
+#include "modelc/Pipelines/Pipelines.h"
+#include "targets/C/CTarget.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+
+static llvm::cl::list<std::string>
+    dimValues("dim", llvm::cl::desc("Pin a symbolic dimension: NAME=VALUE"));
+static llvm::cl::opt<std::string>
+    artifactName("name", llvm::cl::desc("Artifact name for --emit-c"),
+                 llvm::cl::init("model"));
+
+static void registerTranslations() {
+  TranslateToMLIRRegistration importOnnx(
+      "import-onnx", "Import an ONNX model into the graph dialect",
+      [](llvm::SourceMgr &sources, MLIRContext *context) -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buffer =
+            sources.getMemoryBuffer(sources.getMainFileID());
+        auto model = modelc::onnx_frontend::loadModelFromBuffer(
+            buffer->getBuffer(), buffer->getBufferIdentifier().str());
+        if (!model) {
+          emitError(UnknownLoc::get(context)) << llvm::toString(model.takeError());
+          return nullptr;
+        }
+        modelc::onnx_frontend::ImportOptions options;
+        for (const std::string &dim : dimValues) {
+          auto [name, value] = llvm::StringRef(dim).split('=');
+          int64_t size = 0;
+          if (value.getAsInteger(10, size)) {
+            emitError(UnknownLoc::get(context)) << "bad --dim '" << dim << "'";
+            return nullptr;
+          }
+          options.dimValues[name.str()] = size;
+        }
+        auto module = modelc::onnx_frontend::importModel(*context, *model, options);
+        if (!module) {
+          emitError(UnknownLoc::get(context)) << llvm::toString(module.takeError());
+          return nullptr;
+        }
+        return OwningOpRef<Operation *>(module->release());
+      });
+
+  TranslateFromMLIRRegistration emitC(
+      "emit-c", "Emit the C target's header and source of a planned module",
+      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
+        auto module = dyn_cast<ModuleOp>(op);
+        if (!module)
+          return op->emitError("expected a module");
+        modelc::CompileOptions options;
+        options.name = artifactName;
+        options.weights = modelc::WeightsFormat::CArray;
+        auto artifact = modelc::emitCArtifact(module, options);
+        if (!artifact)
+          return op->emitError(llvm::toString(artifact.takeError()));
+        for (const modelc::ArtifactFile &file : artifact->files) {
+          if (llvm::StringRef(file.name).ends_with("_runner.c"))
+            continue;
+          os << "// ----- " << file.name << " -----\n" << file.contents;
+        }
+        return success();
+      },
+      [](DialectRegistry &registry) {
+        modelc::registerModelcDialects(registry);
+      });
+}
+
+int main(int argc, char **argv) {
+  registerTranslations();
+  return failed(mlirTranslateMain(argc, argv, "modelc translation driver"));
+}

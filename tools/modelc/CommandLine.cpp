@@ -1,0 +1,179 @@
+//===- CommandLine.cpp - Parsing modelc's command line --------------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CommandLine.h"
+
+#include <CLI/CLI.hpp>
+
+#include <sstream>
+
+namespace modelc::cli {
+namespace {
+
+/// Splits NAME=VALUE; false when there is no '=' or a side is empty.
+bool splitAssignment(const std::string &text, std::string &name,
+                     std::string &value) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    return false;
+  name = text.substr(0, eq);
+  value = text.substr(eq + 1);
+  return true;
+}
+
+/// Options every command that compiles shares.
+struct SharedFlags {
+  std::string model;
+  std::string target = "c";
+  std::vector<std::string> dims, binds;
+  std::string name = "model";
+  std::string weights = "object";
+  std::string cc;
+};
+
+void addModelFlags(CLI::App *command, SharedFlags &flags, bool withTarget) {
+  command->add_option("model", flags.model, "ONNX model (.onnx or .onnxtext)")
+      ->required();
+  if (withTarget)
+    command->add_option("--target", flags.target, "c, cuda, rocm or metal")
+        ->capture_default_str();
+  command->add_option("--dim", flags.dims,
+                      "Pin a symbolic dimension: NAME=VALUE (repeatable)");
+  command->add_option("--bind", flags.binds,
+                      "Freeze a graph input to a TensorProto file: "
+                      "INPUT=FILE.pb (repeatable)");
+  command->add_option("--cc", flags.cc, "C compiler (default: $CC or cc)");
+}
+} // namespace
+
+ParseOutcome parseCommandLine(int argc, const char *const *argv,
+                              Invocation &inv) {
+  CLI::App app{"modelc: an ahead-of-time compiler for ONNX models", "modelc"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "modelc 0.1.0");
+  SharedFlags flags;
+  std::string emit = "source";
+  bool printIr = false;
+
+  CLI::App *compile = app.add_subcommand("compile", "Compile a model");
+  addModelFlags(compile, flags, true);
+  compile->add_option("-o,--output", inv.compile.outputDir,
+                      "Folder for the artifact")->required();
+  compile->add_option("--emit", emit,
+                      "mlir-graph, mlir-kernel, mlir-planned, source or obj")
+      ->check(CLI::IsMember({"mlir-graph", "mlir-kernel", "mlir-planned",
+                             "source", "obj"}))
+      ->capture_default_str();
+  compile->add_option("--name", flags.name,
+                      "Prefix of every symbol and file (a C identifier)")
+      ->capture_default_str();
+  compile->add_option("--weights", flags.weights,
+                      "object (default), c-array or external")
+      ->check(CLI::IsMember({"object", "c-array", "external"}));
+  compile->add_option("--triple", inv.compile.options.targetTriple,
+                      "Target triple of the weights object (default: host)");
+  compile->add_option("--report", inv.compile.reportPath,
+                      "Write a JSON report (dispatches, arena, timings)");
+  compile->add_flag("--print-ir-after-all", printIr,
+                    "Print the IR after every pass to stderr");
+
+  CLI::App *run = app.add_subcommand(
+      "run", "Compile, build and run a model on input_K.pb files");
+  addModelFlags(run, flags, true);
+  run->add_option("--inputs", inv.inputsDir, "Folder of input_K.pb")
+      ->required();
+  run->add_option("--outputs", inv.outputsDir, "Folder for output_K.pb")
+      ->required();
+  run->add_option("--work-dir", inv.workDir,
+                  "Keep the build here instead of a temporary folder");
+  run->add_option("--threads", inv.threads, "Threads of the runner")
+      ->check(CLI::PositiveNumber);
+
+  CLI::App *bench = app.add_subcommand(
+      "bench", "Median and p90 latency of the compiled model");
+  addModelFlags(bench, flags, true);
+  bench->add_option("--iterations", inv.iterations, "Timed runs")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  bench->add_option("--warmup", inv.warmup, "Untimed runs first")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  bench->add_option("--threads", inv.threads, "Threads")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  bench->add_flag("--json", inv.json, "Print one JSON line");
+  bench->add_option("--work-dir", inv.workDir,
+                    "Keep the build here instead of a temporary folder");
+
+  CLI::App *inspect = app.add_subcommand(
+      "inspect", "Ops, inputs, outputs and every unsupported op");
+  inspect->add_option("model", flags.model, "ONNX model")->required();
+
+  ParseOutcome outcome;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    std::ostringstream out, err;
+    outcome.exitCode = app.exit(e, out, err);
+    // Usage errors are exit code 2 (CLI11 gives them its own numbers).
+    if (outcome.exitCode != 0)
+      outcome.exitCode = 2;
+    outcome.message = out.str() + err.str();
+    return outcome;
+  }
+
+  if (*compile)
+    inv.command = Command::Compile;
+  else if (*run)
+    inv.command = Command::Run;
+  else if (*bench)
+    inv.command = Command::Bench;
+  else
+    inv.command = Command::Inspect;
+
+  CompileRequest &req = inv.compile;
+  req.modelPath = flags.model;
+  req.options.target = flags.target;
+  req.options.name = flags.name;
+  req.printIrAfterAll = printIr;
+  if (!flags.cc.empty())
+    req.options.cCompiler = flags.cc;
+  else if (const char *cc = std::getenv("CC"); cc && *cc)
+    req.options.cCompiler = cc;
+  req.options.weights = flags.weights == "c-array"    ? WeightsFormat::CArray
+                        : flags.weights == "external" ? WeightsFormat::External
+                                                      : WeightsFormat::Object;
+  req.emit = emit == "mlir-graph"     ? EmitKind::MlirGraph
+             : emit == "mlir-kernel"  ? EmitKind::MlirKernel
+             : emit == "mlir-planned" ? EmitKind::MlirPlanned
+             : emit == "obj"          ? EmitKind::Obj
+                                      : EmitKind::Source;
+  for (const std::string &dim : flags.dims) {
+    std::string name, value;
+    char *end = nullptr;
+    long long size = 0;
+    if (splitAssignment(dim, name, value))
+      size = std::strtoll(value.c_str(), &end, 10);
+    if (!end || *end != '\0' || size <= 0) {
+      outcome.exitCode = 2;
+      outcome.message = "modelc: error: --dim expects NAME=POSITIVE_INTEGER, "
+                        "got '" + dim + "'\n";
+      return outcome;
+    }
+    req.import.dimValues[name] = size;
+  }
+  for (const std::string &bind : flags.binds) {
+    std::string name, file;
+    if (!splitAssignment(bind, name, file)) {
+      outcome.exitCode = 2;
+      outcome.message =
+          "modelc: error: --bind expects INPUT=FILE.pb, got '" + bind + "'\n";
+      return outcome;
+    }
+    req.import.inputBindings[name] = file;
+  }
+  outcome.proceed = true;
+  return outcome;
+}
+
+} // namespace modelc::cli
