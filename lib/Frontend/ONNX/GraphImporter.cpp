@@ -141,8 +141,16 @@ bool NodeContext::resultUsed(size_t i) const {
 void NodeContext::setResult(size_t i, Value value) { results_[i] = value; }
 
 llvm::Error NodeContext::error(const llvm::Twine &message) const {
-  return llvm::createStringError("node '" + node_.name() + "' (" +
-                                 node_.op_type() + "): " + message);
+  std::string name = node_.name();
+  if (auto nameLoc = dyn_cast<NameLoc>(loc_))
+    name = nameLoc.getName().str();
+  return llvm::createStringError("node '" + name + "' (" + node_.op_type() +
+                                 "): " + message);
+}
+
+std::string nodeDisplayName(const onnx::NodeProto &node, size_t index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
 }
 
 //===----------------------------------------------------------------------===//
@@ -160,10 +168,10 @@ static int64_t defaultOpset(const onnx::ModelProto &model) {
 static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
                       std::vector<UnsupportedNode> &out) {
   const llvm::StringMap<OpImporter> &importers = getOpImporters();
-  for (const onnx::NodeProto &node : graph.node()) {
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
     UnsupportedNode entry{node.op_type(),
                           node.domain().empty() ? "ai.onnx" : node.domain(),
-                          opset, node.name(), ""};
+                          opset, nodeDisplayName(node, index), ""};
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     auto it = importers.find(node.op_type());
     if (!defaultDomain)
@@ -279,10 +287,7 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
 
 Location GraphImporter::nodeLocation(const onnx::NodeProto &node,
                                      size_t index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
-  return NameLoc::get(builder_.getStringAttr(name));
+  return NameLoc::get(builder_.getStringAttr(nodeDisplayName(node, index)));
 }
 
 llvm::Error GraphImporter::importInitializers(const onnx::GraphProto &graph) {
@@ -335,9 +340,9 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
     }
     auto it = values_.find(name);
     if (it == values_.end())
-      return llvm::createStringError("node '" + node.name() + "' (" +
-                                     node.op_type() + "): input '" + name +
-                                     "' is not defined before it");
+      return llvm::createStringError("node '" + nodeDisplayName(node, index) +
+                                     "' (" + node.op_type() + "): input '" +
+                                     name + "' is not defined before it");
     inputs.push_back(it->second);
   }
   NodeContext ctx(builder_, node, opset_, nodeLocation(node, index),

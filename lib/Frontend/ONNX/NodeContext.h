@@ -95,6 +95,10 @@ private:
   std::string externalDataDirectory_;
 };
 
+/// The node's name, or `<OpType>_<index>` for an unnamed node: the name in
+/// locations, diagnostics and generated-code comments.
+std::string nodeDisplayName(const onnx::NodeProto &node, size_t index);
+
 /// Imports one node: reads operands and attributes from the context and
 /// sets every result the graph uses.
 using OpImportFn = llvm::Error (*)(NodeContext &);

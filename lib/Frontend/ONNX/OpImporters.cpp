@@ -594,14 +594,16 @@ llvm::Error importConcat(NodeContext &ctx) {
   llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
   if (!axis)
     return axis.takeError();
-  SmallVector<Type> inferred;
-  if (failed(graph::ConcatOp::inferReturnTypes(
-          ctx.builder().getContext(), std::nullopt,
-          graph::ConcatOp::Adaptor(
-              inputs, ctx.builder().getDictionaryAttr(ctx.builder().getNamedAttr(
-                          "axis", ctx.builder().getI64IntegerAttr(*axis)))),
-          inferred)))
-    return ctx.error("input shapes differ outside the concatenated axis");
+  RankedTensorType first = cast<RankedTensorType>(inputs.front().getType());
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    bool compatible = type.getRank() == rank &&
+                      type.getElementType() == first.getElementType();
+    for (int64_t d = 0; compatible && d < rank; ++d)
+      compatible = d == *axis || type.getDimSize(d) == first.getDimSize(d);
+    if (!compatible)
+      return ctx.error("input shapes differ outside the concatenated axis");
+  }
   ctx.setResult(0, ctx.create<graph::ConcatOp>(inputs, ctx.builder().getI64IntegerAttr(*axis)));
   return llvm::Error::success();
 }

@@ -58,6 +58,11 @@
 #define MK_GEMM_MAX_TASKS MK_GEMM_DEFAULT_TASKS
 #endif
 
+/* Fewest output tiles a product is cut into when it is large enough. */
+#ifndef MK_GEMM_MIN_TILES
+#define MK_GEMM_MIN_TILES 8
+#endif
+
 /* Gap (floats) between packed B panels, so that the panels of one row of B
  * do not all map to the same L1 cache set while packing. */
 #define MK_GEMM_PANEL_PAD 16
@@ -221,29 +226,45 @@ typedef struct mk_sgemm_plan {
     int64_t slot_floats;      /* floats per slice (multiple of 16) */
 } mk_sgemm_plan;
 
-/* Rounds x up to a multiple of q. */
-MK_UNUSED static int64_t mk_round_up(int64_t x, int64_t q) { return mk_div_up(x, q) * q; }
+/* Floats from one packed panel to the next: panels of `width` (MR or NR)
+ * values per k step, plus a gap so that the panels of one packing sweep do
+ * not all map to the same L1 cache set. */
+MK_UNUSED static int64_t mk_sgemm_panel_stride(int64_t kc, int64_t width)
+{
+    return kc * width + MK_GEMM_PANEL_PAD;
+}
 
 /* Fills *plan for the packed path of an m x n x k product (m, n, k >= 1). */
 MK_UNUSED static void mk_sgemm_make_plan(int64_t m, int64_t n, int64_t k, mk_sgemm_plan *plan)
 {
-    int64_t blocks;
-    blocks = mk_div_up(m, MK_GEMM_MC);
-    plan->tile_m = mk_round_up(mk_div_up(m, blocks), MK_GEMM_MR);
+    int64_t blocks_m = mk_div_up(m, MK_GEMM_MC);
+    int64_t blocks_n = mk_div_up(n, MK_GEMM_NC);
+    /* Cut finer (columns first, down to 2*NR wide, then rows, down to 2*MR
+     * tall) until there are MK_GEMM_MIN_TILES tiles to spread over threads. */
+    while (blocks_m * blocks_n < MK_GEMM_MIN_TILES) {
+        if (mk_div_up(n, blocks_n * 2) >= 2 * MK_GEMM_NR) {
+            blocks_n *= 2;
+        } else if (mk_div_up(m, blocks_m * 2) >= 2 * MK_GEMM_MR) {
+            blocks_m *= 2;
+        } else {
+            break;
+        }
+    }
+    plan->tile_m = mk_round_up(mk_div_up(m, blocks_m), MK_GEMM_MR);
     plan->tiles_m = mk_div_up(m, plan->tile_m);
-    blocks = mk_div_up(n, MK_GEMM_NC);
-    plan->tile_n = mk_round_up(mk_div_up(n, blocks), MK_GEMM_NR);
+    plan->tile_n = mk_round_up(mk_div_up(n, blocks_n), MK_GEMM_NR);
     plan->tiles_n = mk_div_up(n, plan->tile_n);
     plan->k_blocks = mk_div_up(k, MK_GEMM_KC);
     plan->kc_max = mk_div_up(k, plan->k_blocks);
     plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_GEMM_MAX_TASKS);
-    plan->a_floats = mk_round_up(plan->tile_m * plan->kc_max, 16);
-    plan->slot_floats = plan->a_floats + (plan->tile_n / MK_GEMM_NR) * (plan->kc_max * MK_GEMM_NR + MK_GEMM_PANEL_PAD);
+    plan->a_floats = mk_round_up((plan->tile_m / MK_GEMM_MR) * mk_sgemm_panel_stride(plan->kc_max, MK_GEMM_MR), 16);
+    plan->slot_floats =
+        plan->a_floats + mk_round_up((plan->tile_n / MK_GEMM_NR) * mk_sgemm_panel_stride(plan->kc_max, MK_GEMM_NR), 16);
 }
 
-#if defined(__AVX512F__)
-/* Transposes an 8 x 8 block: src rows r (stride lds) -> dst[c*8 + r]. */
-MK_UNUSED static void mk_transpose8x8(const float *MK_RESTRICT src, int64_t lds, float *MK_RESTRICT dst)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+/* Transposes an 8 x 8 block: dst[c * ldd + r] = src[r * lds + c]. */
+MK_UNUSED static void mk_transpose8x8(const float *MK_RESTRICT src, int64_t lds, float *MK_RESTRICT dst, int64_t ldd)
 {
     const __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds);
     const __m256 r2 = _mm256_loadu_ps(src + 2 * lds), r3 = _mm256_loadu_ps(src + 3 * lds);
@@ -258,96 +279,74 @@ MK_UNUSED static void mk_transpose8x8(const float *MK_RESTRICT src, int64_t lds,
     const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
     const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
     _mm256_storeu_ps(dst, _mm256_permute2f128_ps(s0, s4, 0x20));
-    _mm256_storeu_ps(dst + 8, _mm256_permute2f128_ps(s1, s5, 0x20));
-    _mm256_storeu_ps(dst + 16, _mm256_permute2f128_ps(s2, s6, 0x20));
-    _mm256_storeu_ps(dst + 24, _mm256_permute2f128_ps(s3, s7, 0x20));
-    _mm256_storeu_ps(dst + 32, _mm256_permute2f128_ps(s0, s4, 0x31));
-    _mm256_storeu_ps(dst + 40, _mm256_permute2f128_ps(s1, s5, 0x31));
-    _mm256_storeu_ps(dst + 48, _mm256_permute2f128_ps(s2, s6, 0x31));
-    _mm256_storeu_ps(dst + 56, _mm256_permute2f128_ps(s3, s7, 0x31));
+    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(s1, s5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(s2, s6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(s3, s7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(s0, s4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(s1, s5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(s2, s6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(s3, s7, 0x31));
 }
 #endif
 
-/* Packs rows [i0, i0+mt) x cols [p0, p0+kc) of op(A) into MR-row panels:
- * dst[panel][p][r], rows past mt zero-filled. */
-MK_UNUSED static void mk_sgemm_pack_a(const float *MK_RESTRICT a, int64_t lda, int trans_a, int64_t i0, int64_t mt,
-                                      int64_t p0, int64_t kc, float *MK_RESTRICT dst)
+/* Packs a kc x count block X(p, w) into panels of `width` columns:
+ * dst[(w / width) * mk_sgemm_panel_stride(kc, width) + p * width + w % width]
+ * = X(p, w), zero for w in [count, round_up(count, width)).
+ * X(p, w) is src[w * ld + p] when p_contiguous, else src[p * ld + w].
+ * A blocks use width MR (w = row of op(A)), B blocks width NR (w = column of
+ * op(B)). */
+MK_UNUSED static void mk_sgemm_pack(const float *MK_RESTRICT src, int64_t ld, int p_contiguous, int64_t count,
+                                    int64_t kc, int64_t width, float *MK_RESTRICT dst)
 {
-    int64_t ir, p, r;
-    for (ir = 0; ir < mt; ir += MK_GEMM_MR) {
-        const int64_t mr = mk_min_i64(MK_GEMM_MR, mt - ir);
-        if (trans_a) {
-            const float *src = a + p0 * lda + i0 + ir;
-            for (p = 0; p < kc; ++p) {
-                for (r = 0; r < mr; ++r) {
-                    dst[p * MK_GEMM_MR + r] = src[p * lda + r];
-                }
-                for (; r < MK_GEMM_MR; ++r) {
-                    dst[p * MK_GEMM_MR + r] = 0.0f;
-                }
-            }
-        } else {
-            const float *src = a + (i0 + ir) * lda + p0;
-            p = 0;
-#if defined(__AVX512F__)
-            if (mr == 8) {
-                for (; p + 8 <= kc; p += 8) {
-                    mk_transpose8x8(src + p, lda, dst + p * 8);
-                }
-            }
-#endif
-            for (; p < kc; ++p) {
-                for (r = 0; r < mr; ++r) {
-                    dst[p * MK_GEMM_MR + r] = src[r * lda + p];
-                }
-                for (; r < MK_GEMM_MR; ++r) {
-                    dst[p * MK_GEMM_MR + r] = 0.0f;
-                }
-            }
-        }
-        dst += MK_GEMM_MR * kc;
-    }
-}
-
-/* Packs rows [p0, p0+kc) x cols [j0, j0+nt) of op(B) into NR-column panels:
- * dst[q * (kc*NR + MK_GEMM_PANEL_PAD) + p*NR + j] holds op(B)[p0+p][j0+q*NR+j],
- * columns past nt zero-filled. */
-MK_UNUSED static void mk_sgemm_pack_b(const float *MK_RESTRICT b, int64_t ldb, int trans_b, int64_t p0, int64_t kc,
-                                      int64_t j0, int64_t nt, float *MK_RESTRICT dst)
-{
-    const int64_t panel_stride = kc * MK_GEMM_NR + MK_GEMM_PANEL_PAD;
-    int64_t jr, p, j;
-    if (trans_b) {
-        for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
-            const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
-            const float *src = b + (j0 + jr) * ldb + p0;
-            float *panel = dst + (jr / MK_GEMM_NR) * panel_stride;
-            for (j = 0; j < nr; ++j) {
-                for (p = 0; p < kc; ++p) {
-                    panel[p * MK_GEMM_NR + j] = src[j * ldb + p];
-                }
-            }
-            for (; j < MK_GEMM_NR; ++j) {
-                for (p = 0; p < kc; ++p) {
-                    panel[p * MK_GEMM_NR + j] = 0.0f;
+    const int64_t stride = mk_sgemm_panel_stride(kc, width);
+    int64_t q, p, w;
+    if (!p_contiguous) {
+        /* Row by row, reading the source sequentially. */
+        for (p = 0; p < kc; ++p) {
+            const float *row = src + p * ld;
+            for (q = 0; q < count; q += width) {
+                float *out = dst + (q / width) * stride + p * width;
+                const int64_t valid = mk_min_i64(width, count - q);
+                if (valid == width) { /* fixed-length copy: no library call */
+                    for (w = 0; w < width; ++w) {
+                        out[w] = row[q + w];
+                    }
+                } else {
+                    for (w = 0; w < valid; ++w) {
+                        out[w] = row[q + w];
+                    }
+                    for (; w < width; ++w) {
+                        out[w] = 0.0f;
+                    }
                 }
             }
         }
         return;
     }
-    /* Row by row, so the source is read sequentially. */
-    for (p = 0; p < kc; ++p) {
-        const float *src = b + (p0 + p) * ldb + j0;
-        for (jr = 0; jr + MK_GEMM_NR <= nt; jr += MK_GEMM_NR) {
-            memcpy(dst + (jr / MK_GEMM_NR) * panel_stride + p * MK_GEMM_NR, src + jr, sizeof(float) * MK_GEMM_NR);
-        }
-        if (jr < nt) {
-            float *row = dst + (jr / MK_GEMM_NR) * panel_stride + p * MK_GEMM_NR;
-            for (j = 0; j < nt - jr; ++j) {
-                row[j] = src[jr + j];
+    for (q = 0; q < count; q += width) {
+        float *panel = dst + (q / width) * stride;
+        const int64_t valid = mk_min_i64(width, count - q);
+        p = 0;
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+        if (valid == width && width % 8 == 0) {
+            for (; p + 8 <= kc; p += 8) {
+                for (w = 0; w < width; w += 8) {
+                    mk_transpose8x8(src + (q + w) * ld + p, ld, panel + p * width + w, width);
+                }
             }
-            for (; j < MK_GEMM_NR; ++j) {
-                row[j] = 0.0f;
+        }
+#endif
+        for (w = 0; w < valid; ++w) {
+            const float *line = src + (q + w) * ld;
+            int64_t pp;
+            for (pp = p; pp < kc; ++pp) {
+                panel[pp * width + w] = line[pp];
+            }
+        }
+        for (; w < width; ++w) {
+            int64_t pp;
+            for (pp = p; pp < kc; ++pp) {
+                panel[pp * width + w] = 0.0f;
             }
         }
     }
@@ -383,14 +382,22 @@ MK_UNUSED static void mk_sgemm_tile(const mk_sgemm_job *job, int64_t ti, int64_t
         const int64_t kc = mk_split_point(job->k, job->plan.k_blocks, kb + 1) - p0;
         const int load_c = job->accumulate || kb > 0;
         int64_t ir, jr;
-        mk_sgemm_pack_a(job->a, job->lda, job->trans_a, i0, mt, p0, kc, ap);
-        mk_sgemm_pack_b(job->b, job->ldb, job->trans_b, p0, kc, j0, nt, bp);
+        if (job->trans_a) {
+            mk_sgemm_pack(job->a + p0 * job->lda + i0, job->lda, 0, mt, kc, MK_GEMM_MR, ap);
+        } else {
+            mk_sgemm_pack(job->a + i0 * job->lda + p0, job->lda, 1, mt, kc, MK_GEMM_MR, ap);
+        }
+        if (job->trans_b) {
+            mk_sgemm_pack(job->b + j0 * job->ldb + p0, job->ldb, 1, nt, kc, MK_GEMM_NR, bp);
+        } else {
+            mk_sgemm_pack(job->b + p0 * job->ldb + j0, job->ldb, 0, nt, kc, MK_GEMM_NR, bp);
+        }
         for (ir = 0; ir < mt; ir += MK_GEMM_MR) {
             const int64_t mr = mk_min_i64(MK_GEMM_MR, mt - ir);
-            const float *apanel = ap + ir * kc;
+            const float *apanel = ap + (ir / MK_GEMM_MR) * mk_sgemm_panel_stride(kc, MK_GEMM_MR);
             for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
                 const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
-                const float *bpanel = bp + (jr / MK_GEMM_NR) * (kc * MK_GEMM_NR + MK_GEMM_PANEL_PAD);
+                const float *bpanel = bp + (jr / MK_GEMM_NR) * mk_sgemm_panel_stride(kc, MK_GEMM_NR);
                 float *cblock = job->c + (i0 + ir) * job->ldc + j0 + jr;
                 if (mr == MK_GEMM_MR && nr == MK_GEMM_NR) {
                     mk_gemm_micro(kc, apanel, bpanel, cblock, job->ldc, load_c);

@@ -71,6 +71,9 @@ MK_UNUSED static int64_t mk_max_i64(int64_t a, int64_t b) { return a > b ? a : b
 /* ceil(a / b) for a >= 0, b > 0. */
 MK_UNUSED static int64_t mk_div_up(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/* x rounded up to a multiple of q (x >= 0, q > 0). */
+MK_UNUSED static int64_t mk_round_up(int64_t x, int64_t q) { return mk_div_up(x, q) * q; }
+
 /* Splits [0, total) into `parts` nearly equal contiguous ranges and returns
  * the start of range `index` (index == parts gives total). */
 MK_UNUSED static int64_t mk_split_point(int64_t total, int64_t parts, int64_t index)
