@@ -34,6 +34,13 @@ struct FormDispatchesPass final
   void runOnOperation() override;
 
 private:
+  /// After `op` joined group `target`, merges in the elementwise chains that
+  /// produce its other operands and that nothing else reads (the two halves
+  /// of a GELU meet this way), so the whole chain is one loop nest.
+  void absorbChains(Operation *op, unsigned target, std::vector<Group> &groups,
+                    DenseMap<Operation *, unsigned> &groupOf,
+                    const DenseMap<Operation *, unsigned> &position) const;
+
   /// Index of the group an elementwise op can join through one of its
   /// operands, if any.
   std::optional<unsigned> findGroupToJoin(
@@ -76,6 +83,33 @@ std::optional<unsigned> FormDispatchesPass::findGroupToJoin(
     return it->second;
   }
   return std::nullopt;
+}
+
+void FormDispatchesPass::absorbChains(
+    Operation *op, unsigned target, std::vector<Group> &groups,
+    DenseMap<Operation *, unsigned> &groupOf,
+    const DenseMap<Operation *, unsigned> &position) const {
+  for (Value operand : op->getOperands()) {
+    Operation *producer = operand.getDefiningOp();
+    auto it = producer ? groupOf.find(producer) : groupOf.end();
+    if (it == groupOf.end() || it->second == target)
+      continue;
+    Group &chain = groups[it->second];
+    Group &into = groups[target];
+    if (chain.anchor || chain.ops.back() != producer ||
+        chain.ops.size() + into.ops.size() > maxGroupSize ||
+        !llvm::all_of(operand.getUsers(),
+                      [&](Operation *user) { return user == op; }))
+      continue;
+    for (Operation *member : chain.ops)
+      groupOf[member] = target;
+    into.ops.append(chain.ops.begin(), chain.ops.end());
+    chain.ops.clear();
+    // Keep program order, so every op's operands precede it in the body.
+    llvm::sort(into.ops, [&](Operation *a, Operation *b) {
+      return position.lookup(a) < position.lookup(b);
+    });
+  }
 }
 
 /// A stable, readable name: the anchor (or first op), the dispatch's index,
@@ -152,7 +186,9 @@ void FormDispatchesPass::runOnOperation() {
   std::vector<Group> groups;
   DenseMap<Operation *, unsigned> groupOf;
 
+  DenseMap<Operation *, unsigned> position;
   for (Operation &op : func.getBody().getOps()) {
+    position[&op] = position.size();
     if (op.getDialect() != graphDialect || graph::isView(&op))
       continue;
     std::optional<unsigned> joined;
@@ -161,6 +197,7 @@ void FormDispatchesPass::runOnOperation() {
     if (joined) {
       groups[*joined].ops.push_back(&op);
       groupOf[&op] = *joined;
+      absorbChains(&op, *joined, groups, groupOf, position);
       continue;
     }
     Group group;
@@ -171,8 +208,10 @@ void FormDispatchesPass::runOnOperation() {
     groups.push_back(std::move(group));
   }
 
-  for (auto [index, group] : llvm::enumerate(groups))
-    buildDispatch(group, index);
+  unsigned index = 0;
+  for (const Group &group : groups)
+    if (!group.ops.empty())
+      buildDispatch(group, index++);
   LLVM_DEBUG(llvm::dbgs() << "formed " << groups.size() << " dispatches\n");
 }
 } // namespace mlir::modelc::kernel

@@ -307,10 +307,11 @@ MK_UNUSED static void mk_sgemm_pack(const float *MK_RESTRICT src, int64_t ld, in
             for (q = 0; q < count; q += width) {
                 float *out = dst + (q / width) * stride + p * width;
                 const int64_t valid = mk_min_i64(width, count - q);
-                if (valid == width) { /* fixed-length copy: no library call */
-                    for (w = 0; w < width; ++w) {
-                        out[w] = row[q + w];
-                    }
+                /* Constant-size copies of full panels compile to a few moves. */
+                if (valid == MK_GEMM_NR && width == MK_GEMM_NR) {
+                    memcpy(out, row + q, sizeof(float) * MK_GEMM_NR);
+                } else if (valid == MK_GEMM_MR && width == MK_GEMM_MR) {
+                    memcpy(out, row + q, sizeof(float) * MK_GEMM_MR);
                 } else {
                     for (w = 0; w < valid; ++w) {
                         out[w] = row[q + w];
