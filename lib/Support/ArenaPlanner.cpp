@@ -7,6 +7,7 @@
 #include "modelc/Support/ArenaPlanner.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
 
@@ -20,27 +21,19 @@ static bool lifetimesIntersect(const BufferRequest &a, const BufferRequest &b) {
   return a.firstUse <= b.lastUse && b.firstUse <= a.lastUse;
 }
 
-ArenaPlan planArena(const std::vector<BufferRequest> &requests,
-                    int64_t alignment) {
+/// Places requests in `order`, each at the best-fitting gap among the placed
+/// requests whose lifetimes intersect its own.
+static ArenaPlan placeInOrder(const std::vector<BufferRequest> &requests,
+                              const std::vector<size_t> &order,
+                              int64_t alignment) {
   ArenaPlan plan;
   plan.offsets.assign(requests.size(), 0);
-  std::vector<size_t> order(requests.size());
-  std::iota(order.begin(), order.end(), 0);
-  // Largest first; ties broken by schedule position, then index, so the plan
-  // is deterministic.
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (requests[a].bytes != requests[b].bytes)
-      return requests[a].bytes > requests[b].bytes;
-    return requests[a].firstUse < requests[b].firstUse;
-  });
-
   std::vector<size_t> placed;
   for (size_t index : order) {
     const BufferRequest &request = requests[index];
     int64_t size = alignTo(request.bytes, alignment);
     if (size == 0)
       continue;
-    // Occupied ranges of placed buffers whose lifetimes intersect.
     std::vector<std::pair<int64_t, int64_t>> busy;
     for (size_t other : placed)
       if (lifetimesIntersect(request, requests[other]))
@@ -64,6 +57,40 @@ ArenaPlan planArena(const std::vector<BufferRequest> &requests,
     placed.push_back(index);
   }
   return plan;
+}
+
+ArenaPlan planArena(const std::vector<BufferRequest> &requests,
+                    int64_t alignment) {
+  // No single order is best for every schedule: try a few classic ones
+  // (largest first, as TFLite does; longest-lived first; by size times
+  // lifetime; in schedule order) and keep the smallest arena. Ties keep the
+  // earlier order, so plans are deterministic.
+  auto lifetime = [&](size_t i) {
+    return requests[i].lastUse - requests[i].firstUse + 1;
+  };
+  using Less = std::function<bool(size_t, size_t)>;
+  std::vector<Less> orders = {
+      [&](size_t a, size_t b) { return requests[a].bytes > requests[b].bytes; },
+      [&](size_t a, size_t b) { return lifetime(a) > lifetime(b); },
+      [&](size_t a, size_t b) {
+        return requests[a].bytes * lifetime(a) > requests[b].bytes * lifetime(b);
+      },
+      [&](size_t a, size_t b) {
+        return requests[a].firstUse < requests[b].firstUse;
+      },
+  };
+  ArenaPlan best;
+  bool first = true;
+  for (const Less &less : orders) {
+    std::vector<size_t> order(requests.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), less);
+    ArenaPlan plan = placeInOrder(requests, order, alignment);
+    if (first || plan.arenaBytes < best.arenaBytes)
+      best = std::move(plan);
+    first = false;
+  }
+  return best;
 }
 
 int64_t arenaLowerBound(const std::vector<BufferRequest> &requests,

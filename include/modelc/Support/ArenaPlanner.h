@@ -37,9 +37,10 @@ struct ArenaPlan {
 /// Rounds `bytes` up to a multiple of `alignment` (a power of two).
 int64_t alignTo(int64_t bytes, int64_t alignment);
 
-/// Places every request, largest first, at the lowest aligned offset that
-/// does not overlap a placed request whose lifetime intersects its own
-/// (greedy by size, as TFLite's arena planner does).
+/// Places every request at the best-fitting aligned offset that does not
+/// overlap a placed request whose lifetime intersects its own, trying several
+/// placement orders (largest first, as TFLite's arena planner does, among
+/// them) and keeping the smallest arena.
 ArenaPlan planArena(const std::vector<BufferRequest> &requests,
                     int64_t alignment);
 

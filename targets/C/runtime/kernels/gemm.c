@@ -15,13 +15,12 @@
  * result is bit-identical for any thread count or task execution order.
  * Each slot packs into its own slice of the caller's scratch buffer.
  *
- * Scratch: mk_sgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned. Its value
- * depends on the SIMD path chosen at compile time; for every path it is at
- * most 64 + 4 * k bytes when m == 1 or n == 1, and otherwise at most
- * MK_GEMM_MAX_TASKS * 4 * (MK_GEMM_MC * MK_GEMM_KC + MK_GEMM_KC * MK_GEMM_NC + 32)
- * bytes (12.0 MiB for the AVX-512 and AVX2 paths, 49 KiB per task for the
- * scalar path, whose MK_GEMM_MAX_TASKS defaults to 4). MK_GEMM_MAX_TASKS may
- * be predefined (e.g. to 1 on a microcontroller) to shrink the scratch.
+ * Scratch: mk_sgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned (the
+ * value depends on the SIMD path compiled in). For every shape it is at most
+ * max(MK_SGEMM_SCRATCH_BOUND, 4 * k + 60) bytes; MK_SGEMM_SCRATCH_BOUND is
+ * 12,632,064 (AVX-512), 12,394,496 (AVX2), 3,170,304 (NEON) and 104,448
+ * (scalar). Predefining MK_GEMM_MAX_TASKS (default 32 / 32 / 16 / 4) shrinks
+ * it proportionally, e.g. to 1 on a microcontroller.
  */
 
 #if defined(__AVX512F__)
@@ -67,8 +66,16 @@
  * do not all map to the same L1 cache set while packing. */
 #define MK_GEMM_PANEL_PAD 16
 
-/* Columns per task on the matrix-vector path. */
+/* Upper bound of mk_sgemm_scratch_bytes(m, n, k) for m, n >= 2 (any k). */
+#define MK_SGEMM_SCRATCH_BOUND                                                                                  \
+    ((size_t)MK_GEMM_MAX_TASKS * sizeof(float) *                                                                \
+     (size_t)((MK_GEMM_MC / MK_GEMM_MR) * (MK_GEMM_KC * MK_GEMM_MR + MK_GEMM_PANEL_PAD) +                      \
+              (MK_GEMM_NC / MK_GEMM_NR) * (MK_GEMM_KC * MK_GEMM_NR + MK_GEMM_PANEL_PAD)))
+
+/* Columns per task on the matrix-vector path, and columns one register
+ * block of the "kn" matrix-vector kernel accumulates. */
 #define MK_GEMV_TASK_COLS 128
+#define MK_GEMV_BLOCK 64 /* = 4 zmm / 8 ymm registers in mk_gemv_kn_block */
 
 /* ------------------------------------------------------------------------ */
 /* Microkernels. Contract (all paths):                                       */
@@ -459,16 +466,17 @@ MK_UNUSED static void mk_gemv_store(const mk_gemv_job *job, int64_t j0, int64_t 
     }
 }
 
-/* kn layout, columns [j0, j0+w), w <= 64: register-blocked sweep over p. */
+/* kn layout, columns [j0, j0+w), w <= MK_GEMV_BLOCK: one sweep over p with
+ * the w sums in registers. */
 MK_UNUSED static void mk_gemv_kn_block(const mk_gemv_job *job, int64_t j0, int64_t w)
 {
-    float vals[64];
+    float vals[MK_GEMV_BLOCK];
     const float *x = job->x;
     const float *col = job->mat + j0;
     const int64_t ld = job->ld;
     int64_t p;
 #if defined(__AVX512F__)
-    if (w == 64) {
+    if (w == MK_GEMV_BLOCK) {
         __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
         for (p = 0; p < job->k; ++p) {
             const float *row = col + p * ld;
@@ -486,7 +494,7 @@ MK_UNUSED static void mk_gemv_kn_block(const mk_gemv_job *job, int64_t j0, int64
         return;
     }
 #elif defined(__AVX2__) && defined(__FMA__)
-    if (w == 64) {
+    if (w == MK_GEMV_BLOCK) {
         __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (p = 0; p < job->k; ++p) {
             const float *row = col + p * ld;
@@ -592,8 +600,8 @@ MK_UNUSED static void mk_gemv_task(void *ctx, size_t index)
             mk_gemv_store(job, j, 1, &v);
         }
     } else {
-        for (j = j_begin; j < j_end; j += 64) {
-            mk_gemv_kn_block(job, j, mk_min_i64(64, j_end - j));
+        for (j = j_begin; j < j_end; j += MK_GEMV_BLOCK) {
+            mk_gemv_kn_block(job, j, mk_min_i64(MK_GEMV_BLOCK, j_end - j));
         }
     }
 }

@@ -35,14 +35,54 @@ MK_UNUSED static int64_t mk_pool_taps(int64_t base, int64_t dilation, int64_t ta
     return count;
 }
 
-/* Task body: pools output plane `index` = (image, channel). */
+/* Kernel widths up to this have their per-column valid output ranges
+ * tabulated once per task instead of recomputed (two divisions) per row. */
+#define MK_POOL_RANGE_TAB 16
+
+/* out[o] = max(out[o], v) (is_max) or out[o] += v, v = in_row[o * stride +
+ * offset], for o in [lo, hi); strides 1 and 2 get constant-stride loops
+ * that compilers vectorize. */
+MK_UNUSED static void mk_pool_pass(float *MK_RESTRICT out, const float *MK_RESTRICT in_row, int64_t offset,
+                                   int64_t stride, int64_t lo, int64_t hi, int is_max)
+{
+    int64_t o;
+#define MK_POOL_LOOP(STRIDE)                                                                                    \
+    if (is_max) {                                                                                               \
+        for (o = lo; o < hi; ++o) {                                                                             \
+            const float v = in_row[o * (STRIDE) + offset];                                                                  \
+            out[o] = v > out[o] ? v : out[o];                                                                   \
+        }                                                                                                       \
+    } else {                                                                                                    \
+        for (o = lo; o < hi; ++o) {                                                                             \
+            out[o] += in_row[o * (STRIDE) + offset];                                                                        \
+        }                                                                                                       \
+    }
+    if (stride == 1) {
+        MK_POOL_LOOP(1)
+    } else if (stride == 2) {
+        MK_POOL_LOOP(2)
+    } else {
+        MK_POOL_LOOP(stride)
+    }
+#undef MK_POOL_LOOP
+}
+
+/* Task body: pools output plane `index` = (image, channel). Each output row
+ * starts at -inf (max) or 0 (sum) and takes one vectorizable pass per
+ * window tap, over the columns where that tap lies inside the input. */
 MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
 {
     const mk_pool_job *job = (const mk_pool_job *)ctx;
     const mk_pool2d_params *p = job->p;
     const float *in_plane = job->in + (int64_t)index * p->in_h * p->in_w;
     float *out_plane = job->out + (int64_t)index * p->out_h * p->out_w;
+    const int64_t sw = p->stride_w;
+    const int tabulated = p->kernel_w <= MK_POOL_RANGE_TAB;
+    int64_t lo_tab[MK_POOL_RANGE_TAB], hi_tab[MK_POOL_RANGE_TAB];
     int64_t oh, ow, kh, kw;
+    for (kw = 0; tabulated && kw < p->kernel_w; ++kw) {
+        mk_valid_range(kw * p->dilation_w - p->pad_left, sw, p->in_w, p->out_w, &lo_tab[kw], &hi_tab[kw]);
+    }
     for (oh = 0; oh < p->out_h; ++oh) {
         float *MK_RESTRICT out_row = out_plane + oh * p->out_w;
         const int64_t ih0 = oh * p->stride_h - p->pad_top;
@@ -59,17 +99,13 @@ MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
             for (kw = 0; kw < p->kernel_w; ++kw) {
                 const int64_t offset = kw * p->dilation_w - p->pad_left;
                 int64_t lo, hi;
-                mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
-                if (job->is_max) {
-                    for (ow = lo; ow < hi; ++ow) {
-                        const float v = in_row[ow * p->stride_w + offset];
-                        out_row[ow] = v > out_row[ow] ? v : out_row[ow];
-                    }
+                if (tabulated) {
+                    lo = lo_tab[kw];
+                    hi = hi_tab[kw];
                 } else {
-                    for (ow = lo; ow < hi; ++ow) {
-                        out_row[ow] += in_row[ow * p->stride_w + offset];
-                    }
+                    mk_valid_range(offset, sw, p->in_w, p->out_w, &lo, &hi);
                 }
+                mk_pool_pass(out_row, in_row, offset, sw, lo, hi, job->is_max);
             }
         }
         if (!job->is_max) {
@@ -78,10 +114,13 @@ MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
             const int64_t w_lo = p->count_include_pad ? -p->pad_left : 0;
             const int64_t w_hi = p->count_include_pad ? p->in_w + job->pad_right : p->in_w;
             const int64_t rows = mk_pool_taps(ih0, p->dilation_h, p->kernel_h, h_lo, h_hi);
+            const int64_t span = (p->kernel_w - 1) * p->dilation_w;
             for (ow = 0; ow < p->out_w; ++ow) {
-                const int64_t cells =
-                    rows * mk_pool_taps(ow * p->stride_w - p->pad_left, p->dilation_w, p->kernel_w, w_lo, w_hi);
-                out_row[ow] = cells > 0 ? out_row[ow] / (float)cells : 0.0f;
+                const int64_t base = ow * sw - p->pad_left;
+                const int64_t cols = base >= w_lo && base + span < w_hi
+                                         ? p->kernel_w
+                                         : mk_pool_taps(base, p->dilation_w, p->kernel_w, w_lo, w_hi);
+                out_row[ow] = rows * cols > 0 ? out_row[ow] / (float)(rows * cols) : 0.0f;
             }
         }
     }

@@ -1,0 +1,138 @@
+/* Exercises the generated C API of two models linked into one program: the
+ * argument checks of init and run, external weights, and the numbers. */
+#define _POSIX_C_SOURCE 200112L /* posix_memalign */
+#include "affine.h"
+#include "dense.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (cond) {                                                                \
+      ++passed;                                                                \
+    } else {                                                                   \
+      ++failed;                                                                \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                          \
+  } while (0)
+
+static unsigned char *aligned(size_t bytes) {
+  void *p = NULL;
+  return posix_memalign(&p, 64, bytes) == 0 ? (unsigned char *)p : NULL;
+}
+
+static unsigned char *read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  unsigned char *data;
+  long n;
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  data = aligned((size_t)n);
+  if (fread(data, 1, (size_t)n, f) != (size_t)n) {
+    fclose(f);
+    free(data);
+    return NULL;
+  }
+  fclose(f);
+  *size = (size_t)n;
+  return data;
+}
+
+int main(int argc, char **argv) {
+  affine_context a;
+  dense_context d;
+  unsigned char *arena = aligned(64 * 1024);
+  float x[6] = {-1.0f, 0.0f, 0.25f, 0.5f, 1.0f, 3.0f};
+  float y[6];
+  float dx[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+  float dy[3];
+  const void *inputs[1] = {x};
+  void *outputs[1] = {y};
+  size_t in_bytes[1] = {sizeof(x)}, out_bytes[1] = {sizeof(y)};
+  size_t weights_size = 0;
+  unsigned char *weights;
+  int i;
+  (void)argc;
+
+  /* Descriptors. */
+  CHECK(AFFINE_NUM_INPUTS == 1 && AFFINE_NUM_OUTPUTS == 1);
+  CHECK(strcmp(affine_inputs[0].name, "x") == 0);
+  CHECK(affine_inputs[0].dtype == MODELC_DTYPE_FLOAT);
+  CHECK(affine_inputs[0].rank == 2 && affine_inputs[0].dims[1] == 3);
+  CHECK(affine_outputs[0].bytes == sizeof(y));
+  CHECK(AFFINE_ABI_VERSION == 1 && DENSE_ABI_VERSION == 1);
+  CHECK(AFFINE_MODEL_HASH != DENSE_MODEL_HASH);
+
+  /* init's argument checks. */
+  CHECK(affine_init(NULL, arena, AFFINE_ARENA_BYTES, NULL, 0) ==
+        MODELC_ERROR_NULL_ARGUMENT);
+  CHECK(affine_init(&a, arena, AFFINE_ARENA_BYTES, NULL, 0) == MODELC_OK);
+
+  /* run's argument checks. */
+  CHECK(affine_run(NULL, inputs, in_bytes, outputs, out_bytes) ==
+        MODELC_ERROR_NULL_ARGUMENT);
+  CHECK(affine_run(&a, NULL, in_bytes, outputs, out_bytes) ==
+        MODELC_ERROR_NULL_ARGUMENT);
+  {
+    const void *null_input[1] = {NULL};
+    CHECK(affine_run(&a, null_input, in_bytes, outputs, out_bytes) ==
+          MODELC_ERROR_NULL_ARGUMENT);
+  }
+  {
+    size_t wrong[1] = {sizeof(x) - 4};
+    CHECK(affine_run(&a, inputs, wrong, outputs, out_bytes) ==
+          MODELC_ERROR_SIZE_MISMATCH);
+    CHECK(affine_run(&a, inputs, in_bytes, outputs, wrong) ==
+          MODELC_ERROR_SIZE_MISMATCH);
+  }
+  {
+    const void *misaligned[1] = {(const char *)x + 1};
+    CHECK(affine_run(&a, misaligned, in_bytes, outputs, out_bytes) ==
+          MODELC_ERROR_MISALIGNED);
+  }
+  CHECK(strcmp(affine_status_string(MODELC_ERROR_SIZE_MISMATCH),
+               "a buffer has the wrong size") == 0);
+
+  /* Numbers: relu(2x - 1). */
+  CHECK(affine_run(&a, inputs, in_bytes, outputs, out_bytes) == MODELC_OK);
+  for (i = 0; i < 6; ++i) {
+    float want = 2.0f * x[i] - 1.0f;
+    CHECK(y[i] == (want > 0.0f ? want : 0.0f));
+  }
+
+  /* The second model, external weights: checks, then numbers. */
+  weights = read_file(argv[1], &weights_size);
+  CHECK(weights != NULL);
+  CHECK(DENSE_WEIGHTS_EXTERNAL == 1);
+  CHECK(weights_size == DENSE_WEIGHTS_FILE_BYTES);
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, NULL, 0) ==
+        MODELC_ERROR_NULL_ARGUMENT);
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size - 4) ==
+        MODELC_ERROR_SIZE_MISMATCH);
+  weights[8] ^= 0xff; /* a file written for another model or build */
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size) ==
+        MODELC_ERROR_BAD_WEIGHTS);
+  weights[8] ^= 0xff;
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size) ==
+        MODELC_OK);
+  {
+    const void *din[1] = {dx};
+    void *dout[1] = {dy};
+    size_t dib[1] = {sizeof(dx)}, dob[1] = {sizeof(dy)};
+    CHECK(dense_run(&d, din, dib, dout, dob) == MODELC_OK);
+    CHECK(dy[0] == 1.0f + 4.0f + 0.5f);
+    CHECK(dy[1] == 2.0f + 4.0f - 0.5f);
+    CHECK(dy[2] == 3.0f + 4.0f + 10.0f);
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  free(weights);
+  free(arena);
+  return failed ? 1 : 0;
+}
