@@ -129,6 +129,8 @@ private:
   /// Output index each dispatch result writes into directly.
   llvm::DenseMap<Value, unsigned> directOutputs_;
   bool usesExec_ = false;
+  /// (kernel's scratch expression, planned bytes) per dispatch.
+  std::vector<std::pair<std::string, int64_t>> scratchChecks_;
 };
 
 void ArtifactWriter::layOutWeights() {
@@ -225,8 +227,12 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "  MODELC_ERROR_NULL_ARGUMENT = 1, /* a required pointer is NULL */\n"
      << "  MODELC_ERROR_MISALIGNED = 2,    /* a buffer breaks its alignment */\n"
      << "  MODELC_ERROR_SIZE_MISMATCH = 3, /* a buffer has the wrong size */\n"
-     << "  MODELC_ERROR_BAD_WEIGHTS = 4    /* external weights of another "
+     << "  MODELC_ERROR_BAD_WEIGHTS = 4,   /* external weights of another "
         "model */\n"
+     << "  MODELC_ERROR_BUILD_MISMATCH = 5 /* the C was built with kernel "
+        "settings\n"
+     << "                                     its arena was not planned for "
+        "*/\n"
      << "} modelc_status;\n\n"
      << "/* Element types, numbered as ONNX's TensorProto.DataType. */\n"
      << "typedef enum modelc_dtype {\n"
@@ -288,10 +294,8 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
     os << " *   " << i << ": " << commentSafe(port.onnxName) << " "
        << shapeComment(port.value) << "\n";
   os << " */\n"
-     << "extern const modelc_tensor_desc " << name_ << "_inputs[" << upper_
-     << "_NUM_INPUTS];\n"
-     << "extern const modelc_tensor_desc " << name_ << "_outputs[" << upper_
-     << "_NUM_OUTPUTS];\n\n";
+     << "extern const modelc_tensor_desc " << name_ << "_inputs[];\n"
+     << "extern const modelc_tensor_desc " << name_ << "_outputs[];\n\n";
 
   os << "/* Everything one inference needs; fill it with " << name_
      << "_init. */\n"
@@ -396,6 +400,11 @@ void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
        << (weights_.empty() ? std::string("NULL") : name_ + "_weights_data")
        << ";\n";
   }
+  // The arena was planned with modelc's model of the kernels' scratch needs;
+  // the kernels compiled here answer for themselves.
+  for (const auto &[need, planned] : scratchChecks_)
+    os << "  if (" << need << " > " << planned << ")\n"
+       << "    return MODELC_ERROR_BUILD_MISMATCH;\n";
   os << "  ctx->arena = arena;\n"
      << "  ctx->parallel_for = NULL;\n  ctx->parallel_user = NULL;\n"
      << "  return MODELC_OK;\n}\n\n";
@@ -414,6 +423,8 @@ void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
         "size\";\n"
      << "  case MODELC_ERROR_BAD_WEIGHTS: return \"the weights belong to "
         "another model or build\";\n"
+     << "  case MODELC_ERROR_BUILD_MISMATCH: return \"the kernels need more "
+        "scratch than planned (MK_* settings changed?)\";\n"
      << "  }\n  return \"unknown status\";\n}\n\n";
 }
 
@@ -519,6 +530,8 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
       if (signature->usesScratch) {
         std::optional<int64_t> offset = dispatch.getScratchOffset();
         args.push_back(offset ? "arena + " + std::to_string(*offset) : "NULL");
+        scratchChecks_.push_back(
+            {signature->scratchNeed, dispatch.getScratchBytes().value_or(0)});
       }
       call << llvm::join(args, ", ") << ");\n";
     }

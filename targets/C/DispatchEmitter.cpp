@@ -72,6 +72,8 @@ private:
   /// The C scalar name (or literal) of each value inside a loop body.
   llvm::DenseMap<Value, std::string> scalars_;
   DispatchSignature signature_;
+  /// File-scope definitions the function uses (kernel parameter blocks).
+  std::string statics_;
   unsigned nextScalar_ = 0;
 };
 
@@ -124,6 +126,7 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
       if (llvm::Error err = inner.emitElementwise(elementwise, result))
         return std::move(err);
     signature_ = inner.signature_;
+    statics_ = inner.statics_;
   }
 
   std::string prefix;
@@ -140,7 +143,7 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
       << (names.size() == 1 ? "" : "s");
   for (auto [i, name] : llvm::enumerate(names))
     os_ << (i ? ", " : " ") << commentSafe(name);
-  os_ << " */\n";
+  os_ << " */\n" << statics_;
   os_ << "static void " << dispatch_.getName() << "(" << all << ")\n{\n"
       << code << "}\n\n";
   return signature_;
@@ -330,7 +333,10 @@ llvm::Error DispatchWriter::emitConv(graph::ConvOp op) {
   ArrayRef<int64_t> w = op.getWeight().getType().getShape();
   ArrayRef<int64_t> out = op.getType().getShape();
   ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(), d = op.getDilations();
-  os_ << "  static const mk_conv2d_params params = {\n"
+  std::string params = dispatch_.getName().str() + "_params";
+  signature_.scratchNeed = "mk_conv2d_scratch_bytes(&" + params + ")";
+  llvm::raw_string_ostream statics(statics_);
+  statics << "static const mk_conv2d_params " << params << " = {\n"
       << "      .batch = " << in[0] << ", .in_channels = " << in[1]
       << ", .in_h = " << in[2] << ", .in_w = " << in[3] << ",\n"
       << "      .out_channels = " << out[1] << ", .out_h = " << out[2]
@@ -341,7 +347,7 @@ llvm::Error DispatchWriter::emitConv(graph::ConvOp op) {
       << ", .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
       << ", .groups = " << op.getGroup() << "};\n";
   std::string bias = op.getBias() ? pointer(op.getBias()) : "NULL";
-  os_ << "  mk_conv2d(ex, &params, " << pointer(op.getInput()) << ", "
+  os_ << "  mk_conv2d(ex, &" << params << ", " << pointer(op.getInput()) << ", "
       << pointer(op.getWeight()) << ", " << bias << ", out0, scratch);\n";
   return llvm::Error::success();
 }
@@ -363,11 +369,17 @@ llvm::Error DispatchWriter::emitMatMul(graph::MatMulOp op) {
   if (rhsCount == 1) {
     // The right operand is one matrix: fold the left batch into the rows.
     int64_t rows = computeProduct(lhsBatch) * m;
+    signature_.scratchNeed = "mk_sgemm_scratch_bytes(" + std::to_string(rows) +
+                             ", " + std::to_string(n) + ", " +
+                             std::to_string(k) + ")";
     os_ << "  mk_sgemm(ex, " << rows << ", " << n << ", " << k << ", " << a
         << ", " << k << ", 0, " << b << ", " << n << ", 0, out0, " << n
         << ", 0, scratch);\n";
     return llvm::Error::success();
   }
+  signature_.scratchNeed = "mk_sgemm_scratch_bytes(" + std::to_string(m) +
+                           ", " + std::to_string(n) + ", " +
+                           std::to_string(k) + ")";
   std::optional<SmallVector<int64_t>> batch =
       graph::broadcastShapes(lhsBatch, rhsBatch);
   std::vector<std::vector<int64_t>> strides = {
@@ -398,7 +410,9 @@ llvm::Error DispatchWriter::emitPool(PoolOp op, llvm::StringRef kernel) {
   ArrayRef<int64_t> out = op.getType().getShape();
   ArrayRef<int64_t> kk = op.getKernelShape(), s = op.getStrides(),
                     p = op.getPads(), d = op.getDilations();
-  os_ << "  static const mk_pool2d_params params = {\n"
+  std::string params = dispatch_.getName().str() + "_params";
+  llvm::raw_string_ostream statics(statics_);
+  statics << "static const mk_pool2d_params " << params << " = {\n"
       << "      .batch = " << in[0] << ", .channels = " << in[1]
       << ", .in_h = " << in[2] << ", .in_w = " << in[3] << ",\n"
       << "      .out_h = " << out[2] << ", .out_w = " << out[3]
@@ -408,7 +422,7 @@ llvm::Error DispatchWriter::emitPool(PoolOp op, llvm::StringRef kernel) {
       << "      .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
       << ", .count_include_pad = " << (op.getCountIncludePad() ? 1 : 0)
       << "};\n";
-  os_ << "  " << kernel << "(ex, &params, " << pointer(op.getInput())
+  os_ << "  " << kernel << "(ex, &" << params << ", " << pointer(op.getInput())
       << ", out0);\n";
   return llvm::Error::success();
 }

@@ -24,6 +24,9 @@ enum class RuntimeKernel { Gemm, Conv, Pool, Norm };
 struct DispatchSignature {
   bool usesExec = false;
   bool usesScratch = false;
+  /// A C expression of the scratch bytes the runtime kernel will ask for,
+  /// evaluated by the init function against the plan (empty: no scratch).
+  std::string scratchNeed;
 };
 
 /// Writes `static void <name>(...)` computing `dispatch`: the anchor through a

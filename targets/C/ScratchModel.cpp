@@ -17,12 +17,13 @@ struct SimdPath {
 };
 
 constexpr SimdPath kPaths[] = {
-    {8, 32, 256, 128, 256, 32, int64_t(4) << 20}, // AVX-512
-    {6, 16, 256, 120, 256, 32, int64_t(4) << 20}, // AVX2 + FMA
-    {8, 8, 256, 64, 128, 16, int64_t(4) << 20},   // NEON (AArch64)
+    {8, 32, 256, 128, 256, 32, int64_t(2) << 20}, // AVX-512
+    {6, 16, 256, 120, 256, 32, int64_t(2) << 20}, // AVX2 + FMA
+    {8, 8, 256, 64, 128, 16, int64_t(2) << 20},   // NEON (AArch64)
     {4, 4, 64, 32, 64, 4, int64_t(64) << 10},     // portable C
 };
-constexpr int64_t kPanelPad = 16;
+constexpr int64_t kPanelPad = 16;  // MK_GEMM_PANEL_PAD
+constexpr int64_t kMinTiles = 8;   // MK_GEMM_MIN_TILES
 
 int64_t divUp(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t roundUp(int64_t a, int64_t b) { return divUp(a, b) * b; }
@@ -32,16 +33,26 @@ int64_t gemmScratch(const SimdPath &path, int64_t m, int64_t n, int64_t k) {
     return 0;
   if (m == 1 || n == 1)
     return roundUp(k, 16) * 4;
-  int64_t tileM = roundUp(divUp(m, divUp(m, path.mc)), path.mr);
+  // mk_sgemm_make_plan: blocks of at most MC x NC, cut finer (columns
+  // first) until there are enough tiles to spread over threads.
+  int64_t blocksM = divUp(m, path.mc), blocksN = divUp(n, path.nc);
+  while (blocksM * blocksN < kMinTiles) {
+    if (divUp(n, blocksN * 2) >= 2 * path.nr)
+      blocksN *= 2;
+    else if (divUp(m, blocksM * 2) >= 2 * path.mr)
+      blocksM *= 2;
+    else
+      break;
+  }
+  int64_t tileM = roundUp(divUp(m, blocksM), path.mr);
   int64_t tilesM = divUp(m, tileM);
-  int64_t tileN = roundUp(divUp(n, divUp(n, path.nc)), path.nr);
+  int64_t tileN = roundUp(divUp(n, blocksN), path.nr);
   int64_t tilesN = divUp(n, tileN);
   int64_t kcMax = divUp(k, divUp(k, path.kc));
   int64_t slots = std::min(tilesM * tilesN, path.maxTasks);
-  int64_t aFloats = roundUp(tileM * kcMax, 16);
-  int64_t slotFloats =
-      aFloats + (tileN / path.nr) * (kcMax * path.nr + kPanelPad);
-  return slots * slotFloats * 4;
+  int64_t aFloats = roundUp((tileM / path.mr) * (kcMax * path.mr + kPanelPad), 16);
+  int64_t bFloats = roundUp((tileN / path.nr) * (kcMax * path.nr + kPanelPad), 16);
+  return slots * (aFloats + bFloats) * 4;
 }
 
 int64_t convScratch(const SimdPath &path, const ConvShape &s) {

@@ -268,7 +268,7 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
                                    "shapes only");
   SmallVector<int64_t> shape;
   for (const auto &dim : tensor.shape().dim()) {
-    if (dim.has_dim_value() && dim.dim_value() > 0) {
+    if (dim.has_dim_value() && dim.dim_value() >= 0) {
       shape.push_back(dim.dim_value());
       continue;
     }

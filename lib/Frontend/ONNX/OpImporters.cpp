@@ -684,9 +684,13 @@ llvm::Error importSlice(NodeContext &ctx) {
     allEnds[*axis] = end;
     allSteps[*axis] = step;
   }
+  // An empty range is spelled [0, 0) so the op's start stays a valid index.
   for (int64_t d = 0; d < rank; ++d)
-    if (graph::sliceLength(allStarts[d], allEnds[d], allSteps[d]) == 0)
+    if (graph::sliceLength(allStarts[d], allEnds[d], allSteps[d]) == 0) {
       allStarts[d] = 0;
+      allEnds[d] = 0;
+      allSteps[d] = 1;
+    }
   OpBuilder &b = ctx.builder();
   ctx.setResult(0, ctx.create<graph::SliceOp>(
                        ctx.input(0), b.getDenseI64ArrayAttr(allStarts),

@@ -8,10 +8,10 @@
 //       CHECK: #define NET_ARENA_BYTES ((size_t)[[ARENA:[0-9]+]])
 //       CHECK: #define NET_NUM_INPUTS 2
 // CHECK-LABEL: ----- net.c -----
+//       CHECK: static const mk_conv2d_params conv_0_add_relu_params = {
 //       CHECK: static void conv_0_add_relu(const mk_exec *ex, const float *in0, const float *in1, const float *in2, const float *in3, float *out0, void *scratch)
 //  CHECK-NEXT: {
-//  CHECK-NEXT:   static const mk_conv2d_params params = {
-//       CHECK:   mk_conv2d(ex, &params, in0, in1, in2, out0, scratch);
+//  CHECK-NEXT:   mk_conv2d(ex, &conv_0_add_relu_params, in0, in1, in2, out0, scratch);
 //  CHECK-NEXT:   for (int64_t i0 = 0; i0 < 256; ++i0) {
 //  CHECK-NEXT:     const float v0 = out0[i0];
 //  CHECK-NEXT:     const float v1 = in3[i0];
@@ -20,6 +20,9 @@
 //  CHECK-NEXT:     out0[i0] = v3;
 //  CHECK-NEXT:   }
 //  CHECK-NEXT: }
+// The init function checks the kernels compiled here fit the planned scratch.
+//       CHECK: if (mk_conv2d_scratch_bytes(&conv_0_add_relu_params) > {{[0-9]+}})
+//  CHECK-NEXT:   return MODELC_ERROR_BUILD_MISMATCH;
 //       CHECK: conv_0_add_relu(&exec, input_0, (const float *)(weights + 0), (const float *)(weights + {{[0-9]+}}), input_1, output_0, arena + 0);
 func.func @main(%x: tensor<1x4x8x8xf32>, %res: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   %w = arith.constant dense<0.5> : tensor<4x4x3x3xf32>

@@ -34,9 +34,9 @@ typedef struct mk_conv2d_params {
         pad_top, pad_left, dilation_h, dilation_w, groups;
 } mk_conv2d_params;
 
-/* Which strategy a shape takes. */
 enum { MK_CONV_DIRECT = 0, MK_CONV_POINTWISE = 1, MK_CONV_IM2COL = 2 };
 
+/* Which strategy (MK_CONV_*) a shape takes; depends on the shape only. */
 MK_UNUSED static int mk_conv2d_strategy(const mk_conv2d_params *p)
 {
     if (p->in_channels / p->groups == 1) {
@@ -58,6 +58,8 @@ typedef struct mk_conv_tiling {
     size_t col_bytes; /* bytes for one tile, rounded up to 64 */
 } mk_conv_tiling;
 
+/* Cuts the output pixels into near-equal tiles whose im2col buffer stays
+ * within MK_CONV_COL_BYTES (but at least MK_GEMM_NR pixels wide). */
 MK_UNUSED static void mk_conv_make_tiling(const mk_conv2d_params *p, mk_conv_tiling *t)
 {
     int64_t cap;
