@@ -124,6 +124,7 @@ private:
   int64_t arenaBytes_ = 0;
   std::vector<char> weights_;
   llvm::DenseMap<Value, int64_t> weightOffsets_;
+  SmallVector<Value> emptyConstants_;
   /// C expression of the pointer to each value's memory in the run function.
   llvm::DenseMap<Value, std::string> pointers_;
   /// Output index each dispatch result writes into directly.
@@ -143,6 +144,10 @@ void ArtifactWriter::layOutWeights() {
     int64_t offset = (weights_.size() + kWeightsAlignment - 1) /
                      kWeightsAlignment * kWeightsAlignment;
     std::vector<char> bytes = graph::readConstantBytes(attr);
+    if (bytes.empty()) {
+      emptyConstants_.push_back(constant.getResult());
+      continue;
+    }
     weights_.resize(offset);
     weights_.insert(weights_.end(), bytes.begin(), bytes.end());
     weightOffsets_[constant.getResult()] = offset;
@@ -172,6 +177,9 @@ llvm::Error ArtifactWriter::assignPointers() {
   for (auto [value, offset] : weightOffsets_)
     pointers_[value] = typed(value, true) + "(weights + " +
                        std::to_string(offset) + ")";
+  // Empty tensors have no memory; nothing reads through their pointer.
+  for (Value value : emptyConstants_)
+    pointers_[value] = typed(value, true) + "NULL";
   for (Operation &op : func_.getBody().front()) {
     auto dispatch = dyn_cast<kernel::DispatchOp>(op);
     if (!dispatch)
@@ -487,7 +495,8 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
   for (auto [i, port] : llvm::enumerate(outputs_)) {
     Value source = graph::getViewSource(port.value);
     auto it = directOutputs_.find(source);
-    if (it != directOutputs_.end() && it->second == i)
+    if ((it != directOutputs_.end() && it->second == i) ||
+        tensorBytes(port.value) == 0)
       continue;
     std::string from = it != directOutputs_.end()
                            ? "outputs[" + std::to_string(it->second) + "]"
@@ -556,6 +565,8 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
     os << getPoolSource() << "\n";
   if (kernels.count(RuntimeKernel::Norm))
     os << getNormSource() << "\n";
+  if (kernels.count(RuntimeKernel::Half))
+    os << getHalfSource() << "\n";
   os << "/*==== model ====*/\n\n";
   if (!weights_.empty() && options_.weights != WeightsFormat::External)
     os << "extern const unsigned char " << name_ << "_weights_data[];\n\n";

@@ -24,6 +24,8 @@ std::string cElementType(Type type) {
     return "float";
   if (type.isF64())
     return "double";
+  if (type.isF16() || type.isBF16())
+    return "uint16_t"; // bit patterns; only casts convert them
   if (type.isInteger(1))
     return "uint8_t";
   if (auto integer = dyn_cast<IntegerType>(type)) {

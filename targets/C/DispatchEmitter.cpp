@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -153,7 +154,18 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
 // Elementwise loop nests
 //===----------------------------------------------------------------------===//
 
+/// True for the 16-bit float types, which only casts may touch in C.
+static bool isHalfType(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  return element.isF16() || element.isBF16();
+}
+
 llvm::Expected<std::string> DispatchWriter::scalarExpression(Operation *op) {
+  if (!isa<graph::CastOp, graph::ExpandOp>(op) &&
+      (llvm::any_of(op->getOperandTypes(), isHalfType) ||
+       llvm::any_of(op->getResultTypes(), isHalfType)))
+    return opError(op, "16-bit float arithmetic is not supported; cast to "
+                       "float first");
   auto operand = [&](unsigned i) { return scalars_.lookup(op->getOperand(i)); };
   Type resultElement = tensorType(op->getResult(0)).getElementType();
   bool isFloat = isa<FloatType>(resultElement);
@@ -172,6 +184,15 @@ llvm::Expected<std::string> DispatchWriter::scalarExpression(Operation *op) {
           return "powf(" + operand(0) + ", (float)" + operand(1) + ")";
         return "(" + type + ")pow((double)" + operand(0) + ", (double)" +
                operand(1) + ")";
+      })
+      .Case([&](graph::MaxOp) {
+        // NaN in the first operand (the clipped value) propagates.
+        return operand(0) + " < " + operand(1) + " ? " + operand(1) + " : " +
+               operand(0);
+      })
+      .Case([&](graph::MinOp) {
+        return operand(0) + " > " + operand(1) + " ? " + operand(1) + " : " +
+               operand(0);
       })
       .Case([&](graph::EqualOp) {
         return "(uint8_t)(" + operand(0) + " == " + operand(1) + ")";
@@ -207,10 +228,24 @@ llvm::Expected<std::string> DispatchWriter::scalarExpression(Operation *op) {
                  cLiteral(resultElement, lo) + " : (" + expr + ")";
         return expr;
       })
-      .Case([&](graph::CastOp) -> llvm::Expected<std::string> {
+      .Case([&](graph::CastOp cast) -> llvm::Expected<std::string> {
+        Type from = cast.getInput().getType().getElementType();
+        std::string value = operand(0);
+        // 16-bit floats convert through float.
+        if (from.isF16() || from.isBF16()) {
+          kernels_.insert(RuntimeKernel::Half);
+          value = (from.isF16() ? "mk_f16_to_f32(" : "mk_bf16_to_f32(") +
+                  value + ")";
+        }
+        if (resultElement.isF16() || resultElement.isBF16()) {
+          kernels_.insert(RuntimeKernel::Half);
+          return (resultElement.isF16() ? "mk_f32_to_f16((float)"
+                                        : "mk_f32_to_bf16((float)") +
+                 value + ")";
+        }
         if (resultElement.isInteger(1))
-          return "(uint8_t)(" + operand(0) + " != 0)";
-        return "(" + cElementType(resultElement) + ")" + operand(0);
+          return "(uint8_t)(" + value + " != 0)";
+        return "(" + cElementType(resultElement) + ")" + value;
       })
       .Case([&](graph::ExpandOp) { return operand(0); })
       .Default([&](Operation *) -> llvm::Expected<std::string> {

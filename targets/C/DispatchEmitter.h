@@ -18,7 +18,7 @@
 namespace modelc::c_target {
 
 /// The runtime kernel files (targets/C/runtime/kernels) a model needs.
-enum class RuntimeKernel { Gemm, Conv, Pool, Norm };
+enum class RuntimeKernel { Gemm, Conv, Pool, Norm, Half };
 
 /// What the function of one dispatch needs from its caller.
 struct DispatchSignature {

@@ -16,6 +16,7 @@ llvm::StringRef getGemmSource() { return kGemmSource; }
 llvm::StringRef getConvSource() { return kConvSource; }
 llvm::StringRef getPoolSource() { return kPoolSource; }
 llvm::StringRef getNormSource() { return kNormSource; }
+llvm::StringRef getHalfSource() { return kHalfSource; }
 llvm::StringRef getRunnerSource() { return kRunnerSource; }
 
 } // namespace modelc::c_target

@@ -22,6 +22,7 @@ llvm::StringRef getGemmSource();
 llvm::StringRef getConvSource();
 llvm::StringRef getPoolSource();
 llvm::StringRef getNormSource();
+llvm::StringRef getHalfSource();
 llvm::StringRef getRunnerSource();
 
 } // namespace modelc::c_target

@@ -46,7 +46,7 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
 }
 
 bool mlir::modelc::graph::isElementwise(Operation *op) {
-  return isa<AddOp, SubOp, MulOp, DivOp, PowOp, EqualOp, WhereOp, ReluOp,
+  return isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, WhereOp, ReluOp,
              SigmoidOp, TanhOp, ErfOp, SqrtOp, ExpOp, NegOp, ClipOp, CastOp,
              ExpandOp>(op);
 }
@@ -106,6 +106,8 @@ DEFINE_BINARY_OP(AddOp, Type())
 DEFINE_BINARY_OP(SubOp, Type())
 DEFINE_BINARY_OP(MulOp, Type())
 DEFINE_BINARY_OP(DivOp, Type())
+DEFINE_BINARY_OP(MaxOp, Type())
+DEFINE_BINARY_OP(MinOp, Type())
 DEFINE_BINARY_OP(EqualOp, IntegerType::get(context, 1))
 #undef DEFINE_BINARY_OP
 

@@ -114,6 +114,8 @@ def Graph_PowOp : Graph_BinaryOp<"pow", "Pow"> {
   let hasVerifier = 0;
   let hasCanonicalizer = 1;
 }
+def Graph_MaxOp : Graph_BinaryOp<"max", "Max", [Commutative]>;
+def Graph_MinOp : Graph_BinaryOp<"min", "Min", [Commutative]>;
 def Graph_EqualOp : Graph_BinaryOp<"equal", "Equal", [Commutative]> {
   let hasFolder = 1;
 }

@@ -56,6 +56,17 @@ Value scalarConstant(NodeContext &ctx, Type elementType, double value) {
       cast<TypedAttr>(graph::makeConstantFromDoubles(type, {value})));
 }
 
+/// Conv, MatMul, Gemm and the pools compute in floating point only.
+llvm::Error requireFloatInput(NodeContext &ctx) {
+  Type element = ctx.inputType(0).getElementType();
+  if (isa<FloatType>(element))
+    return llvm::Error::success();
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  os << element;
+  return ctx.error("only floating-point inputs are supported, got " + name);
+}
+
 /// Window attributes of Conv and the pools, with auto_pad resolved to
 /// explicit [top, left, bottom, right] pads.
 struct Window {
@@ -142,22 +153,55 @@ llvm::Error importBinary(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// Max and Min fold any number of operands pairwise, left to right.
+template <typename OpTy>
+llvm::Error importVariadic(NodeContext &ctx) {
+  Value result;
+  for (size_t i = 0; i < ctx.numInputs(); ++i) {
+    Value operand = ctx.input(i);
+    if (!operand)
+      continue;
+    if (!result) {
+      result = operand;
+      continue;
+    }
+    auto lhs = cast<RankedTensorType>(result.getType());
+    auto rhs = cast<RankedTensorType>(operand.getType());
+    if (!graph::broadcastShapes(lhs.getShape(), rhs.getShape()) ||
+        lhs.getElementType() != rhs.getElementType())
+      return ctx.error("operands do not broadcast or differ in element type");
+    result = ctx.create<OpTy>(result, operand);
+  }
+  if (!result)
+    return ctx.error("expected at least one operand");
+  ctx.setResult(0, result);
+  return llvm::Error::success();
+}
+
 llvm::Error importClip(NodeContext &ctx) {
   Type elementType = ctx.inputType(0).getElementType();
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
+  Value x = ctx.input(0);
   if (ctx.opset() < 11) {
     lo = ctx.floatAttr("min", -std::numeric_limits<float>::max());
     hi = ctx.floatAttr("max", std::numeric_limits<float>::max());
   } else {
+    // Constant bounds become attributes; bounds computed at run time become
+    // max/min ops (NaN in x stays NaN either way).
     for (size_t i : {1, 2}) {
-      if (!ctx.input(i))
+      Value bound = ctx.input(i);
+      if (!bound)
         continue;
       ElementsAttr attr;
-      if (!matchPattern(ctx.input(i), m_Constant(&attr)))
-        return ctx.error("min and max must be compile-time constants");
-      double v = graph::readConstantAsDoubles(attr).front();
-      (i == 1 ? lo : hi) = v;
+      if (matchPattern(bound, m_Constant(&attr))) {
+        (i == 1 ? lo : hi) = graph::readConstantAsDoubles(attr).front();
+        continue;
+      }
+      if (i == 1)
+        x = ctx.create<graph::MaxOp>(x, bound);
+      else
+        x = ctx.create<graph::MinOp>(x, bound);
     }
   }
   if (!isa<FloatType>(elementType)) {
@@ -165,8 +209,7 @@ llvm::Error importClip(NodeContext &ctx) {
     lo = std::max(lo, -9.2e18);
     hi = std::min(hi, 9.2e18);
   }
-  ctx.setResult(0, ctx.create<graph::ClipOp>(ctx.input(0),
-                                             ctx.builder().getF64FloatAttr(lo),
+  ctx.setResult(0, ctx.create<graph::ClipOp>(x, ctx.builder().getF64FloatAttr(lo),
                                              ctx.builder().getF64FloatAttr(hi)));
   return llvm::Error::success();
 }
@@ -210,6 +253,8 @@ llvm::Error importDropout(NodeContext &ctx) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error importConv(NodeContext &ctx) {
+  if (llvm::Error err = requireFloatInput(ctx))
+    return err;
   Value input = ctx.input(0), weight = ctx.input(1);
   int64_t rank = ctx.inputType(0).getRank();
   onnx::NodeProto lifted;
@@ -253,6 +298,8 @@ llvm::Error importConv(NodeContext &ctx) {
 }
 
 llvm::Error importMatMul(NodeContext &ctx) {
+  if (llvm::Error err = requireFloatInput(ctx))
+    return err;
   SmallVector<Type> inferred;
   if (failed(graph::MatMulOp::inferReturnTypes(
           ctx.builder().getContext(), std::nullopt,
@@ -264,6 +311,8 @@ llvm::Error importMatMul(NodeContext &ctx) {
 }
 
 llvm::Error importGemm(NodeContext &ctx) {
+  if (llvm::Error err = requireFloatInput(ctx))
+    return err;
   Value a = ctx.input(0), b = ctx.input(1), c = ctx.input(2);
   if (ctx.inputType(0).getRank() != 2 || ctx.inputType(1).getRank() != 2)
     return ctx.error("expected rank-2 A and B");
@@ -297,6 +346,8 @@ template <typename OpTy>
 llvm::Error importPool(NodeContext &ctx) {
   if (ctx.resultUsed(1))
     return ctx.error("the Indices output is not supported");
+  if (llvm::Error err = requireFloatInput(ctx))
+    return err;
   Value input = ctx.input(0);
   int64_t rank = ctx.inputType(0).getRank();
   onnx::NodeProto lifted;
@@ -372,21 +423,58 @@ llvm::Error importBatchNorm(NodeContext &ctx) {
 }
 
 llvm::Error importLayerNorm(NodeContext &ctx) {
-  if (ctx.resultUsed(1) || ctx.resultUsed(2))
-    return ctx.error("the Mean and InvStdDev outputs are not supported");
-  int64_t rank = ctx.inputType(0).getRank();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
   llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", -1), rank);
   if (!axis)
     return axis.takeError();
-  int64_t count = computeProduct(ctx.inputType(0).getShape().drop_front(*axis));
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t count = computeProduct(shape.drop_front(*axis));
   for (size_t i : {1, 2})
     if (ctx.input(i) && ctx.inputType(i).getNumElements() != count)
       return ctx.error("scale and bias must cover the normalized dimensions");
-  ctx.setResult(0, ctx.create<graph::LayerNormOp>(
-                       ctx.input(0), ctx.input(1), ctx.input(2),
-                       ctx.builder().getI64IntegerAttr(*axis),
-                       ctx.builder().getF64FloatAttr(
-                           ctx.floatAttr("epsilon", 1e-5f))));
+  OpBuilder &b = ctx.builder();
+  float epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  // Scale and bias may be given with leading unit dimensions; the op wants
+  // them shaped like the normalized dimensions.
+  auto normalizedParam = [&](size_t i) -> Value {
+    if (!ctx.input(i))
+      return Value();
+    return reshapeTo(ctx, ctx.input(i), shape.drop_front(*axis));
+  };
+  if (!ctx.resultUsed(1) && !ctx.resultUsed(2)) {
+    ctx.setResult(0, ctx.create<graph::LayerNormOp>(
+                         ctx.input(0), normalizedParam(1), normalizedParam(2),
+                         b.getI64IntegerAttr(*axis),
+                         b.getF64FloatAttr(epsilon)));
+    return llvm::Error::success();
+  }
+  // The Mean and InvStdDev outputs are wanted too: spell the computation out
+  // so each intermediate exists as a value.
+  if (!isa<FloatType>(type.getElementType()))
+    return ctx.error("expected a floating-point input");
+  SmallVector<int64_t> axes;
+  for (int64_t d = *axis; d < rank; ++d)
+    axes.push_back(d);
+  Value x = ctx.input(0);
+  Value mean = ctx.create<graph::ReduceMeanOp>(x, b.getDenseI64ArrayAttr(axes),
+                                               b.getBoolAttr(true));
+  Value centered = ctx.create<graph::SubOp>(x, mean);
+  Value squares = ctx.create<graph::MulOp>(centered, centered);
+  Value variance = ctx.create<graph::ReduceMeanOp>(
+      squares, b.getDenseI64ArrayAttr(axes), b.getBoolAttr(true));
+  Type element = type.getElementType();
+  Value stddev = ctx.create<graph::SqrtOp>(ctx.create<graph::AddOp>(
+      variance, scalarConstant(ctx, element, epsilon)));
+  Value invStdDev =
+      ctx.create<graph::DivOp>(scalarConstant(ctx, element, 1.0), stddev);
+  Value y = ctx.create<graph::MulOp>(centered, invStdDev);
+  y = ctx.create<graph::MulOp>(y, normalizedParam(1));
+  if (Value bias = normalizedParam(2))
+    y = ctx.create<graph::AddOp>(y, bias);
+  ctx.setResult(0, y);
+  ctx.setResult(1, mean);
+  ctx.setResult(2, invStdDev);
   return llvm::Error::success();
 }
 
@@ -811,6 +899,8 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"Div", {7, kMaxKnownOpset, importBinary<graph::DivOp>}},
       {"Pow", {7, kMaxKnownOpset, importBinary<graph::PowOp>}},
       {"Equal", {7, kMaxKnownOpset, importBinary<graph::EqualOp>}},
+      {"Max", {8, kMaxKnownOpset, importVariadic<graph::MaxOp>}},
+      {"Min", {8, kMaxKnownOpset, importVariadic<graph::MinOp>}},
       {"Where", {9, kMaxKnownOpset, importWhere}},
       {"Relu", {6, kMaxKnownOpset, importUnary<graph::ReluOp>}},
       {"Sigmoid", {6, kMaxKnownOpset, importUnary<graph::SigmoidOp>}},
