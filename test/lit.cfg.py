@@ -9,8 +9,8 @@ from lit.llvm import llvm_config
 config.name = "modelc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".onnxtext", ".test"]
-config.excludes = ["Unit", "conformance", "models", "Runtime", "lit.cfg.py",
-                   "CMakeLists.txt", "Inputs"]
+config.excludes = ["Unit", "conformance", "models", "Runtime", "Tools",
+                   "lit.cfg.py", "CMakeLists.txt", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.modelc_obj_root, "test")
 

@@ -1059,7 +1059,9 @@ static void usage(FILE *f)
             "                    without --outputs, nothing is written\n"
             "  --iterations N    timed runs in --bench mode (default 50)\n"
             "  --warmup N        untimed runs before them (default 10)\n"
-            "  --info            print the model's inputs and outputs and exit\n");
+            "  --info            print the model's inputs and outputs and exit\n"
+            "  --print           print each output (first values, and the index of the\n"
+            "                    largest value of a float output)\n");
 }
 
 static long parse_count(const char *opt, const char *v, long lo, long hi)
@@ -1101,11 +1103,43 @@ static void print_desc(const char *kind, size_t k, const modelc_tensor_desc *d)
     printf("\n");
 }
 
+/* Prints an output tensor's first values; for float tensors also the index
+ * of the largest value (a classifier's answer). */
+static void print_output(size_t k, const modelc_tensor_desc *d, const void *data)
+{
+    char buf[512];
+    size_t count = 1, shown, j, best = 0;
+    int32_t r;
+    for (r = 0; r < d->rank; r++)
+        count *= (size_t)d->dims[r];
+    printf("output %lu %s %s:", (unsigned long)k, d->name ? d->name : "",
+           format_type(buf, sizeof buf, (int)d->dtype, d->rank, d->dims));
+    shown = count < 16 ? count : 16;
+    for (j = 0; j < shown; j++) {
+        if (d->dtype == MODELC_DTYPE_FLOAT)
+            printf(" %.6g", (double)((const float *)data)[j]);
+        else if (d->dtype == MODELC_DTYPE_INT64)
+            printf(" %lld", (long long)((const int64_t *)data)[j]);
+        else if (d->dtype == MODELC_DTYPE_INT32)
+            printf(" %ld", (long)((const int32_t *)data)[j]);
+        else
+            printf(" %u", (unsigned)((const unsigned char *)data)[j]);
+    }
+    printf("%s\n", count > shown ? " ..." : "");
+    if (d->dtype == MODELC_DTYPE_FLOAT && count > 0) {
+        const float *v = (const float *)data;
+        for (j = 1; j < count; j++)
+            if (v[j] > v[best])
+                best = j;
+        printf("output %lu argmax %lu (value %.6g)\n", (unsigned long)k, (unsigned long)best, (double)v[best]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *in_dir = NULL, *out_dir = NULL, *weights_path = NULL;
     long threads = 1, iterations = 50, warmup = 10;
-    int bench = 0, info = 0, i;
+    int bench = 0, info = 0, print = 0, i;
     const size_t n_in = (size_t)MODEL_MACRO(NUM_INPUTS), n_out = (size_t)MODEL_MACRO(NUM_OUTPUTS);
     const size_t arena_bytes = (size_t)MODEL_MACRO(ARENA_BYTES), weights_bytes = (size_t)MODEL_MACRO(WEIGHTS_BYTES);
     const int weights_external = MODEL_MACRO(WEIGHTS_EXTERNAL) != 0;
@@ -1136,13 +1170,15 @@ int main(int argc, char **argv)
             die("unknown option '%s' (see --help)", a);
         memcpy(opt, a, olen);
         opt[olen] = 0;
-        if (strcmp(opt, "--bench") == 0 || strcmp(opt, "--info") == 0) {
+        if (strcmp(opt, "--bench") == 0 || strcmp(opt, "--info") == 0 || strcmp(opt, "--print") == 0) {
             if (eq)
                 die("%s takes no value", opt);
             if (opt[2] == 'b')
                 bench = 1;
-            else
+            else if (opt[2] == 'i')
                 info = 1;
+            else
+                print = 1;
             continue;
         }
         if (strcmp(opt, "--inputs") && strcmp(opt, "--outputs") && strcmp(opt, "--weights") &&
@@ -1253,6 +1289,9 @@ int main(int argc, char **argv)
         free(t);
     }
 
+    if (print)
+        for (k = 0; k < n_out; k++)
+            print_output(k, &out_desc[k], out_ptrs[k]);
     if (out_dir) {
         ensure_dir(out_dir);
         for (k = 0; k < n_out; k++)

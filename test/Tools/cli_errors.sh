@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bad input must give exit code 1 and exactly one line on stderr that starts
+# with "modelc: error:"; a bad command line exit code 2. Never a crash.
+# usage: cli_errors.sh MODELC MODEL.onnx     (prints "N passed, M failed")
+set -u
+MODELC=$1
+MODEL=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+W=$(mktemp -d "${TMPDIR:-/tmp}/modelc_cli.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+passed=0; failed=0
+
+expect() { # CODE DESCRIPTION ARGS...
+  local code=$1 what=$2; shift 2
+  "$MODELC" "$@" >"$W/out" 2>"$W/err"
+  local rc=$? lines
+  lines=$(wc -l <"$W/err")
+  if [ "$rc" -ne "$code" ]; then
+    failed=$((failed + 1)); echo "FAIL $what: exit $rc, expected $code: $(head -c 300 "$W/err")"
+  elif [ "$code" -eq 1 ] && { [ "$lines" -ne 1 ] || ! grep -q '^modelc: error: ' "$W/err"; }; then
+    failed=$((failed + 1)); echo "FAIL $what: expected one 'modelc: error:' line, got $lines lines: $(head -c 300 "$W/err")"
+  else
+    passed=$((passed + 1)); echo "PASS $what: $(head -c 160 "$W/err")"
+  fi
+}
+
+size=$(stat -c %s "$MODEL")
+for offset in 0 1 7 64 1000 $((size / 3)) $((size / 2)) $((size - 100)) $((size - 1)); do
+  head -c "$offset" "$MODEL" >"$W/truncated_$offset.onnx"
+  expect 1 "model truncated at byte $offset of $size" compile "$W/truncated_$offset.onnx" -o "$W/out_t"
+done
+expect 1 "missing file" compile "$W/does-not-exist.onnx" -o "$W/out_m"
+printf 'this is not an ONNX model\n' >"$W/text.onnx"
+expect 1 "a text file" compile "$W/text.onnx" -o "$W/out_x"
+head -c 4096 /dev/urandom >"$W/random.onnx"
+expect 1 "random bytes" compile "$W/random.onnx" -o "$W/out_r"
+expect 1 "a directory" compile "$W" -o "$W/out_d"
+expect 1 "unsupported ops (all named at once)" compile "$HERE/Inputs/unsupported.onnxtext" -o "$W/out_u"
+grep -q "Hardmax.*LpNormalization\|LpNormalization.*Hardmax" "$W/err" &&
+  { passed=$((passed + 1)); echo "PASS every unsupported op named"; } ||
+  { failed=$((failed + 1)); echo "FAIL unsupported ops not all named: $(cat "$W/err")"; }
+expect 1 "unknown target" compile "$MODEL" --target=tpu -o "$W/out_k"
+expect 1 "GPU target not built yet" compile "$MODEL" --target=cuda -o "$W/out_c"
+expect 1 "--bind of a missing file" compile "$MODEL" --bind input=/nonexistent.pb -o "$W/out_b"
+expect 1 "missing run inputs" run "$MODEL" --inputs "$W/none" --outputs "$W/o"
+expect 1 "inspect of a truncated model" inspect "$W/truncated_1000.onnx"
+expect 2 "no command" 
+expect 2 "unknown command" frobnicate
+expect 2 "compile without -o" compile "$MODEL"
+expect 2 "bad --emit" compile "$MODEL" -o "$W/o" --emit exe
+expect 0 "inspect a good model" inspect "$MODEL"
+grep -q "unsupported: none" "$W/out" && { passed=$((passed + 1)); echo "PASS inspect lists no unsupported op"; } ||
+  { failed=$((failed + 1)); echo "FAIL inspect output: $(cat "$W/out")"; }
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
