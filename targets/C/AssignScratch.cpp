@@ -32,7 +32,7 @@ int64_t scratchBytes(Operation *op) {
     return convScratchBytes({in[1], in[2], in[3], out[1], out[2], out[3], w[2],
                              w[3], conv.getStrides()[0], conv.getStrides()[1],
                              conv.getPads()[0], conv.getPads()[1],
-                             conv.getGroup()});
+                             static_cast<int64_t>(conv.getGroup())});
   }
   if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
     SmallVector<int64_t> lhs(matmul.getLhs().getType().getShape());

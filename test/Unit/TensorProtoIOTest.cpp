@@ -22,11 +22,6 @@ std::string tempPath(const char *name) {
   llvm::sys::fs::createTemporaryFile(name, "pb", path);
   return path.str().str();
 }
-
-void writeProto(const std::string &path, const onnx::TensorProto &proto) {
-  std::ofstream file(path, std::ios::binary);
-  proto.SerializeToOstream(&file);
-}
 } // namespace
 
 TEST_CASE("raw_data tensors round-trip through files", "[pb]") {

@@ -349,8 +349,9 @@ LogicalResult ReduceMeanOp::verify() {
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError("axis ") << getAxis() << " out of range for rank "
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank "
                                 << rank;
   return success();
 }
