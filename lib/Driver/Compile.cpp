@@ -147,6 +147,8 @@ llvm::Expected<CompileResult> compileModel(const CompileRequest &request) {
   });
   if (!module)
     return module.takeError();
+  // The IR holds its own copy of the weights now; free the protobuf's.
+  model->proto.reset();
 
   // Diagnostics from passes become one-line errors.
   std::string diagnostic;

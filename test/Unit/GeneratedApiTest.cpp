@@ -69,6 +69,37 @@ TEST_CASE("two models link into one program and honour the API contract",
   llvm::sys::fs::remove_directories(d);
 }
 
+TEST_CASE("only the documented API is external", "[api]") {
+  llvm::SmallString<128> dir;
+  REQUIRE(!llvm::sys::fs::createUniqueDirectory("modelc-sym", dir));
+  std::string d = dir.str().str();
+  compile(input("dense.onnxtext"), d, "dense", WeightsFormat::Object);
+  std::string object = d + "/dense.code.o";
+  REQUIRE(errorText(runProgram(MODELC_C_COMPILER,
+                               {"-std=c99", "-O2", "-c", d + "/dense.c", "-o",
+                                object}))
+              .empty());
+  std::string symbols;
+  REQUIRE(errorText(runProgram("nm", {"-g", "--defined-only", object,
+                                      d + "/dense_weights.o"},
+                               &symbols))
+              .empty());
+  llvm::SmallVector<llvm::StringRef> lines;
+  llvm::StringRef(symbols).split(lines, '\n', -1, false);
+  int external = 0;
+  for (llvm::StringRef line : lines) {
+    llvm::StringRef name = line.rsplit(' ').second;
+    if (name.empty() || line.ends_with(":"))
+      continue;
+    ++external;
+    INFO(name.str());
+    CHECK(name.starts_with("dense_"));
+  }
+  // init, run, set_parallel_for, status_string, inputs, outputs, weights.
+  CHECK(external == 7);
+  llvm::sys::fs::remove_directories(dir);
+}
+
 TEST_CASE("artifacts are byte-identical across compiles", "[api]") {
   llvm::SmallString<128> dir;
   REQUIRE(!llvm::sys::fs::createUniqueDirectory("modelc-det", dir));
