@@ -6,6 +6,7 @@
 
 #include "CTarget.h"
 
+#include "GemmShape.h"
 #include "ScratchModel.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Kernel/IR/KernelOps.h"
@@ -35,17 +36,8 @@ int64_t scratchBytes(Operation *op) {
                              static_cast<int64_t>(conv.getGroup())});
   }
   if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
-    SmallVector<int64_t> lhs(matmul.getLhs().getType().getShape());
-    SmallVector<int64_t> rhs(matmul.getRhs().getType().getShape());
-    if (lhs.size() == 1)
-      lhs.insert(lhs.begin(), 1);
-    if (rhs.size() == 1)
-      rhs.push_back(1);
-    int64_t m = lhs[lhs.size() - 2], k = lhs.back(), n = rhs.back();
-    // Mirrors DispatchEmitter: one matrix on the right folds the batch.
-    if (computeProduct(ArrayRef<int64_t>(rhs).drop_back(2)) == 1)
-      m *= computeProduct(ArrayRef<int64_t>(lhs).drop_back(2));
-    return gemmScratchBytes(m, n, k);
+    GemmShape gemm = getGemmShape(matmul);
+    return gemmScratchBytes(gemm.rowsPerCall(), gemm.n, gemm.k);
   }
   return 0;
 }

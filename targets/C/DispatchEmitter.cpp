@@ -7,6 +7,7 @@
 #include "DispatchEmitter.h"
 
 #include "CSyntax.h"
+#include "GemmShape.h"
 #include "LoopNest.h"
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -390,20 +391,13 @@ llvm::Error DispatchWriter::emitConv(graph::ConvOp op) {
 llvm::Error DispatchWriter::emitMatMul(graph::MatMulOp op) {
   kernels_.insert(RuntimeKernel::Gemm);
   signature_.usesExec = signature_.usesScratch = true;
-  SmallVector<int64_t> lhs(op.getLhs().getType().getShape());
-  SmallVector<int64_t> rhs(op.getRhs().getType().getShape());
-  if (lhs.size() == 1)
-    lhs.insert(lhs.begin(), 1);
-  if (rhs.size() == 1)
-    rhs.push_back(1);
-  int64_t m = lhs[lhs.size() - 2], k = lhs.back(), n = rhs.back();
-  ArrayRef<int64_t> lhsBatch = ArrayRef<int64_t>(lhs).drop_back(2);
-  ArrayRef<int64_t> rhsBatch = ArrayRef<int64_t>(rhs).drop_back(2);
-  int64_t rhsCount = computeProduct(rhsBatch);
+  GemmShape gemm = getGemmShape(op);
+  int64_t m = gemm.m, n = gemm.n, k = gemm.k;
+  ArrayRef<int64_t> lhsBatch = gemm.lhsBatch, rhsBatch = gemm.rhsBatch;
   std::string a = pointer(op.getLhs()), b = pointer(op.getRhs());
-  if (rhsCount == 1) {
+  if (gemm.foldsBatch) {
     // The right operand is one matrix: fold the left batch into the rows.
-    int64_t rows = computeProduct(lhsBatch) * m;
+    int64_t rows = gemm.rowsPerCall();
     signature_.scratchNeed = "mk_sgemm_scratch_bytes(" + std::to_string(rows) +
                              ", " + std::to_string(n) + ", " +
                              std::to_string(k) + ")";

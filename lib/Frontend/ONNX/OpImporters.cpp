@@ -73,19 +73,37 @@ struct Window {
   SmallVector<int64_t> kernel, strides, pads, dilations;
 };
 
+/// A window attribute (kernel_shape, strides, dilations, pads) as 2-D. A
+/// 1-D op runs as 2-D with a unit height (`lifted`): its lists get a leading
+/// 1, and its pads zero top and bottom pads.
+std::optional<SmallVector<int64_t>> readWindowInts(NodeContext &ctx,
+                                                   llvm::StringRef name,
+                                                   bool lifted) {
+  std::optional<std::vector<int64_t>> values = ctx.intsAttr(name);
+  if (!values)
+    return std::nullopt;
+  if (!lifted)
+    return SmallVector<int64_t>(values->begin(), values->end());
+  if (name == "pads")
+    return values->size() == 2
+               ? SmallVector<int64_t>{0, (*values)[0], 0, (*values)[1]}
+               : SmallVector<int64_t>{};
+  return values->size() == 1 ? SmallVector<int64_t>{1, (*values)[0]}
+                             : SmallVector<int64_t>{};
+}
+
 llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
-                                  ArrayRef<int64_t> kernel) {
+                                  ArrayRef<int64_t> kernel, bool lifted) {
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
-  auto read = [&](llvm::StringRef name, std::vector<int64_t> fallback) {
-    std::vector<int64_t> values = ctx.intsAttr(name).value_or(fallback);
-    return SmallVector<int64_t>(values.begin(), values.end());
+  auto read = [&](llvm::StringRef name, SmallVector<int64_t> fallback) {
+    return readWindowInts(ctx, name, lifted).value_or(fallback);
   };
   w.strides = read("strides", {1, 1});
   w.dilations = read("dilations", {1, 1});
   w.pads = read("pads", {0, 0, 0, 0});
   if (w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4)
-    return ctx.error("expected 2-D strides, dilations and pads");
+    return ctx.error("expected 1-D or 2-D strides, dilations and pads");
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
     w.pads.assign(4, 0);
@@ -109,25 +127,6 @@ llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
 Value liftTo2D(NodeContext &ctx, Value value) {
   ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
   return reshapeTo(ctx, value, {shape[0], shape[1], 1, shape[2]});
-}
-
-/// For 1-D windows: the same attribute with a leading 1 (or 0 pads) added.
-void liftAttrTo2D(NodeContext &ctx, onnx::NodeProto &node) {
-  for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
-    std::string name = attr.name();
-    if (name != "kernel_shape" && name != "strides" && name != "dilations" &&
-        name != "pads")
-      continue;
-    std::vector<int64_t> old(attr.ints().begin(), attr.ints().end());
-    attr.clear_ints();
-    if (name == "pads") {
-      for (int64_t v : {int64_t(0), old[0], int64_t(0), old[1]})
-        attr.add_ints(v);
-    } else {
-      attr.add_ints(1);
-      attr.add_ints(old[0]);
-    }
-  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -257,16 +256,9 @@ llvm::Error importConv(NodeContext &ctx) {
     return err;
   Value input = ctx.input(0), weight = ctx.input(1);
   int64_t rank = ctx.inputType(0).getRank();
-  onnx::NodeProto lifted;
-  std::optional<NodeContext> liftedCtx;
-  NodeContext *c = &ctx;
-  if (rank == 3) {
+  bool lifted = rank == 3;
+  if (lifted) {
     // 1-D convolution runs as 2-D with a unit height.
-    lifted = ctx.node();
-    liftAttrTo2D(ctx, lifted);
-    liftedCtx.emplace(ctx.builder(), lifted, ctx.opset(), ctx.loc(),
-                      std::vector<Value>{}, "");
-    c = &*liftedCtx;
     input = liftTo2D(ctx, input);
     weight = liftTo2D(ctx, weight);
   } else if (rank != 4) {
@@ -275,8 +267,8 @@ llvm::Error importConv(NodeContext &ctx) {
   }
   auto inType = cast<RankedTensorType>(input.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
-  llvm::Expected<Window> w =
-      readWindow(*c, inType.getShape(), wType.getShape().drop_front(2));
+  llvm::Expected<Window> w = readWindow(ctx, inType.getShape(),
+                                        wType.getShape().drop_front(2), lifted);
   if (!w)
     return w.takeError();
   int64_t group = ctx.intAttr("group", 1);
@@ -289,7 +281,7 @@ llvm::Error importConv(NodeContext &ctx) {
       input, weight, ctx.input(2), b.getDenseI64ArrayAttr(w->strides),
       b.getDenseI64ArrayAttr(w->pads), b.getDenseI64ArrayAttr(w->dilations),
       b.getI64IntegerAttr(group));
-  if (rank == 3) {
+  if (lifted) {
     ArrayRef<int64_t> s = cast<RankedTensorType>(conv.getType()).getShape();
     conv = reshapeTo(ctx, conv, {s[0], s[1], s[3]});
   }
@@ -350,24 +342,17 @@ llvm::Error importPool(NodeContext &ctx) {
     return err;
   Value input = ctx.input(0);
   int64_t rank = ctx.inputType(0).getRank();
-  onnx::NodeProto lifted;
-  std::optional<NodeContext> liftedCtx;
-  NodeContext *c = &ctx;
-  if (rank == 3) {
-    lifted = ctx.node();
-    liftAttrTo2D(ctx, lifted);
-    liftedCtx.emplace(ctx.builder(), lifted, ctx.opset(), ctx.loc(),
-                      std::vector<Value>{}, "");
-    c = &*liftedCtx;
+  bool lifted = rank == 3;
+  if (lifted)
     input = liftTo2D(ctx, input);
-  } else if (rank != 4) {
+  else if (rank != 4)
     return ctx.error("only 1-D and 2-D pooling is supported");
-  }
-  std::optional<std::vector<int64_t>> kernel = c->intsAttr("kernel_shape");
+  std::optional<SmallVector<int64_t>> kernel =
+      readWindowInts(ctx, "kernel_shape", lifted);
   if (!kernel || kernel->size() != 2)
-    return ctx.error("missing or non-2-D kernel_shape");
+    return ctx.error("missing kernel_shape, or one of the wrong rank");
   auto inType = cast<RankedTensorType>(input.getType());
-  llvm::Expected<Window> w = readWindow(*c, inType.getShape(), *kernel);
+  llvm::Expected<Window> w = readWindow(ctx, inType.getShape(), *kernel, lifted);
   if (!w)
     return w.takeError();
   for (int d = 0; d < 2; ++d)
@@ -382,7 +367,7 @@ llvm::Error importPool(NodeContext &ctx) {
       b.getDenseI64ArrayAttr(w->dilations),
       b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0),
       b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0));
-  if (rank == 3) {
+  if (lifted) {
     ArrayRef<int64_t> s = cast<RankedTensorType>(pooled.getType()).getShape();
     pooled = reshapeTo(ctx, pooled, {s[0], s[1], s[3]});
   }
