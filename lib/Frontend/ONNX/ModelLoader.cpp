@@ -14,6 +14,7 @@
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
 #include "onnx/onnx_pb.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -67,8 +68,18 @@ llvm::Expected<LoadedModel> loadModelFromBuffer(llvm::StringRef contents,
     return llvm::createStringError("'" + path +
                                    "' is not an ONNX model (no graph or no "
                                    "opset_import)");
+  // The checker verifies that external data files exist, relative to the
+  // model's folder, which only its file-path form knows; such a model file
+  // holds no weights, so reading it again costs little.
+  bool hasExternalData = llvm::any_of(
+      model->graph().initializer(), [](const onnx::TensorProto &tensor) {
+        return tensor.data_location() == onnx::TensorProto::EXTERNAL;
+      });
   try {
-    onnx::checker::check_model(*model);
+    if (hasExternalData)
+      onnx::checker::check_model(path);
+    else
+      onnx::checker::check_model(*model);
   } catch (const std::exception &e) {
     return llvm::createStringError("'" + path + "' failed onnx's checker: " +
                                    firstLine(e.what()));
