@@ -15,6 +15,7 @@ shift
 MODELS=("$@")
 [ ${#MODELS[@]} -gt 0 ] || MODELS=(resnet50-opset13 bert_base-opset13)
 MODELC=${MODELC:-$ROOT/build/bin/modelc}
+[ -x "$MODELC" ] || { echo "foundation.sh: no modelc at $MODELC (set MODELC)" >&2; exit 2; }
 export MODELC
 status=0
 for name in "${MODELS[@]}"; do

@@ -63,6 +63,10 @@ struct RaiseLayerNorm final : OpRewritePattern<DivOp> {
     // Absorb `* gamma + beta` when each is a constant over the normalized
     // dims and the chain has no other users.
     Operation *last = div;
+    SmallVector<Location> locations = {mean.getLoc(),   centered.getLoc(),
+                                       square.getLoc(), variance.getLoc(),
+                                       addEps.getLoc(), sqrt.getLoc(),
+                                       div.getLoc()};
     Value scale, bias;
     auto matchParam = [&](Operation *user, Value &param) {
       if (!user || user->getNumOperands() != 2 ||
@@ -79,6 +83,7 @@ struct RaiseLayerNorm final : OpRewritePattern<DivOp> {
         return false;
       param = other;
       last = user;
+      locations.push_back(user->getLoc());
       return true;
     };
     auto singleUser = [](Operation *op) -> Operation * {
@@ -98,10 +103,6 @@ struct RaiseLayerNorm final : OpRewritePattern<DivOp> {
           rewriter, div.getLoc(), paramType,
           cast<TypedAttr>(makeConstantFromDoubles(paramType, ones, "ones")));
     }
-    SmallVector<Location> locations = {mean.getLoc(),    centered.getLoc(),
-                                       square.getLoc(),  variance.getLoc(),
-                                       addEps.getLoc(),  sqrt.getLoc(),
-                                       div.getLoc(),     last->getLoc()};
     rewriter.setInsertionPoint(last);
     auto norm = LayerNormOp::create(
         rewriter, rewriter.getFusedLoc(locations), input, scale, bias,
