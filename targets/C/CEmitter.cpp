@@ -610,7 +610,7 @@ llvm::Expected<Artifact> ArtifactWriter::run() {
   switch (options_.weights) {
   case WeightsFormat::Object: {
     llvm::Expected<std::string> object = writeWeightsObject(
-        name_ + "_weights_data", weights_, options_.targetTriple);
+        name_ + "_weights_data", std::move(weights_), options_.targetTriple);
     if (!object)
       return object.takeError();
     artifact.files.push_back({name_ + "_weights.o", *object});

@@ -25,7 +25,7 @@
 namespace modelc::c_target {
 
 llvm::Expected<std::string> writeWeightsObject(llvm::StringRef symbol,
-                                               const std::vector<char> &data,
+                                               std::vector<char> data,
                                                llvm::StringRef tripleName) {
   static std::once_flag initialized;
   std::call_once(initialized, [] {
@@ -47,26 +47,32 @@ llvm::Expected<std::string> writeWeightsObject(llvm::StringRef symbol,
     return llvm::createStringError("cannot create a target machine for '" +
                                    triple.str() + "'");
 
-  llvm::LLVMContext context;
-  llvm::Module module("weights", context);
-  module.setTargetTriple(triple);
-  module.setDataLayout(machine->createDataLayout());
-  llvm::Constant *init = llvm::ConstantDataArray::getRaw(
-      llvm::StringRef(data.data(), data.size()), data.size(),
-      llvm::Type::getInt8Ty(context));
-  auto *global = new llvm::GlobalVariable(
-      module, init->getType(), /*isConstant=*/true,
-      llvm::GlobalValue::ExternalLinkage, init, symbol);
-  global->setAlignment(llvm::Align(64));
-
+  // The weights exist up to three times at once here (the caller's blob, the
+  // LLVM constant, the object); each copy is dropped as soon as the next one
+  // exists, which keeps the peak near twice the weights.
   llvm::SmallVector<char, 0> object;
-  llvm::raw_svector_ostream os(object);
-  llvm::legacy::PassManager passes;
-  if (machine->addPassesToEmitFile(passes, os, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
-    return llvm::createStringError("LLVM cannot write objects for '" +
-                                   triple.str() + "'");
-  passes.run(module);
+  {
+    llvm::LLVMContext context;
+    llvm::Module module("weights", context);
+    module.setTargetTriple(triple);
+    module.setDataLayout(machine->createDataLayout());
+    llvm::Constant *init = llvm::ConstantDataArray::getRaw(
+        llvm::StringRef(data.data(), data.size()), data.size(),
+        llvm::Type::getInt8Ty(context));
+    std::vector<char>().swap(data);
+    auto *global = new llvm::GlobalVariable(
+        module, init->getType(), /*isConstant=*/true,
+        llvm::GlobalValue::ExternalLinkage, init, symbol);
+    global->setAlignment(llvm::Align(64));
+
+    llvm::raw_svector_ostream os(object);
+    llvm::legacy::PassManager passes;
+    if (machine->addPassesToEmitFile(passes, os, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile))
+      return llvm::createStringError("LLVM cannot write objects for '" +
+                                     triple.str() + "'");
+    passes.run(module);
+  }
   return std::string(object.begin(), object.end());
 }
 

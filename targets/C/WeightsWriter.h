@@ -28,9 +28,9 @@ namespace modelc::c_target {
 constexpr int64_t kExternalWeightsHeaderBytes = 64;
 
 /// An object file for `triple` (empty: the host) defining `symbol` as a
-/// read-only array holding `data`.
+/// read-only array holding `data`, which it takes over and frees early.
 llvm::Expected<std::string> writeWeightsObject(llvm::StringRef symbol,
-                                               const std::vector<char> &data,
+                                               std::vector<char> data,
                                                llvm::StringRef triple);
 
 /// A C source defining `symbol` as a const array holding `data`.
