@@ -19,6 +19,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::modelc;
 
@@ -58,9 +60,20 @@ private:
   llvm::Error emitMatMul(graph::MatMulOp op);
   template <typename PoolOp>
   llvm::Error emitPool(PoolOp op, llvm::StringRef kernel);
-  llvm::Error emitReduceMean(graph::ReduceMeanOp op);
+  enum class ReduceKind {
+    Mean, Sum, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare
+  };
+  llvm::Error emitReduce(Operation *op, ReduceKind kind);
+  template <typename ArgOp>
+  void emitArgReduce(ArgOp op, bool max);
   void emitSoftmax(graph::SoftmaxOp op);
   void emitLayerNorm(graph::LayerNormOp op);
+  void emitLogSoftmax(graph::LogSoftmaxOp op);
+  void emitGatherElements(graph::GatherElementsOp op);
+  void emitTrilu(graph::TriluOp op);
+  void emitCumSum(graph::CumSumOp op);
+  void emitHardmax(graph::HardmaxOp op);
+  void emitOneHot(graph::OneHotOp op);
   void emitTranspose(graph::TransposeOp op);
   void emitSlice(graph::SliceOp op);
   void emitConcat(graph::ConcatOp op);
@@ -174,6 +187,9 @@ llvm::Expected<std::string> DispatchWriter::scalarExpression(Operation *op) {
   auto math = [&](llvm::StringRef fn) {
     return (fn + (single ? "f" : "") + "(" + operand(0) + ")").str();
   };
+  auto literal = [&](llvm::APFloat value) {
+    return cLiteral(resultElement, value.convertToDouble());
+  };
   return llvm::TypeSwitch<Operation *, llvm::Expected<std::string>>(op)
       .Case([&](graph::AddOp) { return operand(0) + " + " + operand(1); })
       .Case([&](graph::SubOp) { return operand(0) + " - " + operand(1); })
@@ -217,6 +233,135 @@ llvm::Expected<std::string> DispatchWriter::scalarExpression(Operation *op) {
       .Case([&](graph::SqrtOp) { return math("sqrt"); })
       .Case([&](graph::ExpOp) { return math("exp"); })
       .Case([&](graph::NegOp) { return "-" + operand(0); })
+      .Case([&](graph::AbsOp) -> std::string {
+        if (isFloat)
+          return math("fabs");
+        return operand(0) + " < 0 ? -" + operand(0) + " : " + operand(0);
+      })
+      .Case([&](graph::CeilOp) { return math("ceil"); })
+      .Case([&](graph::FloorOp) { return math("floor"); })
+      // Round halves to even: the default rounding mode of rint.
+      .Case([&](graph::RoundOp) { return math("rint"); })
+      .Case([&](graph::SignOp) {
+        return "(" + cElementType(resultElement) + ")((" + operand(0) +
+               " > 0) - (" + operand(0) + " < 0))";
+      })
+      .Case([&](graph::ReciprocalOp) {
+        return cLiteral(resultElement, 1) + " / " + operand(0);
+      })
+      .Case([&](graph::LogOp) { return math("log"); })
+      .Case([&](graph::SinOp) { return math("sin"); })
+      .Case([&](graph::CosOp) { return math("cos"); })
+      .Case([&](graph::TanOp) { return math("tan"); })
+      .Case([&](graph::AsinOp) { return math("asin"); })
+      .Case([&](graph::AcosOp) { return math("acos"); })
+      .Case([&](graph::AtanOp) { return math("atan"); })
+      .Case([&](graph::SinhOp) { return math("sinh"); })
+      .Case([&](graph::CoshOp) { return math("cosh"); })
+      .Case([&](graph::AsinhOp) { return math("asinh"); })
+      .Case([&](graph::AcoshOp) { return math("acosh"); })
+      .Case([&](graph::AtanhOp) { return math("atanh"); })
+      .Case([&](graph::SoftplusOp) {
+        // ln(1 + e^x) without overflow for large x.
+        std::string x = operand(0), f = single ? "f" : "";
+        return x + " > 0 ? " + x + " + log1p" + f + "(exp" + f + "(-" + x +
+               ")) : log1p" + f + "(exp" + f + "(" + x + "))";
+      })
+      .Case([&](graph::SoftsignOp) {
+        return operand(0) + " / (" + cLiteral(resultElement, 1) + " + " +
+               math("fabs") + ")";
+      })
+      .Case([&](graph::NotOp) { return "(uint8_t)!" + operand(0); })
+      .Case([&](graph::LeakyReluOp op) {
+        return operand(0) + " < 0 ? " + literal(op.getAlpha()) + " * " +
+               operand(0) + " : " + operand(0);
+      })
+      .Case([&](graph::EluOp op) {
+        return operand(0) + " < 0 ? " + literal(op.getAlpha()) + " * " +
+               math("expm1") + " : " + operand(0);
+      })
+      .Case([&](graph::CeluOp op) {
+        std::string x = operand(0), a = literal(op.getAlpha());
+        std::string f = single ? "f" : "";
+        return "(" + x + " > 0 ? " + x + " : 0) + (" + x + " < 0 ? " + a +
+               " * expm1" + f + "(" + x + " / " + a + ") : 0)";
+      })
+      .Case([&](graph::SeluOp op) {
+        std::string x = operand(0), a = literal(op.getAlpha()),
+                    g = literal(op.getGamma());
+        return x + " <= 0 ? " + g + " * (" + a + " * " + math("exp") +
+               " - " + a + ") : " + g + " * " + x;
+      })
+      .Case([&](graph::HardSigmoidOp op) {
+        std::string v = literal(op.getAlpha()) + " * " + operand(0) + " + " +
+                        literal(op.getBeta());
+        std::string zero = cLiteral(resultElement, 0),
+                    one = cLiteral(resultElement, 1);
+        return "(" + v + ") < " + zero + " ? " + zero + " : ((" + v + ") > " +
+               one + " ? " + one + " : (" + v + "))";
+      })
+      .Case([&](graph::ThresholdedReluOp op) {
+        return operand(0) + " > " + literal(op.getAlpha()) + " ? " +
+               operand(0) + " : " + cLiteral(resultElement, 0);
+      })
+      .Case([&](graph::ShrinkOp op) {
+        std::string x = operand(0), l = literal(op.getLambd()),
+                    b = literal(op.getBias());
+        return "(" + cElementType(resultElement) + ")(" + x + " < -" + l +
+               " ? " + x + " + " + b + " : (" + x + " > " + l + " ? " + x +
+               " - " + b + " : 0))";
+      })
+      .Case([&](graph::IsNaNOp) {
+        return "(uint8_t)(" + operand(0) + " != " + operand(0) + ")";
+      })
+      .Case([&](graph::IsInfOp op) {
+        std::string x = operand(0);
+        std::string positive = op.getDetectPositive() ? x + " == HUGE_VAL" : "0";
+        std::string negative = op.getDetectNegative() ? x + " == -HUGE_VAL" : "0";
+        return "(uint8_t)(" + positive + " || " + negative + ")";
+      })
+      .Case([&](graph::PReluOp) {
+        return operand(0) + " < 0 ? " + operand(1) + " * " + operand(0) +
+               " : " + operand(0);
+      })
+      .Case([&](graph::AndOp) {
+        return "(uint8_t)(" + operand(0) + " && " + operand(1) + ")";
+      })
+      .Case([&](graph::OrOp) {
+        return "(uint8_t)(" + operand(0) + " || " + operand(1) + ")";
+      })
+      .Case([&](graph::XorOp) {
+        return "(uint8_t)((" + operand(0) + " != 0) != (" + operand(1) +
+               " != 0))";
+      })
+      .Case([&](graph::GreaterOp) {
+        return "(uint8_t)(" + operand(0) + " > " + operand(1) + ")";
+      })
+      .Case([&](graph::GreaterEqualOp) {
+        return "(uint8_t)(" + operand(0) + " >= " + operand(1) + ")";
+      })
+      .Case([&](graph::LessOp) {
+        return "(uint8_t)(" + operand(0) + " < " + operand(1) + ")";
+      })
+      .Case([&](graph::LessEqualOp) {
+        return "(uint8_t)(" + operand(0) + " <= " + operand(1) + ")";
+      })
+      .Case([&](graph::ModOp op) -> std::string {
+        std::string a = operand(0), b = operand(1);
+        if (isFloat)
+          return (single ? "fmodf(" : "fmod(") + a + ", " + b + ")";
+        if (op.getFmod())
+          return "(" + cElementType(resultElement) + ")(" + a + " % " + b + ")";
+        // Python-style: the remainder takes the divisor's sign.
+        std::string r = "(" + a + " % " + b + ")";
+        return "(" + cElementType(resultElement) + ")(" + r + " != 0 && ((" +
+               r + " < 0) != (" + b + " < 0)) ? " + r + " + " + b + " : " + r +
+               ")";
+      })
+      .Case([&](graph::BitShiftOp op) {
+        return "(" + cElementType(resultElement) + ")(" + operand(0) +
+               (op.getShiftLeft() ? " << " : " >> ") + operand(1) + ")";
+      })
       .Case([&](graph::ClipOp clip) -> llvm::Expected<std::string> {
         double lo = clip.getMin().convertToDouble();
         double hi = clip.getMax().convertToDouble();
@@ -320,7 +465,7 @@ llvm::Error DispatchWriter::emitElementwise(ArrayRef<Operation *> ops,
 llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   Type elementType = tensorType(anchor->getResult(0)).getElementType();
   bool needsF32 = isa<graph::ConvOp, graph::MatMulOp, graph::MaxPoolOp,
-                      graph::AvgPoolOp, graph::ReduceMeanOp, graph::SoftmaxOp,
+                      graph::AvgPoolOp, graph::SoftmaxOp,
                       graph::LayerNormOp>(anchor);
   if (needsF32 && !elementType.isF32())
     return opError(anchor, "only float32 is supported for " +
@@ -330,7 +475,34 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       .Case([&](graph::MatMulOp op) { return emitMatMul(op); })
       .Case([&](graph::MaxPoolOp op) { return emitPool(op, "mk_maxpool2d"); })
       .Case([&](graph::AvgPoolOp op) { return emitPool(op, "mk_avgpool2d"); })
-      .Case([&](graph::ReduceMeanOp op) { return emitReduceMean(op); })
+      .Case([&](graph::ReduceMeanOp op) {
+        return emitReduce(op, ReduceKind::Mean);
+      })
+      .Case([&](graph::ReduceSumOp op) { return emitReduce(op, ReduceKind::Sum); })
+      .Case([&](graph::ReduceMaxOp op) { return emitReduce(op, ReduceKind::Max); })
+      .Case([&](graph::ReduceMinOp op) { return emitReduce(op, ReduceKind::Min); })
+      .Case([&](graph::ReduceProdOp op) {
+        return emitReduce(op, ReduceKind::Prod);
+      })
+      .Case([&](graph::ReduceL1Op op) { return emitReduce(op, ReduceKind::L1); })
+      .Case([&](graph::ReduceL2Op op) { return emitReduce(op, ReduceKind::L2); })
+      .Case([&](graph::ReduceLogSumOp op) {
+        return emitReduce(op, ReduceKind::LogSum);
+      })
+      .Case([&](graph::ReduceLogSumExpOp op) {
+        return emitReduce(op, ReduceKind::LogSumExp);
+      })
+      .Case([&](graph::ReduceSumSquareOp op) {
+        return emitReduce(op, ReduceKind::SumSquare);
+      })
+      .Case([&](graph::ArgMaxOp op) {
+        emitArgReduce(op, /*max=*/true);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::ArgMinOp op) {
+        emitArgReduce(op, /*max=*/false);
+        return llvm::Error::success();
+      })
       .Case([&](graph::SoftmaxOp op) {
         emitSoftmax(op);
         return llvm::Error::success();
@@ -341,6 +513,30 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       })
       .Case([&](graph::TransposeOp op) {
         emitTranspose(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::LogSoftmaxOp op) {
+        emitLogSoftmax(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::GatherElementsOp op) {
+        emitGatherElements(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::TriluOp op) {
+        emitTrilu(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::CumSumOp op) {
+        emitCumSum(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::HardmaxOp op) {
+        emitHardmax(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::OneHotOp op) {
+        emitOneHot(op);
         return llvm::Error::success();
       })
       .Case([&](graph::SliceOp op) {
@@ -456,46 +652,136 @@ llvm::Error DispatchWriter::emitPool(PoolOp op, llvm::StringRef kernel) {
   return llvm::Error::success();
 }
 
-llvm::Error DispatchWriter::emitReduceMean(graph::ReduceMeanOp op) {
-  ArrayRef<int64_t> shape = op.getInput().getType().getShape();
-  ArrayRef<int64_t> axes = op.getAxes();
+/// The lowest or highest value of an element type, as C.
+static std::string typeLimit(Type type, bool lowest) {
+  if (isa<FloatType>(type))
+    return cLiteral(type, lowest ? -INFINITY : INFINITY);
+  if (type.isInteger(1))
+    return lowest ? "0" : "1";
+  auto integer = cast<IntegerType>(type);
+  std::string width = std::to_string(integer.getWidth());
+  if (integer.isUnsigned())
+    return lowest ? "0" : "UINT" + width + "_MAX";
+  return (lowest ? "INT" : "INT") + width + (lowest ? "_MIN" : "_MAX");
+}
+
+llvm::Error DispatchWriter::emitReduce(Operation *op, ReduceKind kind) {
+  Value input = op->getOperand(0);
+  auto inputType = cast<RankedTensorType>(input.getType());
+  Type element = inputType.getElementType();
+  ArrayRef<int64_t> shape = inputType.getShape();
+  ArrayRef<int64_t> axes =
+      cast<DenseI64ArrayAttr>(op->getAttr("axes")).asArrayRef();
   int64_t reduced = 1;
   for (int64_t axis : axes)
     reduced *= shape[axis];
+  std::string in = pointer(input);
   bool trailing = !axes.empty() &&
                   axes.back() == static_cast<int64_t>(shape.size()) - 1 &&
                   axes.back() - axes.front() + 1 ==
                       static_cast<int64_t>(axes.size());
-  std::string in = pointer(op.getInput());
-  if (trailing) {
+  if (kind == ReduceKind::Mean && trailing && element.isF32()) {
     kernels_.insert(RuntimeKernel::Pool);
     signature_.usesExec = true;
-    os_ << "  mk_mean_rows(ex, " << computeProduct(shape) / reduced << ", "
-        << reduced << ", " << in << ", out0);\n";
+    os_ << "  mk_mean_rows(ex, " << computeProduct(shape) / std::max<int64_t>(reduced, 1)
+        << ", " << reduced << ", " << in << ", out0);\n";
     return llvm::Error::success();
   }
-  // General axes: accumulate over the input into the (zeroed) output, whose
-  // stride is 0 along every reduced axis, then scale.
-  int64_t outCount = op.getType().getNumElements();
-  std::vector<int64_t> outStrides;
-  {
-    SmallVector<int64_t> kept;
-    for (auto [dim, size] : llvm::enumerate(shape))
-      kept.push_back(llvm::is_contained(axes, static_cast<int64_t>(dim)) ? 1
-                                                                         : size);
-    outStrides = broadcastStrides(kept, shape);
+  bool isFloat = isa<FloatType>(element);
+  bool single = element.isF32();
+  std::string f = single ? "f" : "";
+  std::string type = cElementType(element);
+  // Accumulate over the input into the output, whose stride is 0 along every
+  // reduced axis: initialize, combine element by element, then finish.
+  std::string init = cLiteral(element, kind == ReduceKind::Prod ? 1 : 0);
+  if (kind == ReduceKind::Max)
+    init = typeLimit(element, /*lowest=*/true);
+  if (kind == ReduceKind::Min)
+    init = typeLimit(element, /*lowest=*/false);
+  auto combine = [&](const std::string &acc, const std::string &x) -> std::string {
+    switch (kind) {
+    case ReduceKind::Mean:
+    case ReduceKind::Sum:
+    case ReduceKind::LogSum:
+      return acc + " += " + x;
+    case ReduceKind::Prod:
+      return acc + " *= " + x;
+    case ReduceKind::Max:
+      return acc + " = " + x + " > " + acc + " ? " + x + " : " + acc;
+    case ReduceKind::Min:
+      return acc + " = " + x + " < " + acc + " ? " + x + " : " + acc;
+    case ReduceKind::L1:
+      return acc + " += " + (isFloat ? "fabs" + f + "(" + x + ")"
+                                     : "(" + x + " < 0 ? -" + x + " : " + x + ")");
+    case ReduceKind::L2:
+    case ReduceKind::SumSquare:
+      return acc + " += " + x + " * " + x;
+    case ReduceKind::LogSumExp:
+      return acc + " += exp" + f + "(" + x + ")";
+    }
+    return "";
+  };
+  std::string finish;
+  switch (kind) {
+  case ReduceKind::Mean:
+    finish = "out0[i] /= " + cLiteral(element, static_cast<double>(reduced));
+    break;
+  case ReduceKind::L2:
+    finish = "out0[i] = (" + type + ")sqrt" + (isFloat ? f : "") +
+             "(out0[i])";
+    break;
+  case ReduceKind::LogSum:
+  case ReduceKind::LogSumExp:
+    finish = "out0[i] = log" + f + "(out0[i])";
+    break;
+  default:
+    break;
   }
+  int64_t outCount = cast<RankedTensorType>(op->getResult(0).getType())
+                         .getNumElements();
+  SmallVector<int64_t> kept;
+  for (auto [dim, size] : llvm::enumerate(shape))
+    kept.push_back(llvm::is_contained(axes, static_cast<int64_t>(dim)) ? 1
+                                                                       : size);
   os_ << "  for (int64_t i = 0; i < " << outCount << "; ++i)\n"
-      << "    out0[i] = 0.0f;\n";
-  emitLoopNest(os_, 2, shape, {outStrides, contiguousStrides(shape)},
+      << "    out0[i] = " << init << ";\n";
+  emitLoopNest(os_, 2, shape,
+               {broadcastStrides(kept, shape), contiguousStrides(shape)},
                [&](int indent, ArrayRef<std::string> offsets) {
-                 os_ << std::string(indent, ' ') << "out0[" << offsets[0]
-                     << "] += " << in << "[" << offsets[1] << "];\n";
+                 os_ << std::string(indent, ' ')
+                     << combine("out0[" + offsets[0] + "]",
+                                in + "[" + offsets[1] + "]")
+                     << ";\n";
                });
-  os_ << "  for (int64_t i = 0; i < " << outCount << "; ++i)\n"
-      << "    out0[i] /= " << cLiteral(op.getType().getElementType(), reduced)
-      << ";\n";
+  if (!finish.empty())
+    os_ << "  for (int64_t i = 0; i < " << outCount << "; ++i)\n"
+        << "    " << finish << ";\n";
   return llvm::Error::success();
+}
+
+template <typename ArgOp>
+void DispatchWriter::emitArgReduce(ArgOp op, bool max) {
+  ArrayRef<int64_t> shape = op.getInput().getType().getShape();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t length = shape[axis];
+  std::string in = pointer(op.getInput());
+  std::string better = max ? " > " : " < ";
+  if (op.getSelectLastIndex())
+    better = max ? " >= " : " <= ";
+  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o) {\n"
+      << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
+      << "      const " << elementType(op.getInput()) << " *row = " << in
+      << " + o * " << length * inner << " + i;\n"
+      << "      int64_t best = 0;\n"
+      << "      for (int64_t a = 1; a < " << length << "; ++a)\n"
+      << "        if (row[a * " << inner << "]" << better << "row[best * "
+      << inner << "])\n"
+      << "          best = a;\n"
+      << "      out0[o * " << inner << " + i] = best;\n"
+      << "    }\n"
+      << "  }\n";
 }
 
 void DispatchWriter::emitSoftmax(graph::SoftmaxOp op) {
@@ -521,6 +807,141 @@ void DispatchWriter::emitLayerNorm(graph::LayerNormOp op) {
       << cLiteral(op.getType().getElementType(),
                   op.getEpsilon().convertToDouble())
       << ", out0);\n";
+}
+
+void DispatchWriter::emitLogSoftmax(graph::LogSoftmaxOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t length = shape[axis];
+  std::string type = elementType(op.getResult());
+  std::string f = type == "float" ? "f" : "";
+  // x - (max + log(sum(exp(x - max)))), per row along the axis.
+  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o) {\n"
+      << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
+      << "      const " << type << " *x = " << pointer(op.getInput())
+      << " + o * " << length * inner << " + i;\n"
+      << "      " << type << " *y = out0 + o * " << length * inner
+      << " + i;\n"
+      << "      " << type << " top = x[0], sum = 0;\n"
+      << "      for (int64_t a = 1; a < " << length << "; ++a)\n"
+      << "        top = x[a * " << inner << "] > top ? x[a * " << inner
+      << "] : top;\n"
+      << "      for (int64_t a = 0; a < " << length << "; ++a)\n"
+      << "        sum += exp" << f << "(x[a * " << inner << "] - top);\n"
+      << "      top += log" << f << "(sum);\n"
+      << "      for (int64_t a = 0; a < " << length << "; ++a)\n"
+      << "        y[a * " << inner << "] = x[a * " << inner << "] - top;\n"
+      << "    }\n"
+      << "  }\n";
+}
+
+void DispatchWriter::emitGatherElements(graph::GatherElementsOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  if (op.getType().getNumElements() == 0)
+    return;
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  ArrayRef<int64_t> dataShape = op.getData().getType().getShape();
+  std::vector<int64_t> dataStrides = contiguousStrides(dataShape);
+  int64_t axisStride = dataStrides[axis], axisSize = dataShape[axis];
+  // Walk the indices; the data offset follows every dimension but the axis,
+  // which the index picks.
+  std::vector<int64_t> walk = dataStrides;
+  walk[axis] = 0;
+  std::string data = pointer(op.getData()), indices = pointer(op.getIndices());
+  emitLoopNest(os_, 2, shape, {contiguousStrides(shape), walk},
+               [&](int indent, ArrayRef<std::string> offsets) {
+                 std::string pad(indent, ' ');
+                 os_ << pad << "int64_t k = (int64_t)" << indices << "["
+                     << offsets[0] << "];\n"
+                     << pad << "if (k < 0)\n"
+                     << pad << "  k += " << axisSize << ";\n"
+                     << pad << "k = k < 0 ? 0 : (k > " << axisSize - 1
+                     << " ? " << axisSize - 1 << " : k);\n"
+                     << pad << "out0[" << offsets[0] << "] = " << data << "["
+                     << offsets[1] << " + k * " << axisStride << "];\n";
+               });
+}
+
+void DispatchWriter::emitTrilu(graph::TriluOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t rows = shape[shape.size() - 2], cols = shape.back();
+  int64_t batch = computeProduct(shape.drop_back(2));
+  std::string keep = op.getUpper() ? "j - r >= " : "j - r <= ";
+  os_ << "  for (int64_t b = 0; b < " << batch << "; ++b)\n"
+      << "    for (int64_t r = 0; r < " << rows << "; ++r)\n"
+      << "      for (int64_t j = 0; j < " << cols << "; ++j) {\n"
+      << "        const int64_t at = (b * " << rows << " + r) * " << cols
+      << " + j;\n"
+      << "        out0[at] = " << keep << static_cast<int64_t>(op.getK())
+      << " ? " << pointer(op.getInput()) << "[at] : 0;\n"
+      << "      }\n";
+}
+
+void DispatchWriter::emitCumSum(graph::CumSumOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t length = shape[axis];
+  std::string type = elementType(op.getResult());
+  std::string step = op.getReverse() ? std::to_string(length - 1) + " - s" : "s";
+  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
+      << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
+      << "      " << type << " sum = 0;\n"
+      << "      for (int64_t s = 0; s < " << length << "; ++s) {\n"
+      << "        const int64_t at = (o * " << length << " + (" << step
+      << ")) * " << inner << " + i;\n";
+  if (op.getExclusive())
+    os_ << "        const " << type << " x = " << pointer(op.getInput())
+        << "[at];\n"
+        << "        out0[at] = sum;\n"
+        << "        sum += x;\n";
+  else
+    os_ << "        sum += " << pointer(op.getInput()) << "[at];\n"
+        << "        out0[at] = sum;\n";
+  os_ << "      }\n"
+      << "    }\n";
+}
+
+void DispatchWriter::emitHardmax(graph::HardmaxOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t length = shape[axis];
+  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
+      << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
+      << "      const int64_t base = o * " << length * inner << " + i;\n"
+      << "      int64_t best = 0;\n"
+      << "      for (int64_t a = 1; a < " << length << "; ++a)\n"
+      << "        if (" << pointer(op.getInput()) << "[base + a * " << inner
+      << "] > " << pointer(op.getInput()) << "[base + best * " << inner
+      << "])\n"
+      << "          best = a;\n"
+      << "      for (int64_t a = 0; a < " << length << "; ++a)\n"
+      << "        out0[base + a * " << inner << "] = a == best;\n"
+      << "    }\n";
+}
+
+void DispatchWriter::emitOneHot(graph::OneHotOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  int64_t depth = static_cast<int64_t>(op.getDepth());
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  std::string values = pointer(op.getValues());
+  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
+      << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
+      << "      int64_t hot = (int64_t)" << pointer(op.getIndices()) << "[o * "
+      << inner << " + i];\n"
+      << "      if (hot < 0)\n"
+      << "        hot += " << depth << ";\n"
+      << "      for (int64_t d = 0; d < " << depth << "; ++d)\n"
+      << "        out0[(o * " << depth << " + d) * " << inner << " + i] = d == hot ? "
+      << values << "[1] : " << values << "[0];\n"
+      << "    }\n";
 }
 
 void DispatchWriter::emitTranspose(graph::TransposeOp op) {

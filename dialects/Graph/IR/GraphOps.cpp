@@ -46,9 +46,11 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
 }
 
 bool mlir::modelc::graph::isElementwise(Operation *op) {
-  return isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, WhereOp, ReluOp,
-             SigmoidOp, TanhOp, ErfOp, SqrtOp, ExpOp, NegOp, ClipOp, CastOp,
-             ExpandOp>(op);
+  // Every op with the Elementwise trait, and the broadcasting ones.
+  return op->hasTrait<OpTrait::Elementwise>() ||
+         isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, WhereOp,
+             PReluOp, AndOp, OrOp, XorOp, GreaterOp, GreaterEqualOp, LessOp,
+             LessEqualOp, ModOp, BitShiftOp, ExpandOp>(op);
 }
 
 bool mlir::modelc::graph::isView(Operation *op) { return isa<ReshapeOp>(op); }
@@ -107,6 +109,16 @@ DEFINE_BINARY_OP(SubOp, Type())
 DEFINE_BINARY_OP(MulOp, Type())
 DEFINE_BINARY_OP(DivOp, Type())
 DEFINE_BINARY_OP(MaxOp, Type())
+DEFINE_BINARY_OP(PReluOp, Type())
+DEFINE_BINARY_OP(AndOp, Type())
+DEFINE_BINARY_OP(OrOp, Type())
+DEFINE_BINARY_OP(XorOp, Type())
+DEFINE_BINARY_OP(GreaterOp, IntegerType::get(context, 1))
+DEFINE_BINARY_OP(GreaterEqualOp, IntegerType::get(context, 1))
+DEFINE_BINARY_OP(LessOp, IntegerType::get(context, 1))
+DEFINE_BINARY_OP(LessEqualOp, IntegerType::get(context, 1))
+DEFINE_BINARY_OP(ModOp, Type())
+DEFINE_BINARY_OP(BitShiftOp, Type())
 DEFINE_BINARY_OP(MinOp, Type())
 DEFINE_BINARY_OP(EqualOp, IntegerType::get(context, 1))
 #undef DEFINE_BINARY_OP
@@ -323,12 +335,12 @@ static LogicalResult verifyAxes(std::optional<Location> location,
   return success();
 }
 
-LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *context,
-                                             std::optional<Location> location,
-                                             Adaptor adaptor,
-                                             SmallVectorImpl<Type> &results) {
-  RankedTensorType inputType = rankedType(adaptor.getInput());
-  ArrayRef<int64_t> axes = adaptor.getAxes();
+/// The result type of a reduction over `axes`.
+static LogicalResult inferReducedType(std::optional<Location> location,
+                                      Value input, ArrayRef<int64_t> axes,
+                                      bool keepdims, Type elementType,
+                                      SmallVectorImpl<Type> &results) {
+  RankedTensorType inputType = rankedType(input);
   if (failed(verifyAxes(location, axes, inputType.getRank())))
     return failure();
   SmallVector<int64_t> shape;
@@ -336,16 +348,52 @@ LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *context,
     bool reduced = llvm::is_contained(axes, static_cast<int64_t>(d));
     if (!reduced)
       shape.push_back(size);
-    else if (adaptor.getKeepdims())
+    else if (keepdims)
       shape.push_back(1);
   }
-  results.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  results.push_back(RankedTensorType::get(
+      shape, elementType ? elementType : inputType.getElementType()));
   return success();
 }
 
-LogicalResult ReduceMeanOp::verify() {
-  return verifyAxes(getLoc(), getAxes(), getInput().getType().getRank());
-}
+#define DEFINE_REDUCE_OP(OP)                                                   \
+  LogicalResult OP::inferReturnTypes(MLIRContext *context,                     \
+                                     std::optional<Location> location,         \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    return inferReducedType(location, adaptor.getInput(), adaptor.getAxes(),   \
+                            adaptor.getKeepdims(), Type(), results);           \
+  }                                                                            \
+  LogicalResult OP::verify() {                                                 \
+    return verifyAxes(getLoc(), getAxes(), getInput().getType().getRank());    \
+  }
+
+DEFINE_REDUCE_OP(ReduceMeanOp)
+DEFINE_REDUCE_OP(ReduceSumOp)
+DEFINE_REDUCE_OP(ReduceMaxOp)
+DEFINE_REDUCE_OP(ReduceMinOp)
+DEFINE_REDUCE_OP(ReduceProdOp)
+DEFINE_REDUCE_OP(ReduceL1Op)
+DEFINE_REDUCE_OP(ReduceL2Op)
+DEFINE_REDUCE_OP(ReduceLogSumOp)
+DEFINE_REDUCE_OP(ReduceLogSumExpOp)
+DEFINE_REDUCE_OP(ReduceSumSquareOp)
+#undef DEFINE_REDUCE_OP
+
+#define DEFINE_ARG_REDUCE_OP(OP)                                               \
+  LogicalResult OP::inferReturnTypes(MLIRContext *context,                     \
+                                     std::optional<Location> location,         \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    int64_t axis = static_cast<int64_t>(adaptor.getAxis());                    \
+    return inferReducedType(location, adaptor.getInput(), {axis},              \
+                            adaptor.getKeepdims(),                             \
+                            IntegerType::get(context, 64), results);           \
+  }
+
+DEFINE_ARG_REDUCE_OP(ArgMaxOp)
+DEFINE_ARG_REDUCE_OP(ArgMinOp)
+#undef DEFINE_ARG_REDUCE_OP
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
@@ -353,6 +401,25 @@ LogicalResult SoftmaxOp::verify() {
   if (axis < 0 || axis >= rank)
     return emitOpError("axis ") << axis << " out of range for rank "
                                 << rank;
+  return success();
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  int64_t rank = getType().getRank();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult GatherElementsOp::verify() {
+  int64_t rank = getData().getType().getRank();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank || getIndices().getType().getRank() != rank)
+    return emitOpError("expected indices of the data's rank and an axis in "
+                       "range");
+  if (getType().getShape() != getIndices().getType().getShape())
+    return emitOpError("expected the result to have the indices' shape");
   return success();
 }
 

@@ -46,6 +46,78 @@ def Graph_ErfOp : Graph_UnaryOp<"erf", "Erf">;
 def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "Sqrt"> { let hasFolder = 1; }
 def Graph_ExpOp : Graph_UnaryOp<"exp", "Exp">;
 def Graph_NegOp : Graph_UnaryOp<"neg", "Neg"> { let hasFolder = 1; }
+def Graph_AbsOp : Graph_UnaryOp<"abs", "Abs">;
+def Graph_CeilOp : Graph_UnaryOp<"ceil", "Ceil">;
+def Graph_FloorOp : Graph_UnaryOp<"floor", "Floor">;
+def Graph_RoundOp : Graph_UnaryOp<"round", "Round">;
+def Graph_SignOp : Graph_UnaryOp<"sign", "Sign">;
+def Graph_ReciprocalOp : Graph_UnaryOp<"reciprocal", "Reciprocal">;
+def Graph_LogOp : Graph_UnaryOp<"log", "Log">;
+def Graph_SinOp : Graph_UnaryOp<"sin", "Sin">;
+def Graph_CosOp : Graph_UnaryOp<"cos", "Cos">;
+def Graph_TanOp : Graph_UnaryOp<"tan", "Tan">;
+def Graph_AsinOp : Graph_UnaryOp<"asin", "Asin">;
+def Graph_AcosOp : Graph_UnaryOp<"acos", "Acos">;
+def Graph_AtanOp : Graph_UnaryOp<"atan", "Atan">;
+def Graph_SinhOp : Graph_UnaryOp<"sinh", "Sinh">;
+def Graph_CoshOp : Graph_UnaryOp<"cosh", "Cosh">;
+def Graph_AsinhOp : Graph_UnaryOp<"asinh", "Asinh">;
+def Graph_AcoshOp : Graph_UnaryOp<"acosh", "Acosh">;
+def Graph_AtanhOp : Graph_UnaryOp<"atanh", "Atanh">;
+def Graph_SoftplusOp : Graph_UnaryOp<"softplus", "Softplus">;
+def Graph_SoftsignOp : Graph_UnaryOp<"softsign", "Softsign">;
+def Graph_NotOp : Graph_UnaryOp<"not", "Not">;
+
+/// Elementwise activations with float parameters (`alpha`, `beta`, ...).
+class Graph_ActivationOp<string mnemonic, string onnxName, dag params>
+    : Graph_Op<mnemonic, [Pure, Elementwise, SameOperandsAndResultType]> {
+  let summary = "Elementwise " # onnxName;
+  let description = "Mirrors ONNX `" # onnxName # [{` with its attributes.
+
+    ```mlir
+    %y = graph.}] # mnemonic # [{ %x {...} : tensor<1x16xf32>
+    ```
+  }];
+  let arguments = !con((ins Graph_Tensor:$input), params);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_LeakyReluOp
+    : Graph_ActivationOp<"leaky_relu", "LeakyRelu", (ins F64Attr:$alpha)>;
+def Graph_EluOp : Graph_ActivationOp<"elu", "Elu", (ins F64Attr:$alpha)>;
+def Graph_CeluOp : Graph_ActivationOp<"celu", "Celu", (ins F64Attr:$alpha)>;
+def Graph_SeluOp
+    : Graph_ActivationOp<"selu", "Selu", (ins F64Attr:$alpha, F64Attr:$gamma)>;
+def Graph_HardSigmoidOp
+    : Graph_ActivationOp<"hard_sigmoid", "HardSigmoid",
+                         (ins F64Attr:$alpha, F64Attr:$beta)>;
+def Graph_ThresholdedReluOp
+    : Graph_ActivationOp<"thresholded_relu", "ThresholdedRelu",
+                         (ins F64Attr:$alpha)>;
+def Graph_ShrinkOp
+    : Graph_ActivationOp<"shrink", "Shrink", (ins F64Attr:$bias,
+                                                  F64Attr:$lambd)>;
+
+/// Elementwise tests that answer with booleans.
+class Graph_PredicateOp<string mnemonic, string onnxName, dag params>
+    : Graph_Op<mnemonic, [Pure, Elementwise, SameOperandsAndResultShape]> {
+  let summary = "Elementwise " # onnxName # " as booleans";
+  let description = "Mirrors ONNX `" # onnxName # [{`.
+
+    ```mlir
+    %b = graph.}] # mnemonic # [{ %x : tensor<8xf32> -> tensor<8xi1>
+    ```
+  }];
+  let arguments = !con((ins Graph_Tensor:$input), params);
+  let results = (outs RankedTensorOf<[I1]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Graph_IsNaNOp : Graph_PredicateOp<"is_nan", "IsNaN", (ins)>;
+def Graph_IsInfOp
+    : Graph_PredicateOp<"is_inf", "IsInf", (ins BoolAttr:$detect_positive,
+                                               BoolAttr:$detect_negative)>;
 
 def Graph_ClipOp : Graph_Op<"clip", [Pure, Elementwise,
                                      SameOperandsAndResultType]> {
@@ -115,6 +187,21 @@ def Graph_PowOp : Graph_BinaryOp<"pow", "Pow"> {
   let hasCanonicalizer = 1;
 }
 def Graph_MaxOp : Graph_BinaryOp<"max", "Max", [Commutative]>;
+def Graph_PReluOp : Graph_BinaryOp<"prelu", "PRelu">;
+def Graph_AndOp : Graph_BinaryOp<"and", "And", [Commutative]>;
+def Graph_OrOp : Graph_BinaryOp<"or", "Or", [Commutative]>;
+def Graph_XorOp : Graph_BinaryOp<"xor", "Xor", [Commutative]>;
+def Graph_GreaterOp : Graph_BinaryOp<"greater", "Greater">;
+def Graph_GreaterEqualOp : Graph_BinaryOp<"greater_equal", "GreaterOrEqual">;
+def Graph_LessOp : Graph_BinaryOp<"less", "Less">;
+def Graph_LessEqualOp : Graph_BinaryOp<"less_equal", "LessOrEqual">;
+def Graph_ModOp : Graph_BinaryOp<"mod", "Mod"> {
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs, BoolAttr:$fmod);
+}
+def Graph_BitShiftOp : Graph_BinaryOp<"bit_shift", "BitShift"> {
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs,
+                       BoolAttr:$shift_left);
+}
 def Graph_MinOp : Graph_BinaryOp<"min", "Min", [Commutative]>;
 def Graph_EqualOp : Graph_BinaryOp<"equal", "Equal", [Commutative]> {
   let hasFolder = 1;
@@ -231,24 +318,60 @@ class Graph_PoolOp<string mnemonic, string onnxName>
 def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "MaxPool">;
 def Graph_AvgPoolOp : Graph_PoolOp<"avg_pool", "AveragePool">;
 
-def Graph_ReduceMeanOp : Graph_Op<"reduce_mean", [Pure, InferTypeOpAdaptor]> {
-  let summary = "Mean over a set of axes";
-  let description = [{
-    Mirrors ONNX `ReduceMean` (and `GlobalAveragePool`, which the importer
-    expresses as a mean over the spatial axes with `keepdims`). `axes` are
-    non-negative, sorted and unique.
+/// Reductions over a set of axes.
+class Graph_ReduceOp<string mnemonic, string onnxName>
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = onnxName # " over a set of axes";
+  let description = "Mirrors ONNX `" # onnxName # [{` with its axes resolved:
+    `axes` are non-negative, sorted and unique (the importer turns "no axes"
+    into every axis).
 
     ```mlir
-    %m = graph.reduce_mean %x {axes = array<i64: 2, 3>, keepdims = true}
+    %m = graph.}] # mnemonic # [{ %x {axes = array<i64: 2, 3>, keepdims = true}
         : tensor<1x64x7x7xf32> -> tensor<1x64x1x1xf32>
     ```
   }];
-  let arguments = (ins Graph_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes,
                        BoolAttr:$keepdims);
-  let results = (outs Graph_FloatTensor:$result);
+  let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
+
+// Mean is also how the importer expresses GlobalAveragePool.
+def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "ReduceMean">;
+def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "ReduceSum">;
+def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "ReduceMax">;
+def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "ReduceMin">;
+def Graph_ReduceProdOp : Graph_ReduceOp<"reduce_prod", "ReduceProd">;
+def Graph_ReduceL1Op : Graph_ReduceOp<"reduce_l1", "ReduceL1">;
+def Graph_ReduceL2Op : Graph_ReduceOp<"reduce_l2", "ReduceL2">;
+def Graph_ReduceLogSumOp : Graph_ReduceOp<"reduce_log_sum", "ReduceLogSum">;
+def Graph_ReduceLogSumExpOp
+    : Graph_ReduceOp<"reduce_log_sum_exp", "ReduceLogSumExp">;
+def Graph_ReduceSumSquareOp
+    : Graph_ReduceOp<"reduce_sum_square", "ReduceSumSquare">;
+
+/// Index of the largest or smallest element along one axis.
+class Graph_ArgReduceOp<string mnemonic, string onnxName>
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = onnxName # " along one axis";
+  let description = "Mirrors ONNX `" # onnxName # [{`: int64 indices; ties
+    pick the first index, or the last with `select_last_index`.
+
+    ```mlir
+    %i = graph.}] # mnemonic # [{ %x {axis = 1 : i64, keepdims = true, select_last_index = false}
+        : tensor<2x8xf32> -> tensor<2x1xi64>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, BoolAttr:$keepdims,
+                       BoolAttr:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Graph_ArgMaxOp : Graph_ArgReduceOp<"arg_max", "ArgMax">;
+def Graph_ArgMinOp : Graph_ArgReduceOp<"arg_min", "ArgMin">;
 
 def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let summary = "Softmax along one axis";
@@ -258,6 +381,23 @@ def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType]> {
 
     ```mlir
     %p = graph.softmax %x {axis = 3 : i64} : tensor<1x12x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_LogSoftmaxOp : Graph_Op<"log_softmax", [Pure,
+                                                   SameOperandsAndResultType]> {
+  let summary = "Log of softmax along one axis";
+  let description = [{
+    Mirrors ONNX `LogSoftmax` from opset 13 on (the importer rewrites the
+    older flattening semantics): `x - max - log(sum(exp(x - max)))`.
+
+    ```mlir
+    %p = graph.log_softmax %x {axis = 1 : i64} : tensor<4x10xf32>
     ```
   }];
   let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis);
@@ -392,6 +532,92 @@ def Graph_GatherOp : Graph_Op<"gather", [Pure, InferTypeOpAdaptor]> {
     `->` type($result)
   }];
   let hasFolder = 1;
+}
+
+def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure]> {
+  let summary = "Picks elements of `data` along an axis by an index tensor";
+  let description = [{
+    Mirrors ONNX `GatherElements`: the result has the shape of `indices`, and
+    `result[i][j][k] = data[indices[i][j][k]][j][k]` for axis 0 (likewise for
+    other axes); negative indices count from the end.
+
+    ```mlir
+    %y = graph.gather_elements %x, %i {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` `(` type($data) `,` type($indices) `)`
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_TriluOp : Graph_Op<"trilu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Keeps the upper or lower triangle of the last two dimensions";
+  let description = [{
+    Mirrors ONNX `Trilu` with its diagonal offset `k` known: elements outside
+    the kept triangle become zero.
+
+    ```mlir
+    %y = graph.trilu %x {upper = true, k = 0 : i64} : tensor<3x4x5xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, BoolAttr:$upper, I64Attr:$k);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_CumSumOp : Graph_Op<"cum_sum", [Pure, SameOperandsAndResultType]> {
+  let summary = "Running sum along one axis";
+  let description = [{
+    Mirrors ONNX `CumSum` with its axis known; `exclusive` leaves each
+    element out of its own sum, `reverse` sums from the end.
+
+    ```mlir
+    %y = graph.cum_sum %x {axis = 0 : i64, exclusive = false, reverse = false} : tensor<5xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, BoolAttr:$exclusive,
+                       BoolAttr:$reverse);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_HardmaxOp : Graph_Op<"hardmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "One at the first largest element along an axis, zero elsewhere";
+  let description = [{
+    Mirrors ONNX `Hardmax` from opset 13 on.
+
+    ```mlir
+    %y = graph.hardmax %x {axis = 1 : i64} : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Graph_OneHotOp : Graph_Op<"one_hot", [Pure]> {
+  let summary = "One-hot encoding with [off, on] values";
+  let description = [{
+    Mirrors ONNX `OneHot` with its depth known: a new axis of size `depth` at
+    `axis` holds `values[1]` where the index matches and `values[0]`
+    elsewhere; negative indices count from the end of the depth.
+
+    ```mlir
+    %y = graph.one_hot %i, %v {axis = 1 : i64, depth = 10 : i64} : (tensor<3xi64>, tensor<2xf32>) -> tensor<3x10xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$indices, Graph_Tensor:$values,
+                       I64Attr:$axis, I64Attr:$depth);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $indices `,` $values attr-dict `:` `(` type($indices) `,` type($values)
+    `)` `->` type($result)
+  }];
 }
 
 def Graph_SliceOp : Graph_Op<"slice", [Pure, InferTypeOpAdaptor]> {

@@ -6,6 +6,7 @@
 
 #include "modelc/Frontend/ONNX/Importer.h"
 
+#include "FunctionExpansion.h"
 #include "NodeContext.h"
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -174,11 +175,13 @@ static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
                           opset, nodeDisplayName(node, index), ""};
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     auto it = importers.find(node.op_type());
+    bool expandable = defaultDomain && hasFunctionBody(node.op_type(), opset);
     if (!defaultDomain)
       entry.reason = "domain not supported";
-    else if (it == importers.end())
+    else if (it == importers.end() && !expandable)
       entry.reason = "op not supported";
-    else if (opset < it->second.minOpset || opset > it->second.maxOpset)
+    else if (it != importers.end() && !expandable &&
+             (opset < it->second.minOpset || opset > it->second.maxOpset))
       entry.reason = "opset " + std::to_string(opset) + " not supported (" +
                      std::to_string(it->second.minOpset) + ".." +
                      std::to_string(it->second.maxOpset) + ")";
@@ -345,10 +348,31 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
                                      name + "' is not defined before it");
     inputs.push_back(it->second);
   }
+  const llvm::StringMap<OpImporter> &importers = getOpImporters();
+  auto importer = importers.find(node.op_type());
+  bool handled = importer != importers.end() &&
+                 opset_ >= importer->second.minOpset &&
+                 opset_ <= importer->second.maxOpset;
+  if (!handled) {
+    // An op defined as a function: import its body in its place.
+    std::vector<Type> inputTypes;
+    for (Value input : inputs)
+      inputTypes.push_back(input ? input.getType() : Type());
+    std::string scope = nodeDisplayName(node, index);
+    llvm::Expected<std::vector<onnx::NodeProto>> body =
+        expandFunction(node, scope, opset_, inputTypes);
+    if (!body)
+      return llvm::createStringError("node '" + scope + "' (" +
+                                     node.op_type() + "): " +
+                                     llvm::toString(body.takeError()));
+    for (auto [bodyIndex, inner] : llvm::enumerate(*body))
+      if (llvm::Error err = importNode(inner, bodyIndex))
+        return err;
+    return llvm::Error::success();
+  }
   NodeContext ctx(builder_, node, opset_, nodeLocation(node, index),
                   std::move(inputs), model_.directory);
-  const OpImporter &importer = getOpImporters().find(node.op_type())->second;
-  if (llvm::Error err = importer.import(ctx))
+  if (llvm::Error err = importer->second.import(ctx))
     return err;
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())

@@ -21,6 +21,7 @@
 #include "mlir/IR/Matchers.h"
 #include "onnx/onnx_pb.h"
 
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -235,6 +236,114 @@ llvm::Error importWhere(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// An activation whose attributes default as ONNX says.
+template <typename OpTy>
+llvm::Error importActivation(NodeContext &ctx,
+                             ArrayRef<std::pair<llvm::StringRef, float>> params) {
+  SmallVector<Attribute> values;
+  for (auto [name, fallback] : params)
+    values.push_back(ctx.builder().getF64FloatAttr(ctx.floatAttr(name, fallback)));
+  Value x = ctx.input(0);
+  if constexpr (std::is_same_v<OpTy, graph::SeluOp> ||
+                std::is_same_v<OpTy, graph::HardSigmoidOp> ||
+                std::is_same_v<OpTy, graph::ShrinkOp>)
+    ctx.setResult(0, ctx.create<OpTy>(x, cast<FloatAttr>(values[0]),
+                                      cast<FloatAttr>(values[1])));
+  else
+    ctx.setResult(0, ctx.create<OpTy>(x, cast<FloatAttr>(values[0])));
+  return llvm::Error::success();
+}
+
+llvm::Error importLeakyRelu(NodeContext &ctx) {
+  return importActivation<graph::LeakyReluOp>(ctx, {{"alpha", 0.01f}});
+}
+llvm::Error importElu(NodeContext &ctx) {
+  return importActivation<graph::EluOp>(ctx, {{"alpha", 1.0f}});
+}
+llvm::Error importCelu(NodeContext &ctx) {
+  return importActivation<graph::CeluOp>(ctx, {{"alpha", 1.0f}});
+}
+llvm::Error importSelu(NodeContext &ctx) {
+  return importActivation<graph::SeluOp>(
+      ctx, {{"alpha", 1.67326319217681884765625f},
+            {"gamma", 1.05070102214813232421875f}});
+}
+llvm::Error importHardSigmoid(NodeContext &ctx) {
+  return importActivation<graph::HardSigmoidOp>(ctx,
+                                                {{"alpha", 0.2f}, {"beta", 0.5f}});
+}
+llvm::Error importThresholdedRelu(NodeContext &ctx) {
+  return importActivation<graph::ThresholdedReluOp>(ctx, {{"alpha", 1.0f}});
+}
+llvm::Error importShrink(NodeContext &ctx) {
+  return importActivation<graph::ShrinkOp>(ctx, {{"bias", 0.0f}, {"lambd", 0.5f}});
+}
+
+/// HardSwish(x) = x * HardSigmoid(x) with alpha 1/6 and beta 1/2.
+llvm::Error importHardSwish(NodeContext &ctx) {
+  OpBuilder &b = ctx.builder();
+  Value gate = ctx.create<graph::HardSigmoidOp>(
+      ctx.input(0), b.getF64FloatAttr(1.0f / 6.0f), b.getF64FloatAttr(0.5));
+  ctx.setResult(0, ctx.create<graph::MulOp>(ctx.input(0), gate));
+  return llvm::Error::success();
+}
+
+/// IsNaN and IsInf answer with booleans of the input's shape.
+template <typename OpTy, typename... Attrs>
+llvm::Error importPredicate(NodeContext &ctx, Attrs... attrs) {
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(),
+                                    ctx.builder().getI1Type());
+  ctx.setResult(0, ctx.create<OpTy>(type, ctx.input(0), attrs...));
+  return llvm::Error::success();
+}
+
+llvm::Error importIsNaN(NodeContext &ctx) {
+  return importPredicate<graph::IsNaNOp>(ctx);
+}
+
+llvm::Error importIsInf(NodeContext &ctx) {
+  OpBuilder &b = ctx.builder();
+  return importPredicate<graph::IsInfOp>(
+      ctx, b.getBoolAttr(ctx.intAttr("detect_positive", 1) != 0),
+      b.getBoolAttr(ctx.intAttr("detect_negative", 1) != 0));
+}
+
+llvm::Error importMod(NodeContext &ctx) {
+  bool fmod = ctx.intAttr("fmod", 0) != 0;
+  if (isa<FloatType>(ctx.inputType(0).getElementType()) && !fmod)
+    return ctx.error("floating-point Mod requires fmod=1");
+  if (!graph::broadcastShapes(ctx.inputType(0).getShape(),
+                              ctx.inputType(1).getShape()))
+    return ctx.error("operand shapes do not broadcast");
+  ctx.setResult(0, ctx.create<graph::ModOp>(ctx.input(0), ctx.input(1),
+                                            ctx.builder().getBoolAttr(fmod)));
+  return llvm::Error::success();
+}
+
+llvm::Error importBitShift(NodeContext &ctx) {
+  std::string direction = ctx.stringAttr("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return ctx.error("direction must be LEFT or RIGHT");
+  ctx.setResult(0, ctx.create<graph::BitShiftOp>(
+                       ctx.input(0), ctx.input(1),
+                       ctx.builder().getBoolAttr(direction == "LEFT")));
+  return llvm::Error::success();
+}
+
+/// Sum and Mean: a chain of adds, divided by the count for Mean.
+llvm::Error importSumOrMean(NodeContext &ctx, bool mean) {
+  if (llvm::Error err = importVariadic<graph::AddOp>(ctx))
+    return err;
+  if (mean && ctx.numInputs() > 1)
+    ctx.setResult(0, ctx.create<graph::DivOp>(
+                         ctx.results()[0],
+                         scalarConstant(ctx, ctx.inputType(0).getElementType(),
+                                        static_cast<double>(ctx.numInputs()))));
+  return llvm::Error::success();
+}
+llvm::Error importSum(NodeContext &ctx) { return importSumOrMean(ctx, false); }
+llvm::Error importMean(NodeContext &ctx) { return importSumOrMean(ctx, true); }
+
 llvm::Error importIdentity(NodeContext &ctx) {
   ctx.setResult(0, ctx.input(0));
   return llvm::Error::success();
@@ -243,6 +352,9 @@ llvm::Error importIdentity(NodeContext &ctx) {
 llvm::Error importDropout(NodeContext &ctx) {
   if (ctx.resultUsed(1))
     return ctx.error("the mask output is not supported (inference only)");
+  std::optional<std::vector<int64_t>> training = ctx.constantInts(ctx.input(2));
+  if (ctx.input(2) && (!training || training->front() != 0))
+    return ctx.error("training mode (random dropout) is not supported");
   ctx.setResult(0, ctx.input(0));
   return llvm::Error::success();
 }
@@ -463,7 +575,8 @@ llvm::Error importLayerNorm(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
-llvm::Error importSoftmax(NodeContext &ctx) {
+template <typename OpTy>
+llvm::Error importSoftmaxLike(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   int64_t rank = type.getRank();
   llvm::Expected<int64_t> axis =
@@ -471,23 +584,26 @@ llvm::Error importSoftmax(NodeContext &ctx) {
   if (!axis)
     return axis.takeError();
   if (ctx.opset() >= 13 || *axis == rank - 1) {
-    ctx.setResult(0, ctx.create<graph::SoftmaxOp>(
-                         ctx.input(0), ctx.builder().getI64IntegerAttr(*axis)));
+    ctx.setResult(0, ctx.create<OpTy>(ctx.input(0),
+                                      ctx.builder().getI64IntegerAttr(*axis)));
     return llvm::Error::success();
   }
   // Before opset 13, softmax normalizes over all dims from `axis` on.
   int64_t outer = computeProduct(type.getShape().take_front(*axis));
   int64_t inner = computeProduct(type.getShape().drop_front(*axis));
   Value flat = reshapeTo(ctx, ctx.input(0), {outer, inner});
-  Value soft = ctx.create<graph::SoftmaxOp>(flat, ctx.builder().getI64IntegerAttr(1));
+  Value soft = ctx.create<OpTy>(flat, ctx.builder().getI64IntegerAttr(1));
   ctx.setResult(0, reshapeTo(ctx, soft, type.getShape()));
   return llvm::Error::success();
 }
 
-llvm::Error importReduceMean(NodeContext &ctx) {
+/// Reductions: axes are an attribute until `axesInputSince` (13 for
+/// ReduceSum, 18 for the others) and an optional input after.
+template <typename OpTy, int64_t axesInputSince>
+llvm::Error importReduce(NodeContext &ctx) {
   int64_t rank = ctx.inputType(0).getRank();
   std::vector<int64_t> axes;
-  if (ctx.opset() < 18) {
+  if (ctx.opset() < axesInputSince) {
     axes = ctx.intsAttr("axes").value_or(std::vector<int64_t>{});
   } else if (ctx.input(1)) {
     llvm::Expected<std::vector<int64_t>> constant =
@@ -497,7 +613,7 @@ llvm::Error importReduceMean(NodeContext &ctx) {
     axes = *constant;
   }
   if (axes.empty()) {
-    if (ctx.opset() >= 18 && ctx.intAttr("noop_with_empty_axes", 0)) {
+    if (ctx.opset() >= axesInputSince && ctx.intAttr("noop_with_empty_axes", 0)) {
       ctx.setResult(0, ctx.input(0));
       return llvm::Error::success();
     }
@@ -512,9 +628,23 @@ llvm::Error importReduceMean(NodeContext &ctx) {
   }
   llvm::sort(axes);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  ctx.setResult(0, ctx.create<graph::ReduceMeanOp>(
+  ctx.setResult(0, ctx.create<OpTy>(
                        ctx.input(0), ctx.builder().getDenseI64ArrayAttr(axes),
                        ctx.builder().getBoolAttr(ctx.intAttr("keepdims", 1))));
+  return llvm::Error::success();
+}
+
+template <typename OpTy>
+llvm::Error importArgReduce(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<OpTy>(
+                       ctx.input(0), b.getI64IntegerAttr(*axis),
+                       b.getBoolAttr(ctx.intAttr("keepdims", 1) != 0),
+                       b.getBoolAttr(ctx.intAttr("select_last_index", 0) != 0)));
   return llvm::Error::success();
 }
 
@@ -874,6 +1004,262 @@ llvm::Error importConstantOfShape(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+llvm::Error importGatherElements(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  if (ctx.inputType(1).getRank() != rank)
+    return ctx.error("indices must have the data's rank");
+  auto type = RankedTensorType::get(ctx.inputType(1).getShape(),
+                                    ctx.inputType(0).getElementType());
+  ctx.setResult(0, ctx.create<graph::GatherElementsOp>(
+                       type, ctx.input(0), ctx.input(1),
+                       ctx.builder().getI64IntegerAttr(*axis)));
+  return llvm::Error::success();
+}
+
+llvm::Error importTrilu(NodeContext &ctx) {
+  if (ctx.inputType(0).getRank() < 2)
+    return ctx.error("expected an input of rank >= 2");
+  int64_t k = 0;
+  if (ctx.input(1)) {
+    llvm::Expected<std::vector<int64_t>> value = ctx.requireConstantInts(1, "k");
+    if (!value)
+      return value.takeError();
+    k = value->front();
+  }
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<graph::TriluOp>(
+                       ctx.input(0), b.getBoolAttr(ctx.intAttr("upper", 1) != 0),
+                       b.getI64IntegerAttr(k)));
+  return llvm::Error::success();
+}
+
+/// Size is the element count: a compile-time constant.
+llvm::Error importSize(NodeContext &ctx) {
+  auto type = RankedTensorType::get({}, ctx.builder().getI64Type());
+  ctx.setResult(0, arith::ConstantOp::create(
+                       ctx.builder(), ctx.loc(), type,
+                       cast<TypedAttr>(graph::makeConstantFromInts(
+                           type, {ctx.inputType(0).getNumElements()}))));
+  return llvm::Error::success();
+}
+
+llvm::Error importGlobalMaxPool(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  if (rank < 3)
+    return ctx.error("expected an input of rank >= 3");
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  ctx.setResult(0, ctx.create<graph::ReduceMaxOp>(
+                       ctx.input(0), ctx.builder().getDenseI64ArrayAttr(axes),
+                       ctx.builder().getBoolAttr(true)));
+  return llvm::Error::success();
+}
+
+/// Split: one slice per output, sizes from the `split` input (13+) or
+/// attribute, or equal parts.
+llvm::Error importSplit(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  int64_t outputs = ctx.node().output_size();
+  std::vector<int64_t> sizes;
+  if (ctx.opset() >= 13 && ctx.input(1)) {
+    llvm::Expected<std::vector<int64_t>> split = ctx.requireConstantInts(1, "split");
+    if (!split)
+      return split.takeError();
+    sizes = *split;
+  } else if (ctx.opset() < 13 && ctx.intsAttr("split")) {
+    sizes = *ctx.intsAttr("split");
+  } else {
+    int64_t parts = ctx.opset() >= 18 ? ctx.intAttr("num_outputs", outputs) : outputs;
+    int64_t chunk = (shape[*axis] + parts - 1) / parts;
+    for (int64_t begin = 0; begin < shape[*axis]; begin += chunk)
+      sizes.push_back(std::min(chunk, shape[*axis] - begin));
+  }
+  if (static_cast<int64_t>(sizes.size()) != outputs)
+    return ctx.error("split sizes do not match the number of outputs");
+  OpBuilder &b = ctx.builder();
+  int64_t begin = 0;
+  for (int64_t i = 0; i < outputs; ++i) {
+    SmallVector<int64_t> starts(rank, 0), ends(shape), steps(rank, 1);
+    starts[*axis] = sizes[i] ? begin : 0;
+    ends[*axis] = sizes[i] ? begin + sizes[i] : 0;
+    begin += sizes[i];
+    ctx.setResult(i, ctx.create<graph::SliceOp>(
+                         ctx.input(0), b.getDenseI64ArrayAttr(starts),
+                         b.getDenseI64ArrayAttr(ends),
+                         b.getDenseI64ArrayAttr(steps)));
+  }
+  if (begin != shape[*axis])
+    return ctx.error("split sizes do not add up to the axis length");
+  return llvm::Error::success();
+}
+
+/// Tile as a view and a broadcast: [a, b] tiled (r, s) is [1, a, 1, b]
+/// expanded to [r, a, s, b], then flattened pairwise.
+llvm::Error importTile(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  llvm::Expected<std::vector<int64_t>> repeats = ctx.requireConstantInts(1, "repeats");
+  if (!repeats)
+    return repeats.takeError();
+  if (repeats->size() != shape.size())
+    return ctx.error("expected one repeat count per dimension");
+  SmallVector<int64_t> spread, expanded, result;
+  for (auto [dim, repeat] : llvm::zip(shape, *repeats)) {
+    spread.append({1, dim});
+    expanded.append({repeat, dim});
+    result.push_back(repeat * dim);
+  }
+  Value x = reshapeTo(ctx, ctx.input(0), spread);
+  auto type = RankedTensorType::get(expanded, ctx.inputType(0).getElementType());
+  x = ctx.create<graph::ExpandOp>(type, x);
+  ctx.setResult(0, reshapeTo(ctx, x, result));
+  return llvm::Error::success();
+}
+
+/// DepthToSpace and SpaceToDepth are a reshape, a transpose and a reshape.
+llvm::Error importDepthToSpace(NodeContext &ctx) {
+  ArrayRef<int64_t> s = ctx.inputType(0).getShape();
+  if (s.size() != 4)
+    return ctx.error("expected a rank-4 input");
+  int64_t b = ctx.intAttr("blocksize", 0);
+  if (b < 1 || s[1] % (b * b))
+    return ctx.error("channels must be a multiple of blocksize^2");
+  bool crd = ctx.stringAttr("mode", "DCR") == "CRD";
+  int64_t c = s[1] / (b * b);
+  Value x = reshapeTo(ctx, ctx.input(0),
+                      crd ? SmallVector<int64_t>{s[0], c, b, b, s[2], s[3]}
+                          : SmallVector<int64_t>{s[0], b, b, c, s[2], s[3]});
+  SmallVector<int64_t> perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+                                  : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+  x = ctx.create<graph::TransposeOp>(x, ArrayRef<int64_t>(perm));
+  ctx.setResult(0, reshapeTo(ctx, x, {s[0], c, s[2] * b, s[3] * b}));
+  return llvm::Error::success();
+}
+
+llvm::Error importSpaceToDepth(NodeContext &ctx) {
+  ArrayRef<int64_t> s = ctx.inputType(0).getShape();
+  if (s.size() != 4)
+    return ctx.error("expected a rank-4 input");
+  int64_t b = ctx.intAttr("blocksize", 0);
+  if (b < 1 || s[2] % b || s[3] % b)
+    return ctx.error("height and width must be multiples of blocksize");
+  Value x = reshapeTo(ctx, ctx.input(0), {s[0], s[1], s[2] / b, b, s[3] / b, b});
+  x = ctx.create<graph::TransposeOp>(x, ArrayRef<int64_t>{0, 3, 5, 1, 2, 4});
+  ctx.setResult(0, reshapeTo(ctx, x, {s[0], s[1] * b * b, s[2] / b, s[3] / b}));
+  return llvm::Error::success();
+}
+
+/// Range with constant bounds is a constant.
+llvm::Error importRange(NodeContext &ctx) {
+  ElementsAttr start, limit, delta;
+  if (!matchPattern(ctx.input(0), m_Constant(&start)) ||
+      !matchPattern(ctx.input(1), m_Constant(&limit)) ||
+      !matchPattern(ctx.input(2), m_Constant(&delta)))
+    return ctx.error("start, limit and delta must be compile-time constants");
+  double a = graph::readConstantAsDoubles(start).front();
+  double l = graph::readConstantAsDoubles(limit).front();
+  double d = graph::readConstantAsDoubles(delta).front();
+  if (d == 0)
+    return ctx.error("delta is 0");
+  int64_t count = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((l - a) / d)));
+  Type element = ctx.inputType(0).getElementType();
+  auto type = RankedTensorType::get({count}, element);
+  std::vector<double> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(a + i * d);
+  ctx.setResult(0, arith::ConstantOp::create(
+                       ctx.builder(), ctx.loc(), type,
+                       cast<TypedAttr>(graph::makeConstantFromDoubles(type, values))));
+  return llvm::Error::success();
+}
+
+llvm::Error importCumSum(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<std::vector<int64_t>> axisValue = ctx.requireConstantInts(1, "axis");
+  if (!axisValue)
+    return axisValue.takeError();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, axisValue->front(), rank);
+  if (!axis)
+    return axis.takeError();
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<graph::CumSumOp>(
+                       ctx.input(0), b.getI64IntegerAttr(*axis),
+                       b.getBoolAttr(ctx.intAttr("exclusive", 0) != 0),
+                       b.getBoolAttr(ctx.intAttr("reverse", 0) != 0)));
+  return llvm::Error::success();
+}
+
+llvm::Error importHardmax(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  llvm::Expected<int64_t> axis =
+      normalizeAxis(ctx, ctx.intAttr("axis", ctx.opset() < 13 ? 1 : -1), rank);
+  if (!axis)
+    return axis.takeError();
+  OpBuilder &b = ctx.builder();
+  if (ctx.opset() >= 13 || *axis == rank - 1) {
+    ctx.setResult(0, ctx.create<graph::HardmaxOp>(ctx.input(0),
+                                                  b.getI64IntegerAttr(*axis)));
+    return llvm::Error::success();
+  }
+  // Before opset 13: over all dimensions from `axis` on, as Softmax.
+  int64_t outer = computeProduct(type.getShape().take_front(*axis));
+  int64_t inner = computeProduct(type.getShape().drop_front(*axis));
+  Value flat = reshapeTo(ctx, ctx.input(0), {outer, inner});
+  Value hard = ctx.create<graph::HardmaxOp>(flat, b.getI64IntegerAttr(1));
+  ctx.setResult(0, reshapeTo(ctx, hard, type.getShape()));
+  return llvm::Error::success();
+}
+
+llvm::Error importOneHot(NodeContext &ctx) {
+  llvm::Expected<std::vector<int64_t>> depth = ctx.requireConstantInts(1, "depth");
+  if (!depth)
+    return depth.takeError();
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size() + 1;
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", -1), rank);
+  if (!axis)
+    return axis.takeError();
+  SmallVector<int64_t> result(shape);
+  result.insert(result.begin() + *axis, depth->front());
+  auto type = RankedTensorType::get(result, ctx.inputType(2).getElementType());
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<graph::OneHotOp>(
+                       type, ctx.input(0), ctx.input(2),
+                       b.getI64IntegerAttr(*axis),
+                       b.getI64IntegerAttr(depth->front())));
+  return llvm::Error::success();
+}
+
+/// EyeLike depends only on the input's shape: a constant.
+llvm::Error importEyeLike(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  if (shape.size() != 2)
+    return ctx.error("expected a rank-2 input");
+  Type element = ctx.inputType(0).getElementType();
+  if (const onnx::AttributeProto *dtype = ctx.attribute("dtype"))
+    element = convertDataType(*ctx.builder().getContext(), dtype->i());
+  if (!element)
+    return ctx.error("unsupported dtype");
+  int64_t k = ctx.intAttr("k", 0);
+  auto type = RankedTensorType::get(shape, element);
+  std::vector<double> values(type.getNumElements(), 0.0);
+  for (int64_t r = 0; r < shape[0]; ++r)
+    if (r + k >= 0 && r + k < shape[1])
+      values[r * shape[1] + r + k] = 1.0;
+  ctx.setResult(0, arith::ConstantOp::create(
+                       ctx.builder(), ctx.loc(), type,
+                       cast<TypedAttr>(graph::makeConstantFromDoubles(type, values))));
+  return llvm::Error::success();
+}
+
 } // namespace
 
 const llvm::StringMap<OpImporter> &getOpImporters() {
@@ -885,6 +1271,49 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"Pow", {7, kMaxKnownOpset, importBinary<graph::PowOp>}},
       {"Equal", {7, kMaxKnownOpset, importBinary<graph::EqualOp>}},
       {"Max", {8, kMaxKnownOpset, importVariadic<graph::MaxOp>}},
+      {"Sum", {8, kMaxKnownOpset, importSum}},
+      {"Mean", {8, kMaxKnownOpset, importMean}},
+      {"PRelu", {9, kMaxKnownOpset, importBinary<graph::PReluOp>}},
+      {"And", {7, kMaxKnownOpset, importBinary<graph::AndOp>}},
+      {"Or", {7, kMaxKnownOpset, importBinary<graph::OrOp>}},
+      {"Xor", {7, kMaxKnownOpset, importBinary<graph::XorOp>}},
+      {"Greater", {7, kMaxKnownOpset, importBinary<graph::GreaterOp>}},
+      {"GreaterOrEqual", {12, kMaxKnownOpset, importBinary<graph::GreaterEqualOp>}},
+      {"Less", {7, kMaxKnownOpset, importBinary<graph::LessOp>}},
+      {"LessOrEqual", {12, kMaxKnownOpset, importBinary<graph::LessEqualOp>}},
+      {"Mod", {10, kMaxKnownOpset, importMod}},
+      {"BitShift", {11, kMaxKnownOpset, importBitShift}},
+      {"Abs", {6, kMaxKnownOpset, importUnary<graph::AbsOp>}},
+      {"Ceil", {6, kMaxKnownOpset, importUnary<graph::CeilOp>}},
+      {"Floor", {6, kMaxKnownOpset, importUnary<graph::FloorOp>}},
+      {"Round", {11, kMaxKnownOpset, importUnary<graph::RoundOp>}},
+      {"Sign", {9, kMaxKnownOpset, importUnary<graph::SignOp>}},
+      {"Reciprocal", {6, kMaxKnownOpset, importUnary<graph::ReciprocalOp>}},
+      {"Log", {6, kMaxKnownOpset, importUnary<graph::LogOp>}},
+      {"Sin", {7, kMaxKnownOpset, importUnary<graph::SinOp>}},
+      {"Cos", {7, kMaxKnownOpset, importUnary<graph::CosOp>}},
+      {"Tan", {7, kMaxKnownOpset, importUnary<graph::TanOp>}},
+      {"Asin", {7, kMaxKnownOpset, importUnary<graph::AsinOp>}},
+      {"Acos", {7, kMaxKnownOpset, importUnary<graph::AcosOp>}},
+      {"Atan", {7, kMaxKnownOpset, importUnary<graph::AtanOp>}},
+      {"Sinh", {9, kMaxKnownOpset, importUnary<graph::SinhOp>}},
+      {"Cosh", {9, kMaxKnownOpset, importUnary<graph::CoshOp>}},
+      {"Asinh", {9, kMaxKnownOpset, importUnary<graph::AsinhOp>}},
+      {"Acosh", {9, kMaxKnownOpset, importUnary<graph::AcoshOp>}},
+      {"Atanh", {9, kMaxKnownOpset, importUnary<graph::AtanhOp>}},
+      {"Softplus", {1, kMaxKnownOpset, importUnary<graph::SoftplusOp>}},
+      {"Softsign", {1, kMaxKnownOpset, importUnary<graph::SoftsignOp>}},
+      {"Not", {1, kMaxKnownOpset, importUnary<graph::NotOp>}},
+      {"IsNaN", {9, kMaxKnownOpset, importIsNaN}},
+      {"IsInf", {10, kMaxKnownOpset, importIsInf}},
+      {"LeakyRelu", {6, kMaxKnownOpset, importLeakyRelu}},
+      {"Elu", {6, kMaxKnownOpset, importElu}},
+      {"Celu", {12, kMaxKnownOpset, importCelu}},
+      {"Selu", {6, kMaxKnownOpset, importSelu}},
+      {"HardSigmoid", {6, kMaxKnownOpset, importHardSigmoid}},
+      {"HardSwish", {14, kMaxKnownOpset, importHardSwish}},
+      {"ThresholdedRelu", {10, kMaxKnownOpset, importThresholdedRelu}},
+      {"Shrink", {9, kMaxKnownOpset, importShrink}},
       {"Min", {8, kMaxKnownOpset, importVariadic<graph::MinOp>}},
       {"Where", {9, kMaxKnownOpset, importWhere}},
       {"Relu", {6, kMaxKnownOpset, importUnary<graph::ReluOp>}},
@@ -906,8 +1335,35 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"GlobalAveragePool", {1, kMaxKnownOpset, importGlobalAveragePool}},
       {"BatchNormalization", {7, kMaxKnownOpset, importBatchNorm}},
       {"LayerNormalization", {17, kMaxKnownOpset, importLayerNorm}},
-      {"Softmax", {1, kMaxKnownOpset, importSoftmax}},
-      {"ReduceMean", {1, kMaxKnownOpset, importReduceMean}},
+      {"Softmax", {1, kMaxKnownOpset, importSoftmaxLike<graph::SoftmaxOp>}},
+      {"LogSoftmax", {1, kMaxKnownOpset, importSoftmaxLike<graph::LogSoftmaxOp>}},
+      {"GatherElements", {11, kMaxKnownOpset, importGatherElements}},
+      {"Trilu", {14, kMaxKnownOpset, importTrilu}},
+      {"Size", {1, kMaxKnownOpset, importSize}},
+      {"GlobalMaxPool", {1, kMaxKnownOpset, importGlobalMaxPool}},
+      {"Split", {2, kMaxKnownOpset, importSplit}},
+      {"Tile", {6, kMaxKnownOpset, importTile}},
+      {"DepthToSpace", {1, kMaxKnownOpset, importDepthToSpace}},
+      {"SpaceToDepth", {1, kMaxKnownOpset, importSpaceToDepth}},
+      {"Range", {11, kMaxKnownOpset, importRange}},
+      {"CumSum", {11, kMaxKnownOpset, importCumSum}},
+      {"Hardmax", {1, kMaxKnownOpset, importHardmax}},
+      {"OneHot", {9, kMaxKnownOpset, importOneHot}},
+      {"EyeLike", {9, kMaxKnownOpset, importEyeLike}},
+      {"ReduceMean", {1, kMaxKnownOpset, importReduce<graph::ReduceMeanOp, 18>}},
+      {"ReduceSum", {1, kMaxKnownOpset, importReduce<graph::ReduceSumOp, 13>}},
+      {"ReduceMax", {1, kMaxKnownOpset, importReduce<graph::ReduceMaxOp, 18>}},
+      {"ReduceMin", {1, kMaxKnownOpset, importReduce<graph::ReduceMinOp, 18>}},
+      {"ReduceProd", {1, kMaxKnownOpset, importReduce<graph::ReduceProdOp, 18>}},
+      {"ReduceL1", {1, kMaxKnownOpset, importReduce<graph::ReduceL1Op, 18>}},
+      {"ReduceL2", {1, kMaxKnownOpset, importReduce<graph::ReduceL2Op, 18>}},
+      {"ReduceLogSum", {1, kMaxKnownOpset, importReduce<graph::ReduceLogSumOp, 18>}},
+      {"ReduceLogSumExp",
+       {1, kMaxKnownOpset, importReduce<graph::ReduceLogSumExpOp, 18>}},
+      {"ReduceSumSquare",
+       {1, kMaxKnownOpset, importReduce<graph::ReduceSumSquareOp, 18>}},
+      {"ArgMax", {1, kMaxKnownOpset, importArgReduce<graph::ArgMaxOp>}},
+      {"ArgMin", {1, kMaxKnownOpset, importArgReduce<graph::ArgMinOp>}},
       {"Reshape", {1, kMaxKnownOpset, importReshape}},
       {"Flatten", {1, kMaxKnownOpset, importFlatten}},
       {"Squeeze", {1, kMaxKnownOpset, importSqueeze}},
