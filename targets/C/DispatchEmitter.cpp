@@ -72,6 +72,7 @@ private:
   void emitGatherElements(graph::GatherElementsOp op);
   void emitTrilu(graph::TriluOp op);
   void emitCumSum(graph::CumSumOp op);
+  void emitConvTranspose(graph::ConvTransposeOp op);
   void emitHardmax(graph::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
   void emitTranspose(graph::TransposeOp op);
@@ -464,7 +465,8 @@ llvm::Error DispatchWriter::emitElementwise(ArrayRef<Operation *> ops,
 
 llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   Type elementType = tensorType(anchor->getResult(0)).getElementType();
-  bool needsF32 = isa<graph::ConvOp, graph::MatMulOp, graph::MaxPoolOp,
+  bool needsF32 = isa<graph::ConvOp, graph::ConvTransposeOp, graph::MatMulOp,
+                      graph::MaxPoolOp,
                       graph::AvgPoolOp, graph::SoftmaxOp,
                       graph::LayerNormOp>(anchor);
   if (needsF32 && !elementType.isF32())
@@ -525,6 +527,10 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       })
       .Case([&](graph::TriluOp op) {
         emitTrilu(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::ConvTransposeOp op) {
+        emitConvTranspose(op);
         return llvm::Error::success();
       })
       .Case([&](graph::CumSumOp op) {
@@ -877,6 +883,51 @@ void DispatchWriter::emitTrilu(graph::TriluOp op) {
       << "        out0[at] = " << keep << static_cast<int64_t>(op.getK())
       << " ? " << pointer(op.getInput()) << "[at] : 0;\n"
       << "      }\n";
+}
+
+void DispatchWriter::emitConvTranspose(graph::ConvTransposeOp op) {
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  ArrayRef<int64_t> w = op.getWeight().getType().getShape();
+  ArrayRef<int64_t> out = op.getType().getShape();
+  ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  int64_t group = static_cast<int64_t>(op.getGroup());
+  int64_t icg = in[1] / group, ocg = w[1];
+  std::string x = pointer(op.getInput()), k = pointer(op.getWeight());
+  // Scatter form: every input pixel adds its kernel-weighted contribution to
+  // the output pixels it reaches.
+  os_ << "  for (int64_t n = 0; n < " << out[0] << "; ++n)\n"
+      << "    for (int64_t c = 0; c < " << out[1] << "; ++c)\n"
+      << "      for (int64_t i = 0; i < " << out[2] * out[3] << "; ++i)\n"
+      << "        out0[(n * " << out[1] << " + c) * " << out[2] * out[3]
+      << " + i] = "
+      << (op.getBias() ? pointer(op.getBias()) + "[c]" : std::string("0.0f"))
+      << ";\n"
+      << "  for (int64_t n = 0; n < " << in[0] << "; ++n)\n"
+      << "    for (int64_t g = 0; g < " << group << "; ++g)\n"
+      << "      for (int64_t ic = 0; ic < " << icg << "; ++ic)\n"
+      << "        for (int64_t ih = 0; ih < " << in[2] << "; ++ih)\n"
+      << "          for (int64_t iw = 0; iw < " << in[3] << "; ++iw) {\n"
+      << "            const float v = " << x << "[((n * " << in[1]
+      << " + g * " << icg << " + ic) * " << in[2] << " + ih) * " << in[3]
+      << " + iw];\n"
+      << "            for (int64_t oc = 0; oc < " << ocg << "; ++oc)\n"
+      << "              for (int64_t kh = 0; kh < " << w[2] << "; ++kh) {\n"
+      << "                const int64_t oh = ih * " << s[0] << " - " << p[0]
+      << " + kh * " << d[0] << ";\n"
+      << "                if (oh < 0 || oh >= " << out[2] << ")\n"
+      << "                  continue;\n"
+      << "                for (int64_t kw = 0; kw < " << w[3] << "; ++kw) {\n"
+      << "                  const int64_t ow = iw * " << s[1] << " - " << p[1]
+      << " + kw * " << d[1] << ";\n"
+      << "                  if (ow < 0 || ow >= " << out[3] << ")\n"
+      << "                    continue;\n"
+      << "                  out0[((n * " << out[1] << " + g * " << ocg
+      << " + oc) * " << out[2] << " + oh) * " << out[3] << " + ow] += v * "
+      << k << "[(((g * " << icg << " + ic) * " << ocg << " + oc) * " << w[2]
+      << " + kh) * " << w[3] << " + kw];\n"
+      << "                }\n"
+      << "              }\n"
+      << "          }\n";
 }
 
 void DispatchWriter::emitCumSum(graph::CumSumOp op) {

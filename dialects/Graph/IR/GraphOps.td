@@ -274,6 +274,31 @@ def Graph_ConvOp : Graph_Op<"conv", [Pure, InferTypeOpAdaptor]> {
   let hasCanonicalizer = 1;
 }
 
+def Graph_ConvTransposeOp : Graph_Op<"conv_transpose", [Pure]> {
+  let summary = "2-D transposed convolution in NCHW layout";
+  let description = [{
+    Mirrors ONNX `ConvTranspose` for 2-D inputs, with the output shape
+    resolved by the importer (the result type) and `pads` as
+    `[top, left, bottom, right]`; the weight is
+    `[in_channels, out_channels / group, kernel_h, kernel_w]`.
+
+    ```mlir
+    %y = graph.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+                                      dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
+                       Optional<Graph_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` `(` type($input) `,`
+    type($weight) (`,` type($bias)^)? `)` `->` type($result)
+  }];
+}
+
 def Graph_MatMulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
   let summary = "Matrix product with numpy batch broadcasting";
   let description = [{

@@ -401,6 +401,71 @@ llvm::Error importConv(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+llvm::Error importConvTranspose(NodeContext &ctx) {
+  if (llvm::Error err = requireFloatInput(ctx))
+    return err;
+  Value input = ctx.input(0), weight = ctx.input(1);
+  int64_t rank = ctx.inputType(0).getRank();
+  bool lifted = rank == 3;
+  if (lifted) {
+    input = liftTo2D(ctx, input);
+    weight = liftTo2D(ctx, weight);
+  } else if (rank != 4) {
+    return ctx.error("only 1-D and 2-D transposed convolutions are supported");
+  }
+  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> w = cast<RankedTensorType>(weight.getType()).getShape();
+  int64_t group = ctx.intAttr("group", 1);
+  if (group < 1 || in[1] != w[0] || in[1] % group)
+    return ctx.error("weight shape does not match the input channels and group");
+  auto read = [&](llvm::StringRef name, SmallVector<int64_t> fallback) {
+    return readWindowInts(ctx, name, lifted).value_or(fallback);
+  };
+  SmallVector<int64_t> strides = read("strides", {1, 1});
+  SmallVector<int64_t> dilations = read("dilations", {1, 1});
+  SmallVector<int64_t> pads = read("pads", {0, 0, 0, 0});
+  SmallVector<int64_t> outputPadding = read("output_padding", {0, 0});
+  if (lifted && ctx.intsAttr("output_padding"))
+    outputPadding = {0, ctx.intsAttr("output_padding")->front()};
+  std::optional<SmallVector<int64_t>> outputShape =
+      readWindowInts(ctx, "output_shape", lifted);
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  SmallVector<int64_t> out = {in[0], w[1] * group, 0, 0};
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = (w[2 + d] - 1) * dilations[d] + 1;
+    int64_t full = strides[d] * (in[2 + d] - 1) + outputPadding[d] + span;
+    if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t target = outputShape ? (*outputShape)[outputShape->size() - 2 + d]
+                                   : in[2 + d] * strides[d];
+      int64_t total = full - target;
+      bool upper = autoPad == "SAME_UPPER";
+      pads[d] = upper ? total / 2 : total - total / 2;
+      pads[d + 2] = upper ? total - total / 2 : total / 2;
+      // A requested output larger than the kernel reaches grows at the end,
+      // as extra output padding does.
+      if (total < 0) {
+        pads[d] = 0;
+        pads[d + 2] = total;
+      }
+    } else if (autoPad == "VALID") {
+      pads[d] = pads[d + 2] = 0;
+    }
+    out[2 + d] = full - pads[d] - pads[d + 2];
+    if (out[2 + d] <= 0)
+      return ctx.error("the output would be empty");
+  }
+  OpBuilder &b = ctx.builder();
+  auto type = RankedTensorType::get(out, ctx.inputType(0).getElementType());
+  Value result = ctx.create<graph::ConvTransposeOp>(
+      type, input, weight, ctx.input(2), b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(pads), b.getDenseI64ArrayAttr(dilations),
+      b.getI64IntegerAttr(group));
+  if (lifted)
+    result = reshapeTo(ctx, result, {out[0], out[1], out[3]});
+  ctx.setResult(0, result);
+  return llvm::Error::success();
+}
+
 llvm::Error importMatMul(NodeContext &ctx) {
   if (llvm::Error err = requireFloatInput(ctx))
     return err;
@@ -1346,6 +1411,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"DepthToSpace", {1, kMaxKnownOpset, importDepthToSpace}},
       {"SpaceToDepth", {1, kMaxKnownOpset, importSpaceToDepth}},
       {"Range", {11, kMaxKnownOpset, importRange}},
+      {"ConvTranspose", {1, kMaxKnownOpset, importConvTranspose}},
       {"CumSum", {11, kMaxKnownOpset, importCumSum}},
       {"Hardmax", {1, kMaxKnownOpset, importHardmax}},
       {"OneHot", {9, kMaxKnownOpset, importOneHot}},
