@@ -73,6 +73,7 @@ private:
   void emitTrilu(graph::TriluOp op);
   void emitCumSum(graph::CumSumOp op);
   void emitConvTranspose(graph::ConvTransposeOp op);
+  void emitResize(graph::ResizeOp op);
   void emitHardmax(graph::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
   void emitTranspose(graph::TransposeOp op);
@@ -529,6 +530,10 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitTrilu(op);
         return llvm::Error::success();
       })
+      .Case([&](graph::ResizeOp op) {
+        emitResize(op);
+        return llvm::Error::success();
+      })
       .Case([&](graph::ConvTransposeOp op) {
         emitConvTranspose(op);
         return llvm::Error::success();
@@ -883,6 +888,191 @@ void DispatchWriter::emitTrilu(graph::TriluOp op) {
       << "        out0[at] = " << keep << static_cast<int64_t>(op.getK())
       << " ? " << pointer(op.getInput()) << "[at] : 0;\n"
       << "      }\n";
+}
+
+namespace {
+/// The input elements (and weights) one output coordinate of a resized
+/// dimension reads: `count` taps per output coordinate.
+struct ResizeTaps {
+  int64_t count = 1;
+  std::vector<int64_t> index;
+  std::vector<double> weight;
+  /// tf_crop_and_resize: the coordinate falls outside the input.
+  std::vector<bool> outside;
+  bool identity = false;
+};
+} // namespace
+
+/// ONNX Resize's sampling along one dimension, worked out at compile time.
+static ResizeTaps resizeTaps(graph::ResizeOp op, int64_t inLen, int64_t outLen,
+                             double scale, double roiStart, double roiEnd) {
+  ResizeTaps taps;
+  std::string coords = op.getCoordinateTransformationMode().str();
+  std::string mode = op.getMode().str();
+  if (inLen == outLen && scale == 1.0 && coords != "tf_crop_and_resize") {
+    taps.identity = true;
+    return taps;
+  }
+  auto original = [&](int64_t x) -> double {
+    if (coords == "pytorch_half_pixel")
+      return outLen > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+    if (coords == "align_corners")
+      return outLen == 1 ? 0.0
+                         : x * double(inLen - 1) / double(outLen - 1);
+    if (coords == "asymmetric")
+      return x / scale;
+    if (coords == "tf_half_pixel_for_nn")
+      return (x + 0.5) / scale;
+    if (coords == "tf_crop_and_resize")
+      return outLen > 1 ? roiStart * (inLen - 1) +
+                              x * (roiEnd - roiStart) * (inLen - 1) /
+                                  double(outLen - 1)
+                        : 0.5 * (roiStart + roiEnd) * (inLen - 1);
+    return (x + 0.5) / scale - 0.5; // half_pixel
+  };
+  auto clampIndex = [&](int64_t i) {
+    return std::min<int64_t>(std::max<int64_t>(i, 0), inLen - 1);
+  };
+  taps.count = mode == "nearest" ? 1 : mode == "linear" ? 2 : 4;
+  double a = op.getCubicCoeffA().convertToDouble();
+  for (int64_t x = 0; x < outLen; ++x) {
+    double at = original(x);
+    taps.outside.push_back(coords == "tf_crop_and_resize" &&
+                           (at < 0 || at > inLen - 1));
+    if (mode == "nearest") {
+      std::string rounding = op.getNearestMode().str();
+      double base = std::floor(at), frac = at - base;
+      double pick = rounding == "floor"  ? base
+                    : rounding == "ceil" ? std::ceil(at)
+                    : frac == 0.5 ? (rounding == "round_prefer_ceil" ? base + 1
+                                                                     : base)
+                                  : std::round(at);
+      taps.index.push_back(clampIndex(static_cast<int64_t>(pick)));
+      taps.weight.push_back(1.0);
+      continue;
+    }
+    double base = std::floor(at), r = at - base;
+    int64_t first = static_cast<int64_t>(base) - (mode == "cubic" ? 1 : 0);
+    std::vector<double> weights;
+    if (mode == "linear") {
+      weights = {1.0 - r, r};
+    } else {
+      auto far = [&](double t) {
+        return ((a * t - 5 * a) * t + 8 * a) * t - 4 * a;
+      };
+      auto near = [&](double t) { return ((a + 2) * t - (a + 3)) * t * t + 1; };
+      weights = {far(r + 1), near(r), near(1 - r), far(2 - r)};
+    }
+    double total = 0;
+    for (int64_t t = 0; t < taps.count; ++t) {
+      int64_t i = first + t;
+      if (op.getExcludeOutside() && (i < 0 || i >= inLen))
+        weights[t] = 0;
+      total += weights[t];
+    }
+    for (int64_t t = 0; t < taps.count; ++t) {
+      taps.index.push_back(clampIndex(first + t));
+      taps.weight.push_back(op.getExcludeOutside() && total != 0
+                                ? weights[t] / total
+                                : weights[t]);
+    }
+  }
+  return taps;
+}
+
+void DispatchWriter::emitResize(graph::ResizeOp op) {
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  ArrayRef<int64_t> out = op.getType().getShape();
+  ArrayRef<double> scales = op.getScales(), roi = op.getRoi();
+  size_t rank = in.size();
+  std::vector<int64_t> inStrides = contiguousStrides(in);
+  std::vector<int64_t> outStrides = contiguousStrides(out);
+  std::string name = dispatch_.getName().str();
+  Type element = op.getType().getElementType();
+  llvm::raw_string_ostream statics(statics_);
+  std::vector<ResizeTaps> taps;
+  bool cropped = false;
+  for (size_t d = 0; d < rank; ++d) {
+    double start = roi.size() == 2 * rank ? roi[d] : 0.0;
+    double end = roi.size() == 2 * rank ? roi[rank + d] : 1.0;
+    taps.push_back(resizeTaps(op, in[d], out[d], scales[d], start, end));
+    const ResizeTaps &t = taps.back();
+    if (t.identity)
+      continue;
+    statics << "static const int64_t " << name << "_index" << d << "["
+            << t.index.size() << "] = {";
+    for (auto [i, index] : llvm::enumerate(t.index))
+      statics << (i ? ", " : "") << index * inStrides[d];
+    statics << "};\n";
+    if (t.count > 1) {
+      statics << "static const " << cElementType(element) << " " << name
+              << "_weight" << d << "[" << t.weight.size() << "] = {";
+      for (auto [i, weight] : llvm::enumerate(t.weight))
+        statics << (i ? ", " : "") << cLiteral(element, weight);
+      statics << "};\n";
+    }
+    if (llvm::is_contained(t.outside, true)) {
+      cropped = true;
+      statics << "static const uint8_t " << name << "_outside" << d << "["
+              << t.outside.size() << "] = {";
+      for (auto [i, flag] : llvm::enumerate(t.outside))
+        statics << (i ? ", " : "") << (flag ? 1 : 0);
+      statics << "};\n";
+    }
+  }
+  std::string x = pointer(op.getInput());
+  std::string type = cElementType(element);
+  std::string pad = "  ";
+  for (size_t d = 0; d < rank; ++d) {
+    os_ << pad << "for (int64_t o" << d << " = 0; o" << d << " < " << out[d]
+        << "; ++o" << d << ") {\n";
+    pad += "  ";
+  }
+  std::string at = "0";
+  for (size_t d = 0; d < rank; ++d)
+    at += " + o" + std::to_string(d) + " * " + std::to_string(outStrides[d]);
+  std::string outside = "0";
+  for (size_t d = 0; d < rank; ++d)
+    if (llvm::is_contained(taps[d].outside, true))
+      outside += " || " + name + "_outside" + std::to_string(d) + "[o" +
+                 std::to_string(d) + "]";
+  os_ << pad << type << " acc = 0;\n";
+  std::string inner = pad, offset = "0", weight = "";
+  size_t opened = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    std::string o = "o" + std::to_string(d), t = "t" + std::to_string(d);
+    if (taps[d].identity) {
+      offset += " + " + o + " * " + std::to_string(inStrides[d]);
+      continue;
+    }
+    int64_t count = taps[d].count;
+    if (count == 1) {
+      offset += " + " + name + "_index" + std::to_string(d) + "[" + o + "]";
+      continue;
+    }
+    os_ << inner << "for (int64_t " << t << " = 0; " << t << " < " << count
+        << "; ++" << t << ") {\n";
+    inner += "  ";
+    ++opened;
+    std::string slot = o + " * " + std::to_string(count) + " + " + t;
+    offset += " + " + name + "_index" + std::to_string(d) + "[" + slot + "]";
+    weight += " * " + name + "_weight" + std::to_string(d) + "[" + slot + "]";
+  }
+  os_ << inner << "acc += " << x << "[" << offset << "]" << weight << ";\n";
+  for (size_t i = 0; i < opened; ++i) {
+    inner.resize(inner.size() - 2);
+    os_ << inner << "}\n";
+  }
+  if (cropped)
+    os_ << pad << "out0[" << at << "] = (" << outside << ") ? "
+        << cLiteral(element, op.getExtrapolationValue().convertToDouble())
+        << " : acc;\n";
+  else
+    os_ << pad << "out0[" << at << "] = acc;\n";
+  for (size_t d = rank; d-- > 0;) {
+    pad.resize(pad.size() - 2);
+    os_ << pad << "}\n";
+  }
 }
 
 void DispatchWriter::emitConvTranspose(graph::ConvTransposeOp op) {

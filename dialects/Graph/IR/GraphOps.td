@@ -595,6 +595,31 @@ def Graph_TriluOp : Graph_Op<"trilu", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
+def Graph_ResizeOp : Graph_Op<"resize", [Pure]> {
+  let summary = "Resamples a tensor to the result's shape";
+  let description = [{
+    Mirrors ONNX `Resize` (and `Upsample`) with its scales or sizes known:
+    the result type holds the output shape, `scales` the scale per dimension
+    that the coordinate transformation uses, and `roi` the region of
+    interest of `tf_crop_and_resize` (empty otherwise).
+
+    ```mlir
+    %y = graph.resize %x {mode = "linear", coordinate_transformation_mode = "half_pixel",
+        nearest_mode = "round_prefer_floor", cubic_coeff_a = -7.5e-01 : f64,
+        exclude_outside = false, extrapolation_value = 0.0 : f64,
+        scales = array<f64: 1.0, 1.0, 2.0, 2.0>, roi = array<f64>}
+        : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, StrAttr:$mode,
+                       StrAttr:$coordinate_transformation_mode,
+                       StrAttr:$nearest_mode, F64Attr:$cubic_coeff_a,
+                       BoolAttr:$exclude_outside, F64Attr:$extrapolation_value,
+                       DenseF64ArrayAttr:$scales, DenseF64ArrayAttr:$roi);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 def Graph_CumSumOp : Graph_Op<"cum_sum", [Pure, SameOperandsAndResultType]> {
   let summary = "Running sum along one axis";
   let description = [{

@@ -1245,6 +1245,78 @@ llvm::Error importRange(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// Resize (opset 10+) and Upsample: scales or sizes must be known.
+llvm::Error importResize(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  size_t rank = shape.size();
+  bool upsample = ctx.node().op_type() == "Upsample";
+  std::vector<double> scales, roi;
+  std::vector<int64_t> sizes;
+  auto constantDoubles = [&](Value value) -> std::optional<std::vector<double>> {
+    ElementsAttr attr;
+    if (!value || !matchPattern(value, m_Constant(&attr)))
+      return std::nullopt;
+    return graph::readConstantAsDoubles(attr);
+  };
+  // Operand positions: Upsample (X, scales); Resize 10 (X, scales);
+  // Resize 11+ (X, roi, scales, sizes).
+  bool opset10 = upsample || ctx.opset() < 11;
+  size_t scalesIndex = opset10 ? 1 : 2;
+  if (upsample && ctx.opset() < 9) {
+    // Upsample-7 keeps its scales in an attribute.
+    if (const onnx::AttributeProto *attr = ctx.attribute("scales"))
+      scales.assign(attr->floats().begin(), attr->floats().end());
+  } else if (std::optional<std::vector<double>> s = constantDoubles(ctx.input(scalesIndex))) {
+    scales = *s;
+  }
+  if (!opset10) {
+    if (std::optional<std::vector<double>> r = constantDoubles(ctx.input(1)))
+      roi = *r;
+    if (ctx.input(3)) {
+      llvm::Expected<std::vector<int64_t>> s = ctx.requireConstantInts(3, "sizes");
+      if (!s)
+        return s.takeError();
+      sizes = *s;
+    }
+  }
+  if (scales.empty() && sizes.empty())
+    return ctx.error("scales or sizes must be compile-time constants");
+  if ((!scales.empty() && scales.size() != rank) ||
+      (!sizes.empty() && sizes.size() != rank))
+    return ctx.error("expected one scale or size per dimension");
+  SmallVector<int64_t> out(rank);
+  SmallVector<double> scale(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    if (!sizes.empty()) {
+      out[d] = sizes[d];
+      scale[d] = static_cast<double>(sizes[d]) / static_cast<double>(shape[d]);
+    } else {
+      scale[d] = scales[d];
+      out[d] = static_cast<int64_t>(std::floor(shape[d] * scales[d]));
+    }
+  }
+  std::string mode = ctx.stringAttr("mode", "nearest");
+  if (mode == "bilinear" || mode == "trilinear")
+    mode = "linear";
+  std::string coordinates = ctx.stringAttr(
+      "coordinate_transformation_mode", opset10 ? "asymmetric" : "half_pixel");
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return ctx.error("unknown mode '" + mode + "'");
+  OpBuilder &b = ctx.builder();
+  auto type = RankedTensorType::get(out, ctx.inputType(0).getElementType());
+  ctx.setResult(0, ctx.create<graph::ResizeOp>(
+                       type, ctx.input(0), b.getStringAttr(mode),
+                       b.getStringAttr(coordinates),
+                       b.getStringAttr(opset10 ? "floor"
+                                               : ctx.stringAttr("nearest_mode",
+                                                                "round_prefer_floor")),
+                       b.getF64FloatAttr(ctx.floatAttr("cubic_coeff_a", -0.75f)),
+                       b.getBoolAttr(ctx.intAttr("exclude_outside", 0) != 0),
+                       b.getF64FloatAttr(ctx.floatAttr("extrapolation_value", 0.0f)),
+                       b.getDenseF64ArrayAttr(scale), b.getDenseF64ArrayAttr(roi)));
+  return llvm::Error::success();
+}
+
 llvm::Error importCumSum(NodeContext &ctx) {
   int64_t rank = ctx.inputType(0).getRank();
   llvm::Expected<std::vector<int64_t>> axisValue = ctx.requireConstantInts(1, "axis");
@@ -1412,6 +1484,8 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"SpaceToDepth", {1, kMaxKnownOpset, importSpaceToDepth}},
       {"Range", {11, kMaxKnownOpset, importRange}},
       {"ConvTranspose", {1, kMaxKnownOpset, importConvTranspose}},
+      {"Resize", {10, kMaxKnownOpset, importResize}},
+      {"Upsample", {7, 9, importResize}},
       {"CumSum", {11, kMaxKnownOpset, importCumSum}},
       {"Hardmax", {1, kMaxKnownOpset, importHardmax}},
       {"OneHot", {9, kMaxKnownOpset, importOneHot}},
