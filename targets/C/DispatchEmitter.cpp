@@ -74,6 +74,7 @@ private:
   void emitCumSum(graph::CumSumOp op);
   void emitConvTranspose(graph::ConvTransposeOp op);
   void emitResize(graph::ResizeOp op);
+  void emitPad(graph::PadOp op);
   void emitHardmax(graph::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
   void emitTranspose(graph::TransposeOp op);
@@ -528,6 +529,10 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       })
       .Case([&](graph::TriluOp op) {
         emitTrilu(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::PadOp op) {
+        emitPad(op);
         return llvm::Error::success();
       })
       .Case([&](graph::ResizeOp op) {
@@ -1069,6 +1074,52 @@ void DispatchWriter::emitResize(graph::ResizeOp op) {
         << " : acc;\n";
   else
     os_ << pad << "out0[" << at << "] = acc;\n";
+  for (size_t d = rank; d-- > 0;) {
+    pad.resize(pad.size() - 2);
+    os_ << pad << "}\n";
+  }
+}
+
+void DispatchWriter::emitPad(graph::PadOp op) {
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  ArrayRef<int64_t> out = op.getType().getShape();
+  ArrayRef<int64_t> pads = op.getPads();
+  size_t rank = in.size();
+  if (op.getType().getNumElements() == 0)
+    return;
+  std::vector<int64_t> inStrides = contiguousStrides(in);
+  std::vector<int64_t> outStrides = contiguousStrides(out);
+  std::string name = dispatch_.getName().str(), mode = op.getMode().str();
+  llvm::raw_string_ostream statics(statics_);
+  // Per dimension, the input offset each output coordinate reads, or -1 for
+  // a constant-mode pad cell.
+  for (size_t d = 0; d < rank; ++d) {
+    statics << "static const int64_t " << name << "_source" << d << "["
+            << out[d] << "] = {";
+    for (int64_t o = 0; o < out[d]; ++o) {
+      int64_t source = o - pads[d], n = in[d];
+      if (mode == "edge")
+        source = std::min<int64_t>(std::max<int64_t>(source, 0), n - 1);
+      else if (mode == "reflect")
+        source = source < 0 ? -source : (source >= n ? 2 * (n - 1) - source : source);
+      statics << (o ? ", " : "")
+              << (source < 0 || source >= n ? -1 : source * inStrides[d]);
+    }
+    statics << "};\n";
+  }
+  std::string fill = op.getValue() ? pointer(op.getValue()) + "[0]" : "0";
+  std::string pad = "  ", at = "0", from = "0", hole = "0";
+  for (size_t d = 0; d < rank; ++d) {
+    std::string o = "o" + std::to_string(d);
+    os_ << pad << "for (int64_t " << o << " = 0; " << o << " < " << out[d]
+        << "; ++" << o << ") {\n";
+    pad += "  ";
+    at += " + " + o + " * " + std::to_string(outStrides[d]);
+    from += " + " + name + "_source" + std::to_string(d) + "[" + o + "]";
+    hole += " || " + name + "_source" + std::to_string(d) + "[" + o + "] < 0";
+  }
+  os_ << pad << "out0[" << at << "] = (" << hole << ") ? " << fill << " : "
+      << pointer(op.getInput()) << "[" << from << "];\n";
   for (size_t d = rank; d-- > 0;) {
     pad.resize(pad.size() - 2);
     os_ << pad << "}\n";

@@ -620,6 +620,26 @@ def Graph_ResizeOp : Graph_Op<"resize", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
+def Graph_PadOp : Graph_Op<"pad", [Pure]> {
+  let summary = "Pads a tensor in constant, edge or reflect mode";
+  let description = [{
+    Mirrors ONNX `Pad` with its pads known: `pads` is `[begin_0, ...,
+    begin_n, end_0, ..., end_n]` (negative pads crop); constant mode fills
+    with the scalar `value` operand (zero when absent).
+
+    ```mlir
+    %y = graph.pad %x {mode = "reflect", pads = array<i64: 0, 2, 0, 2>} : (tensor<3x4xf32>) -> tensor<3x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, Optional<Graph_Tensor>:$value,
+                       StrAttr:$mode, DenseI64ArrayAttr:$pads);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $input (`,` $value^)? attr-dict `:` `(` type($input) (`,` type($value)^)?
+    `)` `->` type($result)
+  }];
+}
+
 def Graph_CumSumOp : Graph_Op<"cum_sum", [Pure, SameOperandsAndResultType]> {
   let summary = "Running sum along one axis";
   let description = [{

@@ -1317,6 +1317,90 @@ llvm::Error importResize(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+llvm::Error importPad(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size();
+  std::vector<int64_t> pads;
+  Value value;
+  if (ctx.opset() < 11) {
+    pads = ctx.intsAttr("pads").value_or(std::vector<int64_t>{});
+    float fill = ctx.floatAttr("value", 0.0f);
+    if (fill != 0.0f)
+      value = scalarConstant(ctx, ctx.inputType(0).getElementType(), fill);
+  } else {
+    llvm::Expected<std::vector<int64_t>> given = ctx.requireConstantInts(1, "pads");
+    if (!given)
+      return given.takeError();
+    pads = *given;
+    value = ctx.input(2);
+    if (ctx.input(3)) {
+      // Opset 18: pads name only some axes; spread them over every axis.
+      llvm::Expected<std::vector<int64_t>> axes = ctx.requireConstantInts(3, "axes");
+      if (!axes)
+        return axes.takeError();
+      std::vector<int64_t> full(2 * rank, 0);
+      for (auto [i, axis] : llvm::enumerate(*axes)) {
+        llvm::Expected<int64_t> a = normalizeAxis(ctx, axis, rank);
+        if (!a)
+          return a.takeError();
+        full[*a] = pads[i];
+        full[rank + *a] = pads[axes->size() + i];
+      }
+      pads = full;
+    }
+  }
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return ctx.error("expected two pads per dimension");
+  std::string mode = ctx.stringAttr("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return ctx.error("pad mode '" + mode + "' is not supported");
+  SmallVector<int64_t> out;
+  for (int64_t d = 0; d < rank; ++d) {
+    out.push_back(shape[d] + pads[d] + pads[rank + d]);
+    if (out.back() < 0)
+      return ctx.error("pads crop more than the dimension holds");
+    if (mode == "reflect" && (pads[d] >= shape[d] || pads[rank + d] >= shape[d]))
+      return ctx.error("reflect pads must be smaller than the dimension");
+  }
+  auto type = RankedTensorType::get(out, ctx.inputType(0).getElementType());
+  ctx.setResult(0, ctx.create<graph::PadOp>(type, ctx.input(0), value,
+                                            ctx.builder().getStringAttr(mode),
+                                            ctx.builder().getDenseI64ArrayAttr(pads)));
+  return llvm::Error::success();
+}
+
+/// Compress with a known condition is a Gather of the kept positions.
+llvm::Error importCompress(NodeContext &ctx) {
+  llvm::Expected<std::vector<int64_t>> condition =
+      ctx.requireConstantInts(1, "condition");
+  if (!condition)
+    return condition.takeError();
+  Value data = ctx.input(0);
+  int64_t axis = 0;
+  if (ctx.attribute("axis")) {
+    llvm::Expected<int64_t> normalized =
+        normalizeAxis(ctx, ctx.intAttr("axis", 0), ctx.inputType(0).getRank());
+    if (!normalized)
+      return normalized.takeError();
+    axis = *normalized;
+  } else {
+    data = reshapeTo(ctx, data, {ctx.inputType(0).getNumElements()});
+  }
+  int64_t length = cast<RankedTensorType>(data.getType()).getDimSize(axis);
+  std::vector<int64_t> kept;
+  for (size_t i = 0; i < condition->size() && static_cast<int64_t>(i) < length; ++i)
+    if ((*condition)[i])
+      kept.push_back(i);
+  auto indexType = RankedTensorType::get({static_cast<int64_t>(kept.size())},
+                                         ctx.builder().getI64Type());
+  Value indices = arith::ConstantOp::create(
+      ctx.builder(), ctx.loc(), indexType,
+      cast<TypedAttr>(graph::makeConstantFromInts(indexType, kept)));
+  ctx.setResult(0, ctx.create<graph::GatherOp>(
+                       data, indices, ctx.builder().getI64IntegerAttr(axis)));
+  return llvm::Error::success();
+}
+
 llvm::Error importCumSum(NodeContext &ctx) {
   int64_t rank = ctx.inputType(0).getRank();
   llvm::Expected<std::vector<int64_t>> axisValue = ctx.requireConstantInts(1, "axis");
@@ -1487,6 +1571,8 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"Resize", {10, kMaxKnownOpset, importResize}},
       {"Upsample", {7, 9, importResize}},
       {"CumSum", {11, kMaxKnownOpset, importCumSum}},
+      {"Compress", {9, kMaxKnownOpset, importCompress}},
+      {"Pad", {2, kMaxKnownOpset, importPad}},
       {"Hardmax", {1, kMaxKnownOpset, importHardmax}},
       {"OneHot", {9, kMaxKnownOpset, importOneHot}},
       {"EyeLike", {9, kMaxKnownOpset, importEyeLike}},
