@@ -75,6 +75,9 @@ private:
   void emitConvTranspose(graph::ConvTransposeOp op);
   void emitResize(graph::ResizeOp op);
   void emitPad(graph::PadOp op);
+  void emitScatterElements(graph::ScatterElementsOp op);
+  void emitScatterND(graph::ScatterNDOp op);
+  void emitGatherND(graph::GatherNDOp op);
   void emitHardmax(graph::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
   void emitTranspose(graph::TransposeOp op);
@@ -529,6 +532,18 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       })
       .Case([&](graph::TriluOp op) {
         emitTrilu(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::ScatterElementsOp op) {
+        emitScatterElements(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::ScatterNDOp op) {
+        emitScatterND(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::GatherNDOp op) {
+        emitGatherND(op);
         return llvm::Error::success();
       })
       .Case([&](graph::PadOp op) {
@@ -1078,6 +1093,106 @@ void DispatchWriter::emitResize(graph::ResizeOp op) {
     pad.resize(pad.size() - 2);
     os_ << pad << "}\n";
   }
+}
+
+/// The C statement that applies one scattered update with `reduction`.
+static std::string scatterUpdate(llvm::StringRef reduction,
+                                 const std::string &target,
+                                 const std::string &update) {
+  if (reduction == "add")
+    return target + " += " + update + ";";
+  if (reduction == "mul")
+    return target + " *= " + update + ";";
+  return target + " = " + update + ";";
+}
+
+void DispatchWriter::emitScatterElements(graph::ScatterElementsOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  ArrayRef<int64_t> updates = op.getUpdates().getType().getShape();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  std::vector<int64_t> strides = contiguousStrides(shape);
+  std::vector<int64_t> walk = strides;
+  walk[axis] = 0;
+  os_ << "  memcpy(out0, " << pointer(op.getData()) << ", "
+      << op.getType().getNumElements() << " * sizeof(*out0));\n";
+  if (op.getUpdates().getType().getNumElements() == 0)
+    return;
+  std::string indices = pointer(op.getIndices()), values = pointer(op.getUpdates());
+  emitLoopNest(os_, 2, updates, {contiguousStrides(updates), walk},
+               [&](int indent, ArrayRef<std::string> offsets) {
+                 std::string pad(indent, ' ');
+                 os_ << pad << "int64_t k = (int64_t)" << indices << "["
+                     << offsets[0] << "];\n"
+                     << pad << "if (k < 0)\n"
+                     << pad << "  k += " << shape[axis] << ";\n"
+                     << pad << "if (k >= 0 && k < " << shape[axis] << ")\n"
+                     << pad << "  "
+                     << scatterUpdate(op.getReduction(),
+                                      "out0[" + offsets[1] + " + k * " +
+                                          std::to_string(strides[axis]) + "]",
+                                      values + "[" + offsets[0] + "]")
+                     << "\n";
+               });
+}
+
+void DispatchWriter::emitScatterND(graph::ScatterNDOp op) {
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  ArrayRef<int64_t> indices = op.getIndices().getType().getShape();
+  int64_t depth = indices.back();
+  int64_t tuples = computeProduct(indices.drop_back());
+  int64_t slice = computeProduct(shape.drop_front(depth));
+  std::vector<int64_t> strides = contiguousStrides(shape);
+  os_ << "  memcpy(out0, " << pointer(op.getData()) << ", "
+      << op.getType().getNumElements() << " * sizeof(*out0));\n"
+      << "  for (int64_t t = 0; t < " << tuples << "; ++t) {\n"
+      << "    int64_t base = 0;\n";
+  for (int64_t d = 0; d < depth; ++d)
+    os_ << "    {\n"
+        << "      int64_t k = (int64_t)" << pointer(op.getIndices()) << "[t * "
+        << depth << " + " << d << "];\n"
+        << "      if (k < 0)\n"
+        << "        k += " << shape[d] << ";\n"
+        << "      base += (k < 0 ? 0 : (k > " << shape[d] - 1 << " ? "
+        << shape[d] - 1 << " : k)) * " << strides[d] << ";\n"
+        << "    }\n";
+  os_ << "    for (int64_t i = 0; i < " << slice << "; ++i)\n"
+      << "      "
+      << scatterUpdate(op.getReduction(), "out0[base + i]",
+                       pointer(op.getUpdates()) + "[t * " +
+                           std::to_string(slice) + " + i]")
+      << "\n"
+      << "  }\n";
+}
+
+void DispatchWriter::emitGatherND(graph::GatherNDOp op) {
+  ArrayRef<int64_t> data = op.getData().getType().getShape();
+  ArrayRef<int64_t> indices = op.getIndices().getType().getShape();
+  int64_t batchDims = static_cast<int64_t>(op.getBatchDims());
+  int64_t depth = indices.back();
+  int64_t batch = computeProduct(data.take_front(batchDims));
+  int64_t tuplesPerBatch = computeProduct(indices.drop_back()) / std::max<int64_t>(batch, 1);
+  int64_t slice = computeProduct(data.drop_front(batchDims + depth));
+  int64_t batchStride = computeProduct(data.drop_front(batchDims));
+  std::vector<int64_t> strides = contiguousStrides(data);
+  os_ << "  for (int64_t b = 0; b < " << batch << "; ++b)\n"
+      << "    for (int64_t t = 0; t < " << tuplesPerBatch << "; ++t) {\n"
+      << "      const int64_t tuple = b * " << tuplesPerBatch << " + t;\n"
+      << "      int64_t base = b * " << batchStride << ";\n";
+  for (int64_t d = 0; d < depth; ++d) {
+    int64_t dim = data[batchDims + d];
+    os_ << "      {\n"
+        << "        int64_t k = (int64_t)" << pointer(op.getIndices())
+        << "[tuple * " << depth << " + " << d << "];\n"
+        << "        if (k < 0)\n"
+        << "          k += " << dim << ";\n"
+        << "        base += (k < 0 ? 0 : (k > " << dim - 1 << " ? " << dim - 1
+        << " : k)) * " << strides[batchDims + d] << ";\n"
+        << "      }\n";
+  }
+  os_ << "      for (int64_t i = 0; i < " << slice << "; ++i)\n"
+      << "        out0[tuple * " << slice << " + i] = " << pointer(op.getData())
+      << "[base + i];\n"
+      << "    }\n";
 }
 
 void DispatchWriter::emitPad(graph::PadOp op) {

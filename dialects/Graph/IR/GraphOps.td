@@ -640,6 +640,63 @@ def Graph_PadOp : Graph_Op<"pad", [Pure]> {
   }];
 }
 
+def Graph_ScatterElementsOp : Graph_Op<"scatter_elements", [Pure]> {
+  let summary = "Writes updates into a copy of data at indices along an axis";
+  let description = [{
+    Mirrors ONNX `ScatterElements` (and the deprecated `Scatter`);
+    `reduction` is `none`, `add` or `mul`.
+
+    ```mlir
+    %y = graph.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "none"}
+        : (tensor<3x3xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x3xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices,
+                       Graph_Tensor:$updates, I64Attr:$axis, StrAttr:$reduction);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` `(` type($data) `,`
+    type($indices) `,` type($updates) `)` `->` type($result)
+  }];
+}
+
+def Graph_ScatterNDOp : Graph_Op<"scatter_nd", [Pure]> {
+  let summary = "Writes slices of updates into a copy of data at index tuples";
+  let description = [{
+    Mirrors ONNX `ScatterND`; `reduction` is `none`, `add` or `mul`.
+
+    ```mlir
+    %y = graph.scatter_nd %d, %i, %u {reduction = "none"}
+        : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices,
+                       Graph_Tensor:$updates, StrAttr:$reduction);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` `(` type($data) `,`
+    type($indices) `,` type($updates) `)` `->` type($result)
+  }];
+}
+
+def Graph_GatherNDOp : Graph_Op<"gather_nd", [Pure]> {
+  let summary = "Gathers slices of data addressed by index tuples";
+  let description = [{
+    Mirrors ONNX `GatherND` with `batch_dims`.
+
+    ```mlir
+    %y = graph.gather_nd %d, %i {batch_dims = 0 : i64} : (tensor<2x2xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices,
+                       I64Attr:$batch_dims);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` `(` type($data) `,` type($indices) `)`
+    `->` type($result)
+  }];
+}
+
 def Graph_CumSumOp : Graph_Op<"cum_sum", [Pure, SameOperandsAndResultType]> {
   let summary = "Running sum along one axis";
   let description = [{

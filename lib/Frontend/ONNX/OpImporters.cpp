@@ -1369,6 +1369,115 @@ llvm::Error importPad(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// A per-axis quantization parameter reshaped to broadcast along `axis`.
+Value broadcastAlongAxis(NodeContext &ctx, Value param, int64_t axis,
+                         int64_t rank) {
+  auto type = cast<RankedTensorType>(param.getType());
+  if (type.getRank() != 1 || rank == 0)
+    return param;
+  SmallVector<int64_t> shape(rank - axis, 1);
+  shape[0] = type.getDimSize(0);
+  return reshapeTo(ctx, param, shape);
+}
+
+/// QuantizeLinear: saturate(rint(x / scale) + zero_point), as graph ops.
+llvm::Error importQuantizeLinear(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  // The axis only matters for per-axis (1-D) scales.
+  llvm::Expected<int64_t> axis =
+      ctx.inputType(1).getRank() == 0
+          ? llvm::Expected<int64_t>(0)
+          : normalizeAxis(ctx, ctx.intAttr("axis", 1), rank);
+  if (!axis)
+    return axis.takeError();
+  Type target = ctx.input(2) ? ctx.inputType(2).getElementType()
+                             : ctx.builder().getIntegerType(8, false);
+  if (!target.isInteger(8))
+    return ctx.error("only 8-bit quantization is supported");
+  Type floatType = ctx.inputType(0).getElementType();
+  Value scaled = ctx.create<graph::DivOp>(
+      ctx.input(0), broadcastAlongAxis(ctx, ctx.input(1), *axis, rank));
+  Value rounded = ctx.create<graph::RoundOp>(scaled);
+  if (Value zero = ctx.input(2)) {
+    auto zeroType = RankedTensorType::get(ctx.inputType(2).getShape(), floatType);
+    Value zeroFloat = ctx.create<graph::CastOp>(zeroType, zero);
+    rounded = ctx.create<graph::AddOp>(
+        rounded, broadcastAlongAxis(ctx, zeroFloat, *axis, rank));
+  }
+  bool isUnsigned = target.isUnsignedInteger();
+  OpBuilder &b = ctx.builder();
+  Value clipped = ctx.create<graph::ClipOp>(
+      rounded, b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
+      b.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), target);
+  ctx.setResult(0, ctx.create<graph::CastOp>(type, clipped));
+  return llvm::Error::success();
+}
+
+/// DequantizeLinear: (x - zero_point) * scale, as graph ops.
+llvm::Error importDequantizeLinear(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  // The axis only matters for per-axis (1-D) scales.
+  llvm::Expected<int64_t> axis =
+      ctx.inputType(1).getRank() == 0
+          ? llvm::Expected<int64_t>(0)
+          : normalizeAxis(ctx, ctx.intAttr("axis", 1), rank);
+  if (!axis)
+    return axis.takeError();
+  Type floatType = ctx.inputType(1).getElementType();
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), floatType);
+  Value x = ctx.create<graph::CastOp>(type, ctx.input(0));
+  if (Value zero = ctx.input(2)) {
+    auto zeroType = RankedTensorType::get(ctx.inputType(2).getShape(), floatType);
+    x = ctx.create<graph::SubOp>(
+        x, broadcastAlongAxis(ctx, ctx.create<graph::CastOp>(zeroType, zero),
+                              *axis, rank));
+  }
+  ctx.setResult(0, ctx.create<graph::MulOp>(
+                       x, broadcastAlongAxis(ctx, ctx.input(1), *axis, rank)));
+  return llvm::Error::success();
+}
+
+llvm::Error importScatterElements(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  std::string reduction = ctx.stringAttr("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul")
+    return ctx.error("reduction '" + reduction + "' is not supported");
+  ctx.setResult(0, ctx.create<graph::ScatterElementsOp>(
+                       ctx.inputType(0), ctx.input(0), ctx.input(1),
+                       ctx.input(2), ctx.builder().getI64IntegerAttr(*axis),
+                       ctx.builder().getStringAttr(reduction)));
+  return llvm::Error::success();
+}
+
+llvm::Error importScatterND(NodeContext &ctx) {
+  std::string reduction = ctx.stringAttr("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul")
+    return ctx.error("reduction '" + reduction + "' is not supported");
+  ctx.setResult(0, ctx.create<graph::ScatterNDOp>(
+                       ctx.inputType(0), ctx.input(0), ctx.input(1),
+                       ctx.input(2), ctx.builder().getStringAttr(reduction)));
+  return llvm::Error::success();
+}
+
+llvm::Error importGatherND(NodeContext &ctx) {
+  ArrayRef<int64_t> data = ctx.inputType(0).getShape();
+  ArrayRef<int64_t> indices = ctx.inputType(1).getShape();
+  int64_t batch = ctx.intAttr("batch_dims", 0);
+  if (indices.empty() || batch < 0 ||
+      batch + indices.back() > static_cast<int64_t>(data.size()))
+    return ctx.error("index tuples do not fit the data");
+  SmallVector<int64_t> shape(indices.drop_back());
+  llvm::append_range(shape, data.drop_front(batch + indices.back()));
+  auto type = RankedTensorType::get(shape, ctx.inputType(0).getElementType());
+  ctx.setResult(0, ctx.create<graph::GatherNDOp>(type, ctx.input(0), ctx.input(1),
+                                                 ctx.builder().getI64IntegerAttr(batch)));
+  return llvm::Error::success();
+}
+
 /// Compress with a known condition is a Gather of the kept positions.
 llvm::Error importCompress(NodeContext &ctx) {
   llvm::Expected<std::vector<int64_t>> condition =
@@ -1573,6 +1682,12 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"CumSum", {11, kMaxKnownOpset, importCumSum}},
       {"Compress", {9, kMaxKnownOpset, importCompress}},
       {"Pad", {2, kMaxKnownOpset, importPad}},
+      {"ScatterElements", {11, kMaxKnownOpset, importScatterElements}},
+      {"Scatter", {9, 10, importScatterElements}},
+      {"ScatterND", {11, kMaxKnownOpset, importScatterND}},
+      {"GatherND", {11, kMaxKnownOpset, importGatherND}},
+      {"QuantizeLinear", {10, kMaxKnownOpset, importQuantizeLinear}},
+      {"DequantizeLinear", {10, kMaxKnownOpset, importDequantizeLinear}},
       {"Hardmax", {1, kMaxKnownOpset, importHardmax}},
       {"OneHot", {9, kMaxKnownOpset, importOneHot}},
       {"EyeLike", {9, kMaxKnownOpset, importEyeLike}},
