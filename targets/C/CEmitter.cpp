@@ -535,7 +535,8 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
                                          "' reads a value without memory");
         args.push_back(pointer);
       }
-      args.push_back(pointers_.lookup(dispatch.getResult(0)));
+      for (Value result : dispatch.getResults())
+        args.push_back(pointers_.lookup(result));
       if (signature->usesScratch) {
         std::optional<int64_t> offset = dispatch.getScratchOffset();
         args.push_back(offset ? "arena + " + std::to_string(*offset) : "NULL");

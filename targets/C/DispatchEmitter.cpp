@@ -75,6 +75,7 @@ private:
   void emitConvTranspose(graph::ConvTransposeOp op);
   void emitResize(graph::ResizeOp op);
   void emitPad(graph::PadOp op);
+  void emitTopK(graph::TopKOp op);
   void emitScatterElements(graph::ScatterElementsOp op);
   void emitScatterND(graph::ScatterNDOp op);
   void emitGatherND(graph::GatherNDOp op);
@@ -101,8 +102,6 @@ private:
 llvm::Expected<DispatchSignature> DispatchWriter::run() {
   Block &body = dispatch_.getBodyBlock();
   Value result = dispatch_.getYield().getValues().front();
-  if (dispatch_.getNumResults() != 1)
-    return opError(dispatch_, "expected a dispatch with one result");
 
   Operation *anchor = nullptr;
   SmallVector<Operation *> elementwise;
@@ -127,13 +126,18 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
     pointers_[arg] = "in" + std::to_string(i);
     params += ", const " + type + " *in" + std::to_string(i);
   }
-  std::string outType = elementType(result);
-  if (outType.empty())
-    return opError(dispatch_, "element type not supported");
-  params += ", " + outType + " *out0";
-  pointers_[result] = "out0";
+  for (auto [i, value] : llvm::enumerate(dispatch_.getYield().getValues())) {
+    std::string outType = elementType(value);
+    if (outType.empty())
+      return opError(dispatch_, "element type not supported");
+    std::string name = "out" + std::to_string(i);
+    params += ", " + outType + " *" + name;
+    pointers_[value] = name;
+  }
   if (anchor)
-    pointers_[anchor->getResult(0)] = "out0";
+    for (auto [i, value] : llvm::enumerate(anchor->getResults()))
+      if (!pointers_.count(value))
+        pointers_[value] = "out" + std::to_string(i);
 
   std::string code;
   {
@@ -544,6 +548,10 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       })
       .Case([&](graph::GatherNDOp op) {
         emitGatherND(op);
+        return llvm::Error::success();
+      })
+      .Case([&](graph::TopKOp op) {
+        emitTopK(op);
         return llvm::Error::success();
       })
       .Case([&](graph::PadOp op) {
@@ -1192,6 +1200,48 @@ void DispatchWriter::emitGatherND(graph::GatherNDOp op) {
   os_ << "      for (int64_t i = 0; i < " << slice << "; ++i)\n"
       << "        out0[tuple * " << slice << " + i] = " << pointer(op.getData())
       << "[base + i];\n"
+      << "    }\n";
+}
+
+void DispatchWriter::emitTopK(graph::TopKOp op) {
+  ArrayRef<int64_t> shape = op.getInput().getType().getShape();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  int64_t outer = computeProduct(shape.take_front(axis));
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t length = shape[axis], k = static_cast<int64_t>(op.getK());
+  std::string type = elementType(op.getInput());
+  std::string better = op.getLargest() ? ">" : "<";
+  // Selection without scratch: the j-th pick is the first element, in
+  // (value, index) order, that comes after the (j-1)-th.
+  auto before = [&](const std::string &v, const std::string &a,
+                    const std::string &w, const std::string &b) {
+    return "(" + v + " " + better + " " + w + " || (" + v + " == " + w +
+           " && " + a + " < " + b + "))";
+  };
+  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
+      << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
+      << "      const " << type << " *x = " << pointer(op.getInput())
+      << " + o * " << length * inner << " + i;\n"
+      << "      int64_t previous = -1;\n"
+      << "      for (int64_t j = 0; j < " << k << "; ++j) {\n"
+      << "        int64_t best = -1;\n"
+      << "        for (int64_t a = 0; a < " << length << "; ++a) {\n"
+      << "          if (previous >= 0 && !"
+      << before("x[previous * " + std::to_string(inner) + "]", "previous",
+                "x[a * " + std::to_string(inner) + "]", "a")
+      << ")\n"
+      << "            continue;\n"
+      << "          if (best < 0 || "
+      << before("x[a * " + std::to_string(inner) + "]", "a",
+                "x[best * " + std::to_string(inner) + "]", "best")
+      << ")\n"
+      << "            best = a;\n"
+      << "        }\n"
+      << "        out0[(o * " << k << " + j) * " << inner << " + i] = x[best * "
+      << inner << "];\n"
+      << "        out1[(o * " << k << " + j) * " << inner << " + i] = best;\n"
+      << "        previous = best;\n"
+      << "      }\n"
       << "    }\n";
 }
 

@@ -697,6 +697,25 @@ def Graph_GatherNDOp : Graph_Op<"gather_nd", [Pure]> {
   }];
 }
 
+def Graph_TopKOp : Graph_Op<"top_k", [Pure]> {
+  let summary = "The k largest or smallest elements along an axis, with indices";
+  let description = [{
+    Mirrors ONNX `TopK` with `k` known. Results are ordered (largest first, or
+    smallest first); equal values keep the lower index first.
+
+    ```mlir
+    %v, %i = graph.top_k %x {axis = 1 : i64, k = 3 : i64, largest = true}
+        : tensor<3x4xf32> -> (tensor<3x3xf32>, tensor<3x3xi64>)
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, I64Attr:$k,
+                       BoolAttr:$largest);
+  let results = (outs Graph_Tensor:$values, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` `(` type($values) `,` type($indices) `)`
+  }];
+}
+
 def Graph_CumSumOp : Graph_Op<"cum_sum", [Pure, SameOperandsAndResultType]> {
   let summary = "Running sum along one axis";
   let description = [{

@@ -70,7 +70,10 @@ std::optional<unsigned> FormDispatchesPass::findGroupToJoin(
     if (it == groupOf.end())
       continue;
     const Group &group = groups[it->second];
-    if (group.ops.back() != producer || group.ops.size() >= maxGroupSize)
+    // Epilogues extend single-result groups only: a group's last op's
+    // results are what it hands on.
+    if (group.ops.back() != producer || group.ops.size() >= maxGroupSize ||
+        producer->getNumResults() != 1)
       continue;
     // The producer's value must die inside the group.
     if (!llvm::all_of(operand.getUsers(),
@@ -171,10 +174,12 @@ static void buildDispatch(const Group &group, unsigned index) {
     builder.clone(*constant, mapping);
   for (Operation *op : group.ops)
     builder.clone(*op, mapping);
-  YieldOp::create(builder, last->getLoc(),
-                  ValueRange{mapping.lookup(last->getResult(0))});
+  SmallVector<Value> yielded;
+  for (Value result : last->getResults())
+    yielded.push_back(mapping.lookup(result));
+  YieldOp::create(builder, last->getLoc(), yielded);
 
-  last->getResult(0).replaceAllUsesWith(dispatch.getResult(0));
+  last->replaceAllUsesWith(dispatch.getResults());
   for (Operation *op : llvm::reverse(group.ops))
     op->erase();
 }

@@ -1478,6 +1478,36 @@ llvm::Error importGatherND(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+llvm::Error importTopK(NodeContext &ctx) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", -1), rank);
+  if (!axis)
+    return axis.takeError();
+  int64_t k = ctx.intAttr("k", 0);
+  if (ctx.opset() >= 10) {
+    llvm::Expected<std::vector<int64_t>> value = ctx.requireConstantInts(1, "k");
+    if (!value)
+      return value.takeError();
+    k = value->front();
+  }
+  if (k < 0 || k > shape[*axis])
+    return ctx.error("k is outside [0, axis length]");
+  if (ctx.opset() >= 11 && ctx.intAttr("sorted", 1) == 0)
+    return ctx.error("sorted=0 is not supported");
+  SmallVector<int64_t> out(shape);
+  out[*axis] = k;
+  OpBuilder &b = ctx.builder();
+  auto op = graph::TopKOp::create(
+      b, ctx.loc(), RankedTensorType::get(out, ctx.inputType(0).getElementType()),
+      RankedTensorType::get(out, b.getI64Type()), ctx.input(0),
+      b.getI64IntegerAttr(*axis), b.getI64IntegerAttr(k),
+      b.getBoolAttr(ctx.intAttr("largest", 1) != 0));
+  ctx.setResult(0, op.getValues());
+  ctx.setResult(1, op.getIndices());
+  return llvm::Error::success();
+}
+
 /// Compress with a known condition is a Gather of the kept positions.
 llvm::Error importCompress(NodeContext &ctx) {
   llvm::Expected<std::vector<int64_t>> condition =
@@ -1686,6 +1716,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"Scatter", {9, 10, importScatterElements}},
       {"ScatterND", {11, kMaxKnownOpset, importScatterND}},
       {"GatherND", {11, kMaxKnownOpset, importGatherND}},
+      {"TopK", {1, kMaxKnownOpset, importTopK}},
       {"QuantizeLinear", {10, kMaxKnownOpset, importQuantizeLinear}},
       {"DequantizeLinear", {10, kMaxKnownOpset, importDequantizeLinear}},
       {"Hardmax", {1, kMaxKnownOpset, importHardmax}},
