@@ -140,12 +140,41 @@ llvm::Error importUnary(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// Before opset 7, a binary op broadcasts only with `broadcast=1`, aligning
+/// the right operand at `axis` (by default, at the end, as numpy does).
+Value legacyBroadcastOperand(NodeContext &ctx, Value lhs, Value rhs) {
+  if (ctx.opset() >= 7 || ctx.intAttr("broadcast", 0) == 0 ||
+      !ctx.attribute("axis"))
+    return rhs;
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  int64_t axis = ctx.intAttr("axis", 0);
+  if (axis < 0)
+    axis += lhsType.getRank();
+  SmallVector<int64_t> shape(rhsType.getShape());
+  for (int64_t d = axis + rhsType.getRank(); d < lhsType.getRank(); ++d)
+    shape.push_back(1);
+  return reshapeTo(ctx, rhs, shape);
+}
+
 template <typename OpTy>
 llvm::Error importBinary(NodeContext &ctx) {
-  Value lhs = ctx.input(0), rhs = ctx.input(1);
-  if (!graph::broadcastShapes(ctx.inputType(0).getShape(),
-                              ctx.inputType(1).getShape()))
+  Value lhs = ctx.input(0);
+  Value rhs = legacyBroadcastOperand(ctx, lhs, ctx.input(1));
+  if (!graph::broadcastShapes(cast<RankedTensorType>(lhs.getType()).getShape(),
+                              cast<RankedTensorType>(rhs.getType()).getShape()))
     return ctx.error("operand shapes do not broadcast");
+  if constexpr (std::is_same_v<OpTy, graph::PReluOp>) {
+    // A per-channel slope of an NCHW input, as older exporters write it.
+    auto slope = cast<RankedTensorType>(rhs.getType());
+    RankedTensorType x = ctx.inputType(0);
+    if (slope.getRank() == 1 && x.getRank() > 2 && slope.getDimSize(0) > 1 &&
+        slope.getDimSize(0) == x.getDimSize(1)) {
+      SmallVector<int64_t> shape(x.getRank() - 1, 1);
+      shape[0] = slope.getDimSize(0);
+      rhs = reshapeTo(ctx, rhs, shape);
+    }
+  }
   if (!std::is_same_v<OpTy, graph::PowOp> &&
       ctx.inputType(0).getElementType() != ctx.inputType(1).getElementType())
     return ctx.error("operands have different element types");
@@ -1508,6 +1537,162 @@ llvm::Error importTopK(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// InstanceNormalization: per (n, c) normalization over the spatial axes,
+/// then a per-channel scale and bias, as graph ops.
+llvm::Error importInstanceNorm(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 3 || !isa<FloatType>(type.getElementType()))
+    return ctx.error("expected a floating-point input of rank >= 3");
+  OpBuilder &b = ctx.builder();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  Value x = ctx.input(0);
+  Value mean = ctx.create<graph::ReduceMeanOp>(x, b.getDenseI64ArrayAttr(axes),
+                                               b.getBoolAttr(true));
+  Value centered = ctx.create<graph::SubOp>(x, mean);
+  Value variance = ctx.create<graph::ReduceMeanOp>(
+      ctx.create<graph::MulOp>(centered, centered), b.getDenseI64ArrayAttr(axes),
+      b.getBoolAttr(true));
+  Value stddev = ctx.create<graph::SqrtOp>(ctx.create<graph::AddOp>(
+      variance, scalarConstant(ctx, type.getElementType(),
+                               ctx.floatAttr("epsilon", 1e-5f))));
+  SmallVector<int64_t> paramShape(rank - 1, 1);
+  paramShape[0] = type.getDimSize(1);
+  Value y = ctx.create<graph::DivOp>(centered, stddev);
+  y = ctx.create<graph::MulOp>(y, reshapeTo(ctx, ctx.input(1), paramShape));
+  ctx.setResult(0, ctx.create<graph::AddOp>(y, reshapeTo(ctx, ctx.input(2), paramShape)));
+  return llvm::Error::success();
+}
+
+/// LRN: x / (bias + alpha / size * sum of squares over a channel window)^beta.
+/// The window sum is an average pool (counting pads) over [N, 1, C, H*W].
+llvm::Error importLRN(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  ArrayRef<int64_t> shape = type.getShape();
+  if (shape.size() < 3 || !type.getElementType().isF32())
+    return ctx.error("expected a float32 input of rank >= 3");
+  int64_t size = ctx.intAttr("size", 0);
+  if (size < 1)
+    return ctx.error("size must be positive");
+  OpBuilder &b = ctx.builder();
+  Type element = type.getElementType();
+  int64_t spatial = computeProduct(shape.drop_front(2));
+  Value x = ctx.input(0);
+  Value squares = ctx.create<graph::MulOp>(x, x);
+  Value planes = reshapeTo(ctx, squares, {shape[0], 1, shape[1], spatial});
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  Value mean = ctx.create<graph::AvgPoolOp>(
+      planes, b.getDenseI64ArrayAttr({size, 1}), b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr({before, 0, after, 0}),
+      b.getDenseI64ArrayAttr({1, 1}), b.getBoolAttr(false), b.getBoolAttr(true));
+  Value sum = reshapeTo(ctx, mean, shape);
+  // mean * size * alpha / size = mean * alpha.
+  Value scaled = ctx.create<graph::AddOp>(
+      ctx.create<graph::MulOp>(sum, scalarConstant(ctx, element,
+                                                   ctx.floatAttr("alpha", 1e-4f))),
+      scalarConstant(ctx, element, ctx.floatAttr("bias", 1.0f)));
+  Value denominator = ctx.create<graph::PowOp>(
+      scaled, scalarConstant(ctx, element, ctx.floatAttr("beta", 0.75f)));
+  ctx.setResult(0, ctx.create<graph::DivOp>(x, denominator));
+  return llvm::Error::success();
+}
+
+/// (x - zero_point) in float, exact for 8-bit data.
+Value centeredAsFloat(NodeContext &ctx, Value x, Value zeroPoint) {
+  auto type = cast<RankedTensorType>(x.getType());
+  FloatType f32 = ctx.builder().getF32Type();
+  Value value = ctx.create<graph::CastOp>(
+      RankedTensorType::get(type.getShape(), f32), x);
+  if (!zeroPoint)
+    return value;
+  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+  Value zero = ctx.create<graph::CastOp>(
+      RankedTensorType::get(zeroType.getShape(), f32), zeroPoint);
+  // A per-row (A) or per-column (B) zero point broadcasts as a column.
+  if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1 && type.getRank() >= 2 &&
+      zeroType.getDimSize(0) == type.getDimSize(type.getRank() - 2) &&
+      zeroType.getDimSize(0) != type.getDimSize(type.getRank() - 1))
+    zero = reshapeTo(ctx, zero, {zeroType.getDimSize(0), 1});
+  return ctx.create<graph::SubOp>(value, zero);
+}
+
+/// MatMulInteger and ConvInteger compute in float, where 8-bit products and
+/// their sums stay exact, then return int32.
+llvm::Error importMatMulInteger(NodeContext &ctx) {
+  Value a = centeredAsFloat(ctx, ctx.input(0), ctx.input(2));
+  Value b = centeredAsFloat(ctx, ctx.input(1), ctx.input(3));
+  Value product = ctx.create<graph::MatMulOp>(a, b);
+  auto type = cast<RankedTensorType>(product.getType());
+  ctx.setResult(0, ctx.create<graph::CastOp>(
+                       RankedTensorType::get(type.getShape(),
+                                             ctx.builder().getI32Type()),
+                       product));
+  return llvm::Error::success();
+}
+
+llvm::Error importConvInteger(NodeContext &ctx) {
+  Value x = centeredAsFloat(ctx, ctx.input(0), ctx.input(2));
+  Value w = ctx.input(3)
+                ? centeredAsFloat(ctx, ctx.input(1), Value())
+                : centeredAsFloat(ctx, ctx.input(1), Value());
+  if (Value zero = ctx.input(3)) {
+    auto zeroType = cast<RankedTensorType>(zero.getType());
+    Value zeroF = ctx.create<graph::CastOp>(
+        RankedTensorType::get(zeroType.getShape(), ctx.builder().getF32Type()), zero);
+    if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1)
+      zeroF = reshapeTo(ctx, zeroF, {zeroType.getDimSize(0), 1, 1, 1});
+    w = ctx.create<graph::SubOp>(w, zeroF);
+  }
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 4)
+    return ctx.error("only 2-D integer convolutions are supported");
+  llvm::Expected<Window> window =
+      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2), false);
+  if (!window)
+    return window.takeError();
+  OpBuilder &b = ctx.builder();
+  Value conv = ctx.create<graph::ConvOp>(
+      x, w, Value(), b.getDenseI64ArrayAttr(window->strides),
+      b.getDenseI64ArrayAttr(window->pads),
+      b.getDenseI64ArrayAttr(window->dilations),
+      b.getI64IntegerAttr(ctx.intAttr("group", 1)));
+  auto type = cast<RankedTensorType>(conv.getType());
+  ctx.setResult(0, ctx.create<graph::CastOp>(
+                       RankedTensorType::get(type.getShape(), b.getI32Type()), conv));
+  return llvm::Error::success();
+}
+
+/// QLinearMatMul: dequantize both sides, multiply in float, requantize.
+llvm::Error importQLinearMatMul(NodeContext &ctx) {
+  for (size_t i : {1, 4, 6})
+    if (ctx.inputType(i).getNumElements() != 1)
+      return ctx.error("only per-tensor scales are supported");
+  Value a = ctx.create<graph::MulOp>(
+      centeredAsFloat(ctx, ctx.input(0), ctx.input(2)), ctx.input(1));
+  Value b = ctx.create<graph::MulOp>(
+      centeredAsFloat(ctx, ctx.input(3), ctx.input(5)), ctx.input(4));
+  Value product = ctx.create<graph::MatMulOp>(a, b);
+  Value rounded = ctx.create<graph::RoundOp>(
+      ctx.create<graph::DivOp>(product, ctx.input(6)));
+  Type target = ctx.inputType(7).getElementType();
+  auto zeroType = RankedTensorType::get(ctx.inputType(7).getShape(),
+                                        ctx.builder().getF32Type());
+  rounded = ctx.create<graph::AddOp>(
+      rounded, ctx.create<graph::CastOp>(zeroType, ctx.input(7)));
+  bool isUnsigned = target.isUnsignedInteger();
+  OpBuilder &builder = ctx.builder();
+  Value clipped = ctx.create<graph::ClipOp>(
+      rounded, builder.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
+      builder.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
+  auto type = cast<RankedTensorType>(clipped.getType());
+  ctx.setResult(0, ctx.create<graph::CastOp>(
+                       RankedTensorType::get(type.getShape(), target), clipped));
+  return llvm::Error::success();
+}
+
 /// Compress with a known condition is a Gather of the kept positions.
 llvm::Error importCompress(NodeContext &ctx) {
   llvm::Expected<std::vector<int64_t>> condition =
@@ -1624,16 +1809,16 @@ llvm::Error importEyeLike(NodeContext &ctx) {
 
 const llvm::StringMap<OpImporter> &getOpImporters() {
   static const llvm::StringMap<OpImporter> importers = {
-      {"Add", {7, kMaxKnownOpset, importBinary<graph::AddOp>}},
-      {"Sub", {7, kMaxKnownOpset, importBinary<graph::SubOp>}},
-      {"Mul", {7, kMaxKnownOpset, importBinary<graph::MulOp>}},
-      {"Div", {7, kMaxKnownOpset, importBinary<graph::DivOp>}},
-      {"Pow", {7, kMaxKnownOpset, importBinary<graph::PowOp>}},
+      {"Add", {6, kMaxKnownOpset, importBinary<graph::AddOp>}},
+      {"Sub", {6, kMaxKnownOpset, importBinary<graph::SubOp>}},
+      {"Mul", {6, kMaxKnownOpset, importBinary<graph::MulOp>}},
+      {"Div", {6, kMaxKnownOpset, importBinary<graph::DivOp>}},
+      {"Pow", {6, kMaxKnownOpset, importBinary<graph::PowOp>}},
       {"Equal", {7, kMaxKnownOpset, importBinary<graph::EqualOp>}},
-      {"Max", {8, kMaxKnownOpset, importVariadic<graph::MaxOp>}},
-      {"Sum", {8, kMaxKnownOpset, importSum}},
-      {"Mean", {8, kMaxKnownOpset, importMean}},
-      {"PRelu", {9, kMaxKnownOpset, importBinary<graph::PReluOp>}},
+      {"Max", {6, kMaxKnownOpset, importVariadic<graph::MaxOp>}},
+      {"Sum", {6, kMaxKnownOpset, importSum}},
+      {"Mean", {6, kMaxKnownOpset, importMean}},
+      {"PRelu", {6, kMaxKnownOpset, importBinary<graph::PReluOp>}},
       {"And", {7, kMaxKnownOpset, importBinary<graph::AndOp>}},
       {"Or", {7, kMaxKnownOpset, importBinary<graph::OrOp>}},
       {"Xor", {7, kMaxKnownOpset, importBinary<graph::XorOp>}},
@@ -1674,7 +1859,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"HardSwish", {14, kMaxKnownOpset, importHardSwish}},
       {"ThresholdedRelu", {10, kMaxKnownOpset, importThresholdedRelu}},
       {"Shrink", {9, kMaxKnownOpset, importShrink}},
-      {"Min", {8, kMaxKnownOpset, importVariadic<graph::MinOp>}},
+      {"Min", {6, kMaxKnownOpset, importVariadic<graph::MinOp>}},
       {"Where", {9, kMaxKnownOpset, importWhere}},
       {"Relu", {6, kMaxKnownOpset, importUnary<graph::ReluOp>}},
       {"Sigmoid", {6, kMaxKnownOpset, importUnary<graph::SigmoidOp>}},
@@ -1688,12 +1873,12 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"Identity", {1, kMaxKnownOpset, importIdentity}},
       {"Dropout", {7, kMaxKnownOpset, importDropout}},
       {"Conv", {1, kMaxKnownOpset, importConv}},
-      {"Gemm", {7, kMaxKnownOpset, importGemm}},
+      {"Gemm", {6, kMaxKnownOpset, importGemm}},
       {"MatMul", {1, kMaxKnownOpset, importMatMul}},
-      {"MaxPool", {8, kMaxKnownOpset, importPool<graph::MaxPoolOp>}},
-      {"AveragePool", {7, kMaxKnownOpset, importPool<graph::AvgPoolOp>}},
+      {"MaxPool", {1, kMaxKnownOpset, importPool<graph::MaxPoolOp>}},
+      {"AveragePool", {1, kMaxKnownOpset, importPool<graph::AvgPoolOp>}},
       {"GlobalAveragePool", {1, kMaxKnownOpset, importGlobalAveragePool}},
-      {"BatchNormalization", {7, kMaxKnownOpset, importBatchNorm}},
+      {"BatchNormalization", {6, kMaxKnownOpset, importBatchNorm}},
       {"LayerNormalization", {17, kMaxKnownOpset, importLayerNorm}},
       {"Softmax", {1, kMaxKnownOpset, importSoftmaxLike<graph::SoftmaxOp>}},
       {"LogSoftmax", {1, kMaxKnownOpset, importSoftmaxLike<graph::LogSoftmaxOp>}},
@@ -1717,6 +1902,11 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"ScatterND", {11, kMaxKnownOpset, importScatterND}},
       {"GatherND", {11, kMaxKnownOpset, importGatherND}},
       {"TopK", {1, kMaxKnownOpset, importTopK}},
+      {"InstanceNormalization", {6, kMaxKnownOpset, importInstanceNorm}},
+      {"LRN", {1, kMaxKnownOpset, importLRN}},
+      {"MatMulInteger", {10, kMaxKnownOpset, importMatMulInteger}},
+      {"QLinearMatMul", {10, kMaxKnownOpset, importQLinearMatMul}},
+      {"ConvInteger", {10, kMaxKnownOpset, importConvInteger}},
       {"QuantizeLinear", {10, kMaxKnownOpset, importQuantizeLinear}},
       {"DequantizeLinear", {10, kMaxKnownOpset, importDequantizeLinear}},
       {"Hardmax", {1, kMaxKnownOpset, importHardmax}},
