@@ -38,6 +38,17 @@ llvm::Error opError(Operation *op, const llvm::Twine &message) {
   return llvm::createStringError(where + ": " + message + " (C target)");
 }
 
+/// A tensor seen as [outer, length, inner] around one axis: the shape every
+/// along-an-axis kernel (softmax, cumsum, arg-reductions, top-k) walks.
+struct AxisView {
+  int64_t outer, length, inner;
+};
+
+AxisView viewAroundAxis(ArrayRef<int64_t> shape, int64_t axis) {
+  return {computeProduct(shape.take_front(axis)), shape[axis],
+          computeProduct(shape.drop_front(axis + 1))};
+}
+
 /// Emits the body of one dispatch function.
 class DispatchWriter {
 public:
@@ -801,10 +812,8 @@ llvm::Error DispatchWriter::emitReduce(Operation *op, ReduceKind kind) {
 template <typename ArgOp>
 void DispatchWriter::emitArgReduce(ArgOp op, bool max) {
   ArrayRef<int64_t> shape = op.getInput().getType().getShape();
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  int64_t outer = computeProduct(shape.take_front(axis));
-  int64_t inner = computeProduct(shape.drop_front(axis + 1));
-  int64_t length = shape[axis];
+  auto [outer, length, inner] =
+      viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
   std::string in = pointer(op.getInput());
   std::string better = max ? " > " : " < ";
   if (op.getSelectLastIndex())
@@ -850,10 +859,8 @@ void DispatchWriter::emitLayerNorm(graph::LayerNormOp op) {
 
 void DispatchWriter::emitLogSoftmax(graph::LogSoftmaxOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  int64_t outer = computeProduct(shape.take_front(axis));
-  int64_t inner = computeProduct(shape.drop_front(axis + 1));
-  int64_t length = shape[axis];
+  auto [outer, length, inner] =
+      viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
   std::string type = elementType(op.getResult());
   std::string f = type == "float" ? "f" : "";
   // x - (max + log(sum(exp(x - max)))), per row along the axis.
@@ -1205,10 +1212,9 @@ void DispatchWriter::emitGatherND(graph::GatherNDOp op) {
 
 void DispatchWriter::emitTopK(graph::TopKOp op) {
   ArrayRef<int64_t> shape = op.getInput().getType().getShape();
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  int64_t outer = computeProduct(shape.take_front(axis));
-  int64_t inner = computeProduct(shape.drop_front(axis + 1));
-  int64_t length = shape[axis], k = static_cast<int64_t>(op.getK());
+  auto [outer, length, inner] =
+      viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
+  int64_t k = static_cast<int64_t>(op.getK());
   std::string type = elementType(op.getInput());
   std::string better = op.getLargest() ? ">" : "<";
   // Selection without scratch: the j-th pick is the first element, in
@@ -1338,10 +1344,8 @@ void DispatchWriter::emitConvTranspose(graph::ConvTransposeOp op) {
 
 void DispatchWriter::emitCumSum(graph::CumSumOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  int64_t outer = computeProduct(shape.take_front(axis));
-  int64_t inner = computeProduct(shape.drop_front(axis + 1));
-  int64_t length = shape[axis];
+  auto [outer, length, inner] =
+      viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
   std::string type = elementType(op.getResult());
   std::string step = op.getReverse() ? std::to_string(length - 1) + " - s" : "s";
   os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
@@ -1364,10 +1368,8 @@ void DispatchWriter::emitCumSum(graph::CumSumOp op) {
 
 void DispatchWriter::emitHardmax(graph::HardmaxOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  int64_t outer = computeProduct(shape.take_front(axis));
-  int64_t inner = computeProduct(shape.drop_front(axis + 1));
-  int64_t length = shape[axis];
+  auto [outer, length, inner] =
+      viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
   os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
       << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
       << "      const int64_t base = o * " << length * inner << " + i;\n"

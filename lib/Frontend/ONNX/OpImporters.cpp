@@ -130,6 +130,30 @@ Value liftTo2D(NodeContext &ctx, Value value) {
   return reshapeTo(ctx, value, {shape[0], shape[1], 1, shape[2]});
 }
 
+/// Window ops run in 2-D: a 1-D op (rank-3 input) has its operands lifted to
+/// a unit height. Fails for other ranks; answers whether it lifted.
+llvm::Expected<bool> liftWindowOperands(NodeContext &ctx,
+                                        MutableArrayRef<Value> operands,
+                                        llvm::StringRef what) {
+  int64_t rank = ctx.inputType(0).getRank();
+  if (rank == 4)
+    return false;
+  if (rank != 3)
+    return ctx.error("only 1-D and 2-D " + what + " are supported, got a rank " +
+                     llvm::Twine(rank) + " input");
+  for (Value &operand : operands)
+    operand = liftTo2D(ctx, operand);
+  return true;
+}
+
+/// Undoes liftWindowOperands on a result: drops the unit height.
+Value unliftResult(NodeContext &ctx, Value value, bool lifted) {
+  if (!lifted)
+    return value;
+  ArrayRef<int64_t> s = cast<RankedTensorType>(value.getType()).getShape();
+  return reshapeTo(ctx, value, {s[0], s[1], s[3]});
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
@@ -395,21 +419,15 @@ llvm::Error importDropout(NodeContext &ctx) {
 llvm::Error importConv(NodeContext &ctx) {
   if (llvm::Error err = requireFloatInput(ctx))
     return err;
-  Value input = ctx.input(0), weight = ctx.input(1);
-  int64_t rank = ctx.inputType(0).getRank();
-  bool lifted = rank == 3;
-  if (lifted) {
-    // 1-D convolution runs as 2-D with a unit height.
-    input = liftTo2D(ctx, input);
-    weight = liftTo2D(ctx, weight);
-  } else if (rank != 4) {
-    return ctx.error("only 1-D and 2-D convolutions are supported, got rank " +
-                     llvm::Twine(rank) + " input");
-  }
+  Value operands[] = {ctx.input(0), ctx.input(1)};
+  llvm::Expected<bool> lifted = liftWindowOperands(ctx, operands, "convolutions");
+  if (!lifted)
+    return lifted.takeError();
+  Value input = operands[0], weight = operands[1];
   auto inType = cast<RankedTensorType>(input.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   llvm::Expected<Window> w = readWindow(ctx, inType.getShape(),
-                                        wType.getShape().drop_front(2), lifted);
+                                        wType.getShape().drop_front(2), *lifted);
   if (!w)
     return w.takeError();
   int64_t group = ctx.intAttr("group", 1);
@@ -422,26 +440,20 @@ llvm::Error importConv(NodeContext &ctx) {
       input, weight, ctx.input(2), b.getDenseI64ArrayAttr(w->strides),
       b.getDenseI64ArrayAttr(w->pads), b.getDenseI64ArrayAttr(w->dilations),
       b.getI64IntegerAttr(group));
-  if (lifted) {
-    ArrayRef<int64_t> s = cast<RankedTensorType>(conv.getType()).getShape();
-    conv = reshapeTo(ctx, conv, {s[0], s[1], s[3]});
-  }
-  ctx.setResult(0, conv);
+  ctx.setResult(0, unliftResult(ctx, conv, *lifted));
   return llvm::Error::success();
 }
 
 llvm::Error importConvTranspose(NodeContext &ctx) {
   if (llvm::Error err = requireFloatInput(ctx))
     return err;
-  Value input = ctx.input(0), weight = ctx.input(1);
-  int64_t rank = ctx.inputType(0).getRank();
-  bool lifted = rank == 3;
-  if (lifted) {
-    input = liftTo2D(ctx, input);
-    weight = liftTo2D(ctx, weight);
-  } else if (rank != 4) {
-    return ctx.error("only 1-D and 2-D transposed convolutions are supported");
-  }
+  Value operands[] = {ctx.input(0), ctx.input(1)};
+  llvm::Expected<bool> liftedOr =
+      liftWindowOperands(ctx, operands, "transposed convolutions");
+  if (!liftedOr)
+    return liftedOr.takeError();
+  bool lifted = *liftedOr;
+  Value input = operands[0], weight = operands[1];
   ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
   ArrayRef<int64_t> w = cast<RankedTensorType>(weight.getType()).getShape();
   int64_t group = ctx.intAttr("group", 1);
@@ -489,9 +501,7 @@ llvm::Error importConvTranspose(NodeContext &ctx) {
       type, input, weight, ctx.input(2), b.getDenseI64ArrayAttr(strides),
       b.getDenseI64ArrayAttr(pads), b.getDenseI64ArrayAttr(dilations),
       b.getI64IntegerAttr(group));
-  if (lifted)
-    result = reshapeTo(ctx, result, {out[0], out[1], out[3]});
-  ctx.setResult(0, result);
+  ctx.setResult(0, unliftResult(ctx, result, lifted));
   return llvm::Error::success();
 }
 
@@ -546,13 +556,12 @@ llvm::Error importPool(NodeContext &ctx) {
     return ctx.error("the Indices output is not supported");
   if (llvm::Error err = requireFloatInput(ctx))
     return err;
-  Value input = ctx.input(0);
-  int64_t rank = ctx.inputType(0).getRank();
-  bool lifted = rank == 3;
-  if (lifted)
-    input = liftTo2D(ctx, input);
-  else if (rank != 4)
-    return ctx.error("only 1-D and 2-D pooling is supported");
+  Value operands[] = {ctx.input(0)};
+  llvm::Expected<bool> liftedOr = liftWindowOperands(ctx, operands, "pools");
+  if (!liftedOr)
+    return liftedOr.takeError();
+  bool lifted = *liftedOr;
+  Value input = operands[0];
   std::optional<SmallVector<int64_t>> kernel =
       readWindowInts(ctx, "kernel_shape", lifted);
   if (!kernel || kernel->size() != 2)
@@ -573,11 +582,7 @@ llvm::Error importPool(NodeContext &ctx) {
       b.getDenseI64ArrayAttr(w->dilations),
       b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0),
       b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0));
-  if (lifted) {
-    ArrayRef<int64_t> s = cast<RankedTensorType>(pooled.getType()).getShape();
-    pooled = reshapeTo(ctx, pooled, {s[0], s[1], s[3]});
-  }
-  ctx.setResult(0, pooled);
+  ctx.setResult(0, unliftResult(ctx, pooled, lifted));
   return llvm::Error::success();
 }
 
