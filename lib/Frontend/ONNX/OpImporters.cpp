@@ -586,14 +586,17 @@ llvm::Error importPool(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
-llvm::Error importGlobalAveragePool(NodeContext &ctx) {
+/// GlobalAveragePool and GlobalMaxPool: a reduction over every spatial axis
+/// that keeps the dimensions.
+template <typename ReduceOp>
+llvm::Error importGlobalPool(NodeContext &ctx) {
   int64_t rank = ctx.inputType(0).getRank();
   if (rank < 3)
     return ctx.error("expected an input of rank >= 3");
   SmallVector<int64_t> axes;
   for (int64_t d = 2; d < rank; ++d)
     axes.push_back(d);
-  ctx.setResult(0, ctx.create<graph::ReduceMeanOp>(
+  ctx.setResult(0, ctx.create<ReduceOp>(
                        ctx.input(0), ctx.builder().getDenseI64ArrayAttr(axes),
                        ctx.builder().getBoolAttr(true)));
   return llvm::Error::success();
@@ -1142,19 +1145,6 @@ llvm::Error importSize(NodeContext &ctx) {
                        ctx.builder(), ctx.loc(), type,
                        cast<TypedAttr>(graph::makeConstantFromInts(
                            type, {ctx.inputType(0).getNumElements()}))));
-  return llvm::Error::success();
-}
-
-llvm::Error importGlobalMaxPool(NodeContext &ctx) {
-  int64_t rank = ctx.inputType(0).getRank();
-  if (rank < 3)
-    return ctx.error("expected an input of rank >= 3");
-  SmallVector<int64_t> axes;
-  for (int64_t d = 2; d < rank; ++d)
-    axes.push_back(d);
-  ctx.setResult(0, ctx.create<graph::ReduceMaxOp>(
-                       ctx.input(0), ctx.builder().getDenseI64ArrayAttr(axes),
-                       ctx.builder().getBoolAttr(true)));
   return llvm::Error::success();
 }
 
@@ -1882,7 +1872,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"MatMul", {1, kMaxKnownOpset, importMatMul}},
       {"MaxPool", {1, kMaxKnownOpset, importPool<graph::MaxPoolOp>}},
       {"AveragePool", {1, kMaxKnownOpset, importPool<graph::AvgPoolOp>}},
-      {"GlobalAveragePool", {1, kMaxKnownOpset, importGlobalAveragePool}},
+      {"GlobalAveragePool", {1, kMaxKnownOpset, importGlobalPool<graph::ReduceMeanOp>}},
       {"BatchNormalization", {6, kMaxKnownOpset, importBatchNorm}},
       {"LayerNormalization", {17, kMaxKnownOpset, importLayerNorm}},
       {"Softmax", {1, kMaxKnownOpset, importSoftmaxLike<graph::SoftmaxOp>}},
@@ -1890,7 +1880,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
       {"GatherElements", {11, kMaxKnownOpset, importGatherElements}},
       {"Trilu", {14, kMaxKnownOpset, importTrilu}},
       {"Size", {1, kMaxKnownOpset, importSize}},
-      {"GlobalMaxPool", {1, kMaxKnownOpset, importGlobalMaxPool}},
+      {"GlobalMaxPool", {1, kMaxKnownOpset, importGlobalPool<graph::ReduceMaxOp>}},
       {"Split", {2, kMaxKnownOpset, importSplit}},
       {"Tile", {6, kMaxKnownOpset, importTile}},
       {"DepthToSpace", {1, kMaxKnownOpset, importDepthToSpace}},
