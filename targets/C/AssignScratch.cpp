@@ -6,7 +6,7 @@
 
 #include "CTarget.h"
 
-#include "GemmShape.h"
+#include "targets/Common/GemmShape.h"
 #include "ScratchModel.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Kernel/IR/KernelOps.h"
@@ -19,6 +19,7 @@ using namespace mlir;
 using namespace mlir::modelc;
 
 namespace modelc::c_target {
+using namespace ::modelc::codegen;
 #define GEN_PASS_DECL
 #define GEN_PASS_DEF_ASSIGNSCRATCHPASS
 #include "targets/C/Passes.h.inc"

@@ -12,10 +12,11 @@
 
 #include "CTarget.h"
 
-#include "CSyntax.h"
+#include "targets/Common/ArtifactAbi.h"
+#include "targets/Common/CSyntax.h"
 #include "DispatchEmitter.h"
 #include "RuntimeSources.h"
-#include "WeightsWriter.h"
+#include "targets/Common/WeightsWriter.h"
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Kernel/IR/KernelOps.h"
@@ -30,67 +31,10 @@ using namespace mlir;
 using namespace mlir::modelc;
 
 namespace modelc::c_target {
+using namespace ::modelc::codegen;
 namespace {
 
 constexpr int64_t kWeightsAlignment = 64;
-
-/// ONNX's number for an element type (TensorProto.DataType).
-int onnxDataType(Type type) {
-  if (type.isF32())
-    return 1;
-  if (type.isF64())
-    return 11;
-  if (type.isF16())
-    return 10;
-  if (type.isBF16())
-    return 16;
-  if (type.isInteger(1))
-    return 9;
-  auto integer = cast<IntegerType>(type);
-  bool isUnsigned = integer.isUnsigned();
-  switch (integer.getWidth()) {
-  case 8:
-    return isUnsigned ? 2 : 3;
-  case 16:
-    return isUnsigned ? 4 : 5;
-  case 32:
-    return isUnsigned ? 12 : 6;
-  default:
-    return isUnsigned ? 13 : 7;
-  }
-}
-
-const char *dtypeEnumName(int dataType) {
-  switch (dataType) {
-  case 1: return "MODELC_DTYPE_FLOAT";
-  case 2: return "MODELC_DTYPE_UINT8";
-  case 3: return "MODELC_DTYPE_INT8";
-  case 4: return "MODELC_DTYPE_UINT16";
-  case 5: return "MODELC_DTYPE_INT16";
-  case 6: return "MODELC_DTYPE_INT32";
-  case 7: return "MODELC_DTYPE_INT64";
-  case 9: return "MODELC_DTYPE_BOOL";
-  case 10: return "MODELC_DTYPE_FLOAT16";
-  case 11: return "MODELC_DTYPE_DOUBLE";
-  case 12: return "MODELC_DTYPE_UINT32";
-  case 13: return "MODELC_DTYPE_UINT64";
-  default: return "MODELC_DTYPE_BFLOAT16";
-  }
-}
-
-int64_t tensorBytes(Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  return type.getNumElements() *
-         graph::getElementByteWidth(type.getElementType());
-}
-
-std::string shapeComment(Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  std::string text = cElementType(type.getElementType()) + "[";
-  for (auto [i, dim] : llvm::enumerate(type.getShape()))
-    text += (i ? ", " : "") + std::to_string(dim);
-  return text + "]";
-}
 
 /// A tensor the caller passes in or receives.
 struct Port {
@@ -227,47 +171,9 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stddef.h>\n#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-     << "/* Types shared by every modelc model header (ABI version 1). */\n"
-     << "#ifndef MODELC_ABI_TYPES_1\n#define MODELC_ABI_TYPES_1\n"
-     << "typedef enum modelc_status {\n"
-     << "  MODELC_OK = 0,\n"
-     << "  MODELC_ERROR_NULL_ARGUMENT = 1, /* a required pointer is NULL */\n"
-     << "  MODELC_ERROR_MISALIGNED = 2,    /* a buffer breaks its alignment */\n"
-     << "  MODELC_ERROR_SIZE_MISMATCH = 3, /* a buffer has the wrong size */\n"
-     << "  MODELC_ERROR_BAD_WEIGHTS = 4,   /* external weights of another "
-        "model */\n"
-     << "  MODELC_ERROR_BUILD_MISMATCH = 5 /* the C was built with kernel "
-        "settings\n"
-     << "                                     its arena was not planned for "
-        "*/\n"
-     << "} modelc_status;\n\n"
-     << "/* Element types, numbered as ONNX's TensorProto.DataType. */\n"
-     << "typedef enum modelc_dtype {\n"
-     << "  MODELC_DTYPE_FLOAT = 1, MODELC_DTYPE_UINT8 = 2, MODELC_DTYPE_INT8 "
-        "= 3,\n"
-     << "  MODELC_DTYPE_UINT16 = 4, MODELC_DTYPE_INT16 = 5, MODELC_DTYPE_INT32 "
-        "= 6,\n"
-     << "  MODELC_DTYPE_INT64 = 7, MODELC_DTYPE_BOOL = 9, MODELC_DTYPE_FLOAT16 "
-        "= 10,\n"
-     << "  MODELC_DTYPE_DOUBLE = 11, MODELC_DTYPE_UINT32 = 12, "
-        "MODELC_DTYPE_UINT64 = 13,\n"
-     << "  MODELC_DTYPE_BFLOAT16 = 16\n"
-     << "} modelc_dtype;\n\n"
-     << "/* One input or output: a dense row-major buffer of `bytes` bytes.\n"
-     << " * scale/zero_point describe quantized tensors (1 and 0 otherwise). */\n"
-     << "typedef struct modelc_tensor_desc {\n"
-     << "  const char *name;\n  modelc_dtype dtype;\n  int32_t rank;\n"
-     << "  const int64_t *dims;\n  size_t bytes;\n  float scale;\n"
-     << "  int32_t zero_point;\n} modelc_tensor_desc;\n\n"
-     << "/* A parallel-for supplied by the application: run task(task_ctx, i)\n"
-     << " * for every i in [0, count), in any order and on any threads, and\n"
-     << " * return when all are done. Results do not depend on it. */\n"
-     << "typedef void (*modelc_task_fn)(void *task_ctx, size_t index);\n"
-     << "typedef void (*modelc_parallel_for_fn)(void *user, size_t count,\n"
-     << "                                       modelc_task_fn task, void "
-        "*task_ctx);\n"
-     << "#endif /* MODELC_ABI_TYPES_1 */\n\n";
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  writeAbiTypes(os);
+
   os << "#define " << upper_ << "_ABI_VERSION 1\n"
      << "/* FNV-1a hash of the model file and of the flags that shaped this "
         "artifact. */\n"
@@ -420,20 +326,7 @@ void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
      << "_context *ctx, modelc_parallel_for_fn fn, void *user)\n{\n"
      << "  if (!ctx)\n    return;\n"
      << "  ctx->parallel_for = fn;\n  ctx->parallel_user = user;\n}\n\n";
-  os << "const char *" << name_ << "_status_string(modelc_status status)\n{\n"
-     << "  switch (status) {\n"
-     << "  case MODELC_OK: return \"ok\";\n"
-     << "  case MODELC_ERROR_NULL_ARGUMENT: return \"a required pointer is "
-        "NULL\";\n"
-     << "  case MODELC_ERROR_MISALIGNED: return \"a buffer is not aligned "
-        "enough\";\n"
-     << "  case MODELC_ERROR_SIZE_MISMATCH: return \"a buffer has the wrong "
-        "size\";\n"
-     << "  case MODELC_ERROR_BAD_WEIGHTS: return \"the weights belong to "
-        "another model or build\";\n"
-     << "  case MODELC_ERROR_BUILD_MISMATCH: return \"the kernels need more "
-        "scratch than planned (MK_* settings changed?)\";\n"
-     << "  }\n  return \"unknown status\";\n}\n\n";
+  writeStatusStringFunction(os, name_);
 }
 
 void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {

@@ -6,9 +6,10 @@
 
 #include "DispatchEmitter.h"
 
-#include "CSyntax.h"
-#include "GemmShape.h"
 #include "LoopNest.h"
+#include "targets/Common/CSyntax.h"
+#include "targets/Common/GemmShape.h"
+#include "targets/Common/ScalarExpression.h"
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Graph/IR/ShapeHelpers.h"
@@ -25,6 +26,7 @@ using namespace mlir;
 using namespace mlir::modelc;
 
 namespace modelc::c_target {
+using namespace ::modelc::codegen;
 namespace {
 
 RankedTensorType tensorType(Value value) {
@@ -61,7 +63,6 @@ public:
 private:
   llvm::Error emitAnchor(Operation *anchor);
   llvm::Error emitElementwise(ArrayRef<Operation *> ops, Value result);
-  llvm::Expected<std::string> scalarExpression(Operation *op);
   std::string pointer(Value value) const { return pointers_.lookup(value); }
   std::string elementType(Value value) const {
     return cElementType(tensorType(value).getElementType());
@@ -189,237 +190,6 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
 // Elementwise loop nests
 //===----------------------------------------------------------------------===//
 
-/// True for the 16-bit float types, which only casts may touch in C.
-static bool isHalfType(Type type) {
-  Type element = getElementTypeOrSelf(type);
-  return element.isF16() || element.isBF16();
-}
-
-llvm::Expected<std::string> DispatchWriter::scalarExpression(Operation *op) {
-  if (!isa<graph::CastOp, graph::ExpandOp>(op) &&
-      (llvm::any_of(op->getOperandTypes(), isHalfType) ||
-       llvm::any_of(op->getResultTypes(), isHalfType)))
-    return opError(op, "16-bit float arithmetic is not supported; cast to "
-                       "float first");
-  auto operand = [&](unsigned i) { return scalars_.lookup(op->getOperand(i)); };
-  Type resultElement = tensorType(op->getResult(0)).getElementType();
-  bool isFloat = isa<FloatType>(resultElement);
-  bool single = resultElement.isF32();
-  auto math = [&](llvm::StringRef fn) {
-    return (fn + (single ? "f" : "") + "(" + operand(0) + ")").str();
-  };
-  auto literal = [&](llvm::APFloat value) {
-    return cLiteral(resultElement, value.convertToDouble());
-  };
-  return llvm::TypeSwitch<Operation *, llvm::Expected<std::string>>(op)
-      .Case([&](graph::AddOp) { return operand(0) + " + " + operand(1); })
-      .Case([&](graph::SubOp) { return operand(0) + " - " + operand(1); })
-      .Case([&](graph::MulOp) { return operand(0) + " * " + operand(1); })
-      .Case([&](graph::DivOp) { return operand(0) + " / " + operand(1); })
-      .Case([&](graph::PowOp) -> llvm::Expected<std::string> {
-        std::string type = cElementType(resultElement);
-        if (single)
-          return "powf(" + operand(0) + ", (float)" + operand(1) + ")";
-        return "(" + type + ")pow((double)" + operand(0) + ", (double)" +
-               operand(1) + ")";
-      })
-      .Case([&](graph::MaxOp) {
-        // NaN in the first operand (the clipped value) propagates.
-        return operand(0) + " < " + operand(1) + " ? " + operand(1) + " : " +
-               operand(0);
-      })
-      .Case([&](graph::MinOp) {
-        return operand(0) + " > " + operand(1) + " ? " + operand(1) + " : " +
-               operand(0);
-      })
-      .Case([&](graph::EqualOp) {
-        return "(uint8_t)(" + operand(0) + " == " + operand(1) + ")";
-      })
-      .Case([&](graph::WhereOp) {
-        return operand(0) + " ? " + operand(1) + " : " + operand(2);
-      })
-      .Case([&](graph::ReluOp) -> llvm::Expected<std::string> {
-        // NaN passes through, as in onnxruntime.
-        return operand(0) + " < " + cLiteral(resultElement, 0) + " ? " +
-               cLiteral(resultElement, 0) + " : " + operand(0);
-      })
-      .Case([&](graph::SigmoidOp) -> llvm::Expected<std::string> {
-        if (!isFloat)
-          return opError(op, "sigmoid of integers");
-        return cLiteral(resultElement, 1) + " / (" + cLiteral(resultElement, 1) +
-               " + " + (single ? "expf(-" : "exp(-") + operand(0) + "))";
-      })
-      .Case([&](graph::TanhOp) { return math("tanh"); })
-      .Case([&](graph::ErfOp) { return math("erf"); })
-      .Case([&](graph::SqrtOp) { return math("sqrt"); })
-      .Case([&](graph::ExpOp) { return math("exp"); })
-      .Case([&](graph::NegOp) { return "-" + operand(0); })
-      .Case([&](graph::AbsOp) -> std::string {
-        if (isFloat)
-          return math("fabs");
-        return operand(0) + " < 0 ? -" + operand(0) + " : " + operand(0);
-      })
-      .Case([&](graph::CeilOp) { return math("ceil"); })
-      .Case([&](graph::FloorOp) { return math("floor"); })
-      // Round halves to even: the default rounding mode of rint.
-      .Case([&](graph::RoundOp) { return math("rint"); })
-      .Case([&](graph::SignOp) {
-        return "(" + cElementType(resultElement) + ")((" + operand(0) +
-               " > 0) - (" + operand(0) + " < 0))";
-      })
-      .Case([&](graph::ReciprocalOp) {
-        return cLiteral(resultElement, 1) + " / " + operand(0);
-      })
-      .Case([&](graph::LogOp) { return math("log"); })
-      .Case([&](graph::SinOp) { return math("sin"); })
-      .Case([&](graph::CosOp) { return math("cos"); })
-      .Case([&](graph::TanOp) { return math("tan"); })
-      .Case([&](graph::AsinOp) { return math("asin"); })
-      .Case([&](graph::AcosOp) { return math("acos"); })
-      .Case([&](graph::AtanOp) { return math("atan"); })
-      .Case([&](graph::SinhOp) { return math("sinh"); })
-      .Case([&](graph::CoshOp) { return math("cosh"); })
-      .Case([&](graph::AsinhOp) { return math("asinh"); })
-      .Case([&](graph::AcoshOp) { return math("acosh"); })
-      .Case([&](graph::AtanhOp) { return math("atanh"); })
-      .Case([&](graph::SoftplusOp) {
-        // ln(1 + e^x) without overflow for large x.
-        std::string x = operand(0), f = single ? "f" : "";
-        return x + " > 0 ? " + x + " + log1p" + f + "(exp" + f + "(-" + x +
-               ")) : log1p" + f + "(exp" + f + "(" + x + "))";
-      })
-      .Case([&](graph::SoftsignOp) {
-        return operand(0) + " / (" + cLiteral(resultElement, 1) + " + " +
-               math("fabs") + ")";
-      })
-      .Case([&](graph::NotOp) { return "(uint8_t)!" + operand(0); })
-      .Case([&](graph::LeakyReluOp op) {
-        return operand(0) + " < 0 ? " + literal(op.getAlpha()) + " * " +
-               operand(0) + " : " + operand(0);
-      })
-      .Case([&](graph::EluOp op) {
-        return operand(0) + " < 0 ? " + literal(op.getAlpha()) + " * " +
-               math("expm1") + " : " + operand(0);
-      })
-      .Case([&](graph::CeluOp op) {
-        std::string x = operand(0), a = literal(op.getAlpha());
-        std::string f = single ? "f" : "";
-        return "(" + x + " > 0 ? " + x + " : 0) + (" + x + " < 0 ? " + a +
-               " * expm1" + f + "(" + x + " / " + a + ") : 0)";
-      })
-      .Case([&](graph::SeluOp op) {
-        std::string x = operand(0), a = literal(op.getAlpha()),
-                    g = literal(op.getGamma());
-        return x + " <= 0 ? " + g + " * (" + a + " * " + math("exp") +
-               " - " + a + ") : " + g + " * " + x;
-      })
-      .Case([&](graph::HardSigmoidOp op) {
-        std::string v = literal(op.getAlpha()) + " * " + operand(0) + " + " +
-                        literal(op.getBeta());
-        std::string zero = cLiteral(resultElement, 0),
-                    one = cLiteral(resultElement, 1);
-        return "(" + v + ") < " + zero + " ? " + zero + " : ((" + v + ") > " +
-               one + " ? " + one + " : (" + v + "))";
-      })
-      .Case([&](graph::ThresholdedReluOp op) {
-        return operand(0) + " > " + literal(op.getAlpha()) + " ? " +
-               operand(0) + " : " + cLiteral(resultElement, 0);
-      })
-      .Case([&](graph::ShrinkOp op) {
-        std::string x = operand(0), l = literal(op.getLambd()),
-                    b = literal(op.getBias());
-        return "(" + cElementType(resultElement) + ")(" + x + " < -" + l +
-               " ? " + x + " + " + b + " : (" + x + " > " + l + " ? " + x +
-               " - " + b + " : 0))";
-      })
-      .Case([&](graph::IsNaNOp) {
-        return "(uint8_t)(" + operand(0) + " != " + operand(0) + ")";
-      })
-      .Case([&](graph::IsInfOp op) {
-        std::string x = operand(0);
-        std::string positive = op.getDetectPositive() ? x + " == HUGE_VAL" : "0";
-        std::string negative = op.getDetectNegative() ? x + " == -HUGE_VAL" : "0";
-        return "(uint8_t)(" + positive + " || " + negative + ")";
-      })
-      .Case([&](graph::PReluOp) {
-        return operand(0) + " < 0 ? " + operand(1) + " * " + operand(0) +
-               " : " + operand(0);
-      })
-      .Case([&](graph::AndOp) {
-        return "(uint8_t)(" + operand(0) + " && " + operand(1) + ")";
-      })
-      .Case([&](graph::OrOp) {
-        return "(uint8_t)(" + operand(0) + " || " + operand(1) + ")";
-      })
-      .Case([&](graph::XorOp) {
-        return "(uint8_t)((" + operand(0) + " != 0) != (" + operand(1) +
-               " != 0))";
-      })
-      .Case([&](graph::GreaterOp) {
-        return "(uint8_t)(" + operand(0) + " > " + operand(1) + ")";
-      })
-      .Case([&](graph::GreaterEqualOp) {
-        return "(uint8_t)(" + operand(0) + " >= " + operand(1) + ")";
-      })
-      .Case([&](graph::LessOp) {
-        return "(uint8_t)(" + operand(0) + " < " + operand(1) + ")";
-      })
-      .Case([&](graph::LessEqualOp) {
-        return "(uint8_t)(" + operand(0) + " <= " + operand(1) + ")";
-      })
-      .Case([&](graph::ModOp op) -> std::string {
-        std::string a = operand(0), b = operand(1);
-        if (isFloat)
-          return (single ? "fmodf(" : "fmod(") + a + ", " + b + ")";
-        if (op.getFmod())
-          return "(" + cElementType(resultElement) + ")(" + a + " % " + b + ")";
-        // Python-style: the remainder takes the divisor's sign.
-        std::string r = "(" + a + " % " + b + ")";
-        return "(" + cElementType(resultElement) + ")(" + r + " != 0 && ((" +
-               r + " < 0) != (" + b + " < 0)) ? " + r + " + " + b + " : " + r +
-               ")";
-      })
-      .Case([&](graph::BitShiftOp op) {
-        return "(" + cElementType(resultElement) + ")(" + operand(0) +
-               (op.getShiftLeft() ? " << " : " >> ") + operand(1) + ")";
-      })
-      .Case([&](graph::ClipOp clip) -> llvm::Expected<std::string> {
-        double lo = clip.getMin().convertToDouble();
-        double hi = clip.getMax().convertToDouble();
-        std::string x = operand(0), expr = x;
-        if (std::isfinite(hi))
-          expr = x + " > " + cLiteral(resultElement, hi) + " ? " +
-                 cLiteral(resultElement, hi) + " : " + expr;
-        if (std::isfinite(lo))
-          expr = x + " < " + cLiteral(resultElement, lo) + " ? " +
-                 cLiteral(resultElement, lo) + " : (" + expr + ")";
-        return expr;
-      })
-      .Case([&](graph::CastOp cast) -> llvm::Expected<std::string> {
-        Type from = cast.getInput().getType().getElementType();
-        std::string value = operand(0);
-        // 16-bit floats convert through float.
-        if (from.isF16() || from.isBF16()) {
-          kernels_.insert(RuntimeKernel::Half);
-          value = (from.isF16() ? "mk_f16_to_f32(" : "mk_bf16_to_f32(") +
-                  value + ")";
-        }
-        if (resultElement.isF16() || resultElement.isBF16()) {
-          kernels_.insert(RuntimeKernel::Half);
-          return (resultElement.isF16() ? "mk_f32_to_f16((float)"
-                                        : "mk_f32_to_bf16((float)") +
-                 value + ")";
-        }
-        if (resultElement.isInteger(1))
-          return "(uint8_t)(" + value + " != 0)";
-        return "(" + cElementType(resultElement) + ")" + value;
-      })
-      .Case([&](graph::ExpandOp) { return operand(0); })
-      .Default([&](Operation *) -> llvm::Expected<std::string> {
-        return opError(op, "op not supported in elementwise code");
-      });
-}
-
 llvm::Error DispatchWriter::emitElementwise(ArrayRef<Operation *> ops,
                                             Value result) {
   ArrayRef<int64_t> shape = tensorType(result).getShape();
@@ -463,7 +233,15 @@ llvm::Error DispatchWriter::emitElementwise(ArrayRef<Operation *> ops,
                    scalars_[value] = name;
                  }
                  for (Operation *op : ops) {
-                   llvm::Expected<std::string> expr = scalarExpression(op);
+                   bool usesHalf = false;
+                   llvm::Expected<std::string> expr = codegen::scalarExpression(
+                       op,
+                       [&](unsigned i) {
+                         return scalars_.lookup(op->getOperand(i));
+                       },
+                       codegen::ScalarSpelling(), usesHalf);
+                   if (usesHalf)
+                     kernels_.insert(RuntimeKernel::Half);
                    if (!expr) {
                      failure = expr.takeError();
                      return;

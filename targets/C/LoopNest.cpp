@@ -8,19 +8,6 @@
 
 namespace modelc::c_target {
 
-std::vector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
-                                      llvm::ArrayRef<int64_t> iterationShape) {
-  size_t rank = iterationShape.size();
-  std::vector<int64_t> strides(rank, 0);
-  int64_t stride = 1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    size_t d = shape.size() - 1 - i, r = rank - 1 - i;
-    strides[r] = shape[d] == 1 ? 0 : stride;
-    stride *= shape[d];
-  }
-  return strides;
-}
-
 void emitLoopNest(
     llvm::raw_ostream &os, int indent, llvm::ArrayRef<int64_t> shape,
     llvm::ArrayRef<std::vector<int64_t>> strides,

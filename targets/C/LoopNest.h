@@ -24,11 +24,6 @@
 
 namespace modelc::c_target {
 
-/// Strides (in elements) with which an operand of shape `shape` is read at
-/// each index of the broadcast iteration shape `iterationShape`.
-std::vector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
-                                      llvm::ArrayRef<int64_t> iterationShape);
-
 /// Writes loops over `shape` at `indent` spaces; `body` receives the C
 /// expression of each operand's element offset (operand k walks with
 /// `strides[k]`) and the indentation of the innermost body.

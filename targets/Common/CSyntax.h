@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MODELC_TARGETS_C_CSYNTAX_H
-#define MODELC_TARGETS_C_CSYNTAX_H
+#ifndef MODELC_TARGETS_COMMON_CSYNTAX_H
+#define MODELC_TARGETS_COMMON_CSYNTAX_H
 
 #include "mlir/IR/Location.h"
 #include "mlir/IR/Types.h"
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace modelc::c_target {
+namespace modelc::codegen {
 
 /// The C type that stores one element (bool: uint8_t); empty if none.
 std::string cElementType(mlir::Type elementType);
@@ -24,12 +24,18 @@ std::string cLiteral(mlir::Type elementType, double value);
 /// Row-major strides in elements.
 std::vector<int64_t> contiguousStrides(llvm::ArrayRef<int64_t> shape);
 
+/// Strides (in elements) with which an operand of shape `shape` is read at
+/// each index of the broadcast iteration shape `iterationShape` (0 where it
+/// broadcasts).
+std::vector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
+                                      llvm::ArrayRef<int64_t> iterationShape);
+
 /// The ONNX node names recorded in a (possibly fused) location, in order.
 std::vector<std::string> onnxNodeNames(mlir::Location loc);
 
 /// Makes `text` safe inside a C block comment.
 std::string commentSafe(llvm::StringRef text);
 
-} // namespace modelc::c_target
+} // namespace modelc::codegen
 
-#endif // MODELC_TARGETS_C_CSYNTAX_H
+#endif // MODELC_TARGETS_COMMON_CSYNTAX_H

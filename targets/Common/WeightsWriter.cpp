@@ -22,7 +22,7 @@
 
 #include <mutex>
 
-namespace modelc::c_target {
+namespace modelc::codegen {
 
 llvm::Expected<std::string> writeWeightsObject(llvm::StringRef symbol,
                                                std::vector<char> data,
@@ -108,4 +108,4 @@ std::string writeWeightsFile(const std::vector<char> &data, uint64_t hash) {
   return file;
 }
 
-} // namespace modelc::c_target
+} // namespace modelc::codegen

@@ -4,14 +4,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MODELC_TARGETS_C_GEMMSHAPE_H
-#define MODELC_TARGETS_C_GEMMSHAPE_H
+#ifndef MODELC_TARGETS_COMMON_GEMMSHAPE_H
+#define MODELC_TARGETS_COMMON_GEMMSHAPE_H
 
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "llvm/ADT/SmallVector.h"
 
-namespace modelc::c_target {
+namespace modelc::codegen {
 
 /// The SGEMM calls of one graph.matmul: rank-1 operands promoted to matrices
 /// as numpy does, then either one call when the right operand is a single
@@ -28,6 +28,6 @@ struct GemmShape {
 
 GemmShape getGemmShape(mlir::modelc::graph::MatMulOp op);
 
-} // namespace modelc::c_target
+} // namespace modelc::codegen
 
-#endif // MODELC_TARGETS_C_GEMMSHAPE_H
+#endif // MODELC_TARGETS_COMMON_GEMMSHAPE_H

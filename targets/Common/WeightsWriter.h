@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MODELC_TARGETS_C_WEIGHTSWRITER_H
-#define MODELC_TARGETS_C_WEIGHTSWRITER_H
+#ifndef MODELC_TARGETS_COMMON_WEIGHTSWRITER_H
+#define MODELC_TARGETS_COMMON_WEIGHTSWRITER_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace modelc::c_target {
+namespace modelc::codegen {
 
 /// Bytes of the header that precedes the weights in a --weights=external
 /// file: magic "MODELCW1", the model hash, the payload size (little-endian
@@ -40,6 +40,6 @@ std::string writeWeightsCArray(llvm::StringRef symbol,
 /// The contents of a --weights=external file.
 std::string writeWeightsFile(const std::vector<char> &data, uint64_t hash);
 
-} // namespace modelc::c_target
+} // namespace modelc::codegen
 
-#endif // MODELC_TARGETS_C_WEIGHTSWRITER_H
+#endif // MODELC_TARGETS_COMMON_WEIGHTSWRITER_H

@@ -8,7 +8,7 @@
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 
-namespace modelc::c_target {
+namespace modelc::codegen {
 
 int64_t GemmShape::rowsPerCall() const {
   return foldsBatch ? m * mlir::computeProduct(lhsBatch) : m;
@@ -31,4 +31,4 @@ GemmShape getGemmShape(mlir::modelc::graph::MatMulOp op) {
   return shape;
 }
 
-} // namespace modelc::c_target
+} // namespace modelc::codegen
