@@ -95,7 +95,10 @@ std::string describeFlags(const CompileRequest &request) {
   flags << "target=" << o.target << ";name=" << o.name
         << ";weights=" << static_cast<int>(o.weights)
         << ";group=" << o.maxGroupSize << ";align=" << o.arenaAlignment
-        << ";triple=" << o.targetTriple;
+        << ";triple=" << o.targetTriple
+        << ";precision=" << static_cast<int>(o.precision)
+        << ";io=" << static_cast<int>(o.ioPrecision) << ";tf32=" << o.allowTf32
+        << ";arch=" << o.gpuArchs;
   for (const auto &[name, value] : request.import.dimValues)
     flags << ";dim:" << name << "=" << value;
   for (const auto &[name, path] : request.import.inputBindings)
@@ -129,6 +132,8 @@ llvm::Expected<CompileResult> compileModel(const CompileRequest &request) {
   result.report.onnxNodes = model->proto->graph().node_size();
 
   CompileOptions options = request.options;
+  options.arenaAlignment =
+      std::max(options.arenaAlignment, target->getMinimumAlignment());
   {
     std::ifstream file(request.modelPath, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(file)),
@@ -250,7 +255,7 @@ llvm::Expected<CompileResult> compileModel(const CompileRequest &request) {
   }
   if (request.emit == EmitKind::Obj) {
     if (llvm::Error err = clock.run("object", [&] {
-          return buildCObject(request.outputDir, options);
+          return target->buildObject(request.outputDir, options);
         }))
       return std::move(err);
   }

@@ -7,6 +7,7 @@
 #include "modelc/Target/TargetBackend.h"
 
 #include "targets/C/CTarget.h"
+#include "targets/CUDA/CudaTarget.h"
 
 namespace modelc {
 
@@ -49,6 +50,11 @@ public:
     return checkAvailable();
   }
 
+  llvm::Error buildObject(const std::string &,
+                          const CompileOptions &) const override {
+    return checkAvailable();
+  }
+
 private:
   std::string name_, description_;
 };
@@ -56,7 +62,7 @@ private:
 
 void registerAllTargets(TargetRegistry &registry) {
   registry.add(createCTarget());
-  registry.add(std::make_unique<PendingTarget>("cuda", "NVIDIA GPUs (CUDA)"));
+  registry.add(createCudaTarget());
   registry.add(std::make_unique<PendingTarget>("rocm", "AMD GPUs (ROCm)"));
   registry.add(std::make_unique<PendingTarget>("metal", "Apple GPUs (Metal)"));
 }

@@ -6,6 +6,8 @@
 
 #include "CTarget.h"
 
+#include "modelc/Support/Toolchain.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -32,6 +34,11 @@ public:
   serialize(mlir::ModuleOp module,
             const CompileOptions &options) const override {
     return emitCArtifact(module, options);
+  }
+
+  llvm::Error buildObject(const std::string &dir,
+                          const CompileOptions &options) const override {
+    return buildCObject(dir, options);
   }
 };
 } // namespace

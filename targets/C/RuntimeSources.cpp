@@ -18,5 +18,6 @@ llvm::StringRef getPoolSource() { return kPoolSource; }
 llvm::StringRef getNormSource() { return kNormSource; }
 llvm::StringRef getHalfSource() { return kHalfSource; }
 llvm::StringRef getRunnerSource() { return kRunnerSource; }
+llvm::StringRef getRunnerBindingSource() { return kRunnerBindingSource; }
 
 } // namespace modelc::c_target

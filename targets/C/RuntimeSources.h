@@ -23,7 +23,10 @@ llvm::StringRef getConvSource();
 llvm::StringRef getPoolSource();
 llvm::StringRef getNormSource();
 llvm::StringRef getHalfSource();
+/// The model-generic runner; a target appends its binding to it.
 llvm::StringRef getRunnerSource();
+/// The C target's runner binding (init and run on host memory).
+llvm::StringRef getRunnerBindingSource();
 
 } // namespace modelc::c_target
 

@@ -13,6 +13,16 @@
 namespace modelc::cli {
 namespace {
 
+/// The comma-separated parts of `text`.
+std::vector<std::string> splitCommas(const std::string &text) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  std::string part;
+  while (std::getline(stream, part, ','))
+    parts.push_back(part);
+  return parts;
+}
+
 /// Splits NAME=VALUE; false when there is no '=' or a side is empty.
 bool splitAssignment(const std::string &text, std::string &name,
                      std::string &value) {
@@ -56,6 +66,7 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
   app.set_version_flag("--version", "modelc 0.1.0");
   SharedFlags flags;
   std::string emit = "source";
+  std::string precision = "fp32", ioPrecision = "fp32";
   bool printIr = false;
 
   CLI::App *compile = app.add_subcommand("compile", "Compile a model");
@@ -77,6 +88,24 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
                       "Target triple of the weights object (default: host)");
   compile->add_option("--report", inv.compile.reportPath,
                       "Write a JSON report (dispatches, arena, timings)");
+  compile->add_option("--precision", precision,
+                      "GPU targets: fp32 (default), fp16 or bf16 storage and "
+                      "matrix products for float tensors")
+      ->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
+  compile->add_option("--io-precision", ioPrecision,
+                      "GPU targets: type of float inputs and outputs (fp32, "
+                      "fp16 or bf16; default: the model's)")
+      ->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
+  compile->add_flag("--allow-tf32", inv.compile.options.allowTf32,
+                    "cuda: let float32 matrix products and convolutions use "
+                    "TensorFloat-32");
+  compile->add_option("--gpu-arch", inv.compile.options.gpuArchs,
+                      "cuda: comma-separated sm_XY list for --emit=obj; PTX "
+                      "of the last is embedded too")
+      ->capture_default_str();
+  compile->add_option("--nvcc", inv.compile.options.nvcc,
+                      "cuda: nvcc for --emit=obj (default: $CUDACXX, "
+                      "/usr/local/cuda/bin/nvcc, PATH)");
   compile->add_flag("--print-ir-after-all", printIr,
                     "Print the IR after every pass to stderr");
 
@@ -148,6 +177,31 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
              : emit == "mlir-planned" ? EmitKind::MlirPlanned
              : emit == "obj"          ? EmitKind::Obj
                                       : EmitKind::Source;
+  auto parsePrecision = [](const std::string &text) {
+    return text == "fp16"   ? Precision::F16
+           : text == "bf16" ? Precision::BF16
+                            : Precision::F32;
+  };
+  req.options.precision = parsePrecision(precision);
+  req.options.ioPrecision = parsePrecision(ioPrecision);
+  if (req.options.target == "c" &&
+      (precision != "fp32" || ioPrecision != "fp32")) {
+    outcome.exitCode = 2;
+    outcome.message = "modelc: error: --precision and --io-precision apply "
+                      "to GPU targets; the c target computes in the model's "
+                      "types\n";
+    return outcome;
+  }
+  for (const std::string &arch : splitCommas(req.options.gpuArchs)) {
+    if (arch.size() < 5 || arch.compare(0, 3, "sm_") != 0 ||
+        arch.find_first_not_of("0123456789", 3) != std::string::npos) {
+      outcome.exitCode = 2;
+      outcome.message = "modelc: error: --gpu-arch expects a comma-separated "
+                        "list like sm_80,sm_90, got '" +
+                        req.options.gpuArchs + "'\n";
+      return outcome;
+    }
+  }
   for (const std::string &dim : flags.dims) {
     std::string name, value;
     char *end = nullptr;

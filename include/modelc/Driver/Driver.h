@@ -14,6 +14,7 @@
 
 #include "modelc/Frontend/ONNX/Importer.h"
 #include "modelc/Pipelines/CompileOptions.h"
+#include "modelc/Support/Toolchain.h"
 
 #include "llvm/Support/Error.h"
 
@@ -77,21 +78,6 @@ std::string formatReportJson(const CompileReport &report,
 
 /// FNV-1a of the model bytes followed by `flags`.
 uint64_t hashModel(llvm::StringRef modelBytes, llvm::StringRef flags);
-
-/// Builds the runner of a C artifact in `dir` with the C compiler `cc`.
-llvm::Expected<std::string> buildCRunner(const std::string &dir,
-                                         const CompileOptions &options,
-                                         const std::vector<std::string> &cflags);
-
-/// Compiles the C artifact in `dir` into one relocatable `<name>.o` holding
-/// code and weights (--emit=obj).
-llvm::Error buildCObject(const std::string &dir, const CompileOptions &options);
-
-/// Runs `program` with `args`; fails with its exit status and the last line
-/// it wrote to stderr.
-llvm::Error runProgram(const std::string &program,
-                       const std::vector<std::string> &args,
-                       std::string *stdoutText = nullptr);
 
 } // namespace modelc
 

@@ -19,6 +19,9 @@ enum class WeightsFormat {
   External, ///< a .bin file the caller loads and passes in
 };
 
+/// The type float tensors are stored and multiplied in (GPU targets).
+enum class Precision { F32, F16, BF16 };
+
 struct CompileOptions {
   /// Target plugin name: c, cuda, rocm, metal.
   std::string target = "c";
@@ -33,6 +36,18 @@ struct CompileOptions {
   std::string targetTriple;
   /// C compiler for --emit=obj and `modelc run`.
   std::string cCompiler = "cc";
+  /// GPU targets: storage and matrix-product precision of float tensors.
+  Precision precision = Precision::F32;
+  /// GPU targets: the type of float model inputs and outputs.
+  Precision ioPrecision = Precision::F32;
+  /// CUDA: let float32 matrix products and convolutions use TensorFloat-32.
+  bool allowTf32 = false;
+  /// CUDA: real architectures to embed (sm_XY), comma-separated; PTX of the
+  /// newest is embedded too, for GPUs that came later.
+  std::string gpuArchs = "sm_80,sm_90";
+  /// CUDA: the nvcc for --emit=obj; empty: $CUDACXX, then
+  /// /usr/local/cuda/bin/nvcc, then PATH.
+  std::string nvcc;
   /// Hash of the model bytes and of every flag that changes the artifact.
   uint64_t modelHash = 0;
 };

@@ -64,6 +64,16 @@ public:
   /// Writes the artifact of a planned module.
   virtual llvm::Expected<Artifact>
   serialize(mlir::ModuleOp module, const CompileOptions &options) const = 0;
+
+  /// The smallest alignment of the arena and of each buffer in it that the
+  /// target's kernels and libraries want.
+  virtual int64_t getMinimumAlignment() const { return 64; }
+
+  /// Compiles the artifact written in `dir` into one relocatable object
+  /// `<name>.o` with code and weights (--emit=obj), with the target's own
+  /// toolchain.
+  virtual llvm::Error buildObject(const std::string &dir,
+                                  const CompileOptions &options) const = 0;
 };
 
 /// Backends by name.

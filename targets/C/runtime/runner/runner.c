@@ -44,7 +44,22 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef MODEL_FN(context) runner_model_context;
+/* The model binding: how this runner opens, runs and times the model. The
+ * target appends its definitions after this text (C: init and run on host
+ * memory; CUDA: a context, and device buffers for timing). Each dies with a
+ * message on failure. */
+typedef struct runner_model runner_model;
+static runner_model *runner_open(const unsigned char *weights, size_t weights_len, const char *weights_path,
+                                 long threads);
+static void runner_run(runner_model *m, const void **in, const size_t *in_bytes, void **out,
+                       const size_t *out_bytes);
+/* Timed runs use the buffers given here; runner_bench_end leaves the last
+ * outputs in `out`. */
+static void runner_bench_begin(runner_model *m, const void **in, const size_t *in_bytes, void **out,
+                               const size_t *out_bytes);
+static void runner_bench_step(runner_model *m);
+static void runner_bench_end(runner_model *m, void **out);
+static void runner_close(runner_model *m);
 
 /* The runner was written for ABI version 1 of the generated header. */
 typedef char runner_abi_version_check[(MODEL_MACRO(ABI_VERSION) == 1) ? 1 : -1];
@@ -1147,12 +1162,9 @@ int main(int argc, char **argv)
     const void **in_ptrs;
     void **out_ptrs;
     size_t *in_bytes, *out_bytes, k;
-    void *arena = NULL;
     unsigned char *weights = NULL;
     size_t weights_len = 0;
-    runner_model_context ctx;
-    thread_pool *pool = NULL;
-    modelc_status st;
+    runner_model *model;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL, *eq;
@@ -1228,20 +1240,8 @@ int main(int argc, char **argv)
         die("--weights given, but this model embeds its weights");
     }
 
-    /* Context */
-    if (arena_bytes)
-        arena = xaligned_alloc(arena_bytes);
-    memset(&ctx, 0, sizeof ctx);
-    st = MODEL_FN(init)(&ctx, arena, arena_bytes, weights, weights_len);
-    if (st != MODELC_OK) {
-        if (weights_external && weights_len != weights_bytes)
-            die("init failed: %s (weights file %s: %lu bytes; the model expects %lu)", MODEL_FN(status_string)(st),
-                weights_path, (unsigned long)weights_len, (unsigned long)weights_bytes);
-        die("init failed: %s", MODEL_FN(status_string)(st));
-    }
-    if (threads > 1)
-        pool = pool_create((int)threads);
-    MODEL_FN(set_parallel_for)(&ctx, pool ? pool_parallel_for : NULL, pool);
+    /* Model */
+    model = runner_open(weights, weights_len, weights_path, threads);
 
     /* Buffers */
     in_ptrs = (const void **)xmalloc(sizeof(void *) * (n_in ? n_in : 1));
@@ -1258,26 +1258,21 @@ int main(int argc, char **argv)
     }
 
     if (!bench) {
-        st = MODEL_FN(run)(&ctx, in_ptrs, in_bytes, out_ptrs, out_bytes);
-        if (st != MODELC_OK)
-            die("run failed: %s", MODEL_FN(status_string)(st));
+        runner_run(model, in_ptrs, in_bytes, out_ptrs, out_bytes);
     } else {
         double *t = (double *)xmalloc(sizeof(double) * (size_t)iterations);
         double median, p90;
         long it;
         size_t p90_index;
-        for (it = 0; it < warmup; it++) {
-            st = MODEL_FN(run)(&ctx, in_ptrs, in_bytes, out_ptrs, out_bytes);
-            if (st != MODELC_OK)
-                die("run failed: %s", MODEL_FN(status_string)(st));
-        }
+        runner_bench_begin(model, in_ptrs, in_bytes, out_ptrs, out_bytes);
+        for (it = 0; it < warmup; it++)
+            runner_bench_step(model);
         for (it = 0; it < iterations; it++) {
             double t0 = now_ms();
-            st = MODEL_FN(run)(&ctx, in_ptrs, in_bytes, out_ptrs, out_bytes);
+            runner_bench_step(model);
             t[it] = now_ms() - t0;
-            if (st != MODELC_OK)
-                die("run failed: %s", MODEL_FN(status_string)(st));
         }
+        runner_bench_end(model, out_ptrs);
         qsort(t, (size_t)iterations, sizeof(double), cmp_double);
         median = iterations % 2 ? t[iterations / 2] : 0.5 * (t[iterations / 2 - 1] + t[iterations / 2]);
         p90_index = (size_t)((9 * iterations + 9) / 10); /* nearest rank: ceil(0.9 n) */
@@ -1298,7 +1293,7 @@ int main(int argc, char **argv)
             write_output(out_dir, k, &out_desc[k], out_ptrs[k]);
     }
 
-    pool_destroy(pool);
+    runner_close(model);
     for (k = 0; k < n_in; k++)
         aligned_free((void *)in_ptrs[k]);
     for (k = 0; k < n_out; k++)
@@ -1307,7 +1302,6 @@ int main(int argc, char **argv)
     free(in_bytes);
     free(out_ptrs);
     free(out_bytes);
-    aligned_free(arena);
     aligned_free(weights);
     if (fflush(stdout) != 0)
         die("cannot write to stdout");

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "modelc/Driver/Driver.h"
+#include "modelc/Support/Toolchain.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"

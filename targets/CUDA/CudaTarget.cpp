@@ -1,0 +1,114 @@
+//===- CudaTarget.cpp - The CUDA target plugin ----------------------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CudaTarget.h"
+
+#include "modelc/Support/Toolchain.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <cstdlib>
+
+namespace modelc {
+
+llvm::Expected<std::string> findNvcc(const std::string &requested) {
+  auto usable = [](const std::string &path) {
+    return !path.empty() && llvm::sys::fs::can_execute(path);
+  };
+  if (!requested.empty()) {
+    if (usable(requested))
+      return requested;
+    if (auto found = llvm::sys::findProgramByName(requested))
+      return *found;
+    return llvm::createStringError("--nvcc '" + requested +
+                                   "' is not an executable");
+  }
+  if (const char *env = std::getenv("CUDACXX"); env && usable(env))
+    return std::string(env);
+  if (usable("/usr/local/cuda/bin/nvcc"))
+    return std::string("/usr/local/cuda/bin/nvcc");
+  if (auto found = llvm::sys::findProgramByName("nvcc"))
+    return *found;
+  return llvm::createStringError(
+      "--emit=obj for the cuda target needs nvcc from the CUDA toolkit, and "
+      "none was found ($CUDACXX, /usr/local/cuda/bin/nvcc, PATH); install the "
+      "toolkit or use --emit=source and build the .cu elsewhere");
+}
+
+namespace {
+
+std::string joinPath(const std::string &dir, const std::string &file) {
+  llvm::SmallString<256> path(dir);
+  llvm::sys::path::append(path, file);
+  return path.str().str();
+}
+
+class CudaTarget final : public TargetBackend {
+public:
+  llvm::StringRef getName() const override { return "cuda"; }
+  llvm::StringRef getDescription() const override {
+    return "NVIDIA GPUs: CUDA C++ for nvcc, cuBLASLt and cuDNN, one CUDA graph "
+           "per inference";
+  }
+
+  llvm::Expected<Artifact>
+  serialize(mlir::ModuleOp module,
+            const CompileOptions &options) const override {
+    return emitCudaArtifact(module, options);
+  }
+
+  /// cuBLASLt and cuDNN want 256-byte aligned operands for their fastest
+  /// kernels.
+  int64_t getMinimumAlignment() const override { return 256; }
+
+  llvm::Error buildObject(const std::string &dir,
+                          const CompileOptions &options) const override {
+    llvm::Expected<std::string> nvcc = findNvcc(options.nvcc);
+    if (!nvcc)
+      return nvcc.takeError();
+    std::vector<std::string> args = {"-O3", "-std=c++17", "-Xcompiler",
+                                     "-fPIC", "-c"};
+    llvm::SmallVector<llvm::StringRef> archs;
+    llvm::StringRef(options.gpuArchs).split(archs, ',', -1, false);
+    for (llvm::StringRef arch : archs) {
+      std::string number = arch.trim().drop_front(3).str();
+      args.push_back("-gencode=arch=compute_" + number + ",code=sm_" + number);
+    }
+    // PTX of the newest architecture lets later GPUs JIT-compile it.
+    if (!archs.empty()) {
+      std::string newest = archs.back().trim().drop_front(3).str();
+      args.push_back("-gencode=arch=compute_" + newest + ",code=compute_" +
+                     newest);
+    }
+    std::string code = joinPath(dir, options.name + ".code.o");
+    args.insert(args.end(), {joinPath(dir, options.name + ".cu"), "-o", code});
+    if (llvm::Error err = runProgram(*nvcc, args))
+      return llvm::createStringError("compiling the CUDA source failed: " +
+                                     llvm::toString(std::move(err)));
+    std::vector<std::string> link = {"-r", "-nostdlib", code};
+    std::string weights = joinPath(dir, options.name + "_weights.o");
+    if (llvm::sys::fs::exists(weights))
+      link.push_back(weights);
+    link.insert(link.end(), {"-o", joinPath(dir, options.name + ".o")});
+    if (llvm::Error err = runProgram(options.cCompiler, link))
+      return llvm::createStringError("linking the object failed: " +
+                                     llvm::toString(std::move(err)));
+    llvm::sys::fs::remove(code);
+    return llvm::Error::success();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<TargetBackend> createCudaTarget() {
+  return std::make_unique<CudaTarget>();
+}
+
+} // namespace modelc
