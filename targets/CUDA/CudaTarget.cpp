@@ -32,14 +32,17 @@ llvm::Expected<std::string> findNvcc(const std::string &requested) {
   }
   if (const char *env = std::getenv("CUDACXX"); env && usable(env))
     return std::string(env);
-  if (usable("/usr/local/cuda/bin/nvcc"))
-    return std::string("/usr/local/cuda/bin/nvcc");
+  const char *home = std::getenv("CUDA_HOME");
+  std::string toolkit = home && *home ? home : "/usr/local/cuda";
+  if (usable(toolkit + "/bin/nvcc"))
+    return toolkit + "/bin/nvcc";
   if (auto found = llvm::sys::findProgramByName("nvcc"))
     return *found;
   return llvm::createStringError(
       "--emit=obj for the cuda target needs nvcc from the CUDA toolkit, and "
-      "none was found ($CUDACXX, /usr/local/cuda/bin/nvcc, PATH); install the "
-      "toolkit or use --emit=source and build the .cu elsewhere");
+      "none was found ($CUDACXX, " + toolkit + "/bin/nvcc, PATH); install the "
+      "toolkit, set CUDA_HOME, or use --emit=source and build the .cu "
+      "elsewhere");
 }
 
 namespace {

@@ -22,8 +22,8 @@ llvm::Expected<Artifact> emitCudaArtifact(mlir::ModuleOp module,
                                           const CompileOptions &options);
 
 /// The nvcc modelc uses: `requested` if set, else $CUDACXX, else
-/// /usr/local/cuda/bin/nvcc, else nvcc on PATH; a one-line error when none
-/// exists.
+/// $CUDA_HOME/bin/nvcc (CUDA_HOME defaults to /usr/local/cuda), else nvcc on
+/// PATH; a one-line error when none exists.
 llvm::Expected<std::string> findNvcc(const std::string &requested);
 
 } // namespace modelc

@@ -940,10 +940,10 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
   }
 
   DispatchCode code;
-  code.device = device_;
   std::vector<std::string> names = onnxNodeNames(dispatch_.getLoc());
-  std::string comment = "/* " + name_ + ": from ONNX node" +
-                        (names.size() == 1 ? "" : "s");
+  std::string comment = "/* " + name_;
+  if (!names.empty())
+    comment += std::string(": from ONNX node") + (names.size() == 1 ? "" : "s");
   for (auto [i, name] : llvm::enumerate(names))
     comment += (i ? ", " : " ") + commentSafe(name);
   comment += " */\n";

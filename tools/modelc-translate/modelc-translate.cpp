@@ -6,12 +6,14 @@
 //
 // --import-onnx: an ONNX model (text or protobuf) to the graph dialect.
 // --emit-c:      a planned module to the C target's header and source.
+// --emit-cuda:   a planned module to the CUDA target's header and source.
 //
 //===----------------------------------------------------------------------===//
 
 #include "modelc/Frontend/ONNX/Importer.h"
 #include "modelc/Pipelines/Pipelines.h"
 #include "targets/C/CTarget.h"
+#include "targets/CUDA/CudaTarget.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
@@ -24,8 +26,13 @@ using namespace mlir;
 static llvm::cl::list<std::string>
     dimValues("dim", llvm::cl::desc("Pin a symbolic dimension: NAME=VALUE"));
 static llvm::cl::opt<std::string>
-    artifactName("name", llvm::cl::desc("Artifact name for --emit-c"),
+    artifactName("name",
+                 llvm::cl::desc("Artifact name for --emit-c and --emit-cuda"),
                  llvm::cl::init("model"));
+static llvm::cl::opt<std::string>
+    cudaPrecision("precision",
+                  llvm::cl::desc("--emit-cuda: fp32, fp16 or bf16"),
+                  llvm::cl::init("fp32"));
 
 static void registerTranslations() {
   TranslateToMLIRRegistration importOnnx(
@@ -73,6 +80,34 @@ static void registerTranslations() {
           if (llvm::StringRef(file.name).ends_with("_runner.c"))
             continue;
           os << "// ----- " << file.name << " -----\n" << file.contents;
+        }
+        return success();
+      },
+      [](DialectRegistry &registry) {
+        modelc::registerModelcDialects(registry);
+      });
+
+  TranslateFromMLIRRegistration emitCuda(
+      "emit-cuda", "Emit the CUDA target's header and source of a planned "
+                   "module",
+      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
+        auto module = dyn_cast<ModuleOp>(op);
+        if (!module)
+          return op->emitError("expected a module");
+        modelc::CompileOptions options;
+        options.name = artifactName;
+        options.weights = modelc::WeightsFormat::CArray;
+        options.precision = cudaPrecision == "fp16"   ? modelc::Precision::F16
+                            : cudaPrecision == "bf16" ? modelc::Precision::BF16
+                                                      : modelc::Precision::F32;
+        auto artifact = modelc::emitCudaArtifact(module, options);
+        if (!artifact)
+          return op->emitError(llvm::toString(artifact.takeError()));
+        for (const modelc::ArtifactFile &file : artifact->files) {
+          llvm::StringRef name = file.name;
+          if (name.ends_with(".h") || name.ends_with(".cu") &&
+                                          !name.ends_with("_runner.cu"))
+            os << "// ----- " << file.name << " -----\n" << file.contents;
         }
         return success();
       },

@@ -105,7 +105,7 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
       ->capture_default_str();
   compile->add_option("--nvcc", inv.compile.options.nvcc,
                       "cuda: nvcc for --emit=obj (default: $CUDACXX, "
-                      "/usr/local/cuda/bin/nvcc, PATH)");
+                      "$CUDA_HOME/bin/nvcc, PATH)");
   compile->add_flag("--print-ir-after-all", printIr,
                     "Print the IR after every pass to stderr");
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The CUDA artifact's C API on bad arguments (emulated, no GPU needed), and the
+# compiler's one-line error when --emit=obj finds no CUDA toolkit.
+# usage: test/CUDA/api_errors.sh MODELC WORKDIR
+set -u -o pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+MODELC=$1
+WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK"
+fail=0
+
+"$MODELC" compile "$ROOT/examples/lenet.onnx" --target=cuda -o "$WORK/lenet" || exit 1
+/usr/bin/python3 -c "
+import sys; sys.path.insert(0, '$HERE')
+from check_emulated import emulated_source
+emulated_source('$WORK/lenet/model.cu', '$WORK/lenet/model.emu.cpp')" || exit 1
+g++ -std=c++17 -O1 -DMODELC_CUDA_EMULATION -I "$HERE/emulator" -I "$WORK/lenet" \
+  -include emulated_libraries.h -x c++ "$WORK/lenet/model.emu.cpp" "$HERE/api_test.cpp" \
+  -x none "$WORK/lenet/model_weights.o" -o "$WORK/api_test" || exit 1
+"$WORK/api_test" || fail=1
+
+# No toolkit anywhere modelc looks: one line, exit 1.
+err=$(env -u CUDACXX CUDA_HOME=/nonexistent PATH=/usr/bin:/bin \
+  "$MODELC" compile "$ROOT/examples/lenet.onnx" --target=cuda --emit=obj \
+  -o "$WORK/noobj" 2>&1)
+status=$?
+lines=$(printf '%s\n' "$err" | grep -c .)
+if [ "$status" = 1 ] && [ "$lines" = 1 ] && printf '%s' "$err" | grep -q 'needs nvcc from the CUDA toolkit'; then
+  echo "ok   missing toolkit: $err"
+else
+  echo "FAIL missing toolkit: exit $status, $lines line(s): $err"
+  fail=1
+fi
+exit $fail

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Checks CUDA artifacts without a GPU.
+
+For each model and precision: `modelc compile --target=cuda`, then
+  1. the generated kernels and host code run on the CPU through the emulation
+     in test/CUDA/emulator (blocks in sequence, threads as fibers, graphs
+     recorded and replayed, cuBLASLt/cuDNN replaced by reference loops), and
+     every output of every test set is compared with onnxruntime's:
+       max |actual - expected| <= tol * max |expected| + 1e-5
+     with tol 1e-3 (fp32), 2e-2 (fp16) or 5e-2 (bf16), the CUDA issue's bounds
+     (bf16's 8-bit mantissa gets the looser one);
+  2. with --nvcc, the same .cu compiles for the real GPUs and the runner links
+     against cudart, cuBLASLt and cuDNN (what a machine with the toolkit does).
+
+usage: check_emulated.py --modelc BIN [--nvcc NVCC] MODEL.onnx:PRECISION[,...] ...
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMULATOR = os.path.join(HERE, "emulator")
+TOLERANCE = {"fp32": 1e-3, "fp16": 2e-2, "bf16": 5e-2}
+LAUNCH = re.compile(r"^( *)([A-Za-z_][A-Za-z0-9_<>, ]*)<<<(.*)>>>\((.*)\);$")
+
+
+def load(path):
+    return numpy_helper.to_array(onnx.load_tensor(path))
+
+
+def run(args, cwd=None):
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise RuntimeError(f"{os.path.basename(args[0])} failed (exit {proc.returncode}): "
+                           + " | ".join(tail))
+    return proc.stdout
+
+
+def emulated_source(cu_path, out_path):
+    """Rewrites each `k<<<config>>>(args);` into MC_EMU_LAUNCH((config), (args), k)."""
+    lines = []
+    with open(cu_path) as f:
+        for line in f:
+            m = LAUNCH.match(line.rstrip("\n"))
+            if m:
+                indent, kernel, config, args = m.groups()
+                line = f"{indent}MC_EMU_LAUNCH(({config}), ({args}), {kernel});\n"
+            lines.append(line)
+    with open(out_path, "w") as f:
+        f.writelines(lines)
+
+
+def check(modelc, nvcc, model, precision, work):
+    base = model[:-len(".onnx")]
+    sets = sorted(d for d in os.listdir(base) if d.startswith("test_data_set_"))
+    if not sets:
+        raise RuntimeError("no test sets")
+    out = os.path.join(work, "artifact")
+    run([modelc, "compile", model, "--target=cuda", f"--precision={precision}", "-o", out])
+    emulated = os.path.join(out, "model.emu.cpp")
+    emulated_source(os.path.join(out, "model.cu"), emulated)
+    weights = [os.path.join(out, "model_weights.o")] if os.path.exists(
+        os.path.join(out, "model_weights.o")) else []
+    runner = os.path.join(out, "emulated_runner")
+    run(["g++", "-std=c++17", "-O2", "-DMODELC_CUDA_EMULATION", "-I", EMULATOR,
+         "-include", "emulated_libraries.h", "-x", "c++", emulated,
+         os.path.join(out, "model_runner.cu"), "-x", "none", *weights, "-o", runner])
+    worst = 0.0
+    tol = TOLERANCE[precision]
+    for test_set in sets:
+        inputs = os.path.join(base, test_set)
+        outputs = os.path.join(work, test_set)
+        run([runner, "--inputs", inputs, "--outputs", outputs])
+        for name in sorted(f for f in os.listdir(inputs) if f.startswith("output_")):
+            expected = load(os.path.join(inputs, name)).astype(np.float64)
+            actual = load(os.path.join(outputs, name)).astype(np.float64)
+            if expected.shape != actual.shape:
+                raise RuntimeError(f"{test_set}/{name}: shape {actual.shape} != {expected.shape}")
+            scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+            diff = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
+            bound = tol * scale + 1e-5
+            worst = max(worst, diff / bound)
+            if not diff <= bound:
+                raise RuntimeError(f"{test_set}/{name}: max |diff| {diff:.3g} > {bound:.3g} "
+                                   f"({tol} x {scale:.3g} + 1e-5)")
+    if nvcc:
+        # Device code for two architectures plus the runner, linked as an
+        # application on a machine with the toolkit would.
+        run([nvcc, "-std=c++17", "-O2", "-gencode=arch=compute_80,code=sm_80",
+             "-gencode=arch=compute_90,code=compute_90",
+             os.path.join(out, "model.cu"), os.path.join(out, "model_runner.cu"), *weights,
+             "-o", os.path.join(out, "cuda_runner"), "-lcublasLt", "-lcudnn"])
+    return worst
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--modelc", required=True)
+    ap.add_argument("--nvcc", default="", help="also build each artifact with this nvcc")
+    ap.add_argument("cases", nargs="+", help="MODEL.onnx:fp32[,fp16,bf16]")
+    args = ap.parse_args()
+    failures = 0
+    for case in args.cases:
+        model, _, precisions = case.rpartition(":")
+        for precision in precisions.split(","):
+            start = time.time()
+            with tempfile.TemporaryDirectory(prefix="modelc_cuda_") as work:
+                try:
+                    worst = check(args.modelc, args.nvcc, model, precision, work)
+                    print(f"PASS {os.path.basename(model)} {precision}: worst {worst:.2f} of the bound"
+                          f"{' (nvcc build ok)' if args.nvcc else ''} [{time.time() - start:.1f} s]")
+                except RuntimeError as e:
+                    failures += 1
+                    print(f"FAIL {os.path.basename(model)} {precision}: {e}")
+            sys.stdout.flush()
+    if failures:
+        print(f"{failures} case(s) failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,2 @@
+/* Emulation: the storage types and conversions live in cuda_runtime.h. */
+#include "cuda_runtime.h"
