@@ -11,6 +11,7 @@ set -u -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 RUNNER_C=$ROOT/targets/C/runtime/runner/runner.c
+BINDING_C=$ROOT/targets/C/runtime/runner/binding_c.c
 CC=${CC:-cc}
 PYTHON=${PYTHON:-/usr/bin/python3}
 PB="$PYTHON $HERE/pbtool.py"
@@ -23,10 +24,11 @@ passed=0; failed=0
 ok()   { passed=$((passed + 1)); echo "PASS $1"; }
 bad()  { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
 
-# The compiler writes NAME_runner.c as these three lines followed by runner.c.
+# The compiler writes NAME_runner.c as these three lines followed by runner.c
+# and the C target's binding.
 gen_runner() { # NAME UPPER OUT
   { printf '#include "%s.h"\n#define MODEL_FN(sym) %s_##sym\n#define MODEL_MACRO(sym) %s_##sym\n' "$1" "$1" "$2"
-    cat "$RUNNER_C"; } > "$3"
+    cat "$RUNNER_C" "$BINDING_C"; } > "$3"
 }
 
 # ---------------------------------------------------------------------------------------
