@@ -6,6 +6,8 @@
 
 #include "WeightsWriter.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
@@ -106,6 +108,22 @@ std::string writeWeightsFile(const std::vector<char> &data, uint64_t hash) {
   llvm::support::endian::write64le(file.data() + 16, data.size());
   file.append(data.data(), data.size());
   return file;
+}
+
+std::string writeSyntheticWeightsTable(
+    const std::vector<SyntheticWeightTensor> &tensors) {
+  if (tensors.empty())
+    return "";
+  std::string text = "/* Float weight tensors for --synthetic-weights: offset, "
+                     "elements, fan-in, ONNX type. */\n"
+                     "#define RUNNER_NUM_WEIGHT_TENSORS " +
+                     std::to_string(tensors.size()) +
+                     "\n#define RUNNER_WEIGHT_TENSORS {";
+  for (auto [i, t] : llvm::enumerate(tensors))
+    text += std::string(i ? ", " : "") + (i % 4 == 0 ? "\\\n    " : "") + "{" +
+            std::to_string(t.offset) + ", " + std::to_string(t.elements) + ", " +
+            std::to_string(t.fanIn) + ", " + std::to_string(t.onnxType) + "}";
+  return text + "}\n";
 }
 
 } // namespace modelc::codegen

@@ -40,6 +40,20 @@ std::string writeWeightsCArray(llvm::StringRef symbol,
 /// The contents of a --weights=external file.
 std::string writeWeightsFile(const std::vector<char> &data, uint64_t hash);
 
+/// A floating-point weight tensor as the runner's --synthetic-weights
+/// generator sees it.
+struct SyntheticWeightTensor {
+  int64_t offset = 0;   ///< in the weights payload, in bytes
+  int64_t elements = 0;
+  int64_t fanIn = 1;    ///< elements over the first dimension (1 for rank < 2)
+  int onnxType = 1;     ///< storage type: 1 float, 10 float16, 16 bfloat16
+};
+
+/// The RUNNER_NUM_WEIGHT_TENSORS / RUNNER_WEIGHT_TENSORS definitions that
+/// precede the generic runner text.
+std::string writeSyntheticWeightsTable(
+    const std::vector<SyntheticWeightTensor> &tensors);
+
 } // namespace modelc::codegen
 
 #endif // MODELC_TARGETS_COMMON_WEIGHTSWRITER_H

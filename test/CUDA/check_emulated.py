@@ -12,7 +12,13 @@ For each model and precision: `modelc compile --target=cuda`, then
   2. with --nvcc, the same .cu compiles for the real GPUs and the runner links
      against cudart, cuBLASLt and cuDNN (what a machine with the toolkit does).
 
-usage: check_emulated.py --modelc BIN [--nvcc NVCC] MODEL.onnx:PRECISION[,...] ...
+  3. with --synthetic MODEL.onnx:PRECISION[,...], the model compiled with
+     --weights=external runs with `--synthetic-weights SEED` through both the
+     C runner and the emulated CUDA runner, and their outputs must agree within
+     the same bounds: the check the GPU script makes for models too big to ship.
+
+usage: check_emulated.py --modelc BIN [--nvcc NVCC] [--synthetic CASE ...] CASE ...
+  CASE: MODEL.onnx:fp32[,fp16,bf16]
 """
 
 import argparse
@@ -60,13 +66,27 @@ def emulated_source(cu_path, out_path):
         f.writelines(lines)
 
 
-def check(modelc, nvcc, model, precision, work):
-    base = model[:-len(".onnx")]
-    sets = sorted(d for d in os.listdir(base) if d.startswith("test_data_set_"))
-    if not sets:
-        raise RuntimeError("no test sets")
-    out = os.path.join(work, "artifact")
-    run([modelc, "compile", model, "--target=cuda", f"--precision={precision}", "-o", out])
+def compare(expected_dir, actual_dir, tol, label):
+    """Worst share of the bound over every output_K.pb; raises past it."""
+    worst = 0.0
+    for name in sorted(f for f in os.listdir(expected_dir) if f.startswith("output_")):
+        expected = load(os.path.join(expected_dir, name)).astype(np.float64)
+        actual = load(os.path.join(actual_dir, name)).astype(np.float64)
+        if expected.shape != actual.shape:
+            raise RuntimeError(f"{label}/{name}: shape {actual.shape} != {expected.shape}")
+        scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+        diff = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
+        bound = tol * scale + 1e-5
+        worst = max(worst, diff / bound)
+        if not diff <= bound:
+            raise RuntimeError(f"{label}/{name}: max |diff| {diff:.3g} > {bound:.3g} "
+                               f"({tol} x {scale:.3g} + 1e-5)")
+    return worst
+
+
+def build_emulated(modelc, model, precision, out, extra=()):
+    run([modelc, "compile", model, "--target=cuda", f"--precision={precision}", "-o", out,
+         *extra])
     emulated = os.path.join(out, "model.emu.cpp")
     emulated_source(os.path.join(out, "model.cu"), emulated)
     weights = [os.path.join(out, "model_weights.o")] if os.path.exists(
@@ -75,24 +95,40 @@ def check(modelc, nvcc, model, precision, work):
     run(["g++", "-std=c++17", "-O2", "-DMODELC_CUDA_EMULATION", "-I", EMULATOR,
          "-include", "emulated_libraries.h", "-x", "c++", emulated,
          os.path.join(out, "model_runner.cu"), "-x", "none", *weights, "-o", runner])
+    return runner, weights
+
+
+def check_synthetic(modelc, model, precision, work, seed=5):
+    base = model[:-len(".onnx")]
+    inputs = os.path.join(base, "test_data_set_0")
+    c_dir = os.path.join(work, "c")
+    run([modelc, "compile", model, "--weights=external", "-o", c_dir])
+    run(["cc", "-std=c99", "-O2", os.path.join(c_dir, "model.c"),
+         os.path.join(c_dir, "model_runner.c"), "-lm", "-lpthread",
+         "-o", os.path.join(c_dir, "runner")])
+    run([os.path.join(c_dir, "runner"), "--inputs", inputs, "--outputs",
+         os.path.join(work, "c_out"), "--synthetic-weights", str(seed)])
+    runner, _ = build_emulated(modelc, model, precision, os.path.join(work, "cuda"),
+                               ["--weights=external"])
+    run([runner, "--inputs", inputs, "--outputs", os.path.join(work, "cuda_out"),
+         "--synthetic-weights", str(seed)])
+    return compare(os.path.join(work, "c_out"), os.path.join(work, "cuda_out"),
+                   TOLERANCE[precision], "synthetic")
+
+
+def check(modelc, nvcc, model, precision, work):
+    base = model[:-len(".onnx")]
+    sets = sorted(d for d in os.listdir(base) if d.startswith("test_data_set_"))
+    if not sets:
+        raise RuntimeError("no test sets")
+    out = os.path.join(work, "artifact")
+    runner, weights = build_emulated(modelc, model, precision, out)
     worst = 0.0
-    tol = TOLERANCE[precision]
     for test_set in sets:
         inputs = os.path.join(base, test_set)
         outputs = os.path.join(work, test_set)
         run([runner, "--inputs", inputs, "--outputs", outputs])
-        for name in sorted(f for f in os.listdir(inputs) if f.startswith("output_")):
-            expected = load(os.path.join(inputs, name)).astype(np.float64)
-            actual = load(os.path.join(outputs, name)).astype(np.float64)
-            if expected.shape != actual.shape:
-                raise RuntimeError(f"{test_set}/{name}: shape {actual.shape} != {expected.shape}")
-            scale = float(np.max(np.abs(expected))) if expected.size else 0.0
-            diff = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
-            bound = tol * scale + 1e-5
-            worst = max(worst, diff / bound)
-            if not diff <= bound:
-                raise RuntimeError(f"{test_set}/{name}: max |diff| {diff:.3g} > {bound:.3g} "
-                                   f"({tol} x {scale:.3g} + 1e-5)")
+        worst = max(worst, compare(inputs, outputs, TOLERANCE[precision], test_set))
     if nvcc:
         # Device code for two architectures plus the runner, linked as an
         # application on a machine with the toolkit would.
@@ -107,21 +143,30 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--modelc", required=True)
     ap.add_argument("--nvcc", default="", help="also build each artifact with this nvcc")
-    ap.add_argument("cases", nargs="+", help="MODEL.onnx:fp32[,fp16,bf16]")
+    ap.add_argument("--synthetic", action="append", default=[],
+                    help="MODEL.onnx:PRECISIONS: C and CUDA runners agree on synthetic weights")
+    ap.add_argument("cases", nargs="*", help="MODEL.onnx:fp32[,fp16,bf16]")
     args = ap.parse_args()
     failures = 0
-    for case in args.cases:
+    jobs = [(case, False) for case in args.cases] + [(case, True) for case in args.synthetic]
+    for case, synthetic in jobs:
         model, _, precisions = case.rpartition(":")
         for precision in precisions.split(","):
             start = time.time()
+            label = f"{os.path.basename(model)} {precision}{' synthetic weights' if synthetic else ''}"
             with tempfile.TemporaryDirectory(prefix="modelc_cuda_") as work:
                 try:
-                    worst = check(args.modelc, args.nvcc, model, precision, work)
-                    print(f"PASS {os.path.basename(model)} {precision}: worst {worst:.2f} of the bound"
-                          f"{' (nvcc build ok)' if args.nvcc else ''} [{time.time() - start:.1f} s]")
+                    if synthetic:
+                        worst = check_synthetic(args.modelc, model, precision, work)
+                        what = "vs the C runner"
+                    else:
+                        worst = check(args.modelc, args.nvcc, model, precision, work)
+                        what = "vs onnxruntime" + (", nvcc build ok" if args.nvcc else "")
+                    print(f"PASS {label}: worst {worst:.2f} of the bound ({what}) "
+                          f"[{time.time() - start:.1f} s]")
                 except RuntimeError as e:
                     failures += 1
-                    print(f"FAIL {os.path.basename(model)} {precision}: {e}")
+                    print(f"FAIL {label}: {e}")
             sys.stdout.flush()
     if failures:
         print(f"{failures} case(s) failed")

@@ -33,6 +33,7 @@
 #endif
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -794,6 +795,69 @@ static void *synthetic_input(const modelc_tensor_desc *desc, size_t k)
     return dst;
 }
 
+/* ---- synthetic weights ---- *
+ * For benchmarks of models whose weights are too big to ship: every float weight
+ * tensor t (in the order of the table the compiler writes before this text) gets
+ * element e = (2u - 1) / sqrt(fan_in), where u = (splitmix64(seed * G + (t + 1) * H
+ * + e) >> 40) / 2^24, G = 0x9e3779b97f4a7c15, H = 0xd1b54a32d192ed03, splitmix64 the
+ * finalizer below, and fan_in the tensor's elements over its first dimension (1
+ * for tensors of rank 0 or 1). Values are computed in float, then rounded to the
+ * tensor's storage type (nearest even). Other weights (integers, booleans) are 0.
+ * The C and CUDA runners implement the same generator, so their outputs for one
+ * model and seed can be compared. */
+typedef struct runner_weight_tensor {
+    size_t offset, elements, fan_in;
+    int dtype; /* ONNX numbering: 1 float, 10 float16, 16 bfloat16 */
+} runner_weight_tensor;
+
+#ifndef RUNNER_NUM_WEIGHT_TENSORS
+#define RUNNER_NUM_WEIGHT_TENSORS 0
+#define RUNNER_WEIGHT_TENSORS {{0, 0, 0, 0}}
+#endif
+static const runner_weight_tensor runner_weight_tensors[] = RUNNER_WEIGHT_TENSORS;
+
+static uint64_t splitmix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* A whole external weights file (header and payload) filled by the generator. */
+static unsigned char *synthetic_weights(uint64_t seed, size_t *len)
+{
+    const size_t payload = (size_t)MODEL_MACRO(WEIGHTS_BYTES);
+    const uint64_t hash = (uint64_t)MODEL_MACRO(MODEL_HASH);
+    unsigned char *file = (unsigned char *)xaligned_alloc(64 + payload);
+    size_t t, e;
+    int b;
+    memset(file, 0, 64 + payload);
+    memcpy(file, "MODELCW1", 8);
+    for (b = 0; b < 8; b++) {
+        file[8 + b] = (unsigned char)(hash >> (8 * b));
+        file[16 + b] = (unsigned char)((uint64_t)payload >> (8 * b));
+    }
+    for (t = 0; t < (size_t)RUNNER_NUM_WEIGHT_TENSORS; t++) {
+        const runner_weight_tensor *w = &runner_weight_tensors[t];
+        unsigned char *dst = file + 64 + w->offset;
+        const float scale = 1.0f / sqrtf((float)(w->fan_in ? w->fan_in : 1));
+        for (e = 0; e < w->elements; e++) {
+            uint64_t z = splitmix64(seed * 0x9e3779b97f4a7c15ull + (uint64_t)(t + 1) * 0xd1b54a32d192ed03ull +
+                                    (uint64_t)e);
+            float u = (float)(z >> 40) * (1.0f / 16777216.0f);
+            float f = (2.0f * u - 1.0f) * scale;
+            if (w->dtype == 1) {
+                memcpy(dst + 4 * e, &f, 4);
+            } else {
+                uint16_t h = w->dtype == 10 ? float_to_half(f) : float_to_bfloat16(f);
+                memcpy(dst + 2 * e, &h, 2);
+            }
+        }
+    }
+    *len = 64 + payload;
+    return file;
+}
+
 /* ==================================================================================== */
 /* Thread pool: parallel_for                                                            */
 /* ==================================================================================== */
@@ -1068,6 +1132,10 @@ static void usage(FILE *f)
             "  --inputs DIR      read DIR/input_K.pb (ONNX TensorProto), K = 0..inputs-1\n"
             "  --outputs DIR     write DIR/output_K.pb (created if missing)\n"
             "  --weights FILE    weights file, for models compiled with external weights\n"
+            "  --synthetic-weights SEED\n"
+            "                    instead of --weights: fill the external weights with the\n"
+            "                    documented deterministic generator (for benchmarks and for\n"
+            "                    comparing targets without shipping the weights)\n"
             "  --threads N       threads for the model's parallel loops (default 1)\n"
             "  --bench           time the model; prints one JSON line on stdout. Without\n"
             "                    --inputs, inputs are pseudo-random (floats in [-1,1), ints 0);\n"
@@ -1152,7 +1220,7 @@ static void print_output(size_t k, const modelc_tensor_desc *d, const void *data
 
 int main(int argc, char **argv)
 {
-    const char *in_dir = NULL, *out_dir = NULL, *weights_path = NULL;
+    const char *in_dir = NULL, *out_dir = NULL, *weights_path = NULL, *synthetic_seed = NULL;
     long threads = 1, iterations = 50, warmup = 10;
     int bench = 0, info = 0, print = 0, i;
     const size_t n_in = (size_t)MODEL_MACRO(NUM_INPUTS), n_out = (size_t)MODEL_MACRO(NUM_OUTPUTS);
@@ -1194,7 +1262,8 @@ int main(int argc, char **argv)
             continue;
         }
         if (strcmp(opt, "--inputs") && strcmp(opt, "--outputs") && strcmp(opt, "--weights") &&
-            strcmp(opt, "--threads") && strcmp(opt, "--iterations") && strcmp(opt, "--warmup"))
+            strcmp(opt, "--threads") && strcmp(opt, "--iterations") && strcmp(opt, "--warmup") &&
+            strcmp(opt, "--synthetic-weights"))
             die("unknown option '%s' (see --help)", a);
         if (eq)
             val = eq + 1;
@@ -1208,6 +1277,8 @@ int main(int argc, char **argv)
             out_dir = val;
         else if (strcmp(opt, "--weights") == 0)
             weights_path = val;
+        else if (strcmp(opt, "--synthetic-weights") == 0)
+            synthetic_seed = val;
         else if (strcmp(opt, "--threads") == 0)
             threads = parse_count(opt, val, 1, 1024);
         else if (strcmp(opt, "--iterations") == 0)
@@ -1231,7 +1302,19 @@ int main(int argc, char **argv)
         die("--outputs DIR is required (except with --bench)");
 
     /* Weights */
-    if (weights_external) {
+    if (synthetic_seed) {
+        char *end = NULL;
+        unsigned long long seed;
+        errno = 0;
+        seed = strtoull(synthetic_seed, &end, 10);
+        if (errno || !end || *end || !*synthetic_seed)
+            die("--synthetic-weights expects a non-negative integer seed, got '%s'", synthetic_seed);
+        if (!weights_external)
+            die("--synthetic-weights needs a model compiled with --weights=external");
+        if (weights_path)
+            die("--synthetic-weights and --weights exclude each other");
+        weights = synthetic_weights((uint64_t)seed, &weights_len);
+    } else if (weights_external) {
         if (!weights_path)
             die("this model keeps its weights in a separate file (%lu bytes): pass --weights FILE",
                 (unsigned long)weights_bytes);
