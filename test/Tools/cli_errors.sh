@@ -40,13 +40,16 @@ grep -q "LpNormalization.*Frobnicate" "$W/err" &&
   { passed=$((passed + 1)); echo "PASS every unsupported op named"; } ||
   { failed=$((failed + 1)); echo "FAIL unsupported ops not all named: $(cat "$W/err")"; }
 expect 1 "unknown target" compile "$MODEL" --target=tpu -o "$W/out_k"
-expect 1 "GPU target not built yet" compile "$MODEL" --target=cuda -o "$W/out_c"
+expect 1 "GPU target not built yet" compile "$MODEL" --target=rocm -o "$W/out_c"
 expect 1 "--bind of a missing file" compile "$MODEL" --bind input=/nonexistent.pb -o "$W/out_b"
 expect 1 "missing run inputs" run "$MODEL" --inputs "$W/none" --outputs "$W/o"
 expect 1 "inspect of a truncated model" inspect "$W/truncated_1000.onnx"
 expect 2 "no command" 
 expect 2 "unknown command" frobnicate
 expect 2 "compile without -o" compile "$MODEL"
+expect 2 "--precision on the c target" compile "$MODEL" --precision=fp16 -o "$W/out_p"
+expect 2 "a malformed --gpu-arch" compile "$MODEL" --target=cuda --gpu-arch=90 -o "$W/out_g"
+expect 2 "an unknown --precision" compile "$MODEL" --target=cuda --precision=fp8 -o "$W/out_q"
 expect 2 "bad --emit" compile "$MODEL" -o "$W/o" --emit exe
 expect 0 "inspect a good model" inspect "$MODEL"
 grep -q "unsupported: none" "$W/out" && { passed=$((passed + 1)); echo "PASS inspect lists no unsupported op"; } ||

@@ -829,7 +829,7 @@ static unsigned char *synthetic_weights(uint64_t seed, size_t *len)
     const size_t payload = (size_t)MODEL_MACRO(WEIGHTS_BYTES);
     const uint64_t hash = (uint64_t)MODEL_MACRO(MODEL_HASH);
     unsigned char *file = (unsigned char *)xaligned_alloc(64 + payload);
-    size_t t, e;
+    size_t count = (size_t)RUNNER_NUM_WEIGHT_TENSORS, t, e;
     int b;
     memset(file, 0, 64 + payload);
     memcpy(file, "MODELCW1", 8);
@@ -837,7 +837,7 @@ static unsigned char *synthetic_weights(uint64_t seed, size_t *len)
         file[8 + b] = (unsigned char)(hash >> (8 * b));
         file[16 + b] = (unsigned char)((uint64_t)payload >> (8 * b));
     }
-    for (t = 0; t < (size_t)RUNNER_NUM_WEIGHT_TENSORS; t++) {
+    for (t = 0; t < count; t++) {
         const runner_weight_tensor *w = &runner_weight_tensors[t];
         unsigned char *dst = file + 64 + w->offset;
         const float scale = 1.0f / sqrtf((float)(w->fan_in ? w->fan_in : 1));
