@@ -210,20 +210,20 @@ def make_informative(model, kind, cfg):
 # --------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------
-def make_inputs(name, kind, cfg, set_index):
+def make_inputs(name, kind, cfg, set_index, batch=1):
     """Deterministic input arrays (list of (input name, ndarray)) for test set `set_index`."""
     seed = 1000 + 17 * set_index + sum(ord(c) for c in name)
     rng = np.random.RandomState(seed)
     if kind == "image":
-        return [("input", rng.standard_normal(cfg).astype(np.float32))]
+        return [("input", rng.standard_normal((batch,) + tuple(cfg[1:])).astype(np.float32))]
     seq, vocab = cfg["seq"], cfg["vocab"]
-    ids = rng.randint(0, vocab, size=(1, seq)).astype(np.int64)
-    mask = np.ones((1, seq), dtype=np.int64)
+    ids = rng.randint(0, vocab, size=(batch, seq)).astype(np.int64)
+    mask = np.ones((batch, seq), dtype=np.int64)
     if set_index > 0:  # a few trailing padding positions
         pad = max(1, seq // 8) + (set_index - 1) % 3
         mask[:, seq - pad:] = 0
     split = int(rng.randint(seq // 4, 3 * seq // 4))
-    types = np.zeros((1, seq), dtype=np.int64)
+    types = np.zeros((batch, seq), dtype=np.int64)
     types[:, split:] = 1
     return [("input_ids", ids), ("attention_mask", mask), ("token_type_ids", types)]
 
@@ -237,7 +237,7 @@ def write_pb(path, name, arr):
 # --------------------------------------------------------------------------------------
 # Export
 # --------------------------------------------------------------------------------------
-def export_one(name, out_dir, opset, n_inputs, init="informative", verbose=False):
+def export_one(name, out_dir, opset, n_inputs, init="informative", verbose=False, batch=1):
     builder, kind, cfg = MODELS[name]
     t_start = time.time()
     torch.manual_seed(0)
@@ -247,13 +247,14 @@ def export_one(name, out_dir, opset, n_inputs, init="informative", verbose=False
         make_informative(model, kind, cfg)
     build_s = time.time() - t_start
 
-    sets = [make_inputs(name, kind, cfg, k) for k in range(n_inputs)]
+    sets = [make_inputs(name, kind, cfg, k, batch) for k in range(n_inputs)]
     # Example arguments for tracing: set 0 (shapes are static anyway).
-    example = tuple(torch.from_numpy(a) for _, a in (sets[0] if sets else make_inputs(name, kind, cfg, 0)))
+    example = tuple(torch.from_numpy(a) for _, a in (sets[0] if sets else make_inputs(name, kind, cfg, 0, batch)))
     input_names = ["input"] if kind == "image" else TEXT_INPUTS
     output_names = ["output"] if kind == "image" else ["last_hidden_state"]
 
-    onnx_path = os.path.join(out_dir, "%s-opset%d.onnx" % (name, opset))
+    stem = "%s-opset%d%s" % (name, opset, "" if batch == 1 else "-b%d" % batch)
+    onnx_path = os.path.join(out_dir, stem + ".onnx")
     t0 = time.time()
     # Not under torch.no_grad(): in eval mode without autograd, torch 1.13's nn.MultiheadAttention
     # (vit_b_16) takes its fused fast path (aten::_native_multi_head_attention), which has no
@@ -269,7 +270,7 @@ def export_one(name, out_dir, opset, n_inputs, init="informative", verbose=False
     onnx.checker.check_model(onnx_path)  # path form: also fine for models near the 2 GiB limit
     check_s = time.time() - t1
 
-    data_dir = os.path.join(out_dir, "%s-opset%d" % (name, opset))
+    data_dir = os.path.join(out_dir, stem)
     for k, arrays in enumerate(sets):
         d = os.path.join(data_dir, "test_data_set_%d" % k)
         os.makedirs(d, exist_ok=True)
@@ -304,6 +305,8 @@ def main():
     ap.add_argument("--init", choices=["informative", "plain"], default="informative",
                     help="informative (default): randomise constant-initialised parameters and calibrate "
                          "BatchNorm statistics (see make_informative); plain: the models' own initialisation")
+    ap.add_argument("--batch", type=int, default=1,
+                    help="batch size of the exported inputs (files get a -bN suffix when N > 1)")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
 
@@ -323,7 +326,7 @@ def main():
     for n in names:
         print("exporting %s (opset %d) ..." % (n, a.opset), file=sys.stderr, flush=True)
         try:
-            r = export_one(n, a.out, a.opset, a.inputs, a.init, a.verbose)
+            r = export_one(n, a.out, a.opset, a.inputs, a.init, a.verbose, a.batch)
         except Exception as e:  # keep going with the other models
             print("  FAILED: %s: %s" % (type(e).__name__, e), file=sys.stderr, flush=True)
             failed.append(n)

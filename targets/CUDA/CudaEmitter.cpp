@@ -595,6 +595,9 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
      << "  cudaFree(ctx->device);\n"
      << "  free(ctx);\n}\n\n";
 
+  os << "static int " << name_ << "_enqueue(" << name_
+     << "_context *ctx, cudaStream_t stream,\n"
+     << "    const void *const inputs[], void *const outputs[]);\n\n";
   os << "static modelc_status " << name_
      << "_device_status(cudaError_t error)\n{\n"
      << "  return error == cudaErrorMemoryAllocation ? "
@@ -672,7 +675,11 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
      << "    " << name_ << "_destroy(ctx);\n"
      << "    return " << name_ << "_device_status(error);\n  }\n"
      << "  ctx->workspace = workspace ? ctx->device + " << fixedDeviceBytes_
-     << " : NULL;\n";
+     << " : NULL;\n"
+     << "  error = cudaMemset(ctx->device, 0, " << fixedDeviceBytes_ << ");\n"
+     << "  if (error != cudaSuccess) {\n"
+     << "    " << name_ << "_destroy(ctx);\n"
+     << "    return " << name_ << "_device_status(error);\n  }\n";
   if (!weights_.empty())
     os << "  error = cudaMemcpy(ctx->device + " << weightsOffset_
        << ", host_weights, " << upper_
@@ -682,6 +689,28 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
        << "    return " << name_ << "_device_status(error);\n  }\n";
   else
     os << "  (void)host_weights;\n";
+  // One eager run over zeroed staging buffers loads every kernel module and
+  // lets the libraries initialize before any graph capture.
+  std::string warmInputs, warmOutputs;
+  for (const Port &port : inputs_)
+    warmInputs += (warmInputs.empty() ? "" : ", ") +
+                  std::string("ctx->device + ") +
+                  std::to_string(port.hostRunOffset);
+  for (const Port &port : outputs_)
+    warmOutputs += (warmOutputs.empty() ? "" : ", ") +
+                   std::string("ctx->device + ") +
+                   std::to_string(port.hostRunOffset);
+  os << "  {\n"
+     << "    const void *warm_inputs[" << std::max<size_t>(inputs_.size(), 1)
+     << "] = {" << (warmInputs.empty() ? "NULL" : warmInputs) << "};\n"
+     << "    void *warm_outputs[" << std::max<size_t>(outputs_.size(), 1)
+     << "] = {" << (warmOutputs.empty() ? "NULL" : warmOutputs) << "};\n"
+     << "    if (" << name_
+     << "_enqueue(ctx, ctx->own_stream, warm_inputs, warm_outputs) != 0 ||\n"
+     << "        cudaStreamSynchronize(ctx->own_stream) != cudaSuccess ||\n"
+     << "        cudaGetLastError() != cudaSuccess) {\n"
+     << "      " << name_ << "_destroy(ctx);\n"
+     << "      return MODELC_ERROR_DEVICE;\n    }\n  }\n";
   os << "  *out = ctx;\n  return MODELC_OK;\n}\n\n";
 
   os << "extern \"C\" void " << name_ << "_set_cuda_graphs(" << name_

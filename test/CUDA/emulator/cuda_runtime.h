@@ -293,6 +293,10 @@ inline cudaError_t cudaFree(void *pointer) {
   free(pointer);
   return cudaSuccess;
 }
+inline cudaError_t cudaMemset(void *to, int value, size_t bytes) {
+  memset(to, value, bytes);
+  return cudaSuccess;
+}
 inline cudaError_t cudaMemcpy(void *to, const void *from, size_t bytes, cudaMemcpyKind) {
   memcpy(to, from, bytes);
   return cudaSuccess;

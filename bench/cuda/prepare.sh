@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Prepares, on a machine with modelc (no GPU needed), everything the GPU
+# script needs: CUDA and C artifacts of the benchmark models, their test
+# inputs, and onnxruntime's expected outputs for the small ones. The GPU
+# machine has no MLIR, so it only builds and runs what this writes.
+#
+# usage: bench/cuda/prepare.sh MODELS_DIR PAYLOAD_DIR
+#   MODELS_DIR receives the exports (scripts/export_models.py, opset 17):
+#   mobilenet_v2 and encoder2 with expected outputs, and resnet50, mobilenet_v2
+#   and bert_base at batch 1 and 32. PAYLOAD_DIR (under 64 MiB) travels to the
+#   GPU machine; then run bench/cuda/run_on_gpu.sh PAYLOAD_DIR there.
+#
+# Weights: the small models keep theirs (checked against onnxruntime); the
+# big ones are compiled with --weights=external and their weights stay here:
+# the runners fill them with --synthetic-weights, and the CUDA outputs are
+# checked against the C artifact's on the same synthetic weights.
+set -eu -o pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+MODELS=${1:?usage: prepare.sh MODELS_DIR PAYLOAD_DIR}
+PAYLOAD=${2:?usage: prepare.sh MODELS_DIR PAYLOAD_DIR}
+MODELC=${MODELC:-$ROOT/build/bin/modelc}
+mkdir -p "$MODELS"
+rm -rf "$PAYLOAD" && mkdir -p "$PAYLOAD"
+
+export_if_missing() { # NAME BATCH
+  local stem="$1-opset17"; [ "$2" = 1 ] || stem="$stem-b$2"
+  [ -f "$MODELS/$stem.onnx" ] || /usr/bin/python3 "$ROOT/scripts/export_models.py" \
+    --out "$MODELS" --opset 17 --models "$1" --batch "$2" --inputs 1 >/dev/null
+}
+for name in mobilenet_v2 encoder2 resnet50 bert_base; do export_if_missing $name 1; done
+for name in mobilenet_v2 resnet50 bert_base; do export_if_missing $name 32; done
+# Expected outputs of the small models (onnxruntime).
+small="$MODELS/small"; mkdir -p "$small"
+for name in mobilenet_v2 encoder2; do
+  cp "$MODELS/$name-opset17.onnx" "$small/"; rm -rf "$small/$name-opset17"
+  cp -r "$MODELS/$name-opset17" "$small/"
+done
+"$ROOT/scripts/make_expected.sh" "$small" >/dev/null
+
+# One folder per variant: VARIANT = MODEL-bBATCH-PRECISION.
+compile() { # STEM VARIANT PRECISION WEIGHTS
+  local out="$PAYLOAD/$2"
+  "$MODELC" compile "$MODELS/$1.onnx" --target=cuda --precision="$3" --weights="$4" \
+    --gpu-arch=sm_90 -o "$out" >/dev/null
+  rm -f "$out"/*.weights.bin
+}
+compile mobilenet_v2-opset17 mobilenet_v2-b1-fp32 fp32 object
+compile mobilenet_v2-opset17 mobilenet_v2-b1-fp16 fp16 object
+compile encoder2-opset17 encoder2-b1-fp32 fp32 object
+compile encoder2-opset17 encoder2-b1-fp16 fp16 object
+compile mobilenet_v2-opset17-b32 mobilenet_v2-b32-fp16 fp16 external
+for name in resnet50 bert_base; do
+  compile $name-opset17 $name-b1-fp32 fp32 external
+  compile $name-opset17 $name-b1-fp16 fp16 external
+  compile $name-opset17-b32 $name-b32-fp16 fp16 external
+  # The C artifact on the same synthetic weights: the reference for the big models.
+  "$MODELC" compile "$MODELS/$name-opset17.onnx" --target=c --weights=external -o "$PAYLOAD/$name-c" >/dev/null
+  rm -f "$PAYLOAD/$name-c"/*.weights.bin
+done
+# Inputs (and expected outputs where known) of each model's test set 0.
+for name in mobilenet_v2 encoder2; do
+  mkdir -p "$PAYLOAD/data/$name"; cp "$small/$name-opset17/test_data_set_0/"*.pb "$PAYLOAD/data/$name/"
+done
+for name in resnet50 bert_base; do
+  mkdir -p "$PAYLOAD/data/$name"; cp "$MODELS/$name-opset17/test_data_set_0/input_"*.pb "$PAYLOAD/data/$name/"
+done
+cp "$ROOT/scripts/export_models.py" "$HERE/torch_bench.py" "$HERE/run_on_gpu.sh" "$PAYLOAD/"
+du -sh "$PAYLOAD"
