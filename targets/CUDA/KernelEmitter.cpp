@@ -221,8 +221,8 @@ private:
   }
 
   /// The kernel parameter list: inputs, then outputs.
-  std::string kernelParams() const;
-  std::string kernelArgs() const;
+  std::string kernelParams();
+  std::string kernelArgs();
   /// The index type of a kernel over `count` elements (int where it fits).
   static const char *indexType(int64_t count) {
     return count < std::numeric_limits<int>::max() / 2 ? "int" : "long long";
@@ -250,7 +250,7 @@ private:
   llvm::Error writeRowKernel(Operation *anchor);
   llvm::Error writeLibraryCall(Operation *anchor);
 
-  mutable kernel::DispatchOp dispatch_;
+  kernel::DispatchOp dispatch_;
   const StoragePolicy &storage_;
   const std::string &contextType_;
   bool allowTf32_;
@@ -264,7 +264,7 @@ private:
   std::string device_, launches_;
 };
 
-std::string KernelWriter::kernelParams() const {
+std::string KernelWriter::kernelParams() {
   std::string params;
   Block &body = dispatch_.getBodyBlock();
   for (auto [i, arg] : llvm::enumerate(body.getArguments()))
@@ -276,7 +276,7 @@ std::string KernelWriter::kernelParams() const {
   return params;
 }
 
-std::string KernelWriter::kernelArgs() const {
+std::string KernelWriter::kernelArgs() {
   std::string args;
   unsigned inputs = dispatch_.getBodyBlock().getNumArguments();
   for (unsigned i = 0; i < inputs; ++i)
