@@ -10,6 +10,7 @@
 #include "dialects/Graph/IR/ConstantData.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
@@ -150,6 +151,68 @@ void writeStatusStringFunction(llvm::raw_ostream &os, llvm::StringRef name) {
     os << "  case " << status << ": return \"" << statusDescription(status)
        << "\";\n";
   os << "  }\n  return \"unknown status\";\n}\n\n";
+}
+
+void writeTensorDescriptors(llvm::raw_ostream &os, llvm::StringRef name,
+                            llvm::StringRef kind, ArrayRef<TensorPort> ports,
+                            llvm::StringRef linkage) {
+  for (auto [i, port] : llvm::enumerate(ports)) {
+    if (port.shape.empty())
+      continue;
+    os << "static const int64_t " << kind << "_" << i << "_dims["
+       << port.shape.size() << "] = {";
+    for (auto [d, dim] : llvm::enumerate(port.shape))
+      os << (d ? ", " : "") << dim;
+    os << "};\n";
+  }
+  os << linkage << "const modelc_tensor_desc " << name << "_" << kind << "s["
+     << std::max<size_t>(ports.size(), 1) << "] = {\n";
+  for (auto [i, port] : llvm::enumerate(ports)) {
+    std::string quoted;
+    llvm::raw_string_ostream q(quoted);
+    q.write_escaped(port.name);
+    os << "    {\"" << quoted << "\", "
+       << dtypeEnumName(onnxDataType(port.element)) << ", "
+       << port.shape.size() << ", "
+       << (port.shape.empty() ? std::string("NULL")
+                              : kind.str() + "_" + std::to_string(i) + "_dims")
+       << ", " << port.bytes << ", 1.0f, 0},\n";
+  }
+  if (ports.empty())
+    os << "    {NULL, MODELC_DTYPE_FLOAT, 0, NULL, 0, 1.0f, 0},\n";
+  os << "};\n\n";
+}
+
+void writeExternalWeightsCheck(llvm::raw_ostream &os, llvm::StringRef upper,
+                               llvm::StringRef indent) {
+  std::string i = indent.str();
+  os << i << "uint64_t hash = 0, payload = 0;\n"
+     << i << "int byte;\n"
+     << i << "if (!file)\n" << i << "  return MODELC_ERROR_NULL_ARGUMENT;\n"
+     << i << "if ((uintptr_t)file % 64 != 0)\n"
+     << i << "  return MODELC_ERROR_MISALIGNED;\n"
+     << i << "if (weights_bytes != " << upper << "_WEIGHTS_FILE_BYTES)\n"
+     << i << "  return MODELC_ERROR_SIZE_MISMATCH;\n"
+     << i << "for (byte = 7; byte >= 0; --byte) {\n"
+     << i << "  hash = (hash << 8) | file[8 + byte];\n"
+     << i << "  payload = (payload << 8) | file[16 + byte];\n"
+     << i << "}\n"
+     << i << "if (memcmp(file, \"MODELCW1\", 8) != 0 || hash != " << upper
+     << "_MODEL_HASH ||\n"
+     << i << "    payload != " << upper << "_WEIGHTS_BYTES)\n"
+     << i << "  return MODELC_ERROR_BAD_WEIGHTS;\n";
+}
+
+llvm::Expected<func::FuncOp> getArtifactFunction(ModuleOp module,
+                                                 llvm::StringRef name) {
+  if (name.empty() ||
+      !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }) ||
+      llvm::isDigit(name.front()))
+    return llvm::createStringError("--name '" + name +
+                                   "' is not a C identifier");
+  for (auto func : module.getOps<func::FuncOp>())
+    return func;
+  return llvm::createStringError("the module has no function to emit");
 }
 
 } // namespace modelc::codegen

@@ -12,8 +12,11 @@
 #ifndef MODELC_TARGETS_COMMON_ARTIFACTABI_H
 #define MODELC_TARGETS_COMMON_ARTIFACTABI_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Types.h"
 #include "mlir/IR/Value.h"
+#include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -37,6 +40,31 @@ void writeAbiTypes(llvm::raw_ostream &os);
 
 /// `const char *<name>_status_string(modelc_status)`.
 void writeStatusStringFunction(llvm::raw_ostream &os, llvm::StringRef name);
+
+/// One input or output as its descriptor describes it.
+struct TensorPort {
+  std::string name;
+  mlir::Type element; ///< the caller's element type
+  llvm::ArrayRef<int64_t> shape;
+  int64_t bytes;
+};
+
+/// The dims arrays and `<linkage>const modelc_tensor_desc <name>_<kind>s[]`.
+void writeTensorDescriptors(llvm::raw_ostream &os, llvm::StringRef name,
+                            llvm::StringRef kind,
+                            llvm::ArrayRef<TensorPort> ports,
+                            llvm::StringRef linkage = "");
+
+/// Statements that validate an external weights file at `file` (a
+/// `const unsigned char *`) of size `weights_bytes` against the header's
+/// macros, returning a status on a mismatch.
+void writeExternalWeightsCheck(llvm::raw_ostream &os, llvm::StringRef upper,
+                               llvm::StringRef indent);
+
+/// The function an artifact is made of, after checking that `name` is a C
+/// identifier.
+llvm::Expected<mlir::func::FuncOp> getArtifactFunction(mlir::ModuleOp module,
+                                                       llvm::StringRef name);
 
 } // namespace modelc::codegen
 

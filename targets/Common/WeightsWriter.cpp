@@ -6,6 +6,7 @@
 
 #include "WeightsWriter.h"
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include "llvm/IR/Constants.h"
@@ -108,6 +109,48 @@ std::string writeWeightsFile(const std::vector<char> &data, uint64_t hash) {
   llvm::support::endian::write64le(file.data() + 16, data.size());
   file.append(data.data(), data.size());
   return file;
+}
+
+std::optional<SyntheticWeightTensor>
+getSyntheticWeightTensor(mlir::ElementsAttr attr, mlir::Type stored,
+                         int64_t offset) {
+  if (!llvm::isa<mlir::FloatType>(stored) || stored.isF64())
+    return std::nullopt;
+  auto type = llvm::cast<mlir::ShapedType>(attr.getType());
+  SyntheticWeightTensor tensor;
+  tensor.offset = offset;
+  tensor.elements = type.getNumElements();
+  if (type.getRank() >= 2 && type.getDimSize(0) > 0)
+    tensor.fanIn = tensor.elements / type.getDimSize(0);
+  tensor.onnxType = stored.isF16() ? 10 : stored.isBF16() ? 16 : 1;
+  return tensor;
+}
+
+llvm::Error appendWeightsFiles(Artifact &artifact, llvm::StringRef name,
+                               std::vector<char> weights,
+                               const CompileOptions &options) {
+  if (weights.empty())
+    return llvm::Error::success();
+  std::string symbol = (name + "_weights_data").str();
+  switch (options.weights) {
+  case WeightsFormat::Object: {
+    llvm::Expected<std::string> object =
+        writeWeightsObject(symbol, std::move(weights), options.targetTriple);
+    if (!object)
+      return object.takeError();
+    artifact.files.push_back({(name + "_weights.o").str(), *object});
+    break;
+  }
+  case WeightsFormat::CArray:
+    artifact.files.push_back(
+        {(name + "_weights.c").str(), writeWeightsCArray(symbol, weights)});
+    break;
+  case WeightsFormat::External:
+    artifact.files.push_back({(name + ".weights.bin").str(),
+                              writeWeightsFile(weights, options.modelHash)});
+    break;
+  }
+  return llvm::Error::success();
 }
 
 std::string writeSyntheticWeightsTable(

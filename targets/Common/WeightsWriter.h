@@ -13,10 +13,14 @@
 #ifndef MODELC_TARGETS_COMMON_WEIGHTSWRITER_H
 #define MODELC_TARGETS_COMMON_WEIGHTSWRITER_H
 
+#include "modelc/Target/TargetBackend.h"
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,18 @@ struct SyntheticWeightTensor {
   int64_t fanIn = 1;    ///< elements over the first dimension (1 for rank < 2)
   int onnxType = 1;     ///< storage type: 1 float, 10 float16, 16 bfloat16
 };
+
+/// The generator's view of a weight stored at `offset` in type `stored`;
+/// nothing for tensors that are not floating point.
+std::optional<SyntheticWeightTensor>
+getSyntheticWeightTensor(mlir::ElementsAttr attr, mlir::Type stored,
+                         int64_t offset);
+
+/// Appends the weights in the form `options.weights` asks for: an object
+/// defining `<name>_weights_data`, a C array, or `<name>.weights.bin`.
+llvm::Error appendWeightsFiles(Artifact &artifact, llvm::StringRef name,
+                               std::vector<char> weights,
+                               const CompileOptions &options);
 
 /// The RUNNER_NUM_WEIGHT_TENSORS / RUNNER_WEIGHT_TENSORS definitions that
 /// precede the generic runner text.
