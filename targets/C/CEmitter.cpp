@@ -14,6 +14,7 @@
 
 #include "targets/Common/ArtifactAbi.h"
 #include "targets/Common/CSyntax.h"
+#include "targets/Common/PlannedPointers.h"
 #include "DispatchEmitter.h"
 #include "RuntimeSources.h"
 #include "targets/Common/WeightsWriter.h"
@@ -122,42 +123,8 @@ llvm::Error ArtifactWriter::assignPointers() {
         !directOutputs_.count(source))
       directOutputs_[source] = i;
   }
-  for (auto [value, offset] : weightOffsets_)
-    pointers_[value] = typed(value, true) + "(weights + " +
-                       std::to_string(offset) + ")";
-  // Empty tensors have no memory; nothing reads through their pointer.
-  for (Value value : emptyConstants_)
-    pointers_[value] = typed(value, true) + "NULL";
-  for (Operation &op : func_.getBody().front()) {
-    auto dispatch = dyn_cast<kernel::DispatchOp>(op);
-    if (!dispatch)
-      continue;
-    std::optional<ArrayRef<int64_t>> offsets = dispatch.getResultOffsets();
-    if (!offsets)
-      return llvm::createStringError("dispatch '" + dispatch.getName() +
-                                     "' has no memory plan; run "
-                                     "--kernel-plan-memory first");
-    for (auto [result, offset] : llvm::zip(dispatch.getResults(), *offsets)) {
-      if (offset >= 0) {
-        pointers_[result] = typed(result, false) + "(arena + " +
-                            std::to_string(offset) + ")";
-        continue;
-      }
-      auto it = directOutputs_.find(result);
-      if (it == directOutputs_.end())
-        return llvm::createStringError("dispatch '" + dispatch.getName() +
-                                       "' writes an output that is not "
-                                       "returned");
-      pointers_[result] = "output_" + std::to_string(it->second);
-    }
-  }
-  // Views share their source's memory.
-  func_.walk([&](graph::ReshapeOp reshape) {
-    Value source = graph::getViewSource(reshape.getResult());
-    if (pointers_.count(source))
-      pointers_[reshape.getResult()] = pointers_[source];
-  });
-  return llvm::Error::success();
+  return assignPlannedPointers(func_, weightOffsets_, emptyConstants_,
+                               directOutputs_, typed, pointers_);
 }
 
 void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {

@@ -22,6 +22,7 @@
 #include "dialects/Kernel/Transforms/Passes.h"
 #include "targets/Common/ArtifactAbi.h"
 #include "targets/Common/CSyntax.h"
+#include "targets/Common/PlannedPointers.h"
 #include "targets/Common/WeightsWriter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -245,40 +246,8 @@ llvm::Error ArtifactWriter::assignPointers() {
     return std::string("(") + (isConst ? "const " : "") +
            storageTypeName(value) + " *)";
   };
-  for (auto [value, offset] : weightOffsets_)
-    pointers_[value] =
-        typed(value, true) + "(weights + " + std::to_string(offset) + ")";
-  for (Value value : emptyConstants_)
-    pointers_[value] = typed(value, true) + "NULL";
-  for (Operation &op : func_.getBody().front()) {
-    auto dispatch = dyn_cast<kernel::DispatchOp>(op);
-    if (!dispatch)
-      continue;
-    std::optional<ArrayRef<int64_t>> offsets = dispatch.getResultOffsets();
-    if (!offsets)
-      return llvm::createStringError("dispatch '" + dispatch.getName() +
-                                     "' has no memory plan; run "
-                                     "--kernel-plan-memory first");
-    for (auto [result, offset] : llvm::zip(dispatch.getResults(), *offsets)) {
-      if (offset >= 0) {
-        pointers_[result] = typed(result, false) + "(arena + " +
-                            std::to_string(offset) + ")";
-        continue;
-      }
-      auto it = directOutputs_.find(result);
-      if (it == directOutputs_.end())
-        return llvm::createStringError("dispatch '" + dispatch.getName() +
-                                       "' writes an output that is not "
-                                       "returned");
-      pointers_[result] = "output_" + std::to_string(it->second);
-    }
-  }
-  func_.walk([&](graph::ReshapeOp reshape) {
-    Value source = graph::getViewSource(reshape.getResult());
-    if (pointers_.count(source))
-      pointers_[reshape.getResult()] = pointers_[source];
-  });
-  return llvm::Error::success();
+  return assignPlannedPointers(func_, weightOffsets_, emptyConstants_,
+                               directOutputs_, typed, pointers_);
 }
 
 void ArtifactWriter::layOutDevice() {

@@ -1,0 +1,61 @@
+//===- PlannedPointers.cpp - Where each tensor of a plan lives ------------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PlannedPointers.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Kernel/IR/KernelOps.h"
+
+using namespace mlir;
+using namespace mlir::modelc;
+
+namespace modelc::codegen {
+
+llvm::Error assignPlannedPointers(
+    func::FuncOp func, const llvm::DenseMap<Value, int64_t> &weightOffsets,
+    ArrayRef<Value> emptyConstants,
+    const llvm::DenseMap<Value, unsigned> &directOutputs,
+    llvm::function_ref<std::string(Value, bool)> cast,
+    llvm::DenseMap<Value, std::string> &pointers) {
+  for (auto [value, offset] : weightOffsets)
+    pointers[value] =
+        cast(value, true) + "(weights + " + std::to_string(offset) + ")";
+  // Empty tensors have no memory; nothing reads through their pointer.
+  for (Value value : emptyConstants)
+    pointers[value] = cast(value, true) + "NULL";
+  for (Operation &op : func.getBody().front()) {
+    auto dispatch = dyn_cast<kernel::DispatchOp>(op);
+    if (!dispatch)
+      continue;
+    std::optional<ArrayRef<int64_t>> offsets = dispatch.getResultOffsets();
+    if (!offsets)
+      return llvm::createStringError("dispatch '" + dispatch.getName() +
+                                     "' has no memory plan; run "
+                                     "--kernel-plan-memory first");
+    for (auto [result, offset] : llvm::zip(dispatch.getResults(), *offsets)) {
+      if (offset >= 0) {
+        pointers[result] =
+            cast(result, false) + "(arena + " + std::to_string(offset) + ")";
+        continue;
+      }
+      auto it = directOutputs.find(result);
+      if (it == directOutputs.end())
+        return llvm::createStringError("dispatch '" + dispatch.getName() +
+                                       "' writes an output that is not "
+                                       "returned");
+      pointers[result] = "output_" + std::to_string(it->second);
+    }
+  }
+  // Views share their source's memory.
+  func.walk([&](graph::ReshapeOp reshape) {
+    Value source = graph::getViewSource(reshape.getResult());
+    if (pointers.count(source))
+      pointers[reshape.getResult()] = pointers[source];
+  });
+  return llvm::Error::success();
+}
+
+} // namespace modelc::codegen
