@@ -20,6 +20,27 @@ g++ -std=c++17 -O1 -DMODELC_CUDA_EMULATION -I "$HERE/emulator" -I "$WORK/lenet" 
   -x none "$WORK/lenet/model_weights.o" -o "$WORK/api_test" || exit 1
 "$WORK/api_test" || fail=1
 
+# With the toolkit: the artifact's own CMakeLists.txt builds the runner, and
+# --emit=obj gives one object that defines the API.
+NVCC=$(command -v nvcc || { [ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ] && echo "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc"; })
+if [ -n "$NVCC" ]; then
+  if cmake -S "$WORK/lenet" -B "$WORK/lenet/build" -DCMAKE_CUDA_COMPILER="$NVCC" >"$WORK/cmake.log" 2>&1 &&
+     cmake --build "$WORK/lenet/build" >>"$WORK/cmake.log" 2>&1 && [ -x "$WORK/lenet/build/model_runner" ]; then
+    echo "ok   the generated CMakeLists.txt builds the runner"
+  else
+    echo "FAIL the generated CMakeLists.txt: $(tail -3 "$WORK/cmake.log")"; fail=1
+  fi
+  if CUDACXX="$NVCC" "$MODELC" compile "$ROOT/examples/lenet.onnx" --target=cuda --emit=obj \
+       --gpu-arch=sm_80,sm_90 -o "$WORK/obj" >/dev/null 2>"$WORK/obj.err" &&
+     [ "$(nm -g --defined-only "$WORK/obj/model.o" | grep -c ' T model_')" = 7 ]; then
+    echo "ok   --emit=obj defines the 7 API functions"
+  else
+    echo "FAIL --emit=obj: $(cat "$WORK/obj.err")"; fail=1
+  fi
+else
+  echo "skip nvcc builds: no CUDA toolkit found"
+fi
+
 # No toolkit anywhere modelc looks: one line, exit 1.
 err=$(env -u CUDACXX CUDA_HOME=/nonexistent PATH=/usr/bin:/bin \
   "$MODELC" compile "$ROOT/examples/lenet.onnx" --target=cuda --emit=obj \
