@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The CUDA artifact's C API on bad arguments (emulated, no GPU needed), and the
-# compiler's one-line error when --emit=obj finds no CUDA toolkit.
+# The CUDA artifact's C API on bad arguments (emulated, no GPU needed); with
+# nvcc, the artifact's own CMakeLists.txt and --emit=obj; and the compiler's
+# one-line error when --emit=obj finds no CUDA toolkit.
 # usage: test/CUDA/api_errors.sh MODELC WORKDIR
 set -u -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
