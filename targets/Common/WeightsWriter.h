@@ -15,7 +15,10 @@
 
 #include "modelc/Target/TargetBackend.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -65,10 +68,27 @@ llvm::Error appendWeightsFiles(Artifact &artifact, llvm::StringRef name,
                                std::vector<char> weights,
                                const CompileOptions &options);
 
-/// The RUNNER_NUM_WEIGHT_TENSORS / RUNNER_WEIGHT_TENSORS definitions that
-/// precede the generic runner text.
-std::string writeSyntheticWeightsTable(
-    const std::vector<SyntheticWeightTensor> &tensors);
+/// The first lines of `<name>_runner.<ext>`: the header, the MODEL_FN and
+/// MODEL_MACRO spellings and the synthetic-weights table, which the generic
+/// runner text follows.
+std::string writeRunnerPreamble(llvm::StringRef fileName, llvm::StringRef name,
+                                const std::vector<SyntheticWeightTensor> &tensors);
+
+/// Every used constant of a planned function, laid out in one blob.
+struct WeightsLayout {
+  std::vector<char> bytes;
+  llvm::DenseMap<mlir::Value, int64_t> offsets;
+  /// Constants with no elements: no memory, a NULL pointer.
+  llvm::SmallVector<mlir::Value> empty;
+  std::vector<SyntheticWeightTensor> synthetic;
+};
+
+/// Lays out the constants of `func` in order, each at a multiple of
+/// `alignment` and in the element type `storedType` gives for its own;
+/// float32 converts to float16 or bfloat16 (nearest even).
+WeightsLayout
+layOutWeights(mlir::func::FuncOp func, int64_t alignment,
+              llvm::function_ref<mlir::Type(mlir::Type)> storedType);
 
 } // namespace modelc::codegen
 
