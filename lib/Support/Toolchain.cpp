@@ -15,7 +15,7 @@
 
 namespace modelc {
 
-static std::string joinPath(const std::string &dir, const std::string &file) {
+std::string joinPath(const std::string &dir, const std::string &file) {
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, file);
   return path.str().str();
@@ -104,10 +104,16 @@ llvm::Error buildCObject(const std::string &dir, const CompileOptions &options) 
                               joinPath(dir, options.name + ".c"), "-o", code}))
     return llvm::createStringError("compiling the C source failed: " +
                                    llvm::toString(std::move(err)));
+  return linkArtifactObject(dir, options, code);
+}
+
+llvm::Error linkArtifactObject(const std::string &dir,
+                               const CompileOptions &options,
+                               const std::string &code) {
   std::vector<std::string> link = {"-r", "-nostdlib", code};
-  for (const std::string &input : artifactInputs(dir, options.name))
-    if (llvm::StringRef(input).ends_with("_weights.o"))
-      link.push_back(input);
+  std::string weights = joinPath(dir, options.name + "_weights.o");
+  if (llvm::sys::fs::exists(weights))
+    link.push_back(weights);
   link.insert(link.end(), {"-o", joinPath(dir, options.name + ".o")});
   if (llvm::Error err = runProgram(options.cCompiler, link))
     return llvm::createStringError("linking the object failed: " +

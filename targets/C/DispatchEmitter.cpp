@@ -8,6 +8,7 @@
 
 #include "LoopNest.h"
 #include "targets/Common/CSyntax.h"
+#include "targets/Common/DispatchBody.h"
 #include "targets/Common/GemmShape.h"
 #include "targets/Common/ScalarExpression.h"
 #include "dialects/Graph/IR/ConstantData.h"
@@ -115,19 +116,11 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
   Block &body = dispatch_.getBodyBlock();
   Value result = dispatch_.getYield().getValues().front();
 
-  Operation *anchor = nullptr;
-  SmallVector<Operation *> elementwise;
-  for (Operation &op : body.without_terminator()) {
-    if (op.hasTrait<OpTrait::ConstantLike>())
-      continue;
-    if (graph::isElementwise(&op)) {
-      elementwise.push_back(&op);
-      continue;
-    }
-    if (anchor)
-      return opError(&op, "dispatch has two anchors");
-    anchor = &op;
-  }
+  llvm::Expected<DispatchBody> parts = splitDispatchBody(dispatch_);
+  if (!parts)
+    return parts.takeError();
+  Operation *anchor = parts->anchor;
+  ArrayRef<Operation *> elementwise = parts->elementwise;
 
   // Parameters: inputs, then the result; all element types must be known.
   std::string params;

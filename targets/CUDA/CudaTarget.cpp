@@ -47,12 +47,6 @@ llvm::Expected<std::string> findNvcc(const std::string &requested) {
 
 namespace {
 
-std::string joinPath(const std::string &dir, const std::string &file) {
-  llvm::SmallString<256> path(dir);
-  llvm::sys::path::append(path, file);
-  return path.str().str();
-}
-
 class CudaTarget final : public TargetBackend {
 public:
   llvm::StringRef getName() const override { return "cuda"; }
@@ -95,16 +89,7 @@ public:
     if (llvm::Error err = runProgram(*nvcc, args))
       return llvm::createStringError("compiling the CUDA source failed: " +
                                      llvm::toString(std::move(err)));
-    std::vector<std::string> link = {"-r", "-nostdlib", code};
-    std::string weights = joinPath(dir, options.name + "_weights.o");
-    if (llvm::sys::fs::exists(weights))
-      link.push_back(weights);
-    link.insert(link.end(), {"-o", joinPath(dir, options.name + ".o")});
-    if (llvm::Error err = runProgram(options.cCompiler, link))
-      return llvm::createStringError("linking the object failed: " +
-                                     llvm::toString(std::move(err)));
-    llvm::sys::fs::remove(code);
-    return llvm::Error::success();
+    return linkArtifactObject(dir, options, code);
   }
 };
 

@@ -23,6 +23,7 @@
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Graph/IR/ShapeHelpers.h"
 #include "targets/Common/CSyntax.h"
+#include "targets/Common/DispatchBody.h"
 #include "targets/Common/GemmShape.h"
 #include "targets/Common/ScalarExpression.h"
 
@@ -175,25 +176,6 @@ bool isElementAnchor(Operation *op) {
              graph::GatherOp, graph::PadOp, graph::MaxPoolOp, graph::AvgPoolOp,
              graph::ArgMaxOp, graph::ArgMinOp>(op) ||
          isReduction(op);
-}
-
-/// Splits a dispatch body into its anchor (or null) and elementwise ops.
-llvm::Expected<std::pair<Operation *, SmallVector<Operation *>>>
-splitBody(kernel::DispatchOp dispatch) {
-  Operation *anchor = nullptr;
-  SmallVector<Operation *> elementwise;
-  for (Operation &op : dispatch.getBodyBlock().without_terminator()) {
-    if (op.hasTrait<OpTrait::ConstantLike>())
-      continue;
-    if (graph::isElementwise(&op)) {
-      elementwise.push_back(&op);
-      continue;
-    }
-    if (anchor)
-      return opError(&op, "dispatch has two anchors");
-    anchor = &op;
-  }
-  return std::make_pair(anchor, elementwise);
 }
 
 /// Emits the kernels and host function of one dispatch.
@@ -875,11 +857,11 @@ llvm::Error KernelWriter::writeLibraryCall(Operation *anchor) {
 }
 
 llvm::Expected<DispatchCode> KernelWriter::run() {
-  auto split = splitBody(dispatch_);
-  if (!split)
-    return split.takeError();
-  anchor_ = split->first;
-  elementwise_ = split->second;
+  llvm::Expected<DispatchBody> parts = splitDispatchBody(dispatch_);
+  if (!parts)
+    return parts.takeError();
+  anchor_ = parts->anchor;
+  elementwise_ = parts->elementwise;
   Block &body = dispatch_.getBodyBlock();
   for (auto [i, arg] : llvm::enumerate(body.getArguments()))
     pointers_[arg] = "in" + std::to_string(i);
@@ -964,12 +946,10 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
 } // namespace
 
 std::string unsupportedReason(kernel::DispatchOp dispatch) {
-  auto split = splitBody(dispatch);
-  if (!split) {
-    std::string message = llvm::toString(split.takeError());
-    return message;
-  }
-  Operation *anchor = split->first;
+  llvm::Expected<DispatchBody> parts = splitDispatchBody(dispatch);
+  if (!parts)
+    return llvm::toString(parts.takeError());
+  Operation *anchor = parts->anchor;
   if (!anchor)
     return "";
   if (isElementAnchor(anchor) || isRowAnchor(anchor))

@@ -25,6 +25,16 @@ llvm::Expected<std::string> buildCRunner(const std::string &dir,
 /// code and weights (--emit=obj).
 llvm::Error buildCObject(const std::string &dir, const CompileOptions &options);
 
+/// Links the compiled code `code` and `<name>_weights.o` (when `dir` has
+/// one) into the relocatable `<name>.o` with the C compiler, then removes
+/// `code`: the last step of every target's --emit=obj.
+llvm::Error linkArtifactObject(const std::string &dir,
+                               const CompileOptions &options,
+                               const std::string &code);
+
+/// `dir`/`file`.
+std::string joinPath(const std::string &dir, const std::string &file);
+
 /// Runs `program` with `args`; fails with its exit status and the last line
 /// it wrote to stderr.
 llvm::Error runProgram(const std::string &program,
