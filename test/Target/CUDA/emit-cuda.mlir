@@ -109,3 +109,18 @@ func.func @main(%x: tensor<2x3x4x5xf32>) -> tensor<3x2x4x5xf32> {
   %t = graph.transpose %x [1, 0, 2, 3] : tensor<2x3x4x5xf32> -> tensor<3x2x4x5xf32>
   return %t : tensor<3x2x4x5xf32>
 }
+
+// -----
+
+// Softmax over an axis that is not the last: one thread per (outer, inner)
+// pair, 20 of them here, each walking the axis with stride 20.
+// CHECK-LABEL: ----- net.cu -----
+//       CHECK: static __global__ void __launch_bounds__(256) softmax_0_softmax(const float *in0, float *out0)
+//       CHECK:   if (t >= 20)
+//  CHECK-NEXT:     return;
+//  CHECK-NEXT:   const long long start = (t / 20) * 60 + t % 20;
+//       CHECK:   softmax_0_softmax<<<1, 256, 0, stream>>>(in0, out0);
+func.func @main(%x: tensor<3x4x5xf32>) -> tensor<3x4x5xf32> {
+  %y = graph.softmax %x {axis = 0 : i64} : tensor<3x4x5xf32>
+  return %y : tensor<3x4x5xf32>
+}
