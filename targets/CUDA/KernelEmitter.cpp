@@ -691,9 +691,8 @@ llvm::Error KernelWriter::writeRowKernel(Operation *anchor) {
   llvm::raw_string_ostream os(code);
 
   if (inner != 1) {
-    // Softmax over an axis that is not the last: one thread per (row, inner)
-    // pair walks the axis with stride `inner`.
-    // `rows` counts every (outer, inner) pair here.
+    // Softmax over an axis that is not the last: one thread per (outer,
+    // inner) pair, `rows` of them, walks the axis with stride `inner`.
     int64_t count = rows;
     bool logarithm = isa<graph::LogSoftmaxOp>(anchor);
     os << "static __global__ void __launch_bounds__(256) " << kernel << "("
