@@ -61,9 +61,16 @@ scalarExpression(Operation *op, llvm::function_ref<std::string(unsigned)> operan
       .Case([&](graph::AddOp) { return operand(0) + " + " + operand(1); })
       .Case([&](graph::SubOp) { return operand(0) + " - " + operand(1); })
       .Case([&](graph::MulOp) { return operand(0) + " * " + operand(1); })
-      .Case([&](graph::DivOp) { return operand(0) + " / " + operand(1); })
+      .Case([&](graph::DivOp) -> std::string {
+        if (isFloat)
+          return operand(0) + " / " + operand(1);
+        // ONNX leaves integer division by zero undefined; generated code
+        // must not trap on it (a CPU raises SIGFPE), so it gives 0.
+        return "(" + operand(1) + " == 0 ? (" + valueType + ")0 : (" +
+               valueType + ")(" + operand(0) + " / " + operand(1) + "))";
+      })
       .Case([&](graph::PowOp) -> llvm::Expected<std::string> {
-                if (single)
+        if (single)
           return "powf(" + operand(0) + ", (float)" + operand(1) + ")";
         return "(" + valueType + ")pow((double)" + operand(0) + ", (double)" +
                operand(1) + ")";
@@ -216,13 +223,13 @@ scalarExpression(Operation *op, llvm::function_ref<std::string(unsigned)> operan
         std::string a = operand(0), b = operand(1);
         if (isFloat)
           return (single ? "fmodf(" : "fmod(") + a + ", " + b + ")";
+        // A zero divisor gives 0 instead of a trap, as for Div.
+        std::string r = "(" + b + " == 0 ? 0 : " + a + " % " + b + ")";
         if (op.getFmod())
-          return "(" + valueType + ")(" + a + " % " + b + ")";
+          return "(" + valueType + ")" + r;
         // Python-style: the remainder takes the divisor's sign.
-        std::string r = "(" + a + " % " + b + ")";
-        return "(" + valueType + ")(" + r + " != 0 && ((" +
-               r + " < 0) != (" + b + " < 0)) ? " + r + " + " + b + " : " + r +
-               ")";
+        return "(" + valueType + ")(" + r + " != 0 && ((" + r + " < 0) != (" +
+               b + " < 0)) ? " + r + " + " + b + " : " + r + ")";
       })
       .Case([&](graph::BitShiftOp op) {
         return "(" + valueType + ")(" + operand(0) +
