@@ -3,8 +3,11 @@
 # runtime kernels, the CLI's error handling, the ONNX backend node tests and
 # the end-to-end models (exported with Debian's python3-torch, checked against
 # onnxruntime). Installs what the tests need and builds modelc first (through
-# scripts/setup.sh). The six-architecture comparison is not part of it:
+# scripts/setup.sh), and checks the CUDA target without a GPU. Two long runs
+# are not part of it: the six-architecture comparison and the ONNX node tests
+# through the emulated CUDA target:
 #   ctest --test-dir build -L models-full
+#   ctest --test-dir build -L cuda-full
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${MODELC_BUILD_DIR:-$ROOT/build}
@@ -31,4 +34,4 @@ if [ ! -d "$ORT_NODE_MODULES/onnxruntime-node" ]; then
 fi
 
 echo "== modelc: running the tests"
-ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)" -LE models-full
+ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)" -LE 'models-full|cuda-full'
