@@ -748,7 +748,12 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
   if (!plans_.gemms.empty() || !plans_.convs.empty())
     os << "/* Largest library workspace a plan may choose. */\n"
        << "#define MC_MAX_WORKSPACE ((size_t)64 << 20)\n\n"
-       << "#ifndef MODELC_CUDA_EMULATION\n"
+       << getCudaLibraryShapesSource() << "\n"
+       << "#ifdef MODELC_CUDA_EMULATION\n"
+       << "/* modelc's tests: reference loops on the CPU (test/CUDA/emulator). "
+          "*/\n"
+       << "#include \"emulated_libraries.h\"\n"
+       << "#else\n"
        << getCudaLibrariesSource() << "#endif /* MODELC_CUDA_EMULATION */\n\n";
   os << "/*==== model ====*/\n\n";
   emitDescriptors(os, "input", inputs_);

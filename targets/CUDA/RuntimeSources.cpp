@@ -12,6 +12,9 @@ namespace {
 } // namespace
 
 llvm::StringRef getCudaPreludeSource() { return kCudaPreludeSource; }
+llvm::StringRef getCudaLibraryShapesSource() {
+  return kCudaLibraryShapesSource;
+}
 llvm::StringRef getCudaLibrariesSource() { return kCudaLibrariesSource; }
 llvm::StringRef getCudaRunnerBindingSource() {
   return kCudaRunnerBindingSource;

@@ -18,6 +18,8 @@ namespace modelc::cuda_target {
 
 /// Loads, stores, block reductions and I/O conversion kernels.
 llvm::StringRef getCudaPreludeSource();
+/// What each library call computes (shared with the CPU emulation).
+llvm::StringRef getCudaLibraryShapesSource();
 /// The cuBLASLt and cuDNN plans and calls.
 llvm::StringRef getCudaLibrariesSource();
 /// The runner's CUDA binding, appended to the C target's generic runner.

@@ -93,7 +93,7 @@ def build_emulated(modelc, model, precision, out, extra=()):
         os.path.join(out, "model_weights.o")) else []
     runner = os.path.join(out, "emulated_runner")
     run(["g++", "-std=c++17", "-O2", "-DMODELC_CUDA_EMULATION", "-I", EMULATOR,
-         "-include", "emulated_libraries.h", "-x", "c++", emulated,
+         "-x", "c++", emulated,
          os.path.join(out, "model_runner.cu"), "-x", "none", *weights, "-o", runner])
     return runner, weights
 

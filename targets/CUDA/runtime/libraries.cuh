@@ -5,13 +5,13 @@
  * inside CUDA graph capture.
  *
  * modelc's tests run the generated kernels on the CPU through an emulation of
- * the CUDA runtime; that build defines MODELC_CUDA_EMULATION and replaces
- * this section with reference implementations of the same functions. */
+ * the CUDA runtime; that build defines MODELC_CUDA_EMULATION and includes
+ * reference implementations of the same functions instead of this section.
+ * What each call computes (mc_gemm_shape, mc_conv_shape) is described in
+ * library_shapes.cuh, which both use. */
 
 #include <cublasLt.h>
 #include <cudnn.h>
-
-enum { MC_F32 = 0, MC_F16 = 1, MC_BF16 = 2 };
 
 typedef struct mc_libraries {
   cublasLtHandle_t lt;
@@ -38,15 +38,6 @@ static void mc_libraries_destroy(mc_libraries *lib)
 }
 
 /* ---- matrix products (cuBLASLt) ---- */
-
-/* Row-major C[b] = A[b] (m x k) * B[b] (k x n) for b < batch; a batch stride
- * of 0 reuses one matrix for every b. */
-typedef struct mc_gemm_shape {
-  int batch, m, n, k;
-  long long stride_a, stride_b, stride_c;
-  int dtype;      /* MC_F32, MC_F16 or MC_BF16, for A, B and C */
-  int allow_tf32; /* MC_F32 only: TensorFloat-32 inputs */
-} mc_gemm_shape;
 
 typedef struct mc_gemm_plan {
   cublasLtMatmulDesc_t desc;
@@ -127,13 +118,6 @@ static void mc_gemm_plan_destroy(mc_gemm_plan *plan)
 }
 
 /* ---- 2-D convolutions (cuDNN), NCHW ---- */
-
-typedef struct mc_conv_shape {
-  int batch, in_channels, in_h, in_w;
-  int out_channels, out_h, out_w;
-  int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
-  int dtype, allow_tf32;
-} mc_conv_shape;
 
 typedef struct mc_conv_plan {
   cudnnTensorDescriptor_t x, y;

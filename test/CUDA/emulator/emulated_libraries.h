@@ -1,14 +1,12 @@
 /* Reference implementations of modelc's library layer (the mc_* functions of
- * targets/CUDA/runtime/libraries.cuh) for the CPU emulation: the same types
- * and signatures, computed directly in float. The generated code skips the
- * real section when MODELC_CUDA_EMULATION is defined; this header is
- * force-included instead. */
+ * targets/CUDA/runtime/libraries.cuh) for the CPU emulation: the same
+ * signatures, computed directly in float. The generated code includes this
+ * header instead of the real section when MODELC_CUDA_EMULATION is defined,
+ * after the call descriptions of library_shapes.cuh. */
 #ifndef MODELC_TEST_CUDA_EMULATOR_LIBRARIES_H
 #define MODELC_TEST_CUDA_EMULATOR_LIBRARIES_H
 
 #include "cuda_runtime.h"
-
-enum { MC_F32 = 0, MC_F16 = 1, MC_BF16 = 2 };
 
 typedef struct mc_libraries {
   int gemm, conv;
@@ -38,13 +36,6 @@ inline void storeAs(int dtype, void *base, long long i, float value) {
     static_cast<float *>(base)[i] = value;
 }
 } // namespace mc_emu
-
-typedef struct mc_gemm_shape {
-  int batch, m, n, k;
-  long long stride_a, stride_b, stride_c;
-  int dtype;
-  int allow_tf32;
-} mc_gemm_shape;
 
 typedef struct mc_gemm_plan {
   mc_gemm_shape shape;
@@ -77,13 +68,6 @@ inline int mc_gemm_run(const mc_gemm_plan *plan, const mc_libraries *, cudaStrea
 }
 
 inline void mc_gemm_plan_destroy(mc_gemm_plan *) {}
-
-typedef struct mc_conv_shape {
-  int batch, in_channels, in_h, in_w;
-  int out_channels, out_h, out_w;
-  int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
-  int dtype, allow_tf32;
-} mc_conv_shape;
 
 typedef struct mc_conv_plan {
   mc_conv_shape shape;
