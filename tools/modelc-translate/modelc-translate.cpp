@@ -34,6 +34,34 @@ static llvm::cl::opt<std::string>
                   llvm::cl::desc("--emit-cuda: fp32, fp16 or bf16"),
                   llvm::cl::init("fp32"));
 
+static void registerDialects(DialectRegistry &registry) {
+  modelc::registerModelcDialects(registry);
+}
+
+/// Prints the files `keep` selects of the artifact `emit` writes for a
+/// planned module (weights as C arrays, named by --name), each after a
+/// "// ----- NAME -----" line.
+static LogicalResult printArtifact(
+    Operation *op, llvm::raw_ostream &os,
+    llvm::function_ref<llvm::Expected<modelc::Artifact>(
+        ModuleOp, const modelc::CompileOptions &)>
+        emit,
+    modelc::CompileOptions options,
+    llvm::function_ref<bool(llvm::StringRef)> keep) {
+  auto module = dyn_cast<ModuleOp>(op);
+  if (!module)
+    return op->emitError("expected a module");
+  options.name = artifactName;
+  options.weights = modelc::WeightsFormat::CArray;
+  auto artifact = emit(module, options);
+  if (!artifact)
+    return op->emitError(llvm::toString(artifact.takeError()));
+  for (const modelc::ArtifactFile &file : artifact->files)
+    if (keep(file.name))
+      os << "// ----- " << file.name << " -----\n" << file.contents;
+  return success();
+}
+
 static void registerTranslations() {
   TranslateToMLIRRegistration importOnnx(
       "import-onnx", "Import an ONNX model into the graph dialect",
@@ -66,54 +94,29 @@ static void registerTranslations() {
 
   TranslateFromMLIRRegistration emitC(
       "emit-c", "Emit the C target's header and source of a planned module",
-      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a module");
-        modelc::CompileOptions options;
-        options.name = artifactName;
-        options.weights = modelc::WeightsFormat::CArray;
-        auto artifact = modelc::emitCArtifact(module, options);
-        if (!artifact)
-          return op->emitError(llvm::toString(artifact.takeError()));
-        for (const modelc::ArtifactFile &file : artifact->files) {
-          if (llvm::StringRef(file.name).ends_with("_runner.c"))
-            continue;
-          os << "// ----- " << file.name << " -----\n" << file.contents;
-        }
-        return success();
+      [](Operation *op, llvm::raw_ostream &os) {
+        return printArtifact(
+            op, os, modelc::emitCArtifact, modelc::CompileOptions(),
+            [](llvm::StringRef file) { return !file.ends_with("_runner.c"); });
       },
-      [](DialectRegistry &registry) {
-        modelc::registerModelcDialects(registry);
-      });
+      registerDialects);
 
   TranslateFromMLIRRegistration emitCuda(
-      "emit-cuda", "Emit the CUDA target's header and source of a planned "
-                   "module",
-      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a module");
+      "emit-cuda",
+      "Emit the CUDA target's header and source of a planned module",
+      [](Operation *op, llvm::raw_ostream &os) {
         modelc::CompileOptions options;
-        options.name = artifactName;
-        options.weights = modelc::WeightsFormat::CArray;
         options.precision = cudaPrecision == "fp16"   ? modelc::Precision::F16
                             : cudaPrecision == "bf16" ? modelc::Precision::BF16
                                                       : modelc::Precision::F32;
-        auto artifact = modelc::emitCudaArtifact(module, options);
-        if (!artifact)
-          return op->emitError(llvm::toString(artifact.takeError()));
-        for (const modelc::ArtifactFile &file : artifact->files) {
-          llvm::StringRef name = file.name;
-          if (name.ends_with(".h") || name.ends_with(".cu") &&
-                                          !name.ends_with("_runner.cu"))
-            os << "// ----- " << file.name << " -----\n" << file.contents;
-        }
-        return success();
+        return printArtifact(
+            op, os, modelc::emitCudaArtifact, options,
+            [](llvm::StringRef file) {
+              return file.ends_with(".h") ||
+                     (file.ends_with(".cu") && !file.ends_with("_runner.cu"));
+            });
       },
-      [](DialectRegistry &registry) {
-        modelc::registerModelcDialects(registry);
-      });
+      registerDialects);
 }
 
 int main(int argc, char **argv) {
