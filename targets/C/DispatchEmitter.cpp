@@ -11,6 +11,7 @@
 #include "targets/Common/DispatchBody.h"
 #include "targets/Common/GemmShape.h"
 #include "targets/Common/ScalarExpression.h"
+#include "targets/Common/StridedView.h"
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Graph/IR/ShapeHelpers.h"
@@ -94,8 +95,9 @@ private:
   void emitGatherND(graph::GatherNDOp op);
   void emitHardmax(graph::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
-  void emitTranspose(graph::TransposeOp op);
-  void emitSlice(graph::SliceOp op);
+  /// Transpose and slice: a loop nest reading through `view`.
+  void emitStridedCopy(Value input, const StridedView &view,
+                       ArrayRef<int64_t> outShape);
   void emitConcat(graph::ConcatOp op);
   void emitGather(graph::GatherOp op);
 
@@ -305,7 +307,8 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         return llvm::Error::success();
       })
       .Case([&](graph::TransposeOp op) {
-        emitTranspose(op);
+        emitStridedCopy(op.getInput(), getStridedView(op),
+                        op.getType().getShape());
         return llvm::Error::success();
       })
       .Case([&](graph::LogSoftmaxOp op) {
@@ -361,7 +364,8 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         return llvm::Error::success();
       })
       .Case([&](graph::SliceOp op) {
-        emitSlice(op);
+        emitStridedCopy(op.getInput(), getStridedView(op),
+                        op.getType().getShape());
         return llvm::Error::success();
       })
       .Case([&](graph::ConcatOp op) {
@@ -1174,39 +1178,16 @@ void DispatchWriter::emitOneHot(graph::OneHotOp op) {
       << "    }\n";
 }
 
-void DispatchWriter::emitTranspose(graph::TransposeOp op) {
-  ArrayRef<int64_t> outShape = op.getType().getShape();
-  std::vector<int64_t> inStrides =
-      contiguousStrides(op.getInput().getType().getShape());
-  std::vector<int64_t> permuted;
-  for (int64_t d : op.getPermutation())
-    permuted.push_back(inStrides[d]);
-  std::string in = pointer(op.getInput());
-  emitLoopNest(os_, 2, outShape, {contiguousStrides(outShape), permuted},
-               [&](int indent, ArrayRef<std::string> offsets) {
-                 os_ << std::string(indent, ' ') << "out0[" << offsets[0]
-                     << "] = " << in << "[" << offsets[1] << "];\n";
-               });
-}
-
-void DispatchWriter::emitSlice(graph::SliceOp op) {
-  ArrayRef<int64_t> outShape = op.getType().getShape();
-  if (op.getType().getNumElements() == 0)
+void DispatchWriter::emitStridedCopy(Value input, const StridedView &view,
+                                     ArrayRef<int64_t> outShape) {
+  if (computeProduct(outShape) == 0)
     return;
-  std::vector<int64_t> inStrides =
-      contiguousStrides(op.getInput().getType().getShape());
-  int64_t base = 0;
-  std::vector<int64_t> steps;
-  for (size_t d = 0; d < inStrides.size(); ++d) {
-    base += op.getStarts()[d] * inStrides[d];
-    steps.push_back(op.getSteps()[d] * inStrides[d]);
-  }
-  std::string in = pointer(op.getInput());
-  emitLoopNest(os_, 2, outShape, {contiguousStrides(outShape), steps},
+  std::string in = pointer(input);
+  std::string base = view.base ? std::to_string(view.base) + " + " : "";
+  emitLoopNest(os_, 2, outShape, {contiguousStrides(outShape), view.strides},
                [&](int indent, ArrayRef<std::string> offsets) {
                  os_ << std::string(indent, ' ') << "out0[" << offsets[0]
-                     << "] = " << in << "[" << base << " + " << offsets[1]
-                     << "];\n";
+                     << "] = " << in << "[" << base << offsets[1] << "];\n";
                });
 }
 

@@ -26,6 +26,7 @@
 #include "targets/Common/DispatchBody.h"
 #include "targets/Common/GemmShape.h"
 #include "targets/Common/ScalarExpression.h"
+#include "targets/Common/StridedView.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
@@ -376,29 +377,12 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
   std::string type = registerType(anchor->getResult(0));
   ArrayRef<int64_t> outShape = tensorType(anchor->getResult(0)).getShape();
   return llvm::TypeSwitch<Operation *, llvm::Error>(anchor)
-      .Case([&](graph::TransposeOp op) {
-        std::vector<int64_t> inStrides =
-            contiguousStrides(op.getInput().getType().getShape());
-        std::vector<int64_t> permuted;
-        for (int64_t d : op.getPermutation())
-          permuted.push_back(inStrides[d]);
-        os << "  const " << type << " a = "
-           << load(op.getInput(), offsetExpression(outShape, permuted, i))
-           << ";\n";
-        return llvm::Error::success();
-      })
-      .Case([&](graph::SliceOp op) {
-        std::vector<int64_t> inStrides =
-            contiguousStrides(op.getInput().getType().getShape());
-        int64_t base = 0;
-        std::vector<int64_t> steps;
-        for (size_t d = 0; d < inStrides.size(); ++d) {
-          base += op.getStarts()[d] * inStrides[d];
-          steps.push_back(op.getSteps()[d] * inStrides[d]);
-        }
-        os << "  const " << type << " a = "
-           << load(op.getInput(), std::to_string(base) + " + " +
-                                      offsetExpression(outShape, steps, i))
+      .Case<graph::TransposeOp, graph::SliceOp>([&](auto op) {
+        StridedView view = getStridedView(op);
+        std::string offset = offsetExpression(outShape, view.strides, i);
+        if (view.base)
+          offset = std::to_string(view.base) + " + " + offset;
+        os << "  const " << type << " a = " << load(op.getInput(), offset)
            << ";\n";
         return llvm::Error::success();
       })
