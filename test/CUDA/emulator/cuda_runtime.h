@@ -20,10 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <vector>
 
 #define __global__
@@ -285,11 +287,39 @@ T __shfl_xor_sync(unsigned, T value, int lane_mask) {
 }
 
 /* ---- memory ---- */
+namespace mc_emu {
+/* Live cudaMalloc allocations: base -> bytes. */
+inline std::map<uintptr_t, size_t> allocations;
+
+/* Aborts unless [pointer, pointer + bytes) lies inside one live cudaMalloc
+ * allocation (nullptr with bytes == 0 passes): the check every device-side
+ * access makes, named `what` in the one-line diagnostic. */
+inline void requireDevice(const void *pointer, size_t bytes, const char *what) {
+  uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  if (!pointer && bytes == 0)
+    return;
+  auto it = allocations.upper_bound(p);
+  if (it != allocations.begin()) {
+    --it;
+    if (p - it->first <= it->second && bytes <= it->second - (p - it->first))
+      return;
+  }
+  fprintf(stderr, "cuda emulator: %s: %p is not device memory (no live cudaMalloc allocation holds its %zu bytes)\n",
+          what, pointer, bytes);
+  fflush(stderr);
+  _exit(3);
+}
+} // namespace mc_emu
+
 inline cudaError_t cudaMalloc(void **pointer, size_t bytes) {
   *pointer = aligned_alloc(256, (bytes + 255) / 256 * 256 + 256);
-  return *pointer ? cudaSuccess : cudaErrorMemoryAllocation;
+  if (!*pointer)
+    return cudaErrorMemoryAllocation;
+  mc_emu::allocations[reinterpret_cast<uintptr_t>(*pointer)] = bytes;
+  return cudaSuccess;
 }
 inline cudaError_t cudaFree(void *pointer) {
+  mc_emu::allocations.erase(reinterpret_cast<uintptr_t>(pointer));
   free(pointer);
   return cudaSuccess;
 }
