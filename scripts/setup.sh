@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
   libcli11-dev libspdlog-dev catch2
 )
 echo "== modelc: installing build dependencies"
-$SUDO apt-get update -qq
+[ -n "${MODELC_APT_UPDATED:-}" ] || $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
   --no-install-recommends "${BUILD_PACKAGES[@]}" >/dev/null
 
