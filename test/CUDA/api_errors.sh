@@ -39,7 +39,8 @@ if [ -n "$NVCC" ]; then
     echo "FAIL --emit=obj: $(cat "$WORK/obj.err")"; fail=1
   fi
 else
-  echo "skip nvcc builds: no CUDA toolkit found"
+  echo "FAIL no CUDA toolkit found (nvcc on PATH or in \${CUDA_HOME:-/usr/local/cuda}/bin): the nvcc builds cannot run"
+  fail=1
 fi
 
 # No toolkit anywhere modelc looks: one line, exit 1.
