@@ -27,7 +27,7 @@ apt_uris() { # PATTERN: the first URI whose line or stanza mentions it
     awk -v want="$1" 'BEGIN { RS = ""; }
       $0 ~ want { for (i = 1; i <= NF; i++) if ($i == "URIs:") { print $(i + 1); exit } }'
   grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk -v want="$1" '$0 ~ want { print $2; exit }'
+    awk -v want="$1" '$0 ~ want { print $2; exit }' || true
 }
 MIRROR=${MIRROR:-$(apt_uris 'Suites: bookworm( |$)' | head -1)}
 SECURITY_MIRROR=${SECURITY_MIRROR:-$(apt_uris 'bookworm-security' | head -1)}
