@@ -69,4 +69,13 @@ TEST_CASE("bench and run defaults", "[cli]") {
   CHECK(inv.warmup == 10);
   CHECK(inv.threads == 1);
   CHECK(inv.compile.options.target == "c");
+  CHECK(inv.inputsDir.empty());
+}
+
+TEST_CASE("bench times given inputs", "[cli]") {
+  Invocation inv;
+  REQUIRE(parse({"bench", "m.onnx", "--inputs", "set0", "--warmup", "3"}, inv)
+              .proceed);
+  CHECK(inv.inputsDir == "set0");
+  CHECK(inv.warmup == 3);
 }

@@ -130,6 +130,9 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   bench->add_option("--threads", inv.threads, "Threads")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  bench->add_option("--inputs", inv.inputsDir,
+                    "Folder of input_K.pb to time on (default: synthetic "
+                    "inputs, integers 0)");
   bench->add_flag("--json", inv.json, "Print one JSON line");
   bench->add_option("--work-dir", inv.workDir,
                     "Keep the build here instead of a temporary folder");

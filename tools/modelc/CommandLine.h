@@ -19,7 +19,7 @@ enum class Command { Compile, Run, Bench, Inspect };
 struct Invocation {
   Command command = Command::Compile;
   CompileRequest compile;
-  /// run: folders of input_K.pb and output_K.pb files.
+  /// run (and bench --inputs): folders of input_K.pb and output_K.pb files.
   std::string inputsDir, outputsDir;
   /// run/bench: where to build; empty for a temporary folder.
   std::string workDir;

@@ -99,17 +99,12 @@ llvm::Error runCompile(const Invocation &inv) {
   return llvm::Error::success();
 }
 
-llvm::Error runRun(const Invocation &inv) {
-  WorkDir dir;
-  if (llvm::Error err = makeWorkDir(inv.workDir, dir))
-    return err;
-  llvm::Expected<std::string> runner =
-      compileAndBuild(inv, dir, {"-O2", "-march=native"});
-  if (!runner)
-    return runner.takeError();
-
-  // The runner reads one file per input it still has: graph inputs that are
-  // neither initializers nor frozen by --bind, renumbered in order.
+/// Stages the runner's input files in `dir`/inputs and returns that folder.
+/// The runner reads one file per input it still has: graph inputs that are
+/// neither initializers nor frozen by --bind, renumbered in order; the user's
+/// `inv.inputsDir` numbers every graph input, as the ONNX test data does.
+llvm::Expected<std::string> stageInputs(const Invocation &inv,
+                                        const WorkDir &dir) {
   llvm::Expected<onnx_frontend::LoadedModel> model =
       onnx_frontend::loadModel(inv.compile.modelPath);
   if (!model)
@@ -128,22 +123,38 @@ llvm::Error runRun(const Invocation &inv) {
     int index = file++;
     if (inv.compile.import.inputBindings.count(name))
       continue;
-    std::string from = joinPath(inv.inputsDir, "input_" + std::to_string(index) + ".pb");
+    std::string from =
+        joinPath(inv.inputsDir, "input_" + std::to_string(index) + ".pb");
     if (!llvm::sys::fs::exists(from))
-      return llvm::createStringError("missing input file '" + from + "' for "
-                                     "input '" + name + "'");
+      return llvm::createStringError("missing input file '" + from +
+                                     "' for input '" + name + "'");
     llvm::SmallString<256> absolute(from);
     llvm::sys::fs::make_absolute(absolute);
-    std::string to = joinPath(staged, "input_" + std::to_string(next++) + ".pb");
+    std::string to =
+        joinPath(staged, "input_" + std::to_string(next++) + ".pb");
     llvm::sys::fs::remove(to);
     if (std::error_code ec = llvm::sys::fs::create_link(absolute, to))
       return llvm::createStringError("cannot stage '" + from +
                                      "': " + ec.message());
   }
+  return staged;
+}
+
+llvm::Error runRun(const Invocation &inv) {
+  WorkDir dir;
+  if (llvm::Error err = makeWorkDir(inv.workDir, dir))
+    return err;
+  llvm::Expected<std::string> runner =
+      compileAndBuild(inv, dir, {"-O2", "-march=native"});
+  if (!runner)
+    return runner.takeError();
+  llvm::Expected<std::string> staged = stageInputs(inv, dir);
+  if (!staged)
+    return staged.takeError();
   if (std::error_code ec = llvm::sys::fs::create_directories(inv.outputsDir))
     return llvm::createStringError("cannot create '" + inv.outputsDir +
                                    "': " + ec.message());
-  return runProgram(*runner, {"--inputs", staged, "--outputs", inv.outputsDir,
+  return runProgram(*runner, {"--inputs", *staged, "--outputs", inv.outputsDir,
                               "--threads", std::to_string(inv.threads)});
 }
 
@@ -155,13 +166,23 @@ llvm::Error runBench(const Invocation &inv) {
       compileAndBuild(inv, dir, {"-O3", "-march=native"});
   if (!runner)
     return runner.takeError();
+  std::vector<std::string> args = {"--bench",
+                                   "--iterations",
+                                   std::to_string(inv.iterations),
+                                   "--warmup",
+                                   std::to_string(inv.warmup),
+                                   "--threads",
+                                   std::to_string(inv.threads)};
+  // Without --inputs the runner synthesizes inputs (integers 0: an all-zero
+  // attention mask); comparisons against other runtimes pass the same files.
+  if (!inv.inputsDir.empty()) {
+    llvm::Expected<std::string> staged = stageInputs(inv, dir);
+    if (!staged)
+      return staged.takeError();
+    args.insert(args.end(), {"--inputs", *staged});
+  }
   std::string output;
-  if (llvm::Error err = runProgram(
-          *runner,
-          {"--bench", "--iterations", std::to_string(inv.iterations),
-           "--warmup", std::to_string(inv.warmup), "--threads",
-           std::to_string(inv.threads)},
-          &output))
+  if (llvm::Error err = runProgram(*runner, args, &output))
     return err;
   llvm::StringRef line = llvm::StringRef(output).trim();
   if (inv.json) {
