@@ -38,12 +38,11 @@ struct WorkDir {
   }
 };
 
+/// A requested folder is left for compileModel to create once the model has
+/// passed its checks, so a bad model leaves nothing behind.
 llvm::Error makeWorkDir(const std::string &requested, WorkDir &dir) {
   if (!requested.empty()) {
     dir.path = requested;
-    if (std::error_code ec = llvm::sys::fs::create_directories(requested))
-      return llvm::createStringError("cannot create '" + requested +
-                                     "': " + ec.message());
     return llvm::Error::success();
   }
   llvm::SmallString<128> path;

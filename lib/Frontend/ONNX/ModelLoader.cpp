@@ -11,10 +11,11 @@
 
 #include "modelc/Frontend/ONNX/Importer.h"
 
+#include "ExternalData.h"
+
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
 #include "onnx/onnx_pb.h"
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -68,13 +69,18 @@ llvm::Expected<LoadedModel> loadModelFromBuffer(llvm::StringRef contents,
     return llvm::createStringError("'" + path +
                                    "' is not an ONNX model (no graph or no "
                                    "opset_import)");
+  // External data is checked here, before onnx's checker: the checker's
+  // rules depend on its version (1.12 lets `..` and links through) and its
+  // words differ, and no output exists yet, so a model whose data lies
+  // outside its folder fails alike in compile, run and inspect.
+  std::string directory = llvm::sys::path::parent_path(path).str();
+  bool hasExternalData = false;
+  if (llvm::Error err =
+          checkModelExternalData(*model, directory, hasExternalData))
+    return std::move(err);
   // The checker verifies that external data files exist, relative to the
   // model's folder, which only its file-path form knows; such a model file
   // holds no weights, so reading it again costs little.
-  bool hasExternalData = llvm::any_of(
-      model->graph().initializer(), [](const onnx::TensorProto &tensor) {
-        return tensor.data_location() == onnx::TensorProto::EXTERNAL;
-      });
   try {
     if (hasExternalData)
       onnx::checker::check_model(path);
@@ -87,7 +93,7 @@ llvm::Expected<LoadedModel> loadModelFromBuffer(llvm::StringRef contents,
   LoadedModel loaded;
   loaded.proto = std::move(model);
   loaded.path = path;
-  loaded.directory = llvm::sys::path::parent_path(path).str();
+  loaded.directory = std::move(directory);
   return loaded;
 }
 

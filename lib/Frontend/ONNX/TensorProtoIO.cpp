@@ -6,6 +6,8 @@
 
 #include "modelc/Frontend/ONNX/TensorProtoIO.h"
 
+#include "ExternalData.h"
+
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
@@ -55,7 +57,8 @@ static llvm::Error tensorError(const TensorProto &proto, const llvm::Twine &mess
 }
 
 /// Copies the typed repeated field that holds `proto`'s values into `out`,
-/// narrowing each element to the storage width of the data type.
+/// narrowing each element to the storage width of the data type; `out` is
+/// sized only once the field is known to hold `count` values.
 static llvm::Error copyTypedField(const TensorProto &proto, int64_t count,
                                   std::vector<char> &out) {
   int64_t width = onnxElementByteWidth(proto.data_type());
@@ -66,6 +69,7 @@ static llvm::Error copyTypedField(const TensorProto &proto, int64_t count,
     if (have != count)
       return tensorError(proto, "has " + llvm::Twine(have) + " values for " +
                                     llvm::Twine(count) + " elements");
+    out.resize(count * width);
     return llvm::Error::success();
   };
   switch (proto.data_type()) {
@@ -115,44 +119,6 @@ static llvm::Error copyTypedField(const TensorProto &proto, int64_t count,
   }
 }
 
-/// Reads external data named by `proto`'s external_data entries.
-static llvm::Error readExternalData(const TensorProto &proto,
-                                    const std::string &directory,
-                                    std::vector<char> &out) {
-  std::string location;
-  int64_t offset = 0, length = -1;
-  for (const auto &entry : proto.external_data()) {
-    if (entry.key() == "location")
-      location = entry.value();
-    else if (entry.key() == "offset")
-      offset = std::stoll(entry.value());
-    else if (entry.key() == "length")
-      length = std::stoll(entry.value());
-  }
-  if (location.empty())
-    return tensorError(proto, "external data without a location");
-  llvm::SmallString<256> path(directory);
-  llvm::sys::path::append(path, location);
-  std::ifstream file(path.str().str(), std::ios::binary);
-  if (!file)
-    return tensorError(proto, "cannot open external data file '" + path + "'");
-  file.seekg(0, std::ios::end);
-  int64_t fileSize = file.tellg();
-  int64_t want = static_cast<int64_t>(out.size());
-  if (length >= 0 && length != want)
-    return tensorError(proto, "external data length " + llvm::Twine(length) +
-                                  " differs from the tensor's " +
-                                  llvm::Twine(want) + " bytes");
-  if (offset < 0 || offset + want > fileSize)
-    return tensorError(proto, "external data runs past the end of '" + path +
-                                  "'");
-  file.seekg(offset);
-  file.read(out.data(), want);
-  if (!file)
-    return tensorError(proto, "cannot read external data from '" + path + "'");
-  return llvm::Error::success();
-}
-
 llvm::Expected<HostTensor> tensorFromProto(const TensorProto &proto,
                                            const std::string &externalDataDirectory) {
   HostTensor tensor;
@@ -167,21 +133,28 @@ llvm::Expected<HostTensor> tensorFromProto(const TensorProto &proto,
       return tensorError(proto, "has a negative dimension");
     tensor.dims.push_back(dim);
   }
+  // Sized before anything is allocated: dims a file declares must not make
+  // modelc reserve more than the data it actually holds.
+  int64_t byteSize = tensorByteSize(proto);
+  if (byteSize < 0)
+    return tensorError(proto, "is too large");
   int64_t count = tensor.numElements();
-  tensor.bytes.resize(count * width);
   if (proto.data_location() == TensorProto::EXTERNAL) {
-    if (auto err = readExternalData(proto, externalDataDirectory, tensor.bytes))
-      return std::move(err);
+    if (llvm::Error err =
+            checkExternalData(proto, externalDataDirectory, byteSize))
+      return tensorError(proto, llvm::toString(std::move(err)));
+    tensor.bytes.resize(byteSize);
+    if (llvm::Error err =
+            readExternalData(proto, externalDataDirectory, tensor.bytes))
+      return tensorError(proto, llvm::toString(std::move(err)));
     return tensor;
   }
   if (proto.has_raw_data()) {
-    if (static_cast<int64_t>(proto.raw_data().size()) != count * width)
+    if (static_cast<int64_t>(proto.raw_data().size()) != byteSize)
       return tensorError(proto, "raw_data has " +
                                     llvm::Twine(proto.raw_data().size()) +
-                                    " bytes, expected " +
-                                    llvm::Twine(count * width));
-    std::memcpy(tensor.bytes.data(), proto.raw_data().data(),
-                tensor.bytes.size());
+                                    " bytes, expected " + llvm::Twine(byteSize));
+    tensor.bytes.assign(proto.raw_data().begin(), proto.raw_data().end());
     return tensor;
   }
   if (auto err = copyTypedField(proto, count, tensor.bytes))
