@@ -33,7 +33,8 @@ std::vector<char> readConstantBytes(ElementsAttr attr) {
     ArrayRef<char> data = blob->getData();
     if (data.size() != bytes.size())
       return {};
-    std::memcpy(bytes.data(), data.data(), bytes.size());
+    if (!bytes.empty()) // an empty blob may have no data pointer at all
+      std::memcpy(bytes.data(), data.data(), bytes.size());
     return bytes;
   }
   auto dense = cast<DenseElementsAttr>(attr);
@@ -48,7 +49,8 @@ std::vector<char> readConstantBytes(ElementsAttr attr) {
       std::memcpy(bytes.data() + i * width, raw.data(), width);
     return bytes;
   }
-  std::memcpy(bytes.data(), raw.data(), bytes.size());
+  if (!bytes.empty()) // a zero-element tensor's raw data may be null
+    std::memcpy(bytes.data(), raw.data(), bytes.size());
   return bytes;
 }
 
