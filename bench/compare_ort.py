@@ -1,39 +1,53 @@
 #!/usr/bin/env python3
 """Latency of a model compiled by modelc (C target) against onnxruntime (CPU), measured in
-alternating rounds on the same machine.
+alternating rounds on the same machine, on the same input files, with the same number of
+untimed and timed runs on both sides.
 
-usage: bench/compare_ort.sh MODEL.onnx [--threads 1] [--runs 30] [--rounds 5] [--warmup 5]
-                            [--modelc PATH] [--modelc-cmd TEMPLATE] [--ort-tools DIR]
+usage: bench/compare_ort.sh MODEL.onnx [--threads 1] [--runs 20] [--warmup 5] [--rounds 5]
+                            [--inputs DIR] [--modelc PATH] [--modelc-cmd TEMPLATE]
                             [--opt all] [--skip-modelc] [--skip-ort] [--json] [--timeout 1800]
 
+Inputs: --inputs DIR, else the model's test_data_set_0 beside it (MODEL without .onnx,
+then /test_data_set_0: the layout of scripts/export_models.py), else one set written by
+`scripts/ort/ort.py inputs MODEL TMPDIR` (floats uniform in [-1, 1), integers 1, booleans
+true) into a temporary folder.  Both sides read that folder.
+
 Each round runs
-  modelc:  {modelc} bench {model} --target=c --threads {threads} --json
+  modelc:  {modelc} bench {model} --target=c --threads {threads} --iterations {runs}
+           --warmup {warmup} --inputs {inputs} --json
            (one JSON line like the C runner's --bench: {"median_ms":..., "p90_ms":..., ...})
-  ort:     node ORT_TOOLS/ort_bench.js {model} --threads {threads} --runs {runs} --warmup {warmup} --json
-and the two sides alternate which goes first.  The result is the median over rounds of
-each side's per-round median, and the ratio modelc/ort (< 1: modelc is faster).
+  ort:     /usr/bin/python3 scripts/ort/ort.py bench {model} --inputs {inputs}
+           --threads {threads} --runs {runs} --warmup {warmup} --opt {opt} --json
+and the side that goes first alternates: modelc first in odd rounds, onnxruntime first in
+even ones.  The result is the median over rounds of each side's per-round median, and the
+ratio modelc/ort (< 1: modelc is faster).  The 1-minute load average before and after is
+printed too: on a shared machine it says how far to trust the figures.
 
 The modelc binary is --modelc, else $MODELC, else build/bin/modelc under the repository
 root.  When it does not exist, only onnxruntime is measured (exit status 0); when it
 exists but fails, its error is shown and the exit status is 1.  --modelc-cmd changes the
-command line (placeholders {modelc} {model} {threads} {runs} {warmup}), e.g. to add
-"--iterations {runs}".
+command line; it must keep the placeholders {runs}, {warmup} and {inputs} (also
+available: {modelc} {model} {threads}) so that both sides do the same work.
 
-Environment: ORT_NODE_MODULES (default ~/.cache/ort/node_modules), ORT_TOOLS
-(default /work/shared/tools/ort), NODE (default node).  Only the Python standard library
-is used.
+Environment: ORT_PYTHON (the Python that runs ort.py, default /usr/bin/python3: it needs
+numpy and onnx), and ort.py's own ORT_NODE_MODULES and NODE.  This script uses only the
+Python standard library.
 """
 import argparse
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_MODELC_CMD = "{modelc} bench {model} --target=c --threads {threads} --json"
+ORT_PY = os.path.join(ROOT, "scripts", "ort", "ort.py")
+DEFAULT_MODELC_CMD = ("{modelc} bench {model} --target=c --threads {threads} "
+                      "--iterations {runs} --warmup {warmup} --inputs {inputs} --json")
 
 
 def last_json_line(text):
@@ -71,8 +85,32 @@ def run_side(name, argv, env, timeout):
     return res, None, dt
 
 
+def has_input_files(folder):
+    return os.path.isdir(folder) and any(
+        f.startswith("input_") and f.endswith(".pb") for f in os.listdir(folder))
+
+
+def beside_model(model):
+    """MODEL without its .onnx suffix, then /test_data_set_0."""
+    stem = model[:-len(".onnx")] if model.endswith(".onnx") else model
+    return os.path.join(stem, "test_data_set_0")
+
+
+def round_order(sides, r):
+    """The sides in the order they run in round r (0-based): reversed every other round,
+    so that each side goes first equally often."""
+    return list(sides) if r % 2 == 0 else list(reversed(sides))
+
+
 def fmt_ms(v):
     return "%.3f ms" % v if v is not None else "-"
+
+
+def load1():
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
 
 
 def main():
@@ -80,12 +118,13 @@ def main():
                                  description="modelc vs onnxruntime latency, alternating rounds")
     ap.add_argument("model")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--runs", type=int, default=30, help="timed runs per round on the ort side (default 30)")
-    ap.add_argument("--warmup", type=int, default=5, help="untimed runs per round on the ort side (default 5)")
+    ap.add_argument("--runs", type=int, default=20, help="timed runs per round, each side (default 20)")
+    ap.add_argument("--warmup", type=int, default=5, help="untimed runs per round, each side (default 5)")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--inputs", help="folder of input_K.pb both sides run on "
+                    "(default: the model's test_data_set_0, else generated)")
     ap.add_argument("--modelc", default=os.environ.get("MODELC") or os.path.join(ROOT, "build", "bin", "modelc"))
     ap.add_argument("--modelc-cmd", default=DEFAULT_MODELC_CMD)
-    ap.add_argument("--ort-tools", default=os.environ.get("ORT_TOOLS", "/work/shared/tools/ort"))
     ap.add_argument("--opt", default="all", help="onnxruntime graph optimisation level (default all)")
     ap.add_argument("--skip-modelc", action="store_true")
     ap.add_argument("--skip-ort", action="store_true")
@@ -97,10 +136,34 @@ def main():
         ap.error("no such model file: %s" % a.model)
     if a.threads < 1 or a.runs < 1 or a.rounds < 1 or a.warmup < 0:
         ap.error("--threads, --runs and --rounds must be >= 1, --warmup >= 0")
+    for key in ("{runs}", "{warmup}", "{inputs}"):
+        if key not in a.modelc_cmd:
+            ap.error("--modelc-cmd must use %s: both sides get the same runs, warm-ups and inputs" % key)
+    if a.inputs and not has_input_files(a.inputs):
+        ap.error("--inputs %s: no input_K.pb files there" % a.inputs)
 
     env = dict(os.environ)
-    env.setdefault("ORT_NODE_MODULES", os.path.join(os.path.expanduser("~"), ".cache", "ort", "node_modules"))
-    node = env.get("NODE", "node")
+    python = env.get("ORT_PYTHON", "/usr/bin/python3")
+
+    scratch = tempfile.mkdtemp(prefix="compare_ort-")
+    try:
+        return measure(a, env, python, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure(a, env, python, scratch):
+    if a.inputs:
+        inputs, origin = a.inputs, "given"
+    elif has_input_files(beside_model(a.model)):
+        inputs, origin = beside_model(a.model), "the model's test set 0"
+    else:
+        inputs, origin = os.path.join(scratch, "inputs"), "generated by ort.py inputs"
+        p = subprocess.run([python, ORT_PY, "inputs", a.model, inputs], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True, env=env)
+        if p.returncode != 0:
+            print("compare_ort: cannot generate inputs: %s" % p.stdout.strip(), file=sys.stderr)
+            return 2
 
     sides = []
     notes = []
@@ -108,22 +171,15 @@ def main():
     if not a.skip_modelc:
         if os.path.isfile(a.modelc) and os.access(a.modelc, os.X_OK):
             cmd = a.modelc_cmd.format(modelc=shlex.quote(a.modelc), model=shlex.quote(a.model),
-                                      threads=a.threads, runs=a.runs, warmup=a.warmup)
+                                      threads=a.threads, runs=a.runs, warmup=a.warmup,
+                                      inputs=shlex.quote(inputs))
             sides.append(("modelc", shlex.split(cmd)))
         else:
             notes.append("modelc: not available (%s does not exist; set MODELC or --modelc); measuring onnxruntime only"
                          % a.modelc)
     if not a.skip_ort:
-        bench_js = os.path.join(a.ort_tools, "ort_bench.js")
-        if not os.path.isfile(bench_js):
-            print("compare_ort: %s not found (set ORT_TOOLS or --ort-tools)" % bench_js, file=sys.stderr)
-            return 2
-        if not os.path.isdir(os.path.join(env["ORT_NODE_MODULES"], "onnxruntime-node")):
-            print("compare_ort: onnxruntime-node not found in %s; install it with\n"
-                  "  ONNXRUNTIME_NODE_INSTALL=skip npm install --prefix \"$HOME/.cache/ort\" onnxruntime-node@1.30.0"
-                  % env["ORT_NODE_MODULES"], file=sys.stderr)
-            return 2
-        sides.append(("ort", [node, bench_js, a.model, "--threads", str(a.threads), "--runs", str(a.runs),
+        sides.append(("ort", [python, ORT_PY, "bench", a.model, "--inputs", inputs,
+                              "--threads", str(a.threads), "--runs", str(a.runs),
                               "--warmup", str(a.warmup), "--opt", a.opt, "--json"]))
     if not sides:
         print("compare_ort: nothing to measure", file=sys.stderr)
@@ -131,8 +187,10 @@ def main():
             print(n, file=sys.stderr)
         return 2
 
-    print("model %s  threads %d  rounds %d  (ort: %d runs + %d warmup per round)"
+    load_start = load1()
+    print("model %s  threads %d  rounds %d  (each side: %d timed runs after %d warm-up runs per round)"
           % (a.model, a.threads, a.rounds, a.runs, a.warmup))
+    print("inputs %s (%s)  load %s" % (inputs, origin, "-" if load_start is None else "%.2f" % load_start))
     for n in notes:
         print(n)
     for name, argv in sides:
@@ -140,13 +198,15 @@ def main():
     sys.stdout.flush()
 
     medians = {name: [] for name, _ in sides}
+    firsts = []
     extra = {}
     for r in range(a.rounds):
-        order = sides if r % 2 == 0 else list(reversed(sides))
         line = []
+        order = [(name, argv) for name, argv in round_order(sides, r)
+                 if not (name == "modelc" and modelc_failed)]
+        if order:
+            firsts.append(order[0][0])
         for name, argv in order:
-            if name == "modelc" and modelc_failed:
-                continue
             res, err, dt = run_side(name, argv, env, a.timeout)
             if err:
                 print(err)
@@ -160,8 +220,11 @@ def main():
                                                      fmt_ms(res.get("p90_ms")), dt))
         print("round %d: %s" % (r + 1, "   ".join(line)))
         sys.stdout.flush()
+    load_end = load1()
 
-    summary = {"model": a.model, "threads": a.threads, "rounds": a.rounds}
+    summary = {"model": a.model, "threads": a.threads, "rounds": a.rounds, "runs": a.runs,
+               "warmup": a.warmup, "inputs": inputs, "inputs_origin": origin,
+               "first_per_round": firsts, "load1_start": load_start, "load1_end": load_end}
     for name, _ in sides:
         m = medians[name]
         if not m:
@@ -173,13 +236,17 @@ def main():
     if "modelc_median_ms" in summary and "ort_median_ms" in summary:
         ratio = summary["modelc_median_ms"] / summary["ort_median_ms"]
         summary["ratio_modelc_over_ort"] = ratio
-        print("ratio modelc/ort %.3f  (%s)" % (ratio, "modelc faster" if ratio < 1 else "onnxruntime faster"))
+        print("ratio modelc/ort %.3f  (%s)  load %s -> %s" % (
+            ratio, "modelc faster" if ratio < 1 else "onnxruntime faster",
+            "-" if load_start is None else "%.2f" % load_start,
+            "-" if load_end is None else "%.2f" % load_end))
     if "modelc" in extra:
         for k in ("arena_bytes", "weights_bytes"):
             if k in extra["modelc"]:
                 summary["modelc_" + k] = extra["modelc"][k]
     if "ort" in extra:
         summary["ort_session_create_ms"] = extra["ort"].get("session_create_ms")
+        summary["ort_version"] = extra["ort"].get("ort_version")
     summary["modelc_status"] = ("failed" if modelc_failed else "ok" if medians.get("modelc") else
                                 "skipped" if a.skip_modelc else "unavailable")
     if a.json:
