@@ -42,6 +42,35 @@ grep -q "LpNormalization.*Frobnicate" "$W/err" &&
 expect 1 "unknown target" compile "$MODEL" --target=tpu -o "$W/out_k"
 expect 1 "GPU target not built yet" compile "$MODEL" --target=rocm -o "$W/out_c"
 expect 1 "--bind of a missing file" compile "$MODEL" --bind input=/nonexistent.pb -o "$W/out_b"
+# tensor_pb FILE DATA_TYPE DIMS...: a TensorProto of zero bytes, by hand.
+tensor_pb() {
+  local file=$1 type=$2 bytes; shift 2
+  bytes=$(( $(onnx_width "$type") * $(IFS='*'; echo "$*") ))
+  { for dim in "$@"; do varint 8; varint "$dim"; done
+    varint 16; varint "$type"; varint 74; varint "$bytes"
+    head -c "$bytes" /dev/zero; } >"$file"
+}
+onnx_width() { case $1 in 1) echo 4 ;; 3) echo 1 ;; 7) echo 8 ;; esac; }
+varint() { # N: protobuf base-128, low group first
+  local n=$1
+  while [ "$n" -ge 128 ]; do printf "\\$(printf %o $(( (n & 127) | 128 )))"; n=$((n >> 7)); done
+  printf "\\$(printf %o "$n")"
+}
+tensor_pb "$W/float_1x10.pb" 1 1 10
+tensor_pb "$W/int8_input.pb" 3 1 1 32 32
+tensor_pb "$W/float_input.pb" 1 1 1 32 32
+expect 1 "--bind of a tensor of another shape" compile "$MODEL" \
+  --bind input="$W/float_1x10.pb" -o "$W/out_bs"
+grep -q "bind input: .* holds FLOAT\[1, 10\], but input 'input' is declared FLOAT\[1, 1, 32, 32\]" "$W/err" &&
+  { passed=$((passed + 1)); echo "PASS the shape mismatch names input, given and declared shapes"; } ||
+  { failed=$((failed + 1)); echo "FAIL shape mismatch message: $(cat "$W/err")"; }
+expect 1 "--bind of a tensor of another type" compile "$MODEL" \
+  --bind input="$W/int8_input.pb" -o "$W/out_bt"
+grep -q "holds INT8\[1, 1, 32, 32\], but input 'input' is declared FLOAT\[1, 1, 32, 32\]" "$W/err" &&
+  { passed=$((passed + 1)); echo "PASS the type mismatch names both types"; } ||
+  { failed=$((failed + 1)); echo "FAIL type mismatch message: $(cat "$W/err")"; }
+expect 0 "--bind of a tensor of the declared type" compile "$MODEL" \
+  --bind input="$W/float_input.pb" -o "$W/out_bg" --emit=mlir-graph
 expect 1 "missing run inputs" run "$MODEL" --inputs "$W/none" --outputs "$W/o"
 expect 1 "inspect of a truncated model" inspect "$W/truncated_1000.onnx"
 expect 2 "no command" 

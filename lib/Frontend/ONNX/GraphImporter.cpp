@@ -18,6 +18,9 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <map>
+#include <optional>
+
 using namespace mlir;
 
 namespace modelc::onnx_frontend {
@@ -239,7 +242,8 @@ public:
 private:
   llvm::Expected<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   llvm::Error importInitializers(const onnx::GraphProto &graph);
-  llvm::Error bindInputs(const onnx::GraphProto &graph);
+  llvm::Error readBindings(const onnx::GraphProto &graph);
+  void bindInputs();
   llvm::Error importNode(const onnx::NodeProto &node, size_t index);
   Location nodeLocation(const onnx::NodeProto &node, size_t index);
 
@@ -249,6 +253,12 @@ private:
   OpBuilder builder_;
   llvm::StringMap<Value> values_;
   int64_t opset_ = 0;
+  /// Values of symbolic dimensions: `--dim`, then what bound files settle.
+  std::map<std::string, int64_t> dims_;
+  /// Where each value in dims_ came from, for messages.
+  std::map<std::string, std::string> dimSources_;
+  /// The tensors of `--bind`, checked against their inputs' declarations.
+  std::vector<HostTensor> bound_;
 };
 } // namespace
 
@@ -276,8 +286,8 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
       continue;
     }
     std::string param = dim.has_dim_param() ? dim.dim_param() : "";
-    auto it = options_.dimValues.find(param);
-    if (param.empty() || it == options_.dimValues.end())
+    auto it = dims_.find(param);
+    if (param.empty() || it == dims_.end())
       return llvm::createStringError(
           "input '" + info.name() + "' has a symbolic dimension '" +
           (param.empty() ? std::string("?") : param) +
@@ -309,28 +319,123 @@ llvm::Error GraphImporter::importInitializers(const onnx::GraphProto &graph) {
   return llvm::Error::success();
 }
 
-llvm::Error GraphImporter::bindInputs(const onnx::GraphProto &graph) {
+/// `FLOAT[N, 3]`: a declared type as `modelc inspect` prints it.
+static std::string describeDeclared(const onnx::TypeProto::Tensor &type) {
+  std::string text = onnx::TensorProto_DataType_Name(type.elem_type());
+  if (!type.has_shape())
+    return text + "[...]";
+  text += "[";
+  for (int d = 0; d < type.shape().dim_size(); ++d) {
+    const auto &dim = type.shape().dim(d);
+    text += d ? ", " : "";
+    text += dim.has_dim_value()    ? std::to_string(dim.dim_value())
+            : dim.dim_param().empty() ? std::string("?")
+                                      : dim.dim_param();
+  }
+  return text + "]";
+}
+
+/// `FLOAT[2, 3]`: the type of a tensor read from a file.
+static std::string describeTensor(const HostTensor &tensor) {
+  std::string text = onnx::TensorProto_DataType_Name(tensor.dataType);
+  if (text.empty())
+    text = "type " + std::to_string(tensor.dataType);
+  text += "[";
+  for (auto [d, size] : llvm::enumerate(tensor.dims))
+    text += (d ? ", " : "") + std::to_string(size);
+  return text + "]";
+}
+
+/// Why `tensor` does not fit the `declared` type: nullopt when it does,
+/// else an empty note or one naming the symbolic dimension it contradicts.
+/// A symbolic dimension takes the file's size unless `dims` (from `--dim` or
+/// an earlier `--bind`) already holds another; `settled` collects the sizes
+/// this file gives.
+static std::optional<std::string>
+findMismatch(const onnx::TypeProto::Tensor &declared, const HostTensor &tensor,
+             const std::map<std::string, int64_t> &dims,
+             const std::map<std::string, std::string> &sources,
+             std::map<std::string, int64_t> &settled) {
+  if (declared.elem_type() != tensor.dataType)
+    return std::string();
+  if (!declared.has_shape())
+    return std::nullopt; // any shape will do
+  const auto &shape = declared.shape();
+  if (shape.dim_size() != static_cast<int>(tensor.dims.size()))
+    return std::string();
+  for (int d = 0; d < shape.dim_size(); ++d) {
+    const auto &dim = shape.dim(d);
+    int64_t given = tensor.dims[d];
+    if (dim.has_dim_value() && dim.dim_value() >= 0) {
+      if (dim.dim_value() != given)
+        return std::string();
+      continue;
+    }
+    if (dim.dim_param().empty())
+      continue; // an unnamed dimension takes any size
+    const std::string &param = dim.dim_param();
+    if (auto known = dims.find(param);
+        known != dims.end() && known->second != given)
+      return " (" + param + " = " + std::to_string(known->second) + " from " +
+             sources.at(param) + ")";
+    auto [it, inserted] = settled.try_emplace(param, given);
+    if (!inserted && it->second != given)
+      return " (" + param + " is both " + std::to_string(it->second) +
+             " and " + std::to_string(given) + ")";
+  }
+  return std::nullopt;
+}
+
+llvm::Error GraphImporter::readBindings(const onnx::GraphProto &graph) {
   for (const auto &[name, path] : options_.inputBindings) {
-    bool known = llvm::any_of(graph.input(), [&](const auto &info) {
-      return info.name() == name;
-    });
-    if (!known)
+    const onnx::ValueInfoProto *info = nullptr;
+    for (const onnx::ValueInfoProto &input : graph.input())
+      if (input.name() == name)
+        info = &input;
+    if (!info)
       return llvm::createStringError("--bind names '" + name +
                                      "', which is not a graph input");
     llvm::Expected<HostTensor> tensor = readTensorFile(path);
     if (!tensor)
       return tensor.takeError();
-    Type elementType = convertDataType(context_, tensor->dataType);
-    if (!elementType)
-      return llvm::createStringError("--bind " + name +
-                                     ": unsupported data type");
-    auto type = RankedTensorType::get(tensor->dims, elementType);
-    auto attr = mlir::modelc::graph::makeConstant(type, tensor->bytes, name);
-    values_[name] = arith::ConstantOp::create(
-        builder_, NameLoc::get(builder_.getStringAttr(name)), type,
-        cast<TypedAttr>(attr));
+    if (!convertDataType(context_, tensor->dataType))
+      return llvm::createStringError("--bind " + name + ": '" + path +
+                                     "' holds unsupported data type " +
+                                     std::to_string(tensor->dataType));
+    if (!info->type().has_tensor_type())
+      return llvm::createStringError("--bind " + name + ": input '" + name +
+                                     "' is not a tensor");
+    // The file must hold what the model declares: a bound tensor of another
+    // type or shape would be compiled into code built for the declared one.
+    const onnx::TypeProto::Tensor &declared = info->type().tensor_type();
+    std::map<std::string, int64_t> settled;
+    std::optional<std::string> mismatch =
+        findMismatch(declared, *tensor, dims_, dimSources_, settled);
+    if (mismatch)
+      return llvm::createStringError(
+          "--bind " + name + ": '" + path + "' holds " +
+          describeTensor(*tensor) + ", but input '" + name +
+          "' is declared " + describeDeclared(declared) + *mismatch);
+    for (const auto &[param, value] : settled) {
+      dims_[param] = value;
+      dimSources_[param] = "--bind " + name;
+    }
+    tensor->name = name;
+    bound_.push_back(std::move(*tensor));
   }
   return llvm::Error::success();
+}
+
+void GraphImporter::bindInputs() {
+  for (const HostTensor &tensor : bound_) {
+    Type elementType = convertDataType(context_, tensor.dataType);
+    auto type = RankedTensorType::get(tensor.dims, elementType);
+    auto attr =
+        mlir::modelc::graph::makeConstant(type, tensor.bytes, tensor.name);
+    values_[tensor.name] = arith::ConstantOp::create(
+        builder_, NameLoc::get(builder_.getStringAttr(tensor.name)), type,
+        cast<TypedAttr>(attr));
+  }
 }
 
 llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
@@ -401,6 +506,14 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
       ModuleOp::create(FileLineColLoc::get(&context_, model_.path, 0, 0));
   builder_.setInsertionPointToEnd(module->getBody());
 
+  // Bound inputs first: their files may settle symbolic dimensions that
+  // other inputs share.
+  dims_ = options_.dimValues;
+  for (const auto &[param, value] : dims_)
+    dimSources_[param] = "--dim " + param + "=" + std::to_string(value);
+  if (llvm::Error err = readBindings(graph))
+    return std::move(err);
+
   // Graph inputs that are initializers (older IR versions) are weights.
   llvm::StringSet<> initializerNames;
   for (const onnx::TensorProto &init : graph.initializer())
@@ -430,8 +543,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
 
   if (llvm::Error err = importInitializers(graph))
     return std::move(err);
-  if (llvm::Error err = bindInputs(graph))
-    return std::move(err);
+  bindInputs();
   for (auto [index, node] : llvm::enumerate(graph.node()))
     if (llvm::Error err = importNode(node, index))
       return std::move(err);
