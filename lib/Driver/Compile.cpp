@@ -9,6 +9,7 @@
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 #include "dialects/Kernel/Transforms/Passes.h"
+#include "modelc/Frontend/ONNX/TensorProtoIO.h"
 #include "modelc/Pipelines/Pipelines.h"
 #include "modelc/Target/TargetBackend.h"
 
@@ -88,8 +89,11 @@ std::string printModule(ModuleOp module) {
   return text;
 }
 
-/// Flags that change the artifact, for the model hash.
-std::string describeFlags(const CompileRequest &request) {
+/// Flags that change the artifact, for the model hash. A bound input counts
+/// by its name and its tensor (type, dims, bytes), not by the path of its
+/// file: the same tensor from another file compiles to the same artifact,
+/// and another tensor from the same file does not.
+llvm::Expected<std::string> describeFlags(const CompileRequest &request) {
   std::ostringstream flags;
   const CompileOptions &o = request.options;
   flags << "target=" << o.target << ";name=" << o.name
@@ -101,8 +105,18 @@ std::string describeFlags(const CompileRequest &request) {
         << ";arch=" << o.gpuArchs;
   for (const auto &[name, value] : request.import.dimValues)
     flags << ";dim:" << name << "=" << value;
-  for (const auto &[name, path] : request.import.inputBindings)
-    flags << ";bind:" << name << "=" << path;
+  for (const auto &[name, path] : request.import.inputBindings) {
+    llvm::Expected<onnx_frontend::HostTensor> tensor =
+        onnx_frontend::readTensorFile(path);
+    if (!tensor)
+      return tensor.takeError();
+    flags << ";bind:" << name << "=" << tensor->dataType << "[";
+    for (int64_t dim : tensor->dims)
+      flags << dim << ",";
+    flags << "]" << tensor->bytes.size() << ":";
+    flags.write(tensor->bytes.data(),
+                static_cast<std::streamsize>(tensor->bytes.size()));
+  }
   return flags.str();
 }
 } // namespace
@@ -138,7 +152,10 @@ llvm::Expected<CompileResult> compileModel(const CompileRequest &request) {
     std::ifstream file(request.modelPath, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(file)),
                       std::istreambuf_iterator<char>());
-    options.modelHash = hashModel(bytes, describeFlags(request));
+    llvm::Expected<std::string> flags = describeFlags(request);
+    if (!flags)
+      return flags.takeError();
+    options.modelHash = hashModel(bytes, *flags);
   }
 
   DialectRegistry registry;
