@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # On the GPU machine: builds the runners bench/cuda/prepare.sh wrote, checks
-# numbers, then times modelc against PyTorch eager and torch.compile.
+# numbers, then times modelc against PyTorch eager and torch.compile (default
+# and reduce-overhead) on the same inputs, alternating who goes first.
 # Results (gpu.txt, build.log, numbers.md, timing.json, timing.md) go to $OUT.
 #
 # usage: bash run_on_gpu.sh PAYLOAD_DIR [check|time|all]   (default all)
 #   Needs nvcc, cuBLASLt and cuDNN (CUDA toolkit), gcc, and python3 with torch,
 #   torchvision, onnx and numpy. NVCC, ARCH (sm_90) and torch_bench.py's
-#   variables (ROUNDS, ITERS, WARMUP, MODELS) tune it.
+#   variables (ROUNDS, ITERS, WARMUP, MODELS, VARIANTS, SIDES) tune it.
 set -u -o pipefail
 P=$(cd "${1:?usage: run_on_gpu.sh PAYLOAD_DIR [check|time|all]}" && pwd)
 WHAT=${2:-all}

@@ -5,16 +5,33 @@
                                  outputs, resnet50 and BERT-base against the C
                                  artifact on the same synthetic weights
   torch_bench.py time PAYLOAD    latency of modelc's CUDA runners against
-                                 PyTorch eager and torch.compile, alternating
-                                 sides, medians of round medians
+                                 PyTorch eager and torch.compile (default and
+                                 reduce-overhead), medians of round medians
 
 Bounds (max |diff| <= tol * max |ref| + 1e-5): fp32 1e-3, fp16 2e-2.
+
+Timing is fair by construction: every side gets WARMUP untimed and ITERS timed
+runs per round, the order of the sides is reversed every other round (who went
+first is recorded as first_per_round), and both read the same inputs: the
+model's test set 0 (PAYLOAD/data/NAME), repeated along the batch axis for batch
+32. PyTorch's fp16 variants are real fp16 models (model.half(), float inputs
+in fp16), the precision modelc's --precision=fp16 artifacts store tensors
+in. Those artifacts keep fp32 inputs and outputs (--io-precision is the
+model's), so modelc's timed run includes one conversion kernel per input and
+output that PyTorch does not run.
+
 Environment: ROUNDS (5), ITERS (50), WARMUP (20), SEED (5), OUT (results dir),
-MODELS (comma list, default resnet50,mobilenet_v2,bert_base).
+MODELS (comma list, default resnet50,mobilenet_v2,bert_base), VARIANTS (default
+b1-fp32,b1-fp16,b32-fp16), SIDES (PyTorch sides, default
+eager,compile_default,compile_reduce_overhead; reduce-overhead runs at batch 1
+fp16 only), DEVICE (cuda; for a dry run of the harness with stand-in
+runners, cpu, or meta where CPU PyTorch lacks fp16 kernels: meta tensors carry
+the types through the model without computing).
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -86,34 +103,85 @@ def check(payload):
 
 # ---- timing ----
 
-def torch_model(name, batch, precision):
+DEVICE = os.environ.get("DEVICE", "cuda")
+ALL_SIDES = ["eager", "compile_default", "compile_reduce_overhead"]
+ALL_VARIANTS = [(1, "fp32"), (1, "fp16"), (32, "fp16")]
+
+
+def round_order(sides, r):
+    """The sides in the order they run in round r (0-based): reversed every
+    other round, so that modelc and PyTorch each go first equally often."""
+    return list(sides) if r % 2 == 0 else list(reversed(sides))
+
+
+def input_folder(payload, name, batch, work):
+    """The folder both sides read: the model's test set 0 (data/NAME), at
+    batch 1 as it is, at batch B each tensor repeated B times along axis 0."""
+    folder = os.path.abspath(os.path.join(payload, "data", name))
+    if batch == 1:
+        return folder
+    tiled = os.path.join(work, f"{name}-b{batch}")
+    os.makedirs(tiled, exist_ok=True)
+    for f in sorted(os.listdir(folder)):
+        if f.startswith("input_"):
+            tensor = onnx.load_tensor(os.path.join(folder, f))
+            array = numpy_helper.to_array(tensor)
+            out = numpy_helper.from_array(np.repeat(array, batch, axis=0), tensor.name)
+            with open(os.path.join(tiled, f), "wb") as g:
+                g.write(out.SerializeToString())
+    return tiled
+
+
+def torch_inputs(folder, precision):
+    """The input files as tensors on DEVICE; float ones in the model's
+    precision, as an application running PyTorch in fp16 would feed it."""
+    import torch
+    files = sorted((f for f in os.listdir(folder) if f.startswith("input_")),
+                   key=lambda f: int(f[len("input_"):-len(".pb")]))
+    tensors = []
+    for f in files:
+        array = numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, f)))
+        t = torch.from_numpy(np.array(array))  # a writable copy
+        if t.is_floating_point() and precision == "fp16":
+            t = t.half()
+        tensors.append(t.to(DEVICE))
+    return tuple(tensors)
+
+
+def torch_model(name, precision):
+    """The model in PyTorch, with every parameter in `precision`: fp16 is a
+    real fp16 model (model.half()), the precision modelc's fp16 variant gets."""
     import torch
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    dtype = torch.float16 if precision == "fp16" else torch.float32
     if name in ("resnet50", "mobilenet_v2"):
         import torchvision
         model = getattr(torchvision.models, name)(weights=None)
-        inputs = (torch.randn(batch, 3, 224, 224, device="cuda", dtype=dtype),)
-        return model.eval().to("cuda", dtype=dtype), inputs
-    import export_models
+    else:
+        import export_models
 
-    class Autocast(torch.nn.Module):
-        """The encoder builds its mask in float32: fp16 runs under autocast."""
+        class Encoder(export_models.Encoder):
+            """export_models.Encoder builds its additive mask in float32; under
+            .half() that would promote the fp16 scores to float32 and fail at the
+            fp16 matmul after softmax. Here the mask takes the weights' type."""
 
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                dtype = self.embeddings.word_embeddings.weight.dtype
+                ext = attention_mask[:, None, None, :].to(dtype)
+                ext = (1.0 - ext) * -10000.0
+                h = self.embeddings(input_ids, token_type_ids)
+                for layer in self.layers:
+                    h = layer(h, ext)
+                return h
 
-        def forward(self, *args):
-            with torch.autocast("cuda", dtype=torch.float16):
-                return self.inner(*args)
+        model = Encoder(layers=12, hidden=768, heads=12, ffn=3072, vocab=30522)
+    model = model.eval().to(DEVICE)
+    return model.half() if precision == "fp16" else model
 
-    model = export_models.Encoder(layers=12, hidden=768, heads=12, ffn=3072, vocab=30522)
-    model = model.eval().to("cuda")
-    if precision == "fp16":
-        model = Autocast(model)
-    ids = torch.randint(0, 30522, (batch, 128), device="cuda")
-    return model, (ids, torch.ones_like(ids), torch.zeros_like(ids))
+
+def synchronize():
+    import torch
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
 
 
 def time_torch(fn, inputs, iters, warmup):
@@ -121,18 +189,18 @@ def time_torch(fn, inputs, iters, warmup):
     with torch.inference_mode():
         for _ in range(warmup):
             fn(*inputs)
-        torch.cuda.synchronize()
+        synchronize()
         samples = []
         for _ in range(iters):
             t0 = time.perf_counter()
             fn(*inputs)
-            torch.cuda.synchronize()
+            synchronize()
             samples.append((time.perf_counter() - t0) * 1e3)
     return float(np.median(samples))
 
 
-def time_modelc(runner, iters, warmup, synthetic):
-    args = ["--bench", "--iterations", str(iters), "--warmup", str(warmup)]
+def time_modelc(runner, inputs, iters, warmup, synthetic):
+    args = ["--bench", "--iterations", str(iters), "--warmup", str(warmup), "--inputs", inputs]
     if synthetic:
         args += ["--synthetic-weights", SEED]
     return json.loads(run_runner(runner, args).strip().splitlines()[-1])["median_ms"]
@@ -144,42 +212,69 @@ def timing(payload):
     iters = int(os.environ.get("ITERS", "50"))
     warmup = int(os.environ.get("WARMUP", "20"))
     models = os.environ.get("MODELS", "resnet50,mobilenet_v2,bert_base").split(",")
+    wanted_sides = os.environ.get("SIDES", ",".join(ALL_SIDES)).split(",")
+    wanted_variants = os.environ.get("VARIANTS", "b1-fp32,b1-fp16,b32-fp16").split(",")
+    for side in wanted_sides:
+        if side not in ALL_SIDES:
+            raise SystemExit(f"SIDES: unknown side {side!r} (known: {', '.join(ALL_SIDES)})")
+    device_name = torch.cuda.get_device_name() if DEVICE == "cuda" else DEVICE
     results = []
+    work = tempfile.mkdtemp(prefix="torch_bench-")
     for name in models:
-        for batch, precision in [(1, "fp32"), (1, "fp16"), (32, "fp16")]:
+        for batch, precision in ALL_VARIANTS:
+            if f"b{batch}-{precision}" not in wanted_variants:
+                continue
             variant = f"{name}-b{batch}-{precision}"
             runner = os.path.join(payload, variant, "runner")
             synthetic = not (name == "mobilenet_v2" and batch == 1)
-            model, inputs = torch_model(name, batch, precision)
-            sides = {"eager": model, "compile_default": torch.compile(model)}
-            if batch == 1 and precision == "fp16":
-                sides["compile_reduce_overhead"] = torch.compile(model, mode="reduce-overhead")
+            folder = input_folder(payload, name, batch, work)
+            model = torch_model(name, precision)
+            inputs = torch_inputs(folder, precision)
+            fns = {"eager": model}
+            if "compile_default" in wanted_sides:
+                fns["compile_default"] = torch.compile(model)
+            if "compile_reduce_overhead" in wanted_sides and batch == 1 and precision == "fp16":
+                fns["compile_reduce_overhead"] = torch.compile(model, mode="reduce-overhead")
+            if "eager" not in wanted_sides:
+                del fns["eager"]
+            sides = {"modelc": lambda: time_modelc(runner, folder, iters, warmup, synthetic)}
+            for side, fn in fns.items():
+                sides[side] = lambda fn=fn: time_torch(fn, inputs, iters, warmup)
             medians = {side: [] for side in sides}
-            medians["modelc"] = []
-            for _ in range(rounds):  # alternate the sides every round
-                medians["modelc"].append(time_modelc(runner, iters, warmup, synthetic))
-                for side, fn in sides.items():
-                    medians[side].append(time_torch(fn, inputs, iters, warmup))
-            row = {"variant": variant, "gpu": torch.cuda.get_device_name()}
+            firsts = []
+            for r in range(rounds):
+                order = round_order(sides, r)
+                firsts.append(order[0])
+                for side in order:
+                    medians[side].append(sides[side]())
+            row = {"variant": variant, "gpu": device_name, "first_per_round": firsts}
             for side, values in medians.items():
                 row[side + "_ms"] = float(np.median(values))
-            for side in sides:
+                row[side + "_round_medians_ms"] = values
+            for side in fns:
                 row["ratio_vs_" + side] = row["modelc_ms"] / row[side + "_ms"]
             print(json.dumps(row))
             sys.stdout.flush()
             results.append(row)
-            del model, sides
-            torch.cuda.empty_cache()
+            del model, fns, sides, inputs
+            if DEVICE == "cuda":
+                torch.cuda.empty_cache()
+    shutil.rmtree(work, ignore_errors=True)
     with open(os.path.join(OUT, "timing.json"), "w") as f:
         json.dump(results, f, indent=1)
     lines = ["| variant | modelc ms | eager ms | compile ms | reduce-overhead ms | "
              "vs eager | vs compile | vs reduce-overhead |", "|---|---|---|---|---|---|---|---|"]
+
+    def cell(r, key, fmt):
+        return "" if r.get(key) is None else fmt % r[key]
+
     for r in results:
-        ro = r.get("compile_reduce_overhead_ms")
-        lines.append(f"| {r['variant']} | {r['modelc_ms']:.3f} | {r['eager_ms']:.3f} | "
-                     f"{r['compile_default_ms']:.3f} | {'' if ro is None else f'{ro:.3f}'} | "
-                     f"{r['ratio_vs_eager']:.2f} | {r['ratio_vs_compile_default']:.2f} | "
-                     f"{'' if ro is None else '%.2f' % r['ratio_vs_compile_reduce_overhead']} |")
+        lines.append(f"| {r['variant']} | {r['modelc_ms']:.3f} | {cell(r, 'eager_ms', '%.3f')} | "
+                     f"{cell(r, 'compile_default_ms', '%.3f')} | "
+                     f"{cell(r, 'compile_reduce_overhead_ms', '%.3f')} | "
+                     f"{cell(r, 'ratio_vs_eager', '%.2f')} | "
+                     f"{cell(r, 'ratio_vs_compile_default', '%.2f')} | "
+                     f"{cell(r, 'ratio_vs_compile_reduce_overhead', '%.2f')} |")
     with open(os.path.join(OUT, "timing.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
