@@ -544,14 +544,17 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
      << "    return " << name_ << "_device_status(error);\n  }\n"
      << "  ctx->workspace = workspace ? ctx->device + " << fixedDeviceBytes_
      << " : NULL;\n"
-     << "  error = cudaMemset(ctx->device, 0, " << fixedDeviceBytes_ << ");\n"
+     // On own_stream, not the legacy stream: own_stream is non-blocking, so
+     // the legacy stream would not order this before the warm-up's kernels.
+     << "  error = cudaMemsetAsync(ctx->device, 0, " << fixedDeviceBytes_
+     << ", ctx->own_stream);\n"
      << "  if (error != cudaSuccess) {\n"
      << "    " << name_ << "_destroy(ctx);\n"
      << "    return " << name_ << "_device_status(error);\n  }\n";
   if (!weights_.empty())
-    os << "  error = cudaMemcpy(ctx->device + " << weightsOffset_
+    os << "  error = cudaMemcpyAsync(ctx->device + " << weightsOffset_
        << ", host_weights, " << upper_
-       << "_WEIGHTS_BYTES, cudaMemcpyHostToDevice);\n"
+       << "_WEIGHTS_BYTES, cudaMemcpyHostToDevice, ctx->own_stream);\n"
        << "  if (error != cudaSuccess) {\n"
        << "    " << name_ << "_destroy(ctx);\n"
        << "    return " << name_ << "_device_status(error);\n  }\n";

@@ -38,6 +38,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "emulator")
 TOLERANCE = {"fp32": 1e-4, "fp16": 2e-2, "bf16": 5e-2}
 LAUNCH = re.compile(r"^( *)([A-Za-z_][A-Za-z0-9_<>, ]*)<<<(.*)>>>\((.*)\);$")
+BOUNDS = re.compile(r"__launch_bounds__\(\s*(\d+)[^)]*\)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+# The emulation build: test/CUDA/emulator stands in for the toolkit's headers.
+EMULATOR_CXX = ["g++", "-std=c++17", "-O2", "-I", EMULATOR]
 
 
 def load(path):
@@ -54,15 +57,23 @@ def run(args, cwd=None):
 
 
 def emulated_source(cu_path, out_path):
-    """Rewrites each `k<<<config>>>(args);` into MC_EMU_LAUNCH((config), (args), k)."""
-    lines = []
+    """Rewrites each `k<<<config>>>(args);` into MC_EMU_LAUNCH((config), (args), k),
+    or MC_EMU_LAUNCH_BOUNDED(n, ...) when k is declared __launch_bounds__(n), so
+    the emulation refuses a launch with more threads as a GPU does."""
     with open(cu_path) as f:
-        for line in f:
-            m = LAUNCH.match(line.rstrip("\n"))
-            if m:
-                indent, kernel, config, args = m.groups()
+        source = f.readlines()
+    bounds = {name: count for count, name in BOUNDS.findall("".join(source))}
+    lines = []
+    for line in source:
+        m = LAUNCH.match(line.rstrip("\n"))
+        if m:
+            indent, kernel, config, args = m.groups()
+            bound = bounds.get(kernel.split("<")[0].strip())
+            if bound:
+                line = f"{indent}MC_EMU_LAUNCH_BOUNDED({bound}, ({config}), ({args}), {kernel});\n"
+            else:
                 line = f"{indent}MC_EMU_LAUNCH(({config}), ({args}), {kernel});\n"
-            lines.append(line)
+        lines.append(line)
     with open(out_path, "w") as f:
         f.writelines(lines)
 

@@ -62,6 +62,9 @@ static void runner_bench_begin(runner_model *m, const void **in, const size_t *i
     }
     for (k = 0; k < (size_t)MODEL_MACRO(NUM_OUTPUTS); k++)
         runner_check_cuda(cudaMalloc(&m->out_dev[k], out_bytes[k] ? out_bytes[k] : 1), "cudaMalloc");
+    /* cudaMemcpy from pageable memory may return before the copy lands, and
+     * the legacy stream it ran on does not order m->stream (non-blocking). */
+    runner_check_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     m->in_bytes = in_bytes;
     m->out_bytes = out_bytes;
 }
