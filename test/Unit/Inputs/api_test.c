@@ -1,5 +1,6 @@
 /* Exercises the generated C API of two models linked into one program: the
- * argument checks of init and run, external weights, and the numbers. */
+ * argument checks of init (context, arena, external weights) and of run,
+ * external weights, and the numbers. */
 #define _POSIX_C_SOURCE 200112L /* posix_memalign */
 #include "affine.h"
 #include "dense.h"
@@ -73,6 +74,10 @@ int main(int argc, char **argv) {
   /* init's argument checks. */
   CHECK(affine_init(NULL, arena, AFFINE_ARENA_BYTES, NULL, 0) ==
         MODELC_ERROR_NULL_ARGUMENT);
+  /* One fused loop, no intermediate tensor: no arena, and the header lets
+   * the caller pass NULL for it. */
+  CHECK(AFFINE_ARENA_BYTES == 0);
+  CHECK(affine_init(&a, NULL, 0, NULL, 0) == MODELC_OK);
   CHECK(affine_init(&a, arena, AFFINE_ARENA_BYTES, NULL, 0) == MODELC_OK);
 
   /* run's argument checks. */
@@ -112,14 +117,56 @@ int main(int argc, char **argv) {
   CHECK(weights != NULL);
   CHECK(DENSE_WEIGHTS_EXTERNAL == 1);
   CHECK(weights_size == DENSE_WEIGHTS_FILE_BYTES);
+  CHECK(dense_init(NULL, arena, DENSE_ARENA_BYTES, weights, weights_size) ==
+        MODELC_ERROR_NULL_ARGUMENT);
+  /* The arena (dense has one: the matrix product's scratch): NULL,
+   * misaligned by one byte and by half the alignment, one byte short. */
+  CHECK(DENSE_ARENA_BYTES > 0 && DENSE_ARENA_ALIGN > 2);
+  CHECK(dense_init(&d, NULL, DENSE_ARENA_BYTES, weights, weights_size) ==
+        MODELC_ERROR_NULL_ARGUMENT);
+  CHECK(dense_init(&d, arena + 1, DENSE_ARENA_BYTES, weights, weights_size) ==
+        MODELC_ERROR_MISALIGNED);
+  CHECK(dense_init(&d, arena + DENSE_ARENA_ALIGN / 2, DENSE_ARENA_BYTES,
+                   weights, weights_size) == MODELC_ERROR_MISALIGNED);
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES - 1, weights, weights_size) ==
+        MODELC_ERROR_SIZE_MISMATCH);
+  CHECK(dense_init(&d, arena, 0, weights, weights_size) ==
+        MODELC_ERROR_SIZE_MISMATCH);
+  /* The weights: NULL, one byte or four short, one byte long, misaligned
+   * (valid contents one byte off), another model's or build's header. */
   CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, NULL, 0) ==
         MODELC_ERROR_NULL_ARGUMENT);
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, NULL, weights_size) ==
+        MODELC_ERROR_NULL_ARGUMENT);
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size - 1) ==
+        MODELC_ERROR_SIZE_MISMATCH);
   CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size - 4) ==
         MODELC_ERROR_SIZE_MISMATCH);
-  weights[8] ^= 0xff; /* a file written for another model or build */
-  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size) ==
-        MODELC_ERROR_BAD_WEIGHTS);
-  weights[8] ^= 0xff;
+  CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, 0) ==
+        MODELC_ERROR_SIZE_MISMATCH);
+  {
+    unsigned char *copy = aligned(weights_size + 64);
+    CHECK(copy != NULL);
+    if (copy) {
+      memcpy(copy, weights, weights_size);
+      copy[weights_size] = 0;
+      CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, copy, weights_size + 1) ==
+            MODELC_ERROR_SIZE_MISMATCH);
+      memmove(copy + 1, copy, weights_size);
+      CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, copy + 1, weights_size) ==
+            MODELC_ERROR_MISALIGNED);
+      free(copy);
+    }
+  }
+  /* Bytes 0-7 are the magic, 8-15 the model hash, 16-23 the payload size. */
+  for (i = 0; i < 24; i += 8) {
+    weights[i] ^= 0xff;
+    CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size) ==
+          MODELC_ERROR_BAD_WEIGHTS);
+    weights[i] ^= 0xff;
+  }
+  /* Exactly DENSE_ARENA_BYTES, aligned, is enough (parallel_test.c checks
+   * that run stays inside it, on models that use all of it). */
   CHECK(dense_init(&d, arena, DENSE_ARENA_BYTES, weights, weights_size) ==
         MODELC_OK);
   {
