@@ -297,6 +297,7 @@ inline void die(const char *format, ...) {
  * another piece of device work; nullptr while host code runs. */
 inline const char *runningWhat = nullptr;
 inline bool runningKernel = false;
+inline const char *kernelName = nullptr; /* the kernel that runs, bare */
 
 inline const char *runningPosition() {
   static char text[768];
@@ -926,7 +927,7 @@ inline dim3 threadAt(unsigned t) {
       if (fibers[t].state != State::AtBlockBarrier) {
         dim3 i = fibers[t].index;
         die("__syncthreads in %s block (%u,%u,%u) reached by %u of %u threads (thread (%u,%u,%u) %s%s)",
-            runningWhat, b.x, b.y, b.z, atBlock, count, i.x, i.y, i.z,
+            kernelName, b.x, b.y, b.z, atBlock, count, i.x, i.y, i.z,
             fibers[t].state == State::Done ? "exited without reaching it" : "waits in ",
             fibers[t].state == State::Done ? "" : fibers[t].where);
       }
@@ -947,9 +948,9 @@ inline dim3 threadAt(unsigned t) {
     dim3 i = fibers[missing].index;
     die("%s in %s block (%u,%u,%u) warp %u reached by %u of the %u threads its mask 0x%08x names "
         "(thread (%u,%u,%u) exited without reaching it)",
-        fibers[t].where, runningWhat, b.x, b.y, b.z, warp, arrived, named, mask, i.x, i.y, i.z);
+        fibers[t].where, kernelName, b.x, b.y, b.z, warp, arrived, named, mask, i.x, i.y, i.z);
   }
-  die("threads of %s block (%u,%u,%u) never finished", runningWhat, b.x, b.y, b.z);
+  die("threads of %s block (%u,%u,%u) never finished", kernelName, b.x, b.y, b.z);
 }
 
 inline void runBlock(unsigned count) {
@@ -991,7 +992,7 @@ inline void runBlock(unsigned count) {
     if (plainArrivals)
       die("%s in %s block (%u,%u,%u) reached by %u of %u threads (thread (0,0,0) exited without "
           "reaching it)",
-          plainWhere, runningWhat, blockIdx.x, blockIdx.y, blockIdx.z, plainArrivals, count);
+          plainWhere, kernelName, blockIdx.x, blockIdx.y, blockIdx.z, plainArrivals, count);
     return;
   }
   for (unsigned t = 1; t < count; ++t)
@@ -1071,7 +1072,8 @@ inline void poisonShared() {
     poison(__start_mc_emu_shared, (size_t)(__stop_mc_emu_shared - __start_mc_emu_shared), kPoisonShared);
 }
 
-inline void runGrid(dim3 grid, dim3 block, const std::function<void()> &kernel) {
+inline void runGrid(const char *name, dim3 grid, dim3 block, const std::function<void()> &kernel) {
+  kernelName = name;
   gridDim = grid;
   blockDim = block;
   body = &kernel;
@@ -1193,7 +1195,7 @@ struct Launcher {
     work.run = [=] {
       /* A graph may replay after an allocation was freed. */
       checkArguments(kernelName, args, nullptr, std::index_sequence_for<P...>{});
-      runGrid(grid, block, [&] { std::apply(function, args); });
+      runGrid(kernelName, grid, block, [&] { std::apply(function, args); });
     };
     submit(config.stream, std::move(work));
   }
@@ -1318,6 +1320,11 @@ inline cudaError_t release(void *pointer) {
 
 inline cudaError_t cudaMalloc(void **pointer, size_t bytes) { return mc_emu::allocate(pointer, bytes); }
 inline cudaError_t cudaFree(void *pointer) { return mc_emu::release(pointer); }
+/* cuda_runtime.h's C++ overload for typed pointers. */
+template <typename T>
+cudaError_t cudaMalloc(T **pointer, size_t bytes) {
+  return cudaMalloc(reinterpret_cast<void **>(pointer), bytes);
+}
 
 /* Page-locked host memory: ordinary host memory here, remembered so that
  * diagnostics can name it. */
@@ -1334,6 +1341,10 @@ inline cudaError_t cudaMallocHost(void **pointer, size_t bytes) {
   return cudaSuccess;
 }
 inline cudaError_t cudaHostAlloc(void **pointer, size_t bytes, unsigned) { return cudaMallocHost(pointer, bytes); }
+template <typename T>
+cudaError_t cudaMallocHost(T **pointer, size_t bytes) {
+  return cudaMallocHost(reinterpret_cast<void **>(pointer), bytes);
+}
 inline cudaError_t cudaFreeHost(void *pointer) {
   auto it = mc_emu::pinnedHost.find(reinterpret_cast<uintptr_t>(pointer));
   if (it == mc_emu::pinnedHost.end())
@@ -1381,8 +1392,7 @@ inline Work copyWork(const char *api, cudaMemcpyKind kind, void *to, const void 
                      std::shared_ptr<std::vector<unsigned char>> staged) {
   Work work;
   char what[256];
-  snprintf(what, sizeof what, "%s(%s) of %zu bytes from %p to %p on %s", api, kindName(kind), bytes, from,
-           to, describe(resolve(stream)));
+  snprintf(what, sizeof what, "%s(%s) of %zu bytes from %p to %p", api, kindName(kind), bytes, from, to);
   work.what = what;
   if (fromDevice)
     work.uses.emplace_back(from, bytes, false);
@@ -1393,7 +1403,7 @@ inline Work copyWork(const char *api, cudaMemcpyKind kind, void *to, const void 
     /* The host sees the copy only once it is waited for. */
     uintptr_t begin = pageUp(reinterpret_cast<uintptr_t>(to));
     uintptr_t end = pageDown(reinterpret_cast<uintptr_t>(to) + bytes);
-    std::string guardWhat = what;
+    std::string guardWhat = std::string(what) + " on " + describe(resolve(stream));
     work.enqueued = [to, bytes, begin, end, guardWhat] {
       poison(to, bytes, kPoisonPending);
       guardHost(begin, end, guardWhat);
@@ -1454,7 +1464,7 @@ inline cudaError_t fill(const char *api, void *to, int value, size_t bytes, cuda
   char what[256];
   snprintf(what, sizeof what, "%s destination (argument 1)", api);
   requireDevice(to, bytes, what);
-  snprintf(what, sizeof what, "%s(%p, %d, %zu) on %s", api, to, value, bytes, describe(resolve(stream)));
+  snprintf(what, sizeof what, "%s(%p, %d, %zu)", api, to, value, bytes);
   Work work;
   work.what = what;
   work.uses.emplace_back(to, bytes, true);
