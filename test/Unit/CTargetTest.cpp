@@ -7,8 +7,9 @@
 // What lit cannot show about --target=c: each form of the artifact
 // (--weights=object, --weights=c-array, --emit=obj) builds without a warning,
 // runs LeNet's bundled test sets to the same bits and within tolerance of
-// onnxruntime's outputs; every weights format carries the same bytes; and the
-// --emit=obj object exports only the API.
+// onnxruntime's outputs; every weights format carries the same bytes; the
+// --emit=obj object exports only the API; and the kernels give the same bits
+// on 1, 2, 3 and 7 threads (Inputs/parallel_test.c).
 //
 //===----------------------------------------------------------------------===//
 
@@ -85,7 +86,7 @@ void compile(const std::string &model, const std::string &dir,
 const std::vector<std::string> kStrictFlags = {"-O2", "-Wall", "-Wextra",
                                                "-Werror"};
 
-/// The harnesses name the model through these (see Inputs/weights_dump.c).
+/// The harnesses name the model through these (see Inputs/parallel_test.c).
 std::vector<std::string> modelDefines(const std::string &dir,
                                       const std::string &name) {
   return {"-I" + dir, "-DMODEL_NAME=" + name,
@@ -104,6 +105,16 @@ void buildProgram(const std::vector<std::string> &sources,
   std::string error = errorText(runProgram(MODELC_C_COMPILER, args));
   INFO("building " << exe << ": " << error);
   REQUIRE(error.empty());
+}
+
+/// The model's source and whichever weights file the artifact in `dir` has.
+std::vector<std::string> artifactSources(const std::string &dir,
+                                         const std::string &name) {
+  std::vector<std::string> sources = {dir + "/" + name + ".c"};
+  for (const char *weights : {"_weights.c", "_weights.o"})
+    if (llvm::sys::fs::exists(dir + "/" + name + weights))
+      sources.push_back(dir + "/" + name + weights);
+  return sources;
 }
 
 /// The generated runner, built from the artifact's sources.
@@ -323,4 +334,45 @@ TEST_CASE("C target: the --emit=obj object links alone into the runner and "
   INFO(undefined);
   CHECK(undefined.find("lenet_") == std::string::npos);
   CHECK(undefined.find("mk_") == std::string::npos);
+}
+
+TEST_CASE("C target: outputs are bit-identical on any number of threads",
+          "[c-target]") {
+  TempDir dir("modelc-threads");
+
+  // On 1, 2, 3 and 7 threads of a parallel-for that deals the tasks out
+  // round-robin, last first (Inputs/parallel_test.c): LeNet (direct and
+  // im2col convolutions, pooling) and a matrix product, softmax on two axes
+  // and a layer norm (Inputs/mixer.onnxtext).
+  for (auto [model, name] :
+       {std::pair<std::string, std::string>{kLenet, "lenet"},
+        std::pair<std::string, std::string>{input("mixer.onnxtext"),
+                                            "mixer"}}) {
+    std::string artifact = dir / name;
+    compile(model, artifact, name, WeightsFormat::Object);
+    std::vector<std::string> sources = artifactSources(artifact, name);
+    sources.push_back(input("parallel_test.c"));
+    std::string exe = artifact + "/parallel_test";
+    buildProgram(sources, modelDefines(artifact, name), exe);
+    std::string output;
+    std::string error =
+        errorText(runProgram(exe, {"1", "2", "3", "7"}, &output));
+    INFO(name << ":\n" << output << error);
+    CHECK(error.empty());
+    CHECK(output.find(", 0 failed") != std::string::npos);
+  }
+
+  // Through the generated runner's thread pool, on a bundled test set.
+  std::string runner = buildRunner(dir / "lenet", "lenet");
+  const std::string &testSet = kLenetSets.front();
+  std::vector<HostTensor> serial =
+      runTestSet(runner, testSet, dir / "out-1", {"--threads", "1"});
+  checkNearExpected(serial, testSet);
+  for (int threads : {2, 3, 7}) {
+    std::string n = std::to_string(threads);
+    INFO("--threads " << n);
+    CHECK(sameBits(
+        runTestSet(runner, testSet, dir / ("out-" + n), {"--threads", n}),
+        serial));
+  }
 }
