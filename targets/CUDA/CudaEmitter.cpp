@@ -752,12 +752,7 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
     os << "/* Largest library workspace a plan may choose. */\n"
        << "#define MC_MAX_WORKSPACE ((size_t)64 << 20)\n\n"
        << getCudaLibraryShapesSource() << "\n"
-       << "#ifdef MODELC_CUDA_EMULATION\n"
-       << "/* modelc's tests: reference loops on the CPU (test/CUDA/emulator). "
-          "*/\n"
-       << "#include \"emulated_libraries.h\"\n"
-       << "#else\n"
-       << getCudaLibrariesSource() << "#endif /* MODELC_CUDA_EMULATION */\n\n";
+       << getCudaLibrariesSource() << "\n";
   os << "/*==== model ====*/\n\n";
   emitDescriptors(os, "input", inputs_);
   emitDescriptors(os, "output", outputs_);

@@ -16,7 +16,7 @@ fail=0
 import sys; sys.path.insert(0, '$HERE')
 from check_emulated import emulated_source
 emulated_source('$WORK/lenet/model.cu', '$WORK/lenet/model.emu.cpp')" || exit 1
-g++ -std=c++17 -O1 -DMODELC_CUDA_EMULATION -I "$HERE/emulator" -I "$WORK/lenet" \
+g++ -std=c++17 -O1 -I "$HERE/emulator" -I "$WORK/lenet" \
   -x c++ "$WORK/lenet/model.emu.cpp" "$HERE/api_test.cpp" \
   -x none "$WORK/lenet/model_weights.o" -o "$WORK/api_test" || exit 1
 "$WORK/api_test" || fail=1

@@ -4,7 +4,8 @@
 For each model and precision: `modelc compile --target=cuda`, then
   1. the generated kernels and host code run on the CPU through the emulation
      in test/CUDA/emulator (blocks in sequence, threads as fibers, graphs
-     recorded and replayed, cuBLASLt/cuDNN replaced by reference loops), and
+     recorded and replayed, the real cuBLASLt/cuDNN layer over emulated
+     libraries that compute from its descriptors), and
      every output of every test set is compared with onnxruntime's:
        max |actual - expected| <= tol * max |expected| + 1e-5
      with tol 1e-4 (fp32: the C target's bound, relative to the output's

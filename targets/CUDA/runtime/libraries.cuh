@@ -4,11 +4,11 @@
  * algorithm and its workspace; a run only enqueues. Every call is legal
  * inside CUDA graph capture.
  *
- * modelc's tests run the generated kernels on the CPU through an emulation of
- * the CUDA runtime; that build defines MODELC_CUDA_EMULATION and includes
- * reference implementations of the same functions instead of this section.
  * What each call computes (mc_gemm_shape, mc_conv_shape) is described in
- * library_shapes.cuh, which both use. */
+ * library_shapes.cuh. modelc's tests run this same code on the CPU: the
+ * emulation in test/CUDA/emulator provides cublasLt.h and cudnn.h, which
+ * compute each call from the descriptors built here and reject the ones the
+ * libraries reject. */
 
 #include <cublasLt.h>
 #include <cudnn.h>

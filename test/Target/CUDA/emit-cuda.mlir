@@ -7,6 +7,15 @@
 //       CHECK: modelc_status net_create(net_context **ctx, const void *weights,
 //       CHECK: modelc_status net_run_device(net_context *ctx, struct CUstream_st *stream,
 // CHECK-LABEL: ----- net.cu -----
+// The library layer is pasted as is: the emulation that tests it provides
+// cublasLt.h and cudnn.h, with no switch in the generated code.
+//   CHECK-NOT: MODELC_CUDA_EMULATION
+//       CHECK: #include <cublasLt.h>
+//  CHECK-NEXT: #include <cudnn.h>
+//   CHECK-NOT: MODELC_CUDA_EMULATION
+//       CHECK: static int mc_conv_plan_init(
+//   CHECK-NOT: MODELC_CUDA_EMULATION
+//       CHECK: /*==== model ====*/
 //       CHECK: static __global__ void __launch_bounds__(256) conv_0_add_relu_epilogue(const float *in0, const float *in1, const float *in2, const float *in3, float *out0)
 //  CHECK-NEXT: {
 //  CHECK-NEXT:   const int i = (int)blockIdx.x * blockDim.x + threadIdx.x;
