@@ -60,6 +60,18 @@ deb $MIRROR bookworm-updates main
 deb $SECURITY_MIRROR bookworm-security main
 SOURCES
 cp /etc/resolv.conf "$TARGET/etc/resolv.conf"
+# The network's own certificate authorities, as every machine of this kind
+# trusts them (the registries are reached through them); nothing else of the
+# host's comes along.
+chroot_env=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+if [ -d /usr/local/share/ca-certificates ]; then
+  mkdir -p "$TARGET/usr/local/share/ca-certificates"
+  cp -r /usr/local/share/ca-certificates/. "$TARGET/usr/local/share/ca-certificates/"
+fi
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  cp "$NODE_EXTRA_CA_CERTS" "$TARGET/etc/ssl/network-ca.crt"
+  chroot_env+=(NODE_EXTRA_CA_CERTS=/etc/ssl/network-ca.crt)
+fi
 bind /proc "$TARGET/proc"
 bind /sys "$TARGET/sys"
 bind /dev "$TARGET/dev"
@@ -75,15 +87,13 @@ git clone -q "$ROOT" "$TARGET/root/modelc"
 
 step "bash scripts/setup.sh"
 t0=$(date +%s)
-chroot "$TARGET" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 bash -c 'cd /root/modelc && bash scripts/setup.sh'
+chroot "$TARGET" /usr/bin/env -i "${chroot_env[@]}" bash -c 'cd /root/modelc && bash scripts/setup.sh'
 setup_s=$(( $(date +%s) - t0 ))
 
 step "bash scripts/test.sh"
 t0=$(date +%s)
 status=0
-chroot "$TARGET" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 bash -c 'cd /root/modelc && bash scripts/test.sh' || status=$?
+chroot "$TARGET" /usr/bin/env -i "${chroot_env[@]}" bash -c 'cd /root/modelc && bash scripts/test.sh' || status=$?
 test_s=$(( $(date +%s) - t0 ))
 
 total=$(( $(date +%s) - start ))

@@ -34,7 +34,7 @@ if [ ! -d "$ORT_NODE_MODULES/onnxruntime-node" ]; then
   echo "== modelc: installing onnxruntime-node (npm)"
   # The package's install step would fetch GPU files from outside the npm
   # registry; the CPU binary it needs ships inside the package.
-  ONNXRUNTIME_NODE_INSTALL=skip npm install --silent --no-audit --no-fund \
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --loglevel=error --no-audit --no-fund \
     --prefix "$(dirname "$ORT_NODE_MODULES")" onnxruntime-node@1.30.0 >/dev/null
 fi
 
