@@ -39,6 +39,13 @@ expect 1 "unsupported ops (all named at once)" compile "$HERE/Inputs/unsupported
 grep -q "LpNormalization.*Frobnicate" "$W/err" &&
   { passed=$((passed + 1)); echo "PASS every unsupported op named"; } ||
   { failed=$((failed + 1)); echo "FAIL unsupported ops not all named: $(cat "$W/err")"; }
+expect 1 "a Conv whose kernel_shape contradicts its weight" compile \
+  "$HERE/Inputs/conv-kernel-shape.onnxtext" -o "$W/out_ks"
+grep -q "node 'Conv_0' (Conv): kernel_shape \[5, 5\] contradicts the weight's spatial dims \[3, 3\]" "$W/err" &&
+  { passed=$((passed + 1)); echo "PASS the kernel_shape error names the node and both shapes"; } ||
+  { failed=$((failed + 1)); echo "FAIL kernel_shape message: $(cat "$W/err")"; }
+[ ! -e "$W/out_ks" ] && { passed=$((passed + 1)); echo "PASS no output folder for a rejected Conv"; } ||
+  { failed=$((failed + 1)); echo "FAIL a rejected Conv left $W/out_ks"; }
 expect 1 "unknown target" compile "$MODEL" --target=tpu -o "$W/out_k"
 expect 1 "GPU target not built yet" compile "$MODEL" --target=rocm -o "$W/out_c"
 expect 1 "--bind of a missing file" compile "$MODEL" --bind input=/nonexistent.pb -o "$W/out_b"

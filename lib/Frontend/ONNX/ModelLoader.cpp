@@ -24,11 +24,17 @@
 namespace modelc::onnx_frontend {
 
 /// True when the file is ONNX text rather than protobuf: by extension, or by
-/// its first non-blank character (text models open with `<` or a graph name).
+/// its first character past blanks and `#` comment lines (text models open
+/// with `<`). A ModelProto never starts with `#`, a group tag, so comments
+/// cannot make a protobuf look like text; they let a chunk of a lit test
+/// split with `--split-input-file='# -----'` be recognized.
 static bool looksLikeText(llvm::StringRef path, llvm::StringRef contents) {
   if (path.ends_with(".onnxtext") || path.ends_with(".txt"))
     return true;
-  return contents.ltrim().starts_with("<");
+  llvm::StringRef rest = contents.ltrim();
+  while (rest.starts_with("#"))
+    rest = rest.split('\n').second.ltrim();
+  return rest.starts_with("<");
 }
 
 /// Keeps only the first line of a multi-line library message.

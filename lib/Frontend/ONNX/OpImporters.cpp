@@ -24,6 +24,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <tuple>
 
 using namespace mlir;
 namespace graph = mlir::modelc::graph;
@@ -105,6 +106,14 @@ llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
   w.pads = read("pads", {0, 0, 0, 0});
   if (w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4)
     return ctx.error("expected 1-D or 2-D strides, dilations and pads");
+  // What the graph ops' type inference requires (and auto_pad divides by):
+  // a node breaking it must be an error here, as building the op would abort.
+  for (int d = 0; d < 2; ++d) {
+    if (w.kernel[d] < 1 || w.strides[d] < 1 || w.dilations[d] < 1)
+      return ctx.error("kernel, strides and dilations must be positive");
+    if (w.pads[d] < 0 || w.pads[d + 2] < 0)
+      return ctx.error("pads must not be negative");
+  }
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
     w.pads.assign(4, 0);
@@ -121,7 +130,94 @@ llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
   } else if (autoPad != "NOTSET") {
     return ctx.error("unknown auto_pad '" + autoPad + "'");
   }
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = (w.kernel[d] - 1) * w.dilations[d] + 1;
+    if (inShape[2 + d] + w.pads[d] + w.pads[d + 2] < span)
+      return ctx.error("the output would be empty: the dilated kernel spans " +
+                       llvm::Twine(span) + ", the padded input " +
+                       llvm::Twine(inShape[2 + d] + w.pads[d] + w.pads[d + 2]));
+  }
   return w;
+}
+
+/// `[3, 3]`, for messages.
+std::string formatList(ArrayRef<int64_t> values) {
+  std::string text = "[";
+  for (auto [i, v] : llvm::enumerate(values))
+    text += (i ? ", " : "") + std::to_string(v);
+  return text + "]";
+}
+
+/// What ONNX ties together in a convolution node and onnxruntime checks:
+/// the weight's rank and `kernel_shape`, channels and `group`, the bias, and
+/// the lengths of the window attributes. `in` and `w` are the shapes as the
+/// model gives them (before a 1-D op is lifted); `biasInput` is the bias
+/// operand's index, or -1. A transposed weight is [C, M / group, k...], a
+/// plain one [M, C / group, k...].
+llvm::Error checkConvAttributes(NodeContext &ctx, ArrayRef<int64_t> in,
+                                ArrayRef<int64_t> w, int biasInput,
+                                bool transposed) {
+  if (w.size() != in.size())
+    return ctx.error("the weight has rank " + llvm::Twine(w.size()) +
+                     ", the input rank " + llvm::Twine(in.size()));
+  size_t spatial = in.size() - 2;
+  ArrayRef<int64_t> kernel = w.drop_front(2);
+  if (std::optional<std::vector<int64_t>> attr = ctx.intsAttr("kernel_shape"))
+    if (ArrayRef<int64_t>(*attr) != kernel)
+      return ctx.error("kernel_shape " + formatList(*attr) +
+                       " contradicts the weight's spatial dims " +
+                       formatList(kernel));
+  auto checkLength = [&](llvm::StringRef name, size_t want,
+                         size_t alsoFine) -> llvm::Error {
+    std::optional<std::vector<int64_t>> attr = ctx.intsAttr(name);
+    if (!attr || attr->size() == want || attr->size() == alsoFine)
+      return llvm::Error::success();
+    return ctx.error(name + " has " + llvm::Twine(attr->size()) + " value" +
+                     (attr->size() == 1 ? "" : "s") + ", expected " +
+                     llvm::Twine(want));
+  };
+  for (auto [name, want, alsoFine] :
+       {std::tuple("strides", spatial, spatial),
+        std::tuple("dilations", spatial, spatial),
+        std::tuple("output_padding", spatial, spatial),
+        std::tuple("pads", 2 * spatial, 2 * spatial),
+        // Some exporters write the whole output shape.
+        std::tuple("output_shape", spatial, in.size())})
+    if (llvm::Error err = checkLength(name, want, alsoFine))
+      return err;
+  int64_t group = ctx.intAttr("group", 1);
+  int64_t channels = in[1];
+  if (group < 1 || channels % group)
+    return ctx.error("group " + llvm::Twine(group) +
+                     " does not divide the input's " + llvm::Twine(channels) +
+                     " channels");
+  int64_t outChannels;
+  if (transposed) {
+    if (w[0] != channels)
+      return ctx.error("the weight's dim 0 is " + llvm::Twine(w[0]) +
+                       ", the input has " + llvm::Twine(channels) +
+                       " channels");
+    outChannels = w[1] * group;
+  } else {
+    if (w[1] * group != channels)
+      return ctx.error("the weight's dim 1 is " + llvm::Twine(w[1]) +
+                       ", expected " + llvm::Twine(channels / group) +
+                       " (the input's " + llvm::Twine(channels) +
+                       " channels / group " + llvm::Twine(group) + ")");
+    if (w[0] % group)
+      return ctx.error("group " + llvm::Twine(group) +
+                       " does not divide the weight's " + llvm::Twine(w[0]) +
+                       " output channels");
+    outChannels = w[0];
+  }
+  if (biasInput >= 0 && ctx.input(biasInput)) {
+    ArrayRef<int64_t> bias = ctx.inputType(biasInput).getShape();
+    if (bias.size() != 1 || bias[0] != outChannels)
+      return ctx.error("the bias has shape " + formatList(bias) +
+                       ", expected [" + llvm::Twine(outChannels) +
+                       "], one value per output channel");
+  }
+  return llvm::Error::success();
 }
 
 /// Lifts a 1-D (rank-3) window op input to 2-D by inserting a unit height.
@@ -419,6 +515,10 @@ llvm::Error importDropout(NodeContext &ctx) {
 llvm::Error importConv(NodeContext &ctx) {
   if (llvm::Error err = requireFloatInput(ctx))
     return err;
+  if (llvm::Error err = checkConvAttributes(
+          ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
+          /*biasInput=*/2, /*transposed=*/false))
+    return err;
   Value operands[] = {ctx.input(0), ctx.input(1)};
   llvm::Expected<bool> lifted = liftWindowOperands(ctx, operands, "convolutions");
   if (!lifted)
@@ -431,10 +531,6 @@ llvm::Error importConv(NodeContext &ctx) {
   if (!w)
     return w.takeError();
   int64_t group = ctx.intAttr("group", 1);
-  if (group < 1 || inType.getDimSize(1) % group ||
-      inType.getDimSize(1) / group != wType.getDimSize(1))
-    return ctx.error("weight shape does not match the input channels and "
-                     "group");
   OpBuilder &b = ctx.builder();
   Value conv = ctx.create<graph::ConvOp>(
       input, weight, ctx.input(2), b.getDenseI64ArrayAttr(w->strides),
@@ -447,6 +543,10 @@ llvm::Error importConv(NodeContext &ctx) {
 llvm::Error importConvTranspose(NodeContext &ctx) {
   if (llvm::Error err = requireFloatInput(ctx))
     return err;
+  if (llvm::Error err = checkConvAttributes(
+          ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
+          /*biasInput=*/2, /*transposed=*/true))
+    return err;
   Value operands[] = {ctx.input(0), ctx.input(1)};
   llvm::Expected<bool> liftedOr =
       liftWindowOperands(ctx, operands, "transposed convolutions");
@@ -457,8 +557,6 @@ llvm::Error importConvTranspose(NodeContext &ctx) {
   ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
   ArrayRef<int64_t> w = cast<RankedTensorType>(weight.getType()).getShape();
   int64_t group = ctx.intAttr("group", 1);
-  if (group < 1 || in[1] != w[0] || in[1] % group)
-    return ctx.error("weight shape does not match the input channels and group");
   auto read = [&](llvm::StringRef name, SmallVector<int64_t> fallback) {
     return readWindowInts(ctx, name, lifted).value_or(fallback);
   };
@@ -470,6 +568,14 @@ llvm::Error importConvTranspose(NodeContext &ctx) {
     outputPadding = {0, ctx.intsAttr("output_padding")->front()};
   std::optional<SmallVector<int64_t>> outputShape =
       readWindowInts(ctx, "output_shape", lifted);
+  if (outputShape && outputShape->size() < 2)
+    return ctx.error("output_shape must give the spatial dims");
+  for (int d = 0; d < 2; ++d) {
+    if (strides[d] < 1 || dilations[d] < 1 || w[2 + d] < 1)
+      return ctx.error("kernel, strides and dilations must be positive");
+    if (pads[d] < 0 || pads[d + 2] < 0 || outputPadding[d] < 0)
+      return ctx.error("pads and output_padding must not be negative");
+  }
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   SmallVector<int64_t> out = {in[0], w[1] * group, 0, 0};
   for (int d = 0; d < 2; ++d) {
@@ -1628,6 +1734,10 @@ llvm::Error importMatMulInteger(NodeContext &ctx) {
 }
 
 llvm::Error importConvInteger(NodeContext &ctx) {
+  if (llvm::Error err = checkConvAttributes(
+          ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
+          /*biasInput=*/-1, /*transposed=*/false))
+    return err;
   Value x = centeredAsFloat(ctx, ctx.input(0), ctx.input(2));
   Value w = ctx.input(3)
                 ? centeredAsFloat(ctx, ctx.input(1), Value())
