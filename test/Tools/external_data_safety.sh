@@ -13,6 +13,8 @@
 set -u
 MODELC=$1
 PY=/usr/bin/python3
+# A modelc that opens a pipe waits for a writer forever: a hang is a failure.
+TIMEOUT=${MODELC_TEST_TIMEOUT:-120}
 W=$(mktemp -d "${TMPDIR:-/tmp}/modelc_extdata.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 W=$(cd "$W" && pwd -P) # the messages name resolved paths
@@ -67,11 +69,12 @@ refuse() {
   for mode in object c-array external run inspect; do
     out=$W/out_${name}_$mode
     case $mode in
-      run) "$MODELC" run "$model" --inputs "$W/in" --outputs "$out" \
-             --work-dir "$out.work" >"$W/stdout" 2>"$W/stderr" ;;
-      inspect) "$MODELC" inspect "$model" >"$W/stdout" 2>"$W/stderr" ;;
-      *) "$MODELC" compile "$model" --target=c --weights="$mode" -o "$out" \
-           >"$W/stdout" 2>"$W/stderr" ;;
+      run) timeout "$TIMEOUT" "$MODELC" run "$model" --inputs "$W/in" \
+             --outputs "$out" --work-dir "$out.work" >"$W/stdout" 2>"$W/stderr" ;;
+      inspect) timeout "$TIMEOUT" "$MODELC" inspect "$model" \
+                 >"$W/stdout" 2>"$W/stderr" ;;
+      *) timeout "$TIMEOUT" "$MODELC" compile "$model" --target=c \
+           --weights="$mode" -o "$out" >"$W/stdout" 2>"$W/stderr" ;;
     esac
     local rc=$? lines what="$name, $mode"
     lines=$(wc -l <"$W/stderr")
