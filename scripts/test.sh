@@ -21,6 +21,9 @@ SUDO=""
 
 TEST_PACKAGES=(
   libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
+  # The artifacts' own CMakeLists.txt are built as a user builds them, with
+  # CMake's default generator.
+  make
 )
 # Node.js runs the onnxruntime oracle (scripts/ort). Machines of this kind
 # ship it (with npm); Debian's own packages are the fallback where it is missing.
