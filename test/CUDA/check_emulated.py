@@ -105,8 +105,7 @@ def build_emulated(modelc, model, precision, out, extra=()):
     weights = [os.path.join(out, "model_weights.o")] if os.path.exists(
         os.path.join(out, "model_weights.o")) else []
     runner = os.path.join(out, "emulated_runner")
-    run(["g++", "-std=c++17", "-O2", "-DMODELC_CUDA_EMULATION", "-I", EMULATOR,
-         "-x", "c++", emulated,
+    run([*EMULATOR_CXX, "-x", "c++", emulated,
          os.path.join(out, "model_runner.cu"), "-x", "none", *weights, "-o", runner])
     return runner, weights
 
