@@ -3,18 +3,24 @@
 conformance-compare-selftest; also `run_node_tests.py --self-test`).
 
 Feeds crafted arrays to compare(), crafted exit statuses to modelc_failure(),
-crafted results to judge() and small models to bindable_inputs(), and checks
-each verdict, so a runner that lets a wrong result pass fails here first.
+crafted results to judge() and updated_entries(), small models to
+bindable_inputs(), and stand-in modelc and runner scripts that crash, hang or
+fail to test/CUDA/emulated_node_tests.py, and checks each verdict, so a runner
+that lets a wrong result pass fails here first.
 """
 
 import os
+import shutil
 import sys
+import tempfile
+import types
 import unittest
 
 import numpy as np
 from onnx import TensorProto, helper
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import run_node_tests as rnt  # noqa: E402
 
 INF, NAN = np.inf, np.nan
@@ -126,10 +132,98 @@ class Judge(unittest.TestCase):
     def test_stale(self):
         self.assertEqual(self.verdict("pass", ("numerics", "")), "stale")
 
+    def test_update(self):
+        results = {
+            "kept": {"status": "mismatch", "detail": "new text"},
+            "moved": {"status": "compile", "detail": "modelc: error: node 'T' "
+                      "(Trilu): k must be a compile-time constant"},
+            "crashed": {"status": "crash", "detail": "signal 11"},
+            "unknown": {"status": "compile", "detail": "modelc: error: oops"},
+            "passes": {"status": "pass", "detail": "", "kind": "plain"},
+        }
+        expected = {"kept": ("numerics", "hand-written"),
+                    "moved": ("numerics", "was numerics"),
+                    "crashed": ("numerics", "was numerics"),
+                    "passes": ("numerics", "was numerics"),
+                    "elsewhere": ("string", "not in this run")}
+        entries, unlistable = rnt.updated_entries(list(results), results, expected)
+        self.assertEqual(entries["kept"], ("numerics", "hand-written"))
+        self.assertEqual(entries["moved"][0], "runtime-parameter")
+        self.assertEqual(entries["elsewhere"], ("string", "not in this run"))
+        self.assertNotIn("passes", entries)
+        self.assertEqual(sorted(unlistable), ["crashed", "unknown"])
+
+    def test_pass_lists(self):
+        results = {"a": {"status": "pass", "detail": "", "kind": "plain"},
+                   "b": {"status": "pass", "detail": "", "kind": "constant"},
+                   "c": {"status": "pass", "detail": "", "kind": "specialized"},
+                   "d": {"status": "mismatch", "detail": "x"}}
+        listed = {"a": "plain", "b": "plain", "d": "plain"}
+        problems = rnt.check_run(list(results), results, {}, listed)
+        self.assertEqual([p.split(":")[0].split() for p in problems],
+                         [["PASS-LIST", "b"], ["PASS-LIST", "c"],
+                          ["UNEXPECTED", "d"]])
+        self.assertIn("was in passing-plain.txt", problems[2])
+
     def test_no_reason_admits_a_crash(self):
         for reason, (_, classes) in rnt.REASONS.items():
             self.assertFalse(classes & {"crash", "timeout"}, reason)
             self.assertTrue(classes <= set(rnt.CLASSES), reason)
+
+
+class EmulatedCuda(unittest.TestCase):
+    """test/CUDA/emulated_node_tests.py: a crash or a hang of modelc or of
+    the emulated runner is a failure of its own class, never unsupported."""
+
+    def setUp(self):
+        sys.path.insert(0, os.path.join(HERE, "..", "CUDA"))
+        import emulated_node_tests
+        self.emu = emulated_node_tests
+        self.dir = tempfile.mkdtemp(prefix="selftest_")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def script(self, name, body):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + body + "\n")
+        os.chmod(path, 0o755)
+        return path
+
+    def test_emulated_runner(self):
+        args = types.SimpleNamespace(timeout=1)
+        cases = [("exit 0", None), ("kill -SEGV $$", "crash"),
+                 ("kill -ABRT $$", "crash"), ("sleep 10", "timeout"),
+                 ("echo 'runner: run failed' >&2; exit 1", "run-error")]
+        for body, want in cases:
+            with self.subTest(body=body):
+                runner = self.script("runner", body)
+                got = self.emu.run_emulated(args, runner, self.dir, self.dir)
+                self.assertEqual(got and got[0], want)
+
+    def test_modelc_compile(self):
+        one_line = ("echo \"modelc: error: 1 dispatch cannot be compiled for "
+                    "the cuda target: node 'X': op 'resize' is not supported\" "
+                    ">&2; exit 1")
+        cases = [(one_line, "compile"), ("kill -SEGV $$", "crash"),
+                 ("echo a >&2; echo 'modelc: error: b' >&2; exit 1", "crash"),
+                 ("exit 3", "crash"), ("sleep 10", "timeout")]
+        for body, want in cases:
+            with self.subTest(body=body):
+                args = types.SimpleNamespace(timeout=1,
+                                             modelc=self.script("modelc", body))
+                got = self.emu.compile_cuda(args, "m.onnx", self.dir, [],
+                                            os.path.join(self.dir, "out"))
+                self.assertEqual(got and got[0], want)
+
+    def test_stage_inputs_renumbers_the_unbound(self):
+        for k in range(3):
+            open(os.path.join(self.dir, f"input_{k}.pb"), "w").write(str(k))
+        staged = os.path.join(self.dir, "staged")
+        self.emu.stage_inputs(self.dir, [(1, "shape")], 3, staged)
+        self.assertEqual(sorted(os.listdir(staged)), ["input_0.pb", "input_1.pb"])
+        self.assertEqual(open(os.path.join(staged, "input_1.pb")).read(), "2")
 
 
 def model_of(node, inputs):

@@ -42,7 +42,15 @@ and when a listed case passes (a stale entry).
 usage: run_node_tests.py --modelc BIN [--data DIR ...] [--scope foundation|all]
                          [--expectations FILE] [--jobs N] [--filter REGEX]
                          [--report FILE.json] [--markdown FILE.md] [--update]
+                         [--from-report FILE.json]
        run_node_tests.py --self-test
+
+--update rewrites the expectations and the pass lists from the run: an entry
+whose reason still admits the case's class keeps its hand-written text, any
+other failure gets a reason from classify(). A failure no reason admits (a
+crash, a timeout, a build or run-time error, a compile error classify() does
+not recognize) is left unlisted, so it keeps failing the run until a person
+fixes the bug or lists it by hand.
 """
 
 import argparse
@@ -454,7 +462,8 @@ def run_case(args, name):
 
 def classify(result):
     """A reason from REASONS for a new failure, or None when no reason
-    admits its class (a crash, a timeout, a build or run-time error)."""
+    admits its class (a crash, a timeout, a build or run-time error) or the
+    compile error is not one of the known kinds of unsupported."""
     status = result["status"]
     if status == "mismatch":
         return "numerics"
@@ -480,7 +489,7 @@ def classify(result):
     for needle, reason in rules:
         if needle in detail:
             return reason
-    return "unsupported-op"
+    return None
 
 
 def read_expectations(path, reasons=REASONS):
@@ -708,6 +717,11 @@ def write_markdown(args, cases, results, expected):
         "`onnx-backend-tests` fails when a case fails unlisted or in another "
         "class, when a listed case passes, and when a pass list is out of date.",
         "",
+        "The node cases also run through the CUDA target and its CPU emulation, "
+        "with the same inputs frozen and the same comparison, held to "
+        "`test/CUDA/cuda-node-expectations.txt` by the same rules: "
+        "`test/CUDA/emulated_node_tests.py`, on demand with "
+        "`ctest -L cuda-full`.", "",
         "## Not passing, by reason", "",
         "| reason | admits | cases |", "|---|---|---|",
     ]
