@@ -264,9 +264,12 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
     for (auto [i, port] : llvm::enumerate(ports)) {
       Type element =
           cast<RankedTensorType>(port.value.getType()).getElementType();
-      os << "  if (!" << array << "[" << i << "])\n"
-         << "    return MODELC_ERROR_NULL_ARGUMENT;\n"
-         << "  if (" << sizes << "[" << i << "] != " << tensorBytes(port.value)
+      // A zero-byte tensor is never read or written, so its pointer may be
+      // NULL, as malloc(0) and cudaMalloc(0) may give.
+      if (tensorBytes(port.value) != 0)
+        os << "  if (!" << array << "[" << i << "])\n"
+           << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
+      os << "  if (" << sizes << "[" << i << "] != " << tensorBytes(port.value)
          << ")\n    return MODELC_ERROR_SIZE_MISMATCH;\n";
       int64_t align = graph::getElementByteWidth(element);
       if (align > 1)

@@ -600,9 +600,12 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os) {
   auto checkPorts = [&](llvm::StringRef array, llvm::StringRef sizes,
                         ArrayRef<Port> ports) {
     for (auto [i, port] : llvm::enumerate(ports)) {
-      os << "  if (!" << array << "[" << i << "])\n"
-         << "    return MODELC_ERROR_NULL_ARGUMENT;\n"
-         << "  if (" << sizes << "[" << i << "] != " << ioBytes(port)
+      // A zero-byte tensor is never read or written, so its pointer may be
+      // NULL, as malloc(0) and cudaMalloc(0) may give.
+      if (ioBytes(port) != 0)
+        os << "  if (!" << array << "[" << i << "])\n"
+           << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
+      os << "  if (" << sizes << "[" << i << "] != " << ioBytes(port)
          << ")\n    return MODELC_ERROR_SIZE_MISMATCH;\n";
       int64_t align = graph::getElementByteWidth(port.ioElement);
       if (align > 1)
