@@ -8,7 +8,8 @@
                                  PyTorch eager and torch.compile (default and
                                  reduce-overhead), medians of round medians
 
-Bounds (max |diff| <= tol * max |ref| + 1e-5): fp32 1e-3, fp16 2e-2.
+Bounds (max |diff| <= tol * max |ref| + 1e-5, relative to each output's
+largest magnitude): fp32 1e-4 (the C target's bound; TF32 is off), fp16 2e-2.
 
 Timing is fair by construction: every side gets WARMUP untimed and ITERS timed
 runs per round, the order of the sides is reversed every other round (who went
@@ -41,7 +42,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-TOL = {"fp32": 1e-3, "fp16": 2e-2}
+TOL = {"fp32": 1e-4, "fp16": 2e-2}
 SEED = os.environ.get("SEED", "5")
 OUT = os.environ.get("OUT", "/tmp/modelc_cuda_results")
 
