@@ -99,6 +99,8 @@ def compile_cuda(args, model_path, dataset, binds, out):
                               timeout=args.timeout)
     except subprocess.TimeoutExpired:
         return "timeout", f"modelc compile over {args.timeout} s"
+    except OSError as e:
+        return "crash", f"cannot run modelc: {e}"
     if proc.returncode == 0:
         return None
     return conformance.modelc_failure(proc.returncode, proc.stderr)
@@ -128,6 +130,8 @@ def run_emulated(args, runner, staged, outputs):
                               capture_output=True, text=True, timeout=args.timeout)
     except subprocess.TimeoutExpired:
         return "timeout", f"the emulated runner ran over {args.timeout} s"
+    except OSError as e:
+        return "crash", f"cannot run the emulated runner: {e}"
     tail = (proc.stderr.strip() or proc.stdout.strip())[-300:]
     if proc.returncode < 0:
         return "crash", f"the emulated runner died on signal {-proc.returncode}: {tail}"

@@ -216,6 +216,11 @@ class EmulatedCuda(unittest.TestCase):
                 got = self.emu.compile_cuda(args, "m.onnx", self.dir, [],
                                             os.path.join(self.dir, "out"))
                 self.assertEqual(got and got[0], want)
+        # A modelc that cannot be started (mid-relink) is a crash, not an
+        # exception that ends the whole run.
+        args = types.SimpleNamespace(timeout=1, modelc=os.path.join(self.dir, "none"))
+        got = self.emu.compile_cuda(args, "m.onnx", self.dir, [], self.dir)
+        self.assertEqual(got[0], "crash")
 
     def test_stage_inputs_renumbers_the_unbound(self):
         for k in range(3):

@@ -443,6 +443,8 @@ def run_case(args, name):
                                       timeout=args.timeout)
             except subprocess.TimeoutExpired:
                 return failed("timeout", f"{ds}: over {args.timeout} s")
+            except OSError as e:
+                return failed("crash", f"cannot run modelc: {e}")
             if proc.returncode != 0:
                 status, detail = modelc_failure(proc.returncode, proc.stderr)
                 return failed(status, detail)
