@@ -1399,9 +1399,12 @@ llvm::Error importResize(NodeContext &ctx) {
   } else if (std::optional<std::vector<double>> s = constantDoubles(ctx.input(scalesIndex))) {
     scales = *s;
   }
+  bool roiUnknown = false;
   if (!opset10) {
     if (std::optional<std::vector<double>> r = constantDoubles(ctx.input(1)))
       roi = *r;
+    else
+      roiUnknown = static_cast<bool>(ctx.input(1));
     if (ctx.input(3)) {
       llvm::Expected<std::vector<int64_t>> s = ctx.requireConstantInts(3, "sizes");
       if (!s)
@@ -1432,6 +1435,13 @@ llvm::Error importResize(NodeContext &ctx) {
       "coordinate_transformation_mode", opset10 ? "asymmetric" : "half_pixel");
   if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return ctx.error("unknown mode '" + mode + "'");
+  // Only tf_crop_and_resize reads roi. It decides no shape, but every
+  // coordinate, and the kernels take it as a constant: ignoring an unknown
+  // roi would compute with the wrong one.
+  if (coordinates == "tf_crop_and_resize" && roiUnknown)
+    return ctx.error("roi must be a compile-time constant for "
+                     "coordinate_transformation_mode 'tf_crop_and_resize' "
+                     "(freeze it with --bind)");
   OpBuilder &b = ctx.builder();
   auto type = RankedTensorType::get(out, ctx.inputType(0).getElementType());
   ctx.setResult(0, ctx.create<graph::ResizeOp>(
