@@ -34,10 +34,23 @@ SECURITY_MIRROR=${SECURITY_MIRROR:-$(apt_uris 'bookworm-security' | head -1)}
 [ -n "$MIRROR" ] && [ -n "$SECURITY_MIRROR" ] ||
   { echo "fresh-machine-check: set MIRROR and SECURITY_MIRROR" >&2; exit 2; }
 
+# Anything still mounted below WORK (a run that died, a chroot opened by hand)
+# is the host's own /dev, /proc or CUDA toolkit: removing WORK through it would
+# delete the host's files. Never remove WORK while a mount is left, and never
+# cross into another file system when removing it.
+mounts_below() { awk -v w="$WORK/" 'index($2 "/", w) == 1 { print $2 }' /proc/mounts; }
+remove_work() {
+  if [ -n "$(mounts_below)" ]; then
+    echo "fresh-machine-check: still mounted below $WORK, not removing it:" >&2
+    mounts_below >&2
+    return 1
+  fi
+  rm -rf --one-file-system "$WORK"
+}
 mounted=()
 cleanup() {
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[$i]}" 2>/dev/null || true; done
-  [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"
+  [ "${KEEP:-0}" = 1 ] || remove_work
 }
 trap cleanup EXIT
 bind() { # FROM TO [ro]
@@ -50,7 +63,8 @@ bind() { # FROM TO [ro]
 start=$(date +%s)
 step() { echo "== fresh-machine-check: $1 ($(( $(date +%s) - start )) s so far)"; }
 
-rm -rf "$WORK" && mkdir -p "$WORK"
+remove_work || exit 1
+mkdir -p "$WORK"
 step "debootstrap bookworm from $MIRROR"
 debootstrap --variant=minbase bookworm "$TARGET" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
   { tail -20 "$WORK/debootstrap.log"; exit 1; }
