@@ -236,6 +236,12 @@ def measure(a, env, python, scratch):
     if "modelc_median_ms" in summary and "ort_median_ms" in summary:
         ratio = summary["modelc_median_ms"] / summary["ort_median_ms"]
         summary["ratio_modelc_over_ort"] = ratio
+        # Each round's two sides ran back to back: their ratio shifts less with
+        # the load of a shared machine than the medians taken over all rounds.
+        pairs = [m / o for m, o in zip(medians["modelc"], medians["ort"])]
+        summary["round_ratios"] = pairs
+        print("per-round ratios %s (median %.3f)" % (", ".join("%.3f" % x for x in pairs),
+                                                     statistics.median(pairs)))
         print("ratio modelc/ort %.3f  (%s)  load %s -> %s" % (
             ratio, "modelc faster" if ratio < 1 else "onnxruntime faster",
             "-" if load_start is None else "%.2f" % load_start,

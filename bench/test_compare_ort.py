@@ -7,7 +7,8 @@ scripts/ort/ort.py runs) log what they were asked to do.
   * the side that goes first alternates every round,
   * both sides read the same input tensors: the model's test_data_set_0 when it
     is beside the model, else one set from `ort.py inputs` (integers 1),
-  * the summary is the median of round medians and their ratio.
+  * the summary is the median of round medians and their ratio, plus each
+    round's own ratio.
 
 usage: test_compare_ort.py MODEL.onnx   (a model with one float input, e.g.
        examples/lenet.onnx; needs /usr/bin/python3 with numpy and onnx)
@@ -151,6 +152,8 @@ def main():
         expect(summary["modelc_median_ms"] == 3.0 and summary["ort_median_ms"] == 1.0
                and summary["ratio_modelc_over_ort"] == 3.0,
                "generated inputs: medians of round medians and their ratio")
+        expect(summary["round_ratios"] == [2.0, 4.0, 2.0, 4.0],
+               "generated inputs: each round's own ratio")
 
         # A test set beside the model (scripts/export_models.py's layout) wins.
         beside = os.path.join(work, "net", "test_data_set_0")
