@@ -83,6 +83,7 @@ if [ -d /usr/local/share/ca-certificates ]; then
   cp -r /usr/local/share/ca-certificates/. "$TARGET/usr/local/share/ca-certificates/"
 fi
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  mkdir -p "$TARGET/etc/ssl"
   cp "$NODE_EXTRA_CA_CERTS" "$TARGET/etc/ssl/network-ca.crt"
   chroot_env+=(NODE_EXTRA_CA_CERTS=/etc/ssl/network-ca.crt)
 fi
