@@ -28,7 +28,6 @@ usage: emulated_node_tests.py --modelc BIN [--data DIR ...] [--jobs N]
 """
 
 import argparse
-import concurrent.futures
 import json
 import os
 import re
@@ -191,19 +190,7 @@ def main():
     args = parse_args()
     expected = conformance.read_expectations(args.expectations)
     cases = conformance.collect_cases(args)
-    results = {}
-    if args.from_report:
-        with open(args.from_report) as f:
-            results = json.load(f)["results"]
-        missing = [name for name in cases if name not in results]
-        if missing:
-            sys.exit(f"{args.from_report} has no result for {missing[0]} "
-                     f"(and {len(missing) - 1} more)")
-    else:
-        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            futures = {pool.submit(run_case, args, name): name for name in cases}
-            for future in concurrent.futures.as_completed(futures):
-                results[futures[future]] = future.result()
+    results = conformance.collect_results(args, cases, run_case)
 
     if args.update:
         # The C target's reviewed reasons and texts seed cases new here.

@@ -817,6 +817,25 @@ def check_run(cases, results, expected, listed):
     return problems
 
 
+def collect_results(args, cases, run_case):
+    """Each case's result: from an earlier --report, or by running the cases
+    with run_case(args, name) on --jobs threads. Both runners use this."""
+    if args.from_report:
+        with open(args.from_report) as f:
+            results = json.load(f)["results"]
+        missing = [name for name in cases if name not in results]
+        if missing:
+            sys.exit(f"{args.from_report} has no result for {missing[0]} "
+                     f"(and {len(missing) - 1} more)")
+        return results
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(run_case, args, name): name for name in cases}
+        for future in concurrent.futures.as_completed(futures):
+            results[futures[future]] = future.result()
+    return results
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.self_test:
@@ -826,19 +845,7 @@ def main(argv=None):
     listed = read_pass_lists(args.pass_lists)
     cases = collect_cases(args)
 
-    results = {}
-    if args.from_report:
-        with open(args.from_report) as f:
-            results = json.load(f)["results"]
-        missing = [name for name in cases if name not in results]
-        if missing:
-            sys.exit(f"{args.from_report} has no result for {missing[0]} "
-                     f"(and {len(missing) - 1} more)")
-    else:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(run_case, args, name): name for name in cases}
-            for future in concurrent.futures.as_completed(futures):
-                results[futures[future]] = future.result()
+    results = collect_results(args, cases, run_case)
 
     if args.update:
         entries, unlistable = updated_entries(cases, results, expected)
