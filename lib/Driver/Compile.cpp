@@ -230,6 +230,15 @@ llvm::Expected<CompileResult> compileModel(const CompileRequest &request) {
       return std::move(err);
     return result;
   }
+  if (llvm::Error err = runPhase("lower", [&](OpPassManager &pm) {
+        buildLowerPipeline(pm, options);
+      }))
+    return std::move(err);
+  if (request.emit == EmitKind::MlirLowered) {
+    if (llvm::Error err = emitMlir("lowered"))
+      return std::move(err);
+    return result;
+  }
   if (llvm::Error err = runPhase("plan", [&](OpPassManager &pm) {
         buildPlanPipeline(pm, options, *target);
       }))

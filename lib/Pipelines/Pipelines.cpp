@@ -15,6 +15,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -40,16 +43,25 @@ void buildKernelPipeline(OpPassManager &pm, const CompileOptions &options) {
       kernel::FormDispatchesPassOptions{options.maxGroupSize}));
 }
 
+void buildLowerPipeline(OpPassManager &pm, const CompileOptions &options) {
+  OpPassManager &funcPM = pm.nest<func::FuncOp>();
+  funcPM.addPass(kernel::createLowerElementwisePass());
+}
+
 void buildPlanPipeline(OpPassManager &pm, const CompileOptions &options,
                        const TargetBackend &target) {
   target.buildPreparationPipeline(pm, options);
-  pm.nest<func::FuncOp>().addPass(kernel::createPlanMemoryPass(
+  OpPassManager &funcPM = pm.nest<func::FuncOp>();
+  funcPM.addPass(kernel::createPlanMemoryPass(
       kernel::PlanMemoryPassOptions{options.arenaAlignment}));
+  funcPM.addPass(kernel::createVerifyPlanPass(
+      kernel::VerifyPlanPassOptions{options.arenaAlignment}));
 }
 
 void registerModelcDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect, graph::GraphDialect,
-                  kernel::KernelDialect>();
+                  kernel::KernelDialect, linalg::LinalgDialect,
+                  math::MathDialect, tensor::TensorDialect>();
 }
 
 void registerModelcPassesAndPipelines() {
@@ -63,6 +75,10 @@ void registerModelcPassesAndPipelines() {
   PassPipelineRegistration<>(
       "modelc-kernel-pipeline", "Fuses graph ops into kernel.dispatch regions",
       [](OpPassManager &pm) { buildKernelPipeline(pm, CompileOptions()); });
+  PassPipelineRegistration<>(
+      "modelc-lower-pipeline",
+      "Rewrites dispatch bodies into the kernel vocabulary",
+      [](OpPassManager &pm) { buildLowerPipeline(pm, CompileOptions()); });
   PassPipelineRegistration<>(
       "modelc-plan-pipeline",
       "Prepares dispatches for the C target and plans the arena",

@@ -10,12 +10,15 @@
 #include "targets/Common/CSyntax.h"
 #include "targets/Common/DispatchBody.h"
 #include "targets/Common/GemmShape.h"
+#include "targets/Common/LoopBody.h"
 #include "targets/Common/ScalarExpression.h"
 #include "targets/Common/StridedView.h"
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Graph/IR/ShapeHelpers.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -64,7 +67,7 @@ public:
 
 private:
   llvm::Error emitAnchor(Operation *anchor);
-  llvm::Error emitElementwise(ArrayRef<Operation *> ops, Value result);
+  llvm::Error emitElementwise(mlir::linalg::GenericOp generic);
   std::string pointer(Value value) const { return pointers_.lookup(value); }
   std::string elementType(Value value) const {
     return cElementType(tensorType(value).getElementType());
@@ -116,13 +119,12 @@ private:
 
 llvm::Expected<DispatchSignature> DispatchWriter::run() {
   Block &body = dispatch_.getBodyBlock();
-  Value result = dispatch_.getYield().getValues().front();
 
   llvm::Expected<DispatchBody> parts = splitDispatchBody(dispatch_);
   if (!parts)
     return parts.takeError();
   Operation *anchor = parts->anchor;
-  ArrayRef<Operation *> elementwise = parts->elementwise;
+  linalg::GenericOp elementwise = parts->elementwise;
 
   // Parameters: inputs, then the result; all element types must be known.
   std::string params;
@@ -154,8 +156,8 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
     if (anchor)
       if (llvm::Error err = inner.emitAnchor(anchor))
         return std::move(err);
-    if (!elementwise.empty())
-      if (llvm::Error err = inner.emitElementwise(elementwise, result))
+    if (elementwise)
+      if (llvm::Error err = inner.emitElementwise(elementwise))
         return std::move(err);
     signature_ = inner.signature_;
     statics_ = inner.statics_;
@@ -185,69 +187,68 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
 // Elementwise loop nests
 //===----------------------------------------------------------------------===//
 
-llvm::Error DispatchWriter::emitElementwise(ArrayRef<Operation *> ops,
-                                            Value result) {
-  ArrayRef<int64_t> shape = tensorType(result).getShape();
-  // Values read from memory: block arguments and the anchor's output.
-  SmallVector<Value> loaded;
-  llvm::SmallPtrSet<Operation *, 16> members(ops.begin(), ops.end());
-  for (Operation *op : ops) {
-    for (Value operand : op->getOperands()) {
-      if (llvm::is_contained(loaded, operand))
-        continue;
-      Operation *producer = operand.getDefiningOp();
-      if (producer && members.contains(producer))
-        continue;
-      DenseElementsAttr splat;
-      if (matchPattern(operand, m_Constant(&splat)) && splat.isSplat()) {
-        double value =
-            graph::readConstantAsDoubles(cast<ElementsAttr>(splat)).front();
-        scalars_[operand] = cLiteral(splat.getElementType(), value);
-        continue;
-      }
-      if (!pointers_.count(operand))
-        return opError(op, "operand has no memory");
-      loaded.push_back(operand);
-    }
+llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
+  SmallVector<int64_t> shape = generic.getStaticLoopRanges();
+  // Operand reads through the indexing maps; the results are written where
+  // the dispatch's results live.
+  std::vector<std::vector<int64_t>> strides;
+  std::vector<int64_t> bases;
+  SmallVector<std::string> pointers;
+  for (OpOperand &operand : generic->getOpOperands()) {
+    bool isInput = generic.isDpsInput(&operand);
+    Value memory = isInput ? operand.get()
+                           : generic.getTiedOpResult(&operand);
+    std::optional<StridedView> view =
+        getStridedView(generic.getMatchingIndexingMap(&operand),
+                       tensorType(operand.get()).getShape());
+    if (!view)
+      return opError(generic, "indexing map is not a strided read");
+    if (!pointers_.count(memory))
+      return opError(generic, "operand has no memory");
+    strides.push_back(view->strides);
+    bases.push_back(view->base);
+    pointers.push_back(pointer(memory));
   }
 
-  std::vector<std::vector<int64_t>> strides;
-  strides.push_back(contiguousStrides(shape));
-  for (Value value : loaded)
-    strides.push_back(broadcastStrides(tensorType(value).getShape(), shape));
-
+  Block &loop = generic.getRegion().front();
+  unsigned numInputs = generic.getNumDpsInputs();
+  for (BlockArgument arg : loop.getArguments().drop_front(numInputs))
+    if (!arg.use_empty())
+      return opError(generic, "loop body reads its output");
+  codegen::ScalarSpelling spelling;
   llvm::Error failure = llvm::Error::success();
   emitLoopNest(os_, 2, shape, strides,
                [&](int indent, ArrayRef<std::string> offsets) {
                  std::string pad(indent, ' ');
-                 for (auto [i, value] : llvm::enumerate(loaded)) {
+                 auto at = [&](unsigned k) {
+                   return bases[k] ? std::to_string(bases[k]) + " + " + offsets[k]
+                                   : offsets[k];
+                 };
+                 for (auto [k, arg] : llvm::enumerate(
+                          loop.getArguments().take_front(numInputs))) {
+                   if (arg.use_empty())
+                     continue;
                    std::string name = "v" + std::to_string(nextScalar_++);
-                   os_ << pad << "const " << elementType(value) << " " << name
-                       << " = " << pointers_[value] << "[" << offsets[i + 1]
+                   os_ << pad << "const " << elementType(generic.getDpsInputs()[k])
+                       << " " << name << " = " << pointers[k] << "[" << at(k)
                        << "];\n";
-                   scalars_[value] = name;
+                   scalars_[arg] = name;
                  }
-                 for (Operation *op : ops) {
-                   bool usesHalf = false;
-                   llvm::Expected<std::string> expr = codegen::scalarExpression(
-                       op,
-                       [&](unsigned i) {
-                         return scalars_.lookup(op->getOperand(i));
-                       },
-                       codegen::ScalarSpelling(), usesHalf);
-                   if (usesHalf)
-                     kernels_.insert(RuntimeKernel::Half);
-                   if (!expr) {
-                     failure = expr.takeError();
-                     return;
-                   }
-                   std::string name = "v" + std::to_string(nextScalar_++);
-                   os_ << pad << "const " << elementType(op->getResult(0))
-                       << " " << name << " = " << *expr << ";\n";
-                   scalars_[op->getResult(0)] = name;
+                 bool usesHalf = false;
+                 if (llvm::Error err = codegen::writeLoopBody(
+                         loop, os_, pad, scalars_, nextScalar_, spelling,
+                         usesHalf)) {
+                   failure = std::move(err);
+                   return;
                  }
-                 os_ << pad << "out0[" << offsets[0]
-                     << "] = " << scalars_[result] << ";\n";
+                 if (usesHalf)
+                   kernels_.insert(RuntimeKernel::Half);
+                 auto yield = cast<linalg::YieldOp>(loop.getTerminator());
+                 for (auto [i, value] : llvm::enumerate(yield.getValues())) {
+                   unsigned k = numInputs + i;
+                   os_ << pad << pointers[k] << "[" << at(k)
+                       << "] = " << scalars_[value] << ";\n";
+                 }
                });
   return failure;
 }
@@ -523,6 +524,8 @@ llvm::Error DispatchWriter::emitReduce(Operation *op, ReduceKind kind) {
     init = typeLimit(element, /*lowest=*/true);
   if (kind == ReduceKind::Min)
     init = typeLimit(element, /*lowest=*/false);
+  if (kind == ReduceKind::LogSumExp && isFloat)
+    init = std::string("-") + (single ? "HUGE_VALF" : "HUGE_VAL");
   auto combine = [&](const std::string &acc, const std::string &x) -> std::string {
     switch (kind) {
     case ReduceKind::Mean:
@@ -542,7 +545,15 @@ llvm::Error DispatchWriter::emitReduce(Operation *op, ReduceKind kind) {
     case ReduceKind::SumSquare:
       return acc + " += " + x + " * " + x;
     case ReduceKind::LogSumExp:
-      return acc + " += exp" + f + "(" + x + ")";
+      if (!isFloat)
+        return acc + " += exp" + f + "(" + x + ")";
+      // The running log-sum-exp itself, updated without overflow: the
+      // larger side plus log1p of the exp of the (non-positive) difference.
+      // A -inf term leaves it unchanged.
+      return acc + " = " + x + " == -" + (single ? "HUGE_VALF" : "HUGE_VAL") +
+             " ? " + acc + " : (" + acc + " > " + x + " ? " + acc + " + log1p" +
+             f + "(exp" + f + "(" + x + " - " + acc + ")) : " + x + " + log1p" +
+             f + "(exp" + f + "(" + acc + " - " + x + ")))";
     }
     return "";
   };
@@ -556,8 +567,11 @@ llvm::Error DispatchWriter::emitReduce(Operation *op, ReduceKind kind) {
              "(out0[i])";
     break;
   case ReduceKind::LogSum:
-  case ReduceKind::LogSumExp:
     finish = "out0[i] = log" + f + "(out0[i])";
+    break;
+  case ReduceKind::LogSumExp:
+    if (!isFloat)
+      finish = "out0[i] = log" + f + "(out0[i])";
     break;
   default:
     break;

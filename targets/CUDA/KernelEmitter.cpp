@@ -23,8 +23,11 @@
 #include "dialects/Graph/IR/GraphOps.h"
 #include "targets/Common/CSyntax.h"
 #include "targets/Common/DispatchBody.h"
+#include "targets/Common/LoopBody.h"
 #include "targets/Common/ScalarExpression.h"
+#include "targets/Common/StridedView.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 
@@ -196,70 +199,56 @@ llvm::Error KernelWriter::writeTail(llvm::raw_ostream &os,
                                     const std::string &flat,
                                     const std::string &anchorValue) {
   ValueRange yielded = dispatch_.getYield().getValues();
-  ArrayRef<int64_t> shape = tensorType(yielded.front()).getShape();
+  if (!elementwise_) {
+    // The anchor's value is the result.
+    for (auto [i, value] : llvm::enumerate(yielded))
+      os << indent << "mc_store(out" << i << ", " << flat << ", "
+         << anchorValue << ");\n";
+    return llvm::Error::success();
+  }
+  SmallVector<int64_t> shape = elementwise_.getStaticLoopRanges();
+  if (tensorType(yielded.front()).getShape() != ArrayRef<int64_t>(shape))
+    return opError(dispatch_, "results of different shapes");
+  Block &loop = elementwise_.getRegion().front();
+  unsigned numInputs = elementwise_.getNumDpsInputs();
   llvm::DenseMap<Value, std::string> scalars;
-  if (anchor_)
-    scalars[anchor_->getResult(0)] = anchorValue;
   unsigned next = 0;
-  auto scalarOf = [&](Value value) -> llvm::Expected<std::string> {
-    auto it = scalars.find(value);
-    if (it != scalars.end())
-      return it->second;
-    DenseElementsAttr splat;
-    if (matchPattern(value, m_Constant(&splat)) && splat.isSplat()) {
-      double number =
-          graph::readConstantAsDoubles(cast<ElementsAttr>(splat)).front();
-      Type element = splat.getElementType();
-      std::string literal =
-          cLiteral(element.isF16() || element.isBF16()
-                       ? Type(Float32Type::get(element.getContext()))
-                       : element,
-                   number);
-      scalars[value] = literal;
-      return literal;
+  for (auto [k, arg] : llvm::enumerate(loop.getArguments())) {
+    if (arg.use_empty())
+      continue;
+    if (k >= numInputs)
+      return opError(elementwise_, "loop body reads its output");
+    OpOperand *operand = elementwise_.getDpsInputOperand(k);
+    Value value = operand->get();
+    if (anchor_ && value.getDefiningOp() == anchor_) {
+      scalars[arg] = anchorValue;
+      continue;
     }
     if (!pointers_.count(value))
-      return opError(value.getDefiningOp() ? value.getDefiningOp()
-                                           : dispatch_.getOperation(),
-                     "operand has no memory");
+      return opError(elementwise_, "operand has no memory");
+    std::optional<StridedView> view = getStridedView(
+        elementwise_.getMatchingIndexingMap(operand), tensorType(value).getShape());
+    if (!view)
+      return opError(elementwise_, "indexing map is not a strided read");
+    std::string offset = offsetExpression(shape, view->strides, flat);
+    if (view->base)
+      offset = std::to_string(view->base) + " + " + offset;
     std::string name = "v" + std::to_string(next++);
-    std::vector<int64_t> strides =
-        broadcastStrides(tensorType(value).getShape(), shape);
     os << indent << "const " << registerType(value) << " " << name << " = "
-       << load(value, offsetExpression(shape, strides, flat)) << ";\n";
-    scalars[value] = name;
-    return name;
-  };
-  for (Operation *op : elementwise_) {
-    SmallVector<std::string> operands;
-    for (Value operand : op->getOperands()) {
-      llvm::Expected<std::string> scalar = scalarOf(operand);
-      if (!scalar)
-        return scalar.takeError();
-      operands.push_back(*scalar);
-    }
-    bool usesHalf = false;
-    ScalarSpelling spelling;
-    spelling.targetName = "cuda";
-    spelling.halfInFloatRegisters = true;
-    llvm::Expected<std::string> expr = scalarExpression(
-        op, [&](unsigned i) { return operands[i]; }, spelling, usesHalf);
-    if (!expr)
-      return expr.takeError();
-    std::string name = "v" + std::to_string(next++);
-    os << indent << "const " << registerType(op->getResult(0)) << " " << name
-       << " = " << *expr << ";\n";
-    scalars[op->getResult(0)] = name;
+       << load(value, offset) << ";\n";
+    scalars[arg] = name;
   }
-  for (auto [i, value] : llvm::enumerate(yielded)) {
-    if (tensorType(value).getShape() != shape)
-      return opError(dispatch_, "results of different shapes");
-    llvm::Expected<std::string> scalar = scalarOf(value);
-    if (!scalar)
-      return scalar.takeError();
-    os << indent << "mc_store(out" << i << ", " << flat << ", " << *scalar
-       << ");\n";
-  }
+  ScalarSpelling spelling;
+  spelling.targetName = "cuda";
+  spelling.halfInFloatRegisters = true;
+  bool usesHalf = false;
+  if (llvm::Error err = writeLoopBody(loop, os, indent, scalars, next, spelling,
+                                      usesHalf))
+    return err;
+  auto yield = cast<linalg::YieldOp>(loop.getTerminator());
+  for (auto [i, value] : llvm::enumerate(yield.getValues()))
+    os << indent << "mc_store(out" << i << ", " << flat << ", "
+       << scalars.lookup(value) << ");\n";
   return llvm::Error::success();
 }
 
@@ -339,7 +328,7 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
                           "(i / " + std::to_string(shape[2] * shape[3]) +
                               ") % " + std::to_string(shape[1]));
     }
-    if (!bias.empty() || !elementwise_.empty()) {
+    if (!bias.empty() || elementwise_) {
       if (llvm::Error err = writeElementKernel(
               name_ + "_epilogue", count,
               [&](llvm::raw_ostream &os, const std::string &i) {

@@ -16,6 +16,7 @@
 
 #include "KernelEmitter.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -111,7 +112,7 @@ private:
   std::string name_;
 
   mlir::Operation *anchor_ = nullptr;
-  llvm::SmallVector<mlir::Operation *> elementwise_;
+  mlir::linalg::GenericOp elementwise_;
   /// Kernel parameter name of each block argument and yielded value.
   llvm::DenseMap<mlir::Value, std::string> pointers_;
   std::string device_, launches_;

@@ -7,7 +7,8 @@
 #include "DispatchBody.h"
 
 #include "CSyntax.h"
-#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::modelc;
@@ -19,11 +20,14 @@ llvm::Expected<DispatchBody> splitDispatchBody(kernel::DispatchOp dispatch) {
   for (Operation &op : dispatch.getBodyBlock().without_terminator()) {
     if (op.hasTrait<OpTrait::ConstantLike>())
       continue;
-    if (graph::isElementwise(&op)) {
-      body.elementwise.push_back(&op);
+    if (isa<tensor::EmptyOp>(op))
+      continue;
+    if (auto generic = dyn_cast<linalg::GenericOp>(op);
+        generic && !body.elementwise) {
+      body.elementwise = generic;
       continue;
     }
-    if (body.anchor) {
+    if (body.anchor || body.elementwise) {
       std::vector<std::string> names = onnxNodeNames(op.getLoc());
       return llvm::createStringError(
           (names.empty() ? op.getName().getStringRef().str()

@@ -9,20 +9,24 @@
 
 #include "dialects/Kernel/IR/KernelOps.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 namespace modelc::codegen {
 
-/// What fusion put in a dispatch: at most one anchor (conv, matmul, a
-/// reduction, a data movement...) and the elementwise ops that follow it, or
-/// form the whole dispatch; splat constants are not listed.
+/// What a lowered dispatch holds: at most one anchor (conv, matmul, a
+/// reduction, a data movement...) and at most one elementwise loop nest that
+/// follows it or forms the whole dispatch. Constants and tensor.empty are not
+/// listed.
 struct DispatchBody {
   mlir::Operation *anchor = nullptr;
-  llvm::SmallVector<mlir::Operation *> elementwise;
+  mlir::linalg::GenericOp elementwise;
 };
 
-/// Splits `dispatch`'s body; fails when it holds two anchors.
+/// Splits `dispatch`'s body; fails when it holds two anchors or two loop
+/// nests.
 llvm::Expected<DispatchBody> splitDispatchBody(mlir::modelc::kernel::DispatchOp dispatch);
 
 } // namespace modelc::codegen

@@ -9,16 +9,25 @@
 
 #include "dialects/Graph/IR/GraphOps.h"
 
+#include "mlir/IR/AffineMap.h"
+
+#include <optional>
 #include <vector>
 
 namespace modelc::codegen {
 
-/// How an op that only moves data reads its input: result element
-/// (i_0, ..., i_n) is input element `base + sum(i_d * strides[d])`.
+/// How a loop nest reads an operand: at iteration point (i_0, ..., i_n) it
+/// reads element `base + sum(i_d * strides[d])`.
 struct StridedView {
   int64_t base = 0;
   std::vector<int64_t> strides;
 };
+
+/// The strided read of a contiguous operand of `shape` through an indexing
+/// map whose results are sums of loop dimensions times constants plus a
+/// constant (broadcasts, transposes, slices); none for other maps.
+std::optional<StridedView> getStridedView(mlir::AffineMap map,
+                                          llvm::ArrayRef<int64_t> shape);
 
 /// Result dimension d walks input dimension permutation[d].
 StridedView getStridedView(mlir::modelc::graph::TransposeOp op);

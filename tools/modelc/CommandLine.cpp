@@ -74,8 +74,9 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
   compile->add_option("-o,--output", inv.compile.outputDir,
                       "Folder for the artifact")->required();
   compile->add_option("--emit", emit,
-                      "mlir-graph, mlir-kernel, mlir-planned, source or obj")
-      ->check(CLI::IsMember({"mlir-graph", "mlir-kernel", "mlir-planned",
+                      "mlir-graph, mlir-kernel, mlir-lowered, mlir-planned, source or obj")
+      ->check(CLI::IsMember({"mlir-graph", "mlir-kernel", "mlir-lowered",
+                             "mlir-planned",
                              "source", "obj"}))
       ->capture_default_str();
   compile->add_option("--name", flags.name,
@@ -177,6 +178,7 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
                                                       : WeightsFormat::Object;
   req.emit = emit == "mlir-graph"     ? EmitKind::MlirGraph
              : emit == "mlir-kernel"  ? EmitKind::MlirKernel
+             : emit == "mlir-lowered" ? EmitKind::MlirLowered
              : emit == "mlir-planned" ? EmitKind::MlirPlanned
              : emit == "obj"          ? EmitKind::Obj
                                       : EmitKind::Source;

@@ -41,6 +41,17 @@ LogicalResult DispatchOp::verify() {
       return emitOpError("block argument type ")
              << argument.getType() << " differs from input type "
              << input.getType();
+  // A dispatch gets fixed buffers, so its shapes must be known. (Bounded
+  // dimensions, planned at their bound, will extend this rule.)
+  for (auto [what, types] :
+       {std::pair<const char *, TypeRange>{"input", getInputs().getTypes()},
+        {"result", getResultTypes()}})
+    for (auto [i, type] : llvm::enumerate(types))
+      if (!cast<RankedTensorType>(type).hasStaticShape())
+        return emitOpError("'")
+               << getName() << "' " << what << " " << i
+               << " has a dynamic dimension (" << type
+               << "); pin it with --dim NAME=VALUE";
   auto yield = dyn_cast<YieldOp>(body.getTerminator());
   if (!yield)
     return emitOpError("expected the body to end in kernel.yield");

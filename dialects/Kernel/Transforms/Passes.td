@@ -28,6 +28,23 @@ def FormDispatchesPass : Pass<"kernel-form-dispatches", "func::FuncOp"> {
   let dependentDialects = ["::mlir::modelc::kernel::KernelDialect"];
 }
 
+def LowerElementwisePass : Pass<"kernel-lower-elementwise", "func::FuncOp"> {
+  let summary = "Rewrites the elementwise ops of each dispatch into one linalg.generic";
+  let description = [{
+    The elementwise graph ops of a dispatch body (a pure chain, or the
+    epilogue after its anchor) become one `linalg.generic` over the result's
+    shape. Broadcasts are indexing maps; each op's meaning at one element is
+    written in `arith` and `math`, with signedness chosen by the op and
+    16-bit floats computed in f32 and rounded at each op's result; splat
+    constants become scalar constants. Integer tensors enter and leave the
+    body through `builtin.unrealized_conversion_cast` to signless types.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PlanMemoryPass : Pass<"kernel-plan-memory", "func::FuncOp"> {
   let summary = "Gives every intermediate tensor a fixed offset in one arena";
   let description = [{
@@ -43,6 +60,23 @@ def PlanMemoryPass : Pass<"kernel-plan-memory", "func::FuncOp"> {
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
            "Alignment in bytes of every buffer and of the arena">,
+  ];
+}
+
+def VerifyPlanPass : Pass<"kernel-verify-plan", "func::FuncOp"> {
+  let summary = "Proves the memory plan sound: in the arena, aligned, no live overlap";
+  let description = [{
+    Rebuilds every planned buffer from `result_offsets`, `in_place` and
+    `scratch_offset`/`scratch_bytes` with its lifetime over the dispatch
+    schedule, and fails if one lies outside `kernel.arena_bytes` or off the
+    alignment, or if two buffers that are live at one step share a byte. A
+    result planned in place must sit exactly on the operand it reuses. The
+    check does not trust the planner: it runs after `kernel-plan-memory` in
+    every compile, and hand-written plans in lit tests go through it too.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Alignment in bytes every offset must have">,
   ];
 }
 

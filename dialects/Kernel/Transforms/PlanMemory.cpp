@@ -6,6 +6,8 @@
 
 #include "dialects/Kernel/Transforms/Passes.h"
 
+#include "dialects/Kernel/Transforms/BufferLiveness.h"
+
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
 #include "modelc/Support/ArenaPlanner.h"
@@ -25,49 +27,40 @@ struct PlanMemoryPass final : impl::PlanMemoryPassBase<PlanMemoryPass> {
 };
 } // namespace
 
-static int64_t tensorBytes(Type type) {
-  auto tensor = cast<RankedTensorType>(type);
-  return tensor.getNumElements() *
-         graph::getElementByteWidth(tensor.getElementType());
-}
-
-/// The last schedule step at which `value`'s memory is read, following views
-/// (whose results alias it). A value that reaches the function's return
-/// without being written there directly lives to the end, where it is copied.
-static int64_t lastUseStep(Value value,
-                           const DenseMap<Operation *, int64_t> &stepOf,
-                           int64_t endStep) {
-  int64_t last = -1;
-  for (Operation *user : value.getUsers()) {
-    if (graph::isView(user))
-      last = std::max(last, lastUseStep(user->getResult(0), stepOf, endStep));
-    else if (isa<func::ReturnOp>(user))
-      last = endStep;
-    else if (auto it = stepOf.find(user); it != stepOf.end())
-      last = std::max(last, it->second);
-  }
-  return last;
-}
-
 /// True when the dispatch is one elementwise loop nest (no anchor), so a
 /// result may overwrite an operand read at the same index.
 static bool isElementwiseChain(DispatchOp dispatch) {
   return llvm::all_of(dispatch.getBodyBlock().without_terminator(),
                       [](Operation &op) {
-                        return graph::isElementwise(&op) ||
+                        auto generic = dyn_cast<linalg::GenericOp>(op);
+                        if (generic)
+                          return generic.getNumParallelLoops() ==
+                                 generic.getNumLoops();
+                        return isa<tensor::EmptyOp>(op) ||
                                op.hasTrait<OpTrait::ConstantLike>();
                       });
 }
 
 void PlanMemoryPass::runOnOperation() {
   func::FuncOp func = getOperation();
-  SmallVector<DispatchOp> schedule;
-  DenseMap<Operation *, int64_t> stepOf;
-  func.walk([&](DispatchOp dispatch) {
-    stepOf[dispatch] = schedule.size();
-    schedule.push_back(dispatch);
+  // Every planned size must be known: a dynamic dimension stops here, with
+  // the op that has it, instead of planning a 0-byte buffer.
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+    if (failed(checkStaticShape(func, type, "input " + Twine(i))))
+      return signalPassFailure();
+  WalkResult shapes = func.walk([&](DispatchOp dispatch) {
+    for (auto [i, type] : llvm::enumerate(dispatch.getResultTypes()))
+      if (failed(checkStaticShape(dispatch, type,
+                                  "dispatch '" + dispatch.getName() +
+                                      "' result " + Twine(i))))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
   });
-  int64_t endStep = schedule.size();
+  if (shapes.wasInterrupted())
+    return signalPassFailure();
+
+  Schedule order = computeSchedule(func);
+  SmallVector<DispatchOp> &schedule = order.dispatches;
 
   // Results the function returns are written straight into the caller's
   // output buffers (the first time a value is returned).
@@ -93,8 +86,7 @@ void PlanMemoryPass::runOnOperation() {
         continue;
       int64_t bytes = tensorBytes(result.getType());
       intermediateBytes += bytes;
-      int64_t last = std::max<int64_t>(step, lastUseStep(result, stepOf,
-                                                         endStep));
+      int64_t last = std::max<int64_t>(step, lastUseStep(result, order));
       // Reuse an operand's buffer when it dies here and has the same layout.
       if (isElementwiseChain(dispatch)) {
         for (auto [operandIndex, operand] :

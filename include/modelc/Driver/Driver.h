@@ -27,6 +27,7 @@ namespace modelc {
 enum class EmitKind {
   MlirGraph,   ///< graph dialect after the graph pipeline
   MlirKernel,  ///< after fusion into dispatches
+  MlirLowered, ///< dispatch bodies in the kernel vocabulary
   MlirPlanned, ///< after memory planning
   Source,      ///< header, C source, weights (the default)
   Obj,         ///< header and one object with code and weights

@@ -9,6 +9,7 @@
 //
 //   graph   canonicalization, constant folding, composite raising
 //   kernel  fusion into kernel.dispatch regions
+//   lower   dispatch bodies rewritten into the kernel vocabulary
 //   plan    target preparation (scratch sizes) and memory planning
 //
 //===----------------------------------------------------------------------===//
@@ -29,6 +30,7 @@ class TargetBackend;
 
 void buildGraphPipeline(mlir::OpPassManager &pm, const CompileOptions &options);
 void buildKernelPipeline(mlir::OpPassManager &pm, const CompileOptions &options);
+void buildLowerPipeline(mlir::OpPassManager &pm, const CompileOptions &options);
 void buildPlanPipeline(mlir::OpPassManager &pm, const CompileOptions &options,
                        const TargetBackend &target);
 

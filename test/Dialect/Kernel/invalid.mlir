@@ -21,3 +21,16 @@ func.func @in_place_out_of_range(%x: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A dynamic dimension cannot be planned: the dispatch says which one.
+func.func @dynamic_result(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'bad_2' input 0 has a dynamic dimension ('tensor<?x4xf32>'); pin it with --dim NAME=VALUE}}
+  %r = kernel.dispatch "bad_2"(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32> {
+  ^bb0(%a: tensor<?x4xf32>):
+    %e = graph.exp %a : tensor<?x4xf32>
+    kernel.yield %e : tensor<?x4xf32>
+  }
+  return %r : tensor<?x4xf32>
+}

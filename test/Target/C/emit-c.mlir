@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --split-input-file --modelc-kernel-pipeline --modelc-plan-pipeline | modelc-translate --split-input-file --emit-c --name net | FileCheck %s
+// RUN: modelc-opt %s --split-input-file --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline | modelc-translate --split-input-file --emit-c --name net | FileCheck %s
 
 // A conv with bias, residual add and relu: one function that calls the conv
 // kernel straight into its output, then one loop that applies the epilogue
@@ -16,7 +16,7 @@
 //  CHECK-NEXT:     const float v0 = out0[i0];
 //  CHECK-NEXT:     const float v1 = in3[i0];
 //  CHECK-NEXT:     const float v2 = v0 + v1;
-//  CHECK-NEXT:     const float v3 = v2 < 0.0f ? 0.0f : v2;
+//  CHECK-NEXT:     const float v3 = (v2 < 0.0f) ? 0.0f : v2;
 //  CHECK-NEXT:     out0[i0] = v3;
 //  CHECK-NEXT:   }
 //  CHECK-NEXT: }
@@ -49,9 +49,12 @@ func.func @main(%x: tensor<1x4x8x8xf32>, %res: tensor<1x4x8x8xf32>) -> tensor<1x
 //  CHECK-NEXT:         const float v2 = in2[i2];
 //  CHECK-NEXT:         const float v3 = v0 * v1;
 //  CHECK-NEXT:         const float v4 = v3 + v2;
-//  CHECK-NEXT:         const float v5 = 1.0f / (1.0f + expf(-v4));
-//  CHECK-NEXT:         const float v6 = v5 * 2.5f;
-//  CHECK-NEXT:         out0[i0 * 48 + i1 * 16 + i2] = v6;
+//  CHECK-NEXT:         const float v5 = -v4;
+//  CHECK-NEXT:         const float v6 = expf(v5);
+//  CHECK-NEXT:         const float v7 = 1.0f + v6;
+//  CHECK-NEXT:         const float v8 = 1.0f / v7;
+//  CHECK-NEXT:         const float v9 = v8 * 2.5f;
+//  CHECK-NEXT:         out0[i0 * 48 + i1 * 16 + i2] = v9;
 //   CHECK-NOT: static void
 func.func @main(%x: tensor<2x3x16xf32>, %y: tensor<2x1x16xf32>, %z: tensor<16xf32>) -> tensor<2x3x16xf32> {
   %s = arith.constant dense<2.5> : tensor<f32>

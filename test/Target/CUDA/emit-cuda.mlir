@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --split-input-file --modelc-kernel-pipeline --modelc-plan-pipeline | modelc-translate --split-input-file --emit-cuda --name net | FileCheck %s
+// RUN: modelc-opt %s --split-input-file --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline | modelc-translate --split-input-file --emit-cuda --name net | FileCheck %s
 
 // A conv with bias, residual add and relu: cuDNN writes the conv straight
 // into the output, then one kernel adds the bias of each channel and applies
@@ -24,7 +24,7 @@
 //  CHECK-NEXT:   const float a = mc_load(out0, i) + mc_load(in2, (i / 64) % 4);
 //  CHECK-NEXT:   const float v0 = mc_load(in3, i);
 //  CHECK-NEXT:   const float v1 = a + v0;
-//  CHECK-NEXT:   const float v2 = v1 < 0.0f ? 0.0f : v1;
+//  CHECK-NEXT:   const float v2 = (v1 < 0.0f) ? 0.0f : v1;
 //  CHECK-NEXT:   mc_store(out0, i, v2);
 //  CHECK-NEXT: }
 //       CHECK: mc_conv_plan conv[1];
@@ -59,12 +59,15 @@ func.func @main(%x: tensor<1x4x8x8xf32>, %res: tensor<1x4x8x8xf32>) -> tensor<1x
 //  CHECK-NEXT:     return;
 //  CHECK-NEXT:   const float v0 = mc_load(in0, i);
 //  CHECK-NEXT:   const float v1 = mc_load(in1, (i / 48) * 16 + (i % 16));
-//  CHECK-NEXT:   const float v2 = v0 * v1;
-//  CHECK-NEXT:   const float v3 = mc_load(in2, (i % 16));
-//  CHECK-NEXT:   const float v4 = v2 + v3;
-//  CHECK-NEXT:   const float v5 = 1.0f / (1.0f + expf(-v4));
-//  CHECK-NEXT:   const float v6 = v5 * 2.5f;
-//  CHECK-NEXT:   mc_store(out0, i, v6);
+//  CHECK-NEXT:   const float v2 = mc_load(in2, (i % 16));
+//  CHECK-NEXT:   const float v3 = v0 * v1;
+//  CHECK-NEXT:   const float v4 = v3 + v2;
+//  CHECK-NEXT:   const float v5 = -v4;
+//  CHECK-NEXT:   const float v6 = expf(v5);
+//  CHECK-NEXT:   const float v7 = 1.0f + v6;
+//  CHECK-NEXT:   const float v8 = 1.0f / v7;
+//  CHECK-NEXT:   const float v9 = v8 * 2.5f;
+//  CHECK-NEXT:   mc_store(out0, i, v9);
 //   CHECK-NOT: mc_libraries
 func.func @main(%x: tensor<2x3x16xf32>, %y: tensor<2x1x16xf32>, %z: tensor<16xf32>) -> tensor<2x3x16xf32> {
   %s = arith.constant dense<2.5> : tensor<f32>

@@ -1,0 +1,219 @@
+//===- LowerElementwise.cpp - Elementwise chains as one linalg.generic ----===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// Rewrites the elementwise graph ops of every dispatch body (a pure chain, or
+// the epilogue after an anchor) into one linalg.generic whose indexing maps
+// carry the broadcasts and whose body is arith/math. Printers then emit loops
+// or threads from the maps and C expressions from arith/math, and never learn
+// what an ONNX op means.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Kernel/Transforms/Passes.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Kernel/Transforms/ElementwiseSemantics.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::modelc::kernel {
+#define GEN_PASS_DEF_LOWERELEMENTWISEPASS
+#include "dialects/Kernel/Transforms/Passes.h.inc"
+
+namespace {
+struct LowerElementwisePass final
+    : impl::LowerElementwisePassBase<LowerElementwisePass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+
+/// The map reading an operand of `shape` at the iteration point of a loop
+/// nest over `iteration`, with numpy broadcasting: trailing dimensions line
+/// up and a size-1 dimension stays at index 0.
+static AffineMap broadcastMap(ArrayRef<int64_t> shape,
+                              ArrayRef<int64_t> iteration, MLIRContext *ctx) {
+  SmallVector<AffineExpr> results;
+  size_t offset = iteration.size() - shape.size();
+  for (auto [j, size] : llvm::enumerate(shape)) {
+    size_t d = offset + j;
+    results.push_back(size == 1 && iteration[d] != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(d, ctx));
+  }
+  return AffineMap::get(iteration.size(), 0, results, ctx);
+}
+
+/// A tensor element as a body scalar: integers lose their signedness.
+static Value toScalar(OpBuilder &b, Location loc, Value element) {
+  Type scalar = getScalarType(element.getType());
+  if (scalar == element.getType())
+    return element;
+  return UnrealizedConversionCastOp::create(b, loc, scalar, element)
+      .getResult(0);
+}
+
+static Value fromScalar(OpBuilder &b, Location loc, Value scalar, Type element) {
+  if (scalar.getType() == element)
+    return scalar;
+  return UnrealizedConversionCastOp::create(b, loc, element, scalar).getResult(0);
+}
+
+/// The one value of a splat constant as a body scalar.
+static Value scalarConstant(OpBuilder &b, Location loc,
+                            DenseElementsAttr splat) {
+  Type element = splat.getElementType();
+  TypedAttr value;
+  if (auto floatType = dyn_cast<FloatType>(element))
+    value = FloatAttr::get(floatType, splat.getSplatValue<APFloat>());
+  else
+    value = IntegerAttr::get(getScalarType(element),
+                             splat.getSplatValue<APInt>());
+  return arith::ConstantOp::create(b, loc, value);
+}
+
+static LogicalResult lowerDispatch(DispatchOp dispatch) {
+  Block &body = dispatch.getBodyBlock();
+  SmallVector<Operation *> chain;
+  for (Operation &op : body.without_terminator())
+    if (graph::isElementwise(&op))
+      chain.push_back(&op);
+  if (chain.empty())
+    return success();
+  llvm::SmallPtrSet<Operation *, 16> members(chain.begin(), chain.end());
+
+  // What the chain hands on: yielded values. Nothing else may read it.
+  YieldOp yield = dispatch.getYield();
+  SmallVector<Value> produced;
+  for (Operation *op : chain)
+    for (OpOperand &use : op->getResult(0).getUses()) {
+      if (members.contains(use.getOwner()))
+        continue;
+      if (use.getOwner() != yield.getOperation())
+        return op->emitOpError("feeds a non-elementwise op of its dispatch");
+      if (!llvm::is_contained(produced, use.get()))
+        produced.push_back(use.get());
+    }
+  if (produced.empty())
+    return success();
+  auto iterationType = cast<RankedTensorType>(produced.front().getType());
+  ArrayRef<int64_t> iteration = iterationType.getShape();
+  for (Value value : produced)
+    if (cast<RankedTensorType>(value.getType()).getShape() != iteration)
+      return dispatch.emitOpError("elementwise results of different shapes");
+
+  // Values read from memory: anything from outside the chain that is not a
+  // splat constant, which becomes a scalar constant in the body.
+  SetVector<Value> loaded;
+  for (Operation *op : chain)
+    for (Value operand : op->getOperands()) {
+      Operation *producer = operand.getDefiningOp();
+      DenseElementsAttr splat;
+      if ((producer && members.contains(producer)) ||
+          (matchPattern(operand, m_Constant(&splat)) && splat.isSplat()))
+        continue;
+      if (cast<RankedTensorType>(operand.getType()).getRank() >
+          iterationType.getRank())
+        return op->emitOpError("operand has a higher rank than the result");
+      loaded.insert(operand);
+    }
+
+  MLIRContext *ctx = dispatch.getContext();
+  SmallVector<Location> locations;
+  for (Operation *op : chain)
+    locations.push_back(op->getLoc());
+  Location loc = FusedLoc::get(ctx, locations);
+  OpBuilder b(yield);
+  SmallVector<AffineMap> maps;
+  for (Value value : loaded)
+    maps.push_back(broadcastMap(cast<RankedTensorType>(value.getType()).getShape(),
+                                iteration, ctx));
+  SmallVector<Value> outputs;
+  SmallVector<Type> resultTypes;
+  for (Value value : produced) {
+    auto type = cast<RankedTensorType>(value.getType());
+    outputs.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
+                                              type.getElementType()));
+    resultTypes.push_back(type);
+    maps.push_back(b.getMultiDimIdentityMap(iteration.size()));
+  }
+  SmallVector<utils::IteratorType> iterators(iteration.size(),
+                                             utils::IteratorType::parallel);
+
+  bool failedOp = false;
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultTypes, loaded.getArrayRef(), outputs, maps, iterators,
+      [&](OpBuilder &nb, Location bodyLoc, ValueRange args) {
+        IRMapping scalars;
+        for (auto [value, arg] : llvm::zip(loaded, args))
+          scalars.map(value, toScalar(nb, bodyLoc, arg));
+        for (Operation *op : chain) {
+          SmallVector<Value> operands;
+          for (Value operand : op->getOperands()) {
+            if (Value scalar = scalars.lookupOrNull(operand)) {
+              operands.push_back(scalar);
+              continue;
+            }
+            DenseElementsAttr splat;
+            matchPattern(operand, m_Constant(&splat));
+            operands.push_back(scalarConstant(nb, op->getLoc(), splat));
+          }
+          OpBuilder::InsertionGuard guard(nb);
+          FailureOr<Value> result = lowerElementwiseScalar(nb, op, operands);
+          if (failed(result)) {
+            failedOp = true;
+            result = operands.empty() ? Value() : operands.front();
+          }
+          scalars.map(op->getResult(0), *result);
+        }
+        SmallVector<Value> yielded;
+        for (Value value : produced)
+          yielded.push_back(
+              fromScalar(nb, bodyLoc, scalars.lookup(value),
+                         cast<RankedTensorType>(value.getType()).getElementType()));
+        linalg::YieldOp::create(nb, bodyLoc, yielded);
+      });
+  if (failedOp)
+    return failure();
+
+  // Constants the chain built and then did not need.
+  Block &loop = generic.getRegion().front();
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(loop)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
+
+  for (auto [value, result] : llvm::zip(produced, generic.getResults()))
+    value.replaceUsesWithIf(result, [&](OpOperand &use) {
+      return use.getOwner() == yield.getOperation();
+    });
+  for (Operation *op : llvm::reverse(chain)) {
+    if (!op->use_empty())
+      return op->emitOpError("is still used after lowering its chain");
+    op->erase();
+  }
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
+  return success();
+}
+
+void LowerElementwisePass::runOnOperation() {
+  WalkResult result = getOperation().walk([](DispatchOp dispatch) {
+    return failed(lowerDispatch(dispatch)) ? WalkResult::interrupt()
+                                           : WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    signalPassFailure();
+}
+
+} // namespace mlir::modelc::kernel

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Numerical edge cases that ordinary test data never reaches, on the C
+target and on the CUDA target through its CPU emulation.
+
+Each case is a one-node ONNX model built here with onnx.helper, with inputs
+chosen where a naive formula breaks: log-sum-exp over values near 120 (exp
+overflows float), softmax and log-softmax over rows whose values differ by
+hundreds. The expected outputs are computed in float64 by the stable
+formula, and every float output must be within 1e-4 of the largest
+magnitude of the expected output (and finite where it is).
+
+usage: check_numerics.py --modelc BIN [--keep DIR]
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "CUDA"))
+from check_emulated import build_emulated  # noqa: E402
+
+BOUND = 1e-4
+
+
+def logsumexp(x, axes, keepdims):
+    x = x.astype(np.float64)
+    top = np.max(x, axis=axes, keepdims=True)
+    result = top + np.log(np.sum(np.exp(x - top), axis=axes, keepdims=True))
+    return result if keepdims else np.squeeze(result, axis=axes)
+
+
+def softmax(x, axis):
+    x = x.astype(np.float64)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis):
+    x = x.astype(np.float64)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def cases():
+    """(name, model, inputs, expected outputs)."""
+    rng = np.random.default_rng(7)
+    out = []
+
+    def one_node(name, op, x, expected, opset=13, extra_inputs=(), **attrs):
+        inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)]
+        initializers = []
+        node_inputs = ["x"]
+        for input_name, value in extra_inputs:
+            initializers.append(numpy_helper.from_array(value, input_name))
+            node_inputs.append(input_name)
+        graph = helper.make_graph(
+            [helper.make_node(op, node_inputs, ["y"], **attrs)], name,
+            inputs,
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, expected.shape)],
+            initializers)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+        model.ir_version = 8
+        out.append((name, model, [x], [expected]))
+
+    # The issue's report: [120, 121, 119.5, 100] gave inf.
+    x = np.array([120, 121, 119.5, 100], dtype=np.float32)
+    one_node("reduce_log_sum_exp_large", "ReduceLogSumExp", x,
+             logsumexp(x, (0,), False).astype(np.float32), keepdims=0, axes=[0])
+    # Rows of a thousand values around 100 with a spread of 30, and a
+    # -inf term, over the last axis and over the first.
+    x = (rng.standard_normal((8, 1000)) * 30 + 100).astype(np.float32)
+    x[3, 17] = -np.inf
+    one_node("reduce_log_sum_exp_rows", "ReduceLogSumExp", x,
+             logsumexp(x, (1,), True).astype(np.float32), keepdims=1, axes=[1])
+    one_node("reduce_log_sum_exp_columns", "ReduceLogSumExp", x,
+             logsumexp(x, (0,), False).astype(np.float32), keepdims=0, axes=[0])
+    x = (rng.standard_normal((4, 300)) * 200).astype(np.float32)
+    one_node("softmax_large", "Softmax", x,
+             softmax(x, 1).astype(np.float32), axis=1)
+    one_node("log_softmax_large", "LogSoftmax", x,
+             log_softmax(x, 1).astype(np.float32), axis=1)
+    return out
+
+
+def run(command):
+    proc = subprocess.run(command, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(" ".join(command) + "\n" + proc.stderr[-2000:])
+
+
+def write_case(folder, model, inputs):
+    os.makedirs(os.path.join(folder, "data"), exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    onnx.save(model, path)
+    for k, value in enumerate(inputs):
+        onnx.save_tensor(numpy_helper.from_array(value),
+                         os.path.join(folder, "data", f"input_{k}.pb"))
+    return path
+
+
+def check_outputs(label, outputs_dir, expected):
+    problems = []
+    for k, want in enumerate(expected):
+        got = numpy_helper.to_array(
+            onnx.load_tensor(os.path.join(outputs_dir, f"output_{k}.pb")))
+        if got.shape != want.shape:
+            problems.append(f"{label}: output {k} has shape {got.shape}, "
+                            f"expected {want.shape}")
+            continue
+        finite = np.isfinite(want)
+        if not np.array_equal(np.isfinite(got), finite):
+            problems.append(f"{label}: output {k} is not finite where the "
+                            f"stable result is: {got.ravel()[:4]}")
+            continue
+        scale = float(np.max(np.abs(want[finite]))) if finite.any() else 1.0
+        error = float(np.max(np.abs(got[finite].astype(np.float64) -
+                                    want[finite]))) if finite.any() else 0.0
+        if error > BOUND * scale:
+            problems.append(f"{label}: output {k} is off by {error:.3g}, over "
+                            f"{BOUND:g} x {scale:.3g}")
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--modelc", required=True)
+    ap.add_argument("--keep", help="work folder to keep (default: a temporary one)")
+    args = ap.parse_args()
+    work = args.keep or tempfile.mkdtemp(prefix="modelc-numerics-")
+    problems = []
+    try:
+        for name, model, inputs, expected in cases():
+            folder = os.path.join(work, name)
+            path = write_case(folder, model, inputs)
+            data = os.path.join(folder, "data")
+            c_out = os.path.join(folder, "c_out")
+            run([args.modelc, "run", path, "--target=c", "--inputs", data,
+                 "--outputs", c_out])
+            problems += check_outputs(f"{name} (c)", c_out, expected)
+            runner, _ = build_emulated(args.modelc, path, "fp32",
+                                       os.path.join(folder, "cuda"))
+            cuda_out = os.path.join(folder, "cuda_out")
+            run([runner, "--inputs", data, "--outputs", cuda_out])
+            problems += check_outputs(f"{name} (cuda, emulated)", cuda_out, expected)
+            print(f"{name}: checked on c and cuda")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    for problem in problems:
+        print("FAIL", problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
