@@ -11,7 +11,6 @@
 #include "dialects/Kernel/IR/KernelOps.h"
 #include "dialects/Kernel/Transforms/Passes.h"
 #include "modelc/Target/TargetBackend.h"
-#include "targets/C/CTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,12 +44,14 @@ void buildKernelPipeline(OpPassManager &pm, const CompileOptions &options) {
 
 void buildLowerPipeline(OpPassManager &pm, const CompileOptions &options) {
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
-  funcPM.addPass(kernel::createLowerElementwisePass());
+  funcPM.addPass(kernel::createLowerLibraryCallsPass());
+  funcPM.addPass(kernel::createLowerReductionsPass());
+  funcPM.addPass(kernel::createLowerLoopNestsPass());
 }
 
 void buildPlanPipeline(OpPassManager &pm, const CompileOptions &options,
                        const TargetBackend &target) {
-  target.buildPreparationPipeline(pm, options);
+  target.buildConfigurationPipeline(pm, options);
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
   funcPM.addPass(kernel::createPlanMemoryPass(
       kernel::PlanMemoryPassOptions{options.arenaAlignment}));
@@ -67,7 +68,6 @@ void registerModelcDialects(DialectRegistry &registry) {
 void registerModelcPassesAndPipelines() {
   graph::registerGraphPasses();
   kernel::registerKernelPasses();
-  registerCTargetPasses();
   PassPipelineRegistration<>(
       "modelc-graph-pipeline",
       "Canonicalizes, folds constants and raises composite ops",
@@ -79,13 +79,6 @@ void registerModelcPassesAndPipelines() {
       "modelc-lower-pipeline",
       "Rewrites dispatch bodies into the kernel vocabulary",
       [](OpPassManager &pm) { buildLowerPipeline(pm, CompileOptions()); });
-  PassPipelineRegistration<>(
-      "modelc-plan-pipeline",
-      "Prepares dispatches for the C target and plans the arena",
-      [](OpPassManager &pm) {
-        static std::unique_ptr<TargetBackend> c = createCTarget();
-        buildPlanPipeline(pm, CompileOptions(), *c);
-      });
 }
 
 } // namespace modelc

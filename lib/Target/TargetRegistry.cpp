@@ -6,8 +6,15 @@
 
 #include "modelc/Target/TargetBackend.h"
 
+#include "modelc/Pipelines/Pipelines.h"
+
 #include "targets/C/CTarget.h"
 #include "targets/CUDA/CudaTarget.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <cstdlib>
 
 namespace modelc {
 
@@ -59,6 +66,35 @@ private:
   std::string name_, description_;
 };
 } // namespace
+
+void registerTargetPassesAndPipelines() {
+  static TargetRegistry *registry = [] {
+    auto *targets = new TargetRegistry();
+    registerAllTargets(*targets);
+    return targets;
+  }();
+  for (const std::string &name : registry->getNames())
+    registry->lookup(name)->registerPasses();
+  struct PlanOptions : mlir::PassPipelineOptions<PlanOptions> {
+    Option<std::string> target{*this, "target",
+                               llvm::cl::desc("Target whose configuration "
+                                              "pipeline runs before planning"),
+                               llvm::cl::init("c")};
+  };
+  mlir::PassPipelineRegistration<PlanOptions>(
+      "modelc-plan-pipeline",
+      "Runs a target's configuration pipeline, then plans and verifies the "
+      "arena",
+      [](mlir::OpPassManager &pm, const PlanOptions &options) {
+        const TargetBackend *target = registry->lookup(options.target);
+        if (!target) {
+          llvm::errs() << "modelc-plan-pipeline: unknown target '"
+                       << options.target << "'\n";
+          std::exit(2);
+        }
+        buildPlanPipeline(pm, CompileOptions(), *target);
+      });
+}
 
 void registerAllTargets(TargetRegistry &registry) {
   registry.add(createCTarget());

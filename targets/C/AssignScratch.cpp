@@ -27,7 +27,7 @@ using namespace ::modelc::codegen;
 namespace {
 /// Scratch bytes the runtime kernel of `op` needs; 0 when none.
 int64_t scratchBytes(Operation *op) {
-  if (auto conv = dyn_cast<graph::ConvOp>(op)) {
+  if (auto conv = dyn_cast<kernel::ConvOp>(op)) {
     ArrayRef<int64_t> in = conv.getInput().getType().getShape();
     ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
     ArrayRef<int64_t> out = conv.getType().getShape();
@@ -36,7 +36,8 @@ int64_t scratchBytes(Operation *op) {
                              conv.getPads()[0], conv.getPads()[1],
                              static_cast<int64_t>(conv.getGroup())});
   }
-  if (auto matmul = dyn_cast<graph::MatMulOp>(op)) {
+  if (auto matmul = dyn_cast<kernel::MatMulOp>(op);
+      matmul && matmul.getType().getElementType().isF32()) {
     GemmShape gemm = getGemmShape(matmul);
     return gemmScratchBytes(gemm.rowsPerCall(), gemm.n, gemm.k);
   }

@@ -25,8 +25,10 @@ public:
     return "freestanding C99 with SIMD paths behind #if (any C compiler)";
   }
 
-  void buildPreparationPipeline(mlir::OpPassManager &pm,
-                                const CompileOptions &options) const override {
+  void registerPasses() const override { registerCTargetPasses(); }
+
+  void buildConfigurationPipeline(mlir::OpPassManager &pm,
+                                  const CompileOptions &options) const override {
     pm.nest<mlir::func::FuncOp>().addPass(c_target::createAssignScratchPass());
   }
 

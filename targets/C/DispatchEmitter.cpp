@@ -11,6 +11,7 @@
 #include "targets/Common/DispatchBody.h"
 #include "targets/Common/GemmShape.h"
 #include "targets/Common/LoopBody.h"
+#include "targets/Common/ReductionNest.h"
 #include "targets/Common/ScalarExpression.h"
 #include "targets/Common/StridedView.h"
 #include "dialects/Graph/IR/ConstantData.h"
@@ -73,14 +74,13 @@ private:
     return cElementType(tensorType(value).getElementType());
   }
 
-  llvm::Error emitConv(graph::ConvOp op);
-  llvm::Error emitMatMul(graph::MatMulOp op);
-  template <typename PoolOp>
-  llvm::Error emitPool(PoolOp op, llvm::StringRef kernel);
-  enum class ReduceKind {
-    Mean, Sum, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare
-  };
-  llvm::Error emitReduce(Operation *op, ReduceKind kind);
+  llvm::Error emitConv(kernel::ConvOp op);
+  llvm::Error emitMatMul(kernel::MatMulOp op);
+  llvm::Error emitPool(kernel::PoolOp op);
+  llvm::Error emitReduction(mlir::linalg::GenericOp generic);
+  /// Slice: a loop nest reading through `view`.
+  void emitStridedCopy(Value input, const StridedView &view,
+                       ArrayRef<int64_t> outShape);
   template <typename ArgOp>
   void emitArgReduce(ArgOp op, bool max);
   void emitSoftmax(graph::SoftmaxOp op);
@@ -98,9 +98,6 @@ private:
   void emitGatherND(graph::GatherNDOp op);
   void emitHardmax(graph::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
-  /// Transpose and slice: a loop nest reading through `view`.
-  void emitStridedCopy(Value input, const StridedView &view,
-                       ArrayRef<int64_t> outShape);
   void emitConcat(graph::ConcatOp op);
   void emitGather(graph::GatherOp op);
 
@@ -259,38 +256,18 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
 
 llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   Type elementType = tensorType(anchor->getResult(0)).getElementType();
-  bool needsF32 = isa<graph::ConvOp, graph::ConvTransposeOp, graph::MatMulOp,
-                      graph::MaxPoolOp,
-                      graph::AvgPoolOp, graph::SoftmaxOp,
-                      graph::LayerNormOp>(anchor);
-  if (needsF32 && !elementType.isF32())
+  bool needsF32 = isa<kernel::ConvOp, graph::ConvTransposeOp, kernel::MatMulOp,
+                      kernel::PoolOp, graph::SoftmaxOp, graph::LayerNormOp>(anchor);
+  bool integerMatMul = isa<kernel::MatMulOp>(anchor) && elementType.isInteger(32);
+  if (needsF32 && !elementType.isF32() && !integerMatMul)
     return opError(anchor, "only float32 is supported for " +
                                anchor->getName().stripDialect());
+  if (auto generic = dyn_cast<linalg::GenericOp>(anchor))
+    return emitReduction(generic);
   return llvm::TypeSwitch<Operation *, llvm::Error>(anchor)
-      .Case([&](graph::ConvOp op) { return emitConv(op); })
-      .Case([&](graph::MatMulOp op) { return emitMatMul(op); })
-      .Case([&](graph::MaxPoolOp op) { return emitPool(op, "mk_maxpool2d"); })
-      .Case([&](graph::AvgPoolOp op) { return emitPool(op, "mk_avgpool2d"); })
-      .Case([&](graph::ReduceMeanOp op) {
-        return emitReduce(op, ReduceKind::Mean);
-      })
-      .Case([&](graph::ReduceSumOp op) { return emitReduce(op, ReduceKind::Sum); })
-      .Case([&](graph::ReduceMaxOp op) { return emitReduce(op, ReduceKind::Max); })
-      .Case([&](graph::ReduceMinOp op) { return emitReduce(op, ReduceKind::Min); })
-      .Case([&](graph::ReduceProdOp op) {
-        return emitReduce(op, ReduceKind::Prod);
-      })
-      .Case([&](graph::ReduceL1Op op) { return emitReduce(op, ReduceKind::L1); })
-      .Case([&](graph::ReduceL2Op op) { return emitReduce(op, ReduceKind::L2); })
-      .Case([&](graph::ReduceLogSumOp op) {
-        return emitReduce(op, ReduceKind::LogSum);
-      })
-      .Case([&](graph::ReduceLogSumExpOp op) {
-        return emitReduce(op, ReduceKind::LogSumExp);
-      })
-      .Case([&](graph::ReduceSumSquareOp op) {
-        return emitReduce(op, ReduceKind::SumSquare);
-      })
+      .Case([&](kernel::ConvOp op) { return emitConv(op); })
+      .Case([&](kernel::MatMulOp op) { return emitMatMul(op); })
+      .Case([&](kernel::PoolOp op) { return emitPool(op); })
       .Case([&](graph::ArgMaxOp op) {
         emitArgReduce(op, /*max=*/true);
         return llvm::Error::success();
@@ -305,11 +282,6 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       })
       .Case([&](graph::LayerNormOp op) {
         emitLayerNorm(op);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::TransposeOp op) {
-        emitStridedCopy(op.getInput(), getStridedView(op),
-                        op.getType().getShape());
         return llvm::Error::success();
       })
       .Case([&](graph::LogSoftmaxOp op) {
@@ -383,7 +355,7 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       });
 }
 
-llvm::Error DispatchWriter::emitConv(graph::ConvOp op) {
+llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
   kernels_.insert(RuntimeKernel::Gemm);
   kernels_.insert(RuntimeKernel::Conv);
   signature_.usesExec = signature_.usesScratch = true;
@@ -410,13 +382,35 @@ llvm::Error DispatchWriter::emitConv(graph::ConvOp op) {
   return llvm::Error::success();
 }
 
-llvm::Error DispatchWriter::emitMatMul(graph::MatMulOp op) {
+llvm::Error DispatchWriter::emitMatMul(kernel::MatMulOp op) {
   kernels_.insert(RuntimeKernel::Gemm);
-  signature_.usesExec = signature_.usesScratch = true;
   GemmShape gemm = getGemmShape(op);
   int64_t m = gemm.m, n = gemm.n, k = gemm.k;
   ArrayRef<int64_t> lhsBatch = gemm.lhsBatch, rhsBatch = gemm.rhsBatch;
   std::string a = pointer(op.getLhs()), b = pointer(op.getRhs());
+  if (op.getType().getElementType().isInteger(32)) {
+    // Exact int32 products: one plain call per batch matrix.
+    std::optional<SmallVector<int64_t>> batch =
+        graph::broadcastShapes(lhsBatch, rhsBatch);
+    std::vector<std::vector<int64_t>> strides = {
+        contiguousStrides(*batch), broadcastStrides(lhsBatch, *batch),
+        broadcastStrides(rhsBatch, *batch)};
+    for (int64_t &v : strides[0])
+      v *= m * n;
+    for (int64_t &v : strides[1])
+      v *= m * k;
+    for (int64_t &v : strides[2])
+      v *= k * n;
+    emitLoopNest(os_, 2, *batch, strides,
+                 [&](int indent, ArrayRef<std::string> offsets) {
+                   os_ << std::string(indent, ' ') << "mk_igemm_i32(" << m
+                       << ", " << n << ", " << k << ", " << a << " + "
+                       << offsets[1] << ", " << b << " + " << offsets[2]
+                       << ", out0 + " << offsets[0] << ");\n";
+                 });
+    return llvm::Error::success();
+  }
+  signature_.usesExec = signature_.usesScratch = true;
   if (gemm.foldsBatch) {
     // The right operand is one matrix: fold the left batch into the rows.
     int64_t rows = gemm.rowsPerCall();
@@ -453,8 +447,10 @@ llvm::Error DispatchWriter::emitMatMul(graph::MatMulOp op) {
   return llvm::Error::success();
 }
 
-template <typename PoolOp>
-llvm::Error DispatchWriter::emitPool(PoolOp op, llvm::StringRef kernel) {
+llvm::Error DispatchWriter::emitPool(kernel::PoolOp op) {
+  if (op.getKind() != "max" && op.getKind() != "avg")
+    return opError(op, "pooling kind '" + op.getKind() + "' is not supported");
+  std::string kernel = op.getKind() == "max" ? "mk_maxpool2d" : "mk_avgpool2d";
   kernels_.insert(RuntimeKernel::Pool);
   signature_.usesExec = true;
   ArrayRef<int64_t> in = op.getInput().getType().getShape();
@@ -479,123 +475,49 @@ llvm::Error DispatchWriter::emitPool(PoolOp op, llvm::StringRef kernel) {
 }
 
 /// The lowest or highest value of an element type, as C.
-static std::string typeLimit(Type type, bool lowest) {
-  if (isa<FloatType>(type))
-    return cLiteral(type, lowest ? -INFINITY : INFINITY);
-  if (type.isInteger(1))
-    return lowest ? "0" : "1";
-  auto integer = cast<IntegerType>(type);
-  std::string width = std::to_string(integer.getWidth());
-  if (integer.isUnsigned())
-    return lowest ? "0" : "UINT" + width + "_MAX";
-  return (lowest ? "INT" : "INT") + width + (lowest ? "_MIN" : "_MAX");
-}
-
-llvm::Error DispatchWriter::emitReduce(Operation *op, ReduceKind kind) {
-  Value input = op->getOperand(0);
-  auto inputType = cast<RankedTensorType>(input.getType());
-  Type element = inputType.getElementType();
-  ArrayRef<int64_t> shape = inputType.getShape();
-  ArrayRef<int64_t> axes =
-      cast<DenseI64ArrayAttr>(op->getAttr("axes")).asArrayRef();
-  int64_t reduced = 1;
-  for (int64_t axis : axes)
-    reduced *= shape[axis];
-  std::string in = pointer(input);
-  bool trailing = !axes.empty() &&
-                  axes.back() == static_cast<int64_t>(shape.size()) - 1 &&
-                  axes.back() - axes.front() + 1 ==
-                      static_cast<int64_t>(axes.size());
-  if (kind == ReduceKind::Mean && trailing && element.isF32()) {
-    kernels_.insert(RuntimeKernel::Pool);
-    signature_.usesExec = true;
-    os_ << "  mk_mean_rows(ex, " << computeProduct(shape) / std::max<int64_t>(reduced, 1)
-        << ", " << reduced << ", " << in << ", out0);\n";
-    return llvm::Error::success();
-  }
-  bool isFloat = isa<FloatType>(element);
-  bool single = element.isF32();
-  std::string f = single ? "f" : "";
-  std::string type = cElementType(element);
-  // Accumulate over the input into the output, whose stride is 0 along every
-  // reduced axis: initialize, combine element by element, then finish.
-  std::string init = cLiteral(element, kind == ReduceKind::Prod ? 1 : 0);
-  if (kind == ReduceKind::Max)
-    init = typeLimit(element, /*lowest=*/true);
-  if (kind == ReduceKind::Min)
-    init = typeLimit(element, /*lowest=*/false);
-  if (kind == ReduceKind::LogSumExp && isFloat)
-    init = std::string("-") + (single ? "HUGE_VALF" : "HUGE_VAL");
-  auto combine = [&](const std::string &acc, const std::string &x) -> std::string {
-    switch (kind) {
-    case ReduceKind::Mean:
-    case ReduceKind::Sum:
-    case ReduceKind::LogSum:
-      return acc + " += " + x;
-    case ReduceKind::Prod:
-      return acc + " *= " + x;
-    case ReduceKind::Max:
-      return acc + " = " + x + " > " + acc + " ? " + x + " : " + acc;
-    case ReduceKind::Min:
-      return acc + " = " + x + " < " + acc + " ? " + x + " : " + acc;
-    case ReduceKind::L1:
-      return acc + " += " + (isFloat ? "fabs" + f + "(" + x + ")"
-                                     : "(" + x + " < 0 ? -" + x + " : " + x + ")");
-    case ReduceKind::L2:
-    case ReduceKind::SumSquare:
-      return acc + " += " + x + " * " + x;
-    case ReduceKind::LogSumExp:
-      if (!isFloat)
-        return acc + " += exp" + f + "(" + x + ")";
-      // The running log-sum-exp itself, updated without overflow: the
-      // larger side plus log1p of the exp of the (non-positive) difference.
-      // A -inf term leaves it unchanged.
-      return acc + " = " + x + " == -" + (single ? "HUGE_VALF" : "HUGE_VAL") +
-             " ? " + acc + " : (" + acc + " > " + x + " ? " + acc + " + log1p" +
-             f + "(exp" + f + "(" + x + " - " + acc + ")) : " + x + " + log1p" +
-             f + "(exp" + f + "(" + acc + " - " + x + ")))";
-    }
-    return "";
-  };
-  std::string finish;
-  switch (kind) {
-  case ReduceKind::Mean:
-    finish = "out0[i] /= " + cLiteral(element, static_cast<double>(reduced));
-    break;
-  case ReduceKind::L2:
-    finish = "out0[i] = (" + type + ")sqrt" + (isFloat ? f : "") +
-             "(out0[i])";
-    break;
-  case ReduceKind::LogSum:
-    finish = "out0[i] = log" + f + "(out0[i])";
-    break;
-  case ReduceKind::LogSumExp:
-    if (!isFloat)
-      finish = "out0[i] = log" + f + "(out0[i])";
-    break;
-  default:
-    break;
-  }
-  int64_t outCount = cast<RankedTensorType>(op->getResult(0).getType())
-                         .getNumElements();
-  SmallVector<int64_t> kept;
-  for (auto [dim, size] : llvm::enumerate(shape))
-    kept.push_back(llvm::is_contained(axes, static_cast<int64_t>(dim)) ? 1
-                                                                       : size);
+llvm::Error DispatchWriter::emitReduction(linalg::GenericOp generic) {
+  codegen::ScalarSpelling spelling;
+  bool usesHalf = false;
+  llvm::Expected<ReductionNest> nest = getReductionNest(generic, spelling, usesHalf);
+  if (!nest)
+    return nest.takeError();
+  Value input = generic.getDpsInputs().front();
+  int64_t outCount = tensorType(generic.getResult(0)).getNumElements();
+  // Start every accumulator at the identity, then fold the input in, in
+  // the input's own order.
   os_ << "  for (int64_t i = 0; i < " << outCount << "; ++i)\n"
-      << "    out0[i] = " << init << ";\n";
-  emitLoopNest(os_, 2, shape,
-               {broadcastStrides(kept, shape), contiguousStrides(shape)},
-               [&](int indent, ArrayRef<std::string> offsets) {
-                 os_ << std::string(indent, ' ')
-                     << combine("out0[" + offsets[0] + "]",
-                                in + "[" + offsets[1] + "]")
-                     << ";\n";
-               });
-  if (!finish.empty())
-    os_ << "  for (int64_t i = 0; i < " << outCount << "; ++i)\n"
-        << "    " << finish << ";\n";
-  return llvm::Error::success();
+      << "    out0[i] = " << nest->identity << ";\n";
+  Block &loop = generic.getRegion().front();
+  llvm::Error failure = llvm::Error::success();
+  std::string in = pointer(input);
+  auto at = [](int64_t base, const std::string &offset) {
+    return base ? std::to_string(base) + " + " + offset : offset;
+  };
+  emitLoopNest(
+      os_, 2, nest->iteration, {nest->accumulator.strides, nest->input.strides},
+      [&](int indent, ArrayRef<std::string> offsets) {
+        std::string pad(indent, ' ');
+        std::string accumulator = "out0[" + at(nest->accumulator.base, offsets[0]) + "]";
+        std::string x = "v" + std::to_string(nextScalar_++);
+        os_ << pad << "const " << elementType(input) << " " << x << " = " << in
+            << "[" << at(nest->input.base, offsets[1]) << "];\n";
+        std::string acc = "v" + std::to_string(nextScalar_++);
+        os_ << pad << "const " << elementType(generic.getResult(0)) << " "
+            << acc << " = " << accumulator << ";\n";
+        scalars_[loop.getArgument(0)] = x;
+        scalars_[loop.getArgument(1)] = acc;
+        if (llvm::Error err = codegen::writeLoopBody(loop, os_, pad, scalars_,
+                                                     nextScalar_, spelling,
+                                                     usesHalf)) {
+          failure = std::move(err);
+          return;
+        }
+        Value next = cast<linalg::YieldOp>(loop.getTerminator()).getValues()[0];
+        os_ << pad << accumulator << " = " << scalars_[next] << ";\n";
+      });
+  if (usesHalf)
+    kernels_.insert(RuntimeKernel::Half);
+  return failure;
 }
 
 template <typename ArgOp>
@@ -1191,6 +1113,7 @@ void DispatchWriter::emitOneHot(graph::OneHotOp op) {
       << values << "[1] : " << values << "[0];\n"
       << "    }\n";
 }
+
 
 void DispatchWriter::emitStridedCopy(Value input, const StridedView &view,
                                      ArrayRef<int64_t> outShape) {

@@ -13,10 +13,14 @@
 #include "KernelWriter.h"
 
 #include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Graph/IR/ShapeHelpers.h"
 #include "targets/Common/CSyntax.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "targets/Common/GemmShape.h"
+#include "targets/Common/LoopBody.h"
+#include "targets/Common/ReductionNest.h"
 #include "targets/Common/StridedView.h"
 
 using namespace mlir;
@@ -35,13 +39,39 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
   std::string type = registerType(anchor->getResult(0));
   ArrayRef<int64_t> outShape = tensorType(anchor->getResult(0)).getShape();
   return llvm::TypeSwitch<Operation *, llvm::Error>(anchor)
-      .Case<graph::TransposeOp, graph::SliceOp>([&](auto op) {
+      .Case([&](graph::SliceOp op) {
         StridedView view = getStridedView(op);
         std::string offset = offsetExpression(outShape, view.strides, i);
         if (view.base)
           offset = std::to_string(view.base) + " + " + offset;
         os << "  const " << type << " a = " << load(op.getInput(), offset)
            << ";\n";
+        return llvm::Error::success();
+      })
+      .Case([&](kernel::MatMulOp op) {
+        // One dot product per thread, accumulated in 32 bits with
+        // wrap-around (unsigned), so it is exact whenever the result fits.
+        GemmShape gemm = getGemmShape(op);
+        std::optional<SmallVector<int64_t>> batch =
+            graph::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
+        std::vector<int64_t> lhsStrides = broadcastStrides(gemm.lhsBatch, *batch);
+        std::vector<int64_t> rhsStrides = broadcastStrides(gemm.rhsBatch, *batch);
+        for (int64_t &v : lhsStrides)
+          v *= gemm.m * gemm.k;
+        for (int64_t &v : rhsStrides)
+          v *= gemm.k * gemm.n;
+        std::string matrix = "(" + i + " / " + std::to_string(gemm.m * gemm.n) + ")";
+        os << "  const long long row = (" << i << " / " << gemm.n << ") % "
+           << gemm.m << ", col = " << i << " % " << gemm.n << ";\n"
+           << "  const long long lhs = " << offsetExpression(*batch, lhsStrides, matrix)
+           << " + row * " << gemm.k << ", rhs = "
+           << offsetExpression(*batch, rhsStrides, matrix) << " + col;\n"
+           << "  unsigned int sum = 0;\n"
+           << "  for (long long p = 0; p < " << gemm.k << "; ++p)\n"
+           << "    sum += (unsigned int)" << load(op.getLhs(), "lhs + p")
+           << " * (unsigned int)" << load(op.getRhs(), "rhs + p * " + std::to_string(gemm.n))
+           << ";\n"
+           << "  const " << type << " a = (" << type << ")sum;\n";
         return llvm::Error::success();
       })
       .Case([&](graph::ConcatOp op) {
@@ -120,12 +150,11 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
            << " : " << load(op.getInput(), "from") << ";\n";
         return llvm::Error::success();
       })
-      .Case([&](graph::MaxPoolOp op) {
-        writePool(os, op, /*max=*/true, i);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::AvgPoolOp op) {
-        writePool(os, op, /*max=*/false, i);
+      .Case([&](kernel::PoolOp op) -> llvm::Error {
+        if (op.getKind() != "max" && op.getKind() != "avg")
+          return opError(op, "pooling kind '" + op.getKind() +
+                                 "' is not supported");
+        writePool(os, op, /*max=*/op.getKind() == "max", i);
         return llvm::Error::success();
       })
       .Case<graph::ArgMaxOp, graph::ArgMinOp>([&](auto op) {
@@ -155,15 +184,15 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
            << "      best = x;\n      a = j;\n    }\n  }\n";
         return llvm::Error::success();
       })
+      .Case([&](linalg::GenericOp generic) {
+        return writeReduction(os, generic, i);
+      })
       .Default([&](Operation *op) -> llvm::Error {
-        if (isReduction(op))
-          return writeReduction(os, op, i);
         return opError(op, "not a per-element anchor");
       });
 }
 
-template <typename PoolOp>
-void KernelWriter::writePool(llvm::raw_ostream &os, PoolOp op, bool max,
+void KernelWriter::writePool(llvm::raw_ostream &os, kernel::PoolOp op, bool max,
                              const std::string &i) {
   ArrayRef<int64_t> in = op.getInput().getType().getShape();
   ArrayRef<int64_t> out = op.getType().getShape();
@@ -211,101 +240,58 @@ void KernelWriter::writePool(llvm::raw_ostream &os, PoolOp op, bool max,
   os << "  const float a = taken ? acc / (float)taken : 0.0f;\n";
 }
 
-llvm::Error KernelWriter::writeReduction(llvm::raw_ostream &os, Operation *op,
+llvm::Error KernelWriter::writeReduction(llvm::raw_ostream &os,
+                                         linalg::GenericOp generic,
                                          const std::string &i) {
-  Value input = op->getOperand(0);
-  ArrayRef<int64_t> shape = tensorType(input).getShape();
-  Type element = tensorType(input).getElementType();
-  ArrayRef<int64_t> axes =
-      cast<DenseI64ArrayAttr>(op->getAttr("axes")).asArrayRef();
-  std::vector<int64_t> strides = contiguousStrides(shape);
-  // The kept dimensions address the base; the reduced ones are loops.
+  ScalarSpelling spelling;
+  spelling.targetName = "cuda";
+  spelling.halfInFloatRegisters = true;
+  bool usesHalf = false;
+  llvm::Expected<ReductionNest> nest = getReductionNest(generic, spelling, usesHalf);
+  if (!nest)
+    return nest.takeError();
+  // Thread i owns output element i: the parallel loops address the base of
+  // its inputs, the reduced ones are loops.
   SmallVector<int64_t> keptShape, keptStrides;
-  int64_t reduced = 1;
-  for (auto [d, size] : llvm::enumerate(shape)) {
-    if (llvm::is_contained(axes, static_cast<int64_t>(d))) {
-      reduced *= size;
-      continue;
+  for (auto [d, size] : llvm::enumerate(nest->iteration))
+    if (!nest->reduced[d]) {
+      keptShape.push_back(size);
+      keptStrides.push_back(nest->input.strides[d]);
     }
-    keptShape.push_back(size);
-    keptStrides.push_back(strides[d]);
-  }
-  std::string type = storage_.registerTypeName(element);
-  bool isFloat = isa<FloatType>(element);
-  std::string acc = isFloat ? "float" : type;
-  auto limit = [&](bool lowest) -> std::string {
-    if (isFloat)
-      return lowest ? "-INFINITY" : "INFINITY";
-    auto integer = cast<IntegerType>(element);
-    unsigned width = integer.getWidth();
-    if (integer.isUnsigned() || width == 1)
-      return lowest ? "0" : "(" + type + ")~(" + type + ")0";
-    return lowest ? "(" + type + ")(1ull << " + std::to_string(width - 1) + ")"
-                  : "(" + type + ")((1ull << " + std::to_string(width - 1) +
-                        ") - 1)";
-  };
-  std::string init = "0", combine;
-  llvm::TypeSwitch<Operation *>(op)
-      .Case<graph::ReduceMeanOp, graph::ReduceSumOp, graph::ReduceLogSumOp>(
-          [&](auto) { combine = "acc += x"; })
-      .Case([&](graph::ReduceProdOp) {
-        init = "1";
-        combine = "acc *= x";
-      })
-      .Case([&](graph::ReduceMaxOp) {
-        init = limit(true);
-        combine = "acc = x > acc ? x : acc";
-      })
-      .Case([&](graph::ReduceMinOp) {
-        init = limit(false);
-        combine = "acc = x < acc ? x : acc";
-      })
-      .Case([&](graph::ReduceL1Op) {
-        combine = isFloat ? "acc += fabsf(x)" : "acc += x < 0 ? -x : x";
-      })
-      .Case<graph::ReduceL2Op, graph::ReduceSumSquareOp>(
-          [&](auto) { combine = "acc += x * x"; })
-      .Case([&](graph::ReduceLogSumExpOp) { combine = "acc += expf(x - top)"; })
-      .Default([&](Operation *) {});
-  if (!isFloat && isa<graph::ReduceLogSumExpOp, graph::ReduceLogSumOp,
-                      graph::ReduceL2Op>(op))
-    return opError(op, "logarithms and roots of integers");
-
+  Value input = generic.getDpsInputs().front();
+  Block &loop = generic.getRegion().front();
+  std::string accType =
+      scalarTypeName(loop.getArgument(1).getType(), spelling);
   std::string base = offsetExpression(keptShape, keptStrides, i);
-  os << "  const long long base = " << base << ";\n";
-  // One loop per reduced dimension, outermost first.
-  auto loops = [&](const std::string &statement) {
-    std::string pad = "  ", offset = "base";
-    for (int64_t axis : axes) {
-      std::string r = "r" + std::to_string(axis);
-      os << pad << "for (int " << r << " = 0; " << r << " < " << shape[axis]
-         << "; ++" << r << ")\n";
-      pad += "  ";
-      offset += " + (long long)" + r + " * " + std::to_string(strides[axis]);
-    }
-    os << pad << "{\n"
-       << pad << "  const " << acc << " x = " << load(input, offset) << ";\n"
-       << pad << "  " << statement << ";\n"
-       << pad << "}\n";
-  };
-  if (isa<graph::ReduceLogSumExpOp>(op)) {
-    os << "  float top = -INFINITY;\n";
-    loops("top = x > top ? x : top");
-    os << "  if (isinf(top))\n    top = 0.0f;\n";
+  if (nest->input.base)
+    base = std::to_string(nest->input.base) + " + " + base;
+  os << "  const long long base = " << base << ";\n"
+     << "  " << accType << " acc = " << nest->identity << ";\n";
+  std::string pad = "  ", offset = "base";
+  for (auto [d, size] : llvm::enumerate(nest->iteration)) {
+    if (!nest->reduced[d])
+      continue;
+    std::string r = "r" + std::to_string(d);
+    os << pad << "for (int " << r << " = 0; " << r << " < " << size << "; ++"
+       << r << ")\n";
+    pad += "  ";
+    offset += " + (long long)" + r + " * " +
+              std::to_string(nest->input.strides[d]);
   }
-  os << "  " << acc << " acc = " << init << ";\n";
-  loops(combine);
-  std::string result = "acc";
-  if (isa<graph::ReduceMeanOp>(op))
-    result = "acc / (" + acc + ")" + std::to_string(std::max<int64_t>(reduced, 1));
-  else if (isa<graph::ReduceL2Op>(op))
-    result = "sqrtf(acc)";
-  else if (isa<graph::ReduceLogSumOp>(op))
-    result = "logf(acc)";
-  else if (isa<graph::ReduceLogSumExpOp>(op))
-    result = "top + logf(acc)";
-  os << "  const " << registerType(op->getResult(0)) << " a = (" 
-     << registerType(op->getResult(0)) << ")(" << result << ");\n";
+  os << pad << "{\n";
+  std::string inner = pad + "  ";
+  os << inner << "const " << registerType(input) << " x = "
+     << load(input, offset) << ";\n";
+  llvm::DenseMap<Value, std::string> scalars;
+  scalars[loop.getArgument(0)] = "x";
+  scalars[loop.getArgument(1)] = "acc";
+  unsigned next = 0;
+  if (llvm::Error err =
+          writeLoopBody(loop, os, inner, scalars, next, spelling, usesHalf))
+    return err;
+  Value result = cast<linalg::YieldOp>(loop.getTerminator()).getValues()[0];
+  os << inner << "acc = " << scalars[result] << ";\n" << pad << "}\n";
+  os << "  const " << registerType(generic.getResult(0)) << " a = acc;\n";
   return llvm::Error::success();
 }
 

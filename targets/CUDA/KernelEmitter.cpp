@@ -148,8 +148,15 @@ std::string coordinate(ArrayRef<int64_t> shape, size_t d, llvm::StringRef flat) 
   return coord;
 }
 
+/// Integer matrix products have no cuBLASLt call that is exact for every
+/// K; they run as one thread per output element.
+static bool isIntegerMatMul(Operation *op) {
+  auto matmul = dyn_cast<kernel::MatMulOp>(op);
+  return matmul && matmul.getType().getElementType().isInteger(32);
+}
+
 bool isLibraryAnchor(Operation *op) {
-  return isa<graph::MatMulOp, graph::ConvOp>(op);
+  return isa<kernel::MatMulOp, kernel::ConvOp>(op) && !isIntegerMatMul(op);
 }
 
 bool isRowAnchor(Operation *op) {
@@ -157,17 +164,14 @@ bool isRowAnchor(Operation *op) {
 }
 
 bool isReduction(Operation *op) {
-  return isa<graph::ReduceMeanOp, graph::ReduceSumOp, graph::ReduceMaxOp,
-             graph::ReduceMinOp, graph::ReduceProdOp, graph::ReduceL1Op,
-             graph::ReduceL2Op, graph::ReduceLogSumOp, graph::ReduceLogSumExpOp,
-             graph::ReduceSumSquareOp>(op);
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  return generic && !isParallelLoopNest(generic);
 }
 
 bool isElementAnchor(Operation *op) {
-  return isa<graph::TransposeOp, graph::SliceOp, graph::ConcatOp,
-             graph::GatherOp, graph::PadOp, graph::MaxPoolOp, graph::AvgPoolOp,
+  return isa<graph::SliceOp, graph::ConcatOp, graph::GatherOp, graph::PadOp, kernel::PoolOp,
              graph::ArgMaxOp, graph::ArgMinOp>(op) ||
-         isReduction(op);
+         isReduction(op) || isIntegerMatMul(op);
 }
 
 /// Emits the kernels and host function of one dispatch.
@@ -302,7 +306,10 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
       return std::move(err);
   } else if (isElementAnchor(anchor_)) {
     if (llvm::Error err = writeElementKernel(
-            name_ + "_" + anchor_->getName().stripDialect().str(), count,
+            name_ + "_" +
+                (isReduction(anchor_) ? std::string("reduce")
+                                      : anchor_->getName().stripDialect().str()),
+            count,
             [&](llvm::raw_ostream &os, const std::string &i) {
               return writeElementAnchor(os, anchor_, i);
             },
@@ -322,7 +329,7 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
       return std::move(err);
     // Bias and epilogue run in place over the library's result.
     std::string bias;
-    if (auto conv = dyn_cast<graph::ConvOp>(anchor_); conv && conv.getBias()) {
+    if (auto conv = dyn_cast<kernel::ConvOp>(anchor_); conv && conv.getBias()) {
       ArrayRef<int64_t> shape = conv.getType().getShape();
       bias = " + " + load(conv.getBias(),
                           "(i / " + std::to_string(shape[2] * shape[3]) +
@@ -377,16 +384,12 @@ std::string unsupportedReason(kernel::DispatchOp dispatch) {
     return "";
   if (isElementAnchor(anchor) || isRowAnchor(anchor))
     return "";
-  if (auto matmul = dyn_cast<graph::MatMulOp>(anchor)) {
+  if (auto matmul = dyn_cast<kernel::MatMulOp>(anchor)) {
     if (!matmul.getType().getElementType().isF32())
-      return "matmul of " +
-             std::string(matmul.getType().getElementType().isInteger()
-                             ? "integers"
-                             : "this type") +
-             " is not supported by the cuda target yet";
+      return "matmul of this type is not supported by the cuda target yet";
     return "";
   }
-  if (auto conv = dyn_cast<graph::ConvOp>(anchor)) {
+  if (auto conv = dyn_cast<kernel::ConvOp>(anchor)) {
     ArrayRef<int64_t> p = conv.getPads();
     if (conv.getType().getRank() != 4)
       return "only 2-D convolutions are supported by the cuda target";

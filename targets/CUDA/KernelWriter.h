@@ -96,10 +96,9 @@ private:
 
   llvm::Error writeElementAnchor(llvm::raw_ostream &os, mlir::Operation *anchor,
                                  const std::string &index);
-  llvm::Error writeReduction(llvm::raw_ostream &os, mlir::Operation *op,
+  llvm::Error writeReduction(llvm::raw_ostream &os, mlir::linalg::GenericOp generic,
                              const std::string &index);
-  template <typename PoolOp>
-  void writePool(llvm::raw_ostream &os, PoolOp op, bool max,
+  void writePool(llvm::raw_ostream &os, mlir::modelc::kernel::PoolOp op, bool max,
                  const std::string &index);
   llvm::Error writeRowKernel(mlir::Operation *anchor);
   llvm::Error writeLibraryCall(mlir::Operation *anchor);

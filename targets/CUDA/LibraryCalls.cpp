@@ -31,7 +31,7 @@ using namespace ::modelc::codegen;
 
 llvm::Error KernelWriter::writeLibraryCall(Operation *anchor) {
   std::string out = "out0";
-  if (auto matmul = dyn_cast<graph::MatMulOp>(anchor)) {
+  if (auto matmul = dyn_cast<kernel::MatMulOp>(anchor)) {
     GemmShape gemm = getGemmShape(matmul);
     int64_t batch = 1, strideA = gemm.m * gemm.k, strideB = gemm.k * gemm.n;
     int64_t m = gemm.m;
@@ -74,7 +74,7 @@ llvm::Error KernelWriter::writeLibraryCall(Operation *anchor) {
                  ", ctx->workspace) != 0)\n    return -1;\n";
     return llvm::Error::success();
   }
-  auto conv = cast<graph::ConvOp>(anchor);
+  auto conv = cast<kernel::ConvOp>(anchor);
   ArrayRef<int64_t> in = conv.getInput().getType().getShape();
   ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
   ArrayRef<int64_t> o = conv.getType().getShape();

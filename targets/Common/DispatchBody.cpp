@@ -9,21 +9,28 @@
 #include "CSyntax.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
 using namespace mlir::modelc;
 
 namespace modelc::codegen {
 
+bool isParallelLoopNest(linalg::GenericOp generic) {
+  return generic.getNumParallelLoops() == generic.getNumLoops();
+}
+
 llvm::Expected<DispatchBody> splitDispatchBody(kernel::DispatchOp dispatch) {
   DispatchBody body;
   for (Operation &op : dispatch.getBodyBlock().without_terminator()) {
-    if (op.hasTrait<OpTrait::ConstantLike>())
+    // Constants, empty tensors, the fills that start reductions and the
+    // casts that strip the signedness of their values belong to the anchor
+    // or loop nest that reads them.
+    if (op.hasTrait<OpTrait::ConstantLike>() ||
+        isa<tensor::EmptyOp, linalg::FillOp, UnrealizedConversionCastOp>(op))
       continue;
-    if (isa<tensor::EmptyOp>(op))
-      continue;
-    if (auto generic = dyn_cast<linalg::GenericOp>(op);
-        generic && !body.elementwise) {
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    if (generic && isParallelLoopNest(generic) && !body.elementwise) {
       body.elementwise = generic;
       continue;
     }

@@ -25,6 +25,10 @@ struct DispatchBody {
   mlir::linalg::GenericOp elementwise;
 };
 
+/// True for a loop nest of parallel iterators only (an elementwise loop);
+/// a generic with reduction iterators is an anchor.
+bool isParallelLoopNest(mlir::linalg::GenericOp generic);
+
 /// Splits `dispatch`'s body; fails when it holds two anchors or two loop
 /// nests.
 llvm::Expected<DispatchBody> splitDispatchBody(mlir::modelc::kernel::DispatchOp dispatch);

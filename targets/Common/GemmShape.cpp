@@ -14,7 +14,7 @@ int64_t GemmShape::rowsPerCall() const {
   return foldsBatch ? m * mlir::computeProduct(lhsBatch) : m;
 }
 
-GemmShape getGemmShape(mlir::modelc::graph::MatMulOp op) {
+GemmShape getGemmShape(mlir::modelc::kernel::MatMulOp op) {
   llvm::SmallVector<int64_t> lhs(op.getLhs().getType().getShape());
   llvm::SmallVector<int64_t> rhs(op.getRhs().getType().getShape());
   if (lhs.size() == 1)

@@ -7,7 +7,7 @@
 #ifndef MODELC_TARGETS_COMMON_GEMMSHAPE_H
 #define MODELC_TARGETS_COMMON_GEMMSHAPE_H
 
-#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Kernel/IR/KernelOps.h"
 
 #include "llvm/ADT/SmallVector.h"
 
@@ -26,7 +26,7 @@ struct GemmShape {
   int64_t rowsPerCall() const;
 };
 
-GemmShape getGemmShape(mlir::modelc::graph::MatMulOp op);
+GemmShape getGemmShape(mlir::modelc::kernel::MatMulOp op);
 
 } // namespace modelc::codegen
 

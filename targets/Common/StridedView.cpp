@@ -47,15 +47,6 @@ std::optional<StridedView> getStridedView(mlir::AffineMap map,
   return view;
 }
 
-StridedView getStridedView(mlir::modelc::graph::TransposeOp op) {
-  std::vector<int64_t> inStrides =
-      contiguousStrides(op.getInput().getType().getShape());
-  StridedView view;
-  for (int64_t d : op.getPermutation())
-    view.strides.push_back(inStrides[d]);
-  return view;
-}
-
 StridedView getStridedView(mlir::modelc::graph::SliceOp op) {
   std::vector<int64_t> inStrides =
       contiguousStrides(op.getInput().getType().getShape());

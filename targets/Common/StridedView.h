@@ -29,9 +29,8 @@ struct StridedView {
 std::optional<StridedView> getStridedView(mlir::AffineMap map,
                                           llvm::ArrayRef<int64_t> shape);
 
-/// Result dimension d walks input dimension permutation[d].
-StridedView getStridedView(mlir::modelc::graph::TransposeOp op);
-/// Starts at the slice's corner, each dimension stepping by its step.
+/// Starts at the slice's corner, each dimension stepping by its step. (Slices
+/// stay graph anchors until they lower to tensor.extract_slice views.)
 StridedView getStridedView(mlir::modelc::graph::SliceOp op);
 
 } // namespace modelc::codegen

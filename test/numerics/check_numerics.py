@@ -5,9 +5,11 @@ target and on the CUDA target through its CPU emulation.
 Each case is a one-node ONNX model built here with onnx.helper, with inputs
 chosen where a naive formula breaks: log-sum-exp over values near 120 (exp
 overflows float), softmax and log-softmax over rows whose values differ by
-hundreds. The expected outputs are computed in float64 by the stable
-formula, and every float output must be within 1e-4 of the largest
-magnitude of the expected output (and finite where it is).
+hundreds, MatMulInteger at K = 4099 with uint8 extremes and at K = 65536
+with int8 extremes (float sums round past 2^24). Float expectations come
+from the stable formula in float64 and must hold within 1e-4 of the largest
+magnitude of the expected output (and be finite where it is); integer
+outputs must be exact.
 
 usage: check_numerics.py --modelc BIN [--keep DIR]
 """
@@ -87,6 +89,48 @@ def cases():
              softmax(x, 1).astype(np.float32), axis=1)
     one_node("log_softmax_large", "LogSoftmax", x,
              log_softmax(x, 1).astype(np.float32), axis=1)
+
+    def matmul_integer(name, a, b, a_zero=None, b_zero=None):
+        """A MatMulInteger node; a and b are graph inputs, the zero points
+        initializers. The expected int32 sums are exact (numpy int64)."""
+        names = ["a", "b"]
+        initializers = []
+        for input_name, zero in (("a_zero_point", a_zero), ("b_zero_point", b_zero)):
+            if zero is not None:
+                initializers.append(numpy_helper.from_array(zero, input_name))
+                names.append(input_name)
+            elif input_name == "a_zero_point" and b_zero is not None:
+                names.append("")
+        expected = ((a.astype(np.int64) - (0 if a_zero is None else int(a_zero))) @
+                    (b.astype(np.int64) - (0 if b_zero is None else int(b_zero))))
+        assert np.abs(expected).max() < 2**31
+        dtype = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
+        graph = helper.make_graph(
+            [helper.make_node("MatMulInteger", names, ["y"])], name,
+            [helper.make_tensor_value_info("a", dtype[a.dtype.type], a.shape),
+             helper.make_tensor_value_info("b", dtype[b.dtype.type], b.shape)],
+            [helper.make_tensor_value_info("y", TensorProto.INT32, expected.shape)],
+            initializers)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        model.ir_version = 8
+        out.append((name, model, [a, b], [expected.astype(np.int32)]))
+
+    # Float SGEMM rounds once the sums pass 2^24: 255 * 255 * 4099 does.
+    k = 4099
+    a = rng.choice(np.array([0, 255], dtype=np.uint8), size=(3, k))
+    a[0, :] = 255
+    b = rng.choice(np.array([0, 255], dtype=np.uint8), size=(k, 5))
+    b[:, 0] = 255
+    matmul_integer("matmul_integer_uint8_k4099", a, b)
+    matmul_integer("matmul_integer_uint8_k4099_zero_point", a, b,
+                   a_zero=np.array(3, dtype=np.uint8))
+    # int8 extremes over K = 65536: (-128) * (-128) * 65536 = 2^30.
+    k = 65536
+    a = rng.choice(np.array([-128, 127], dtype=np.int8), size=(2, k))
+    a[0, :] = -128
+    b = rng.choice(np.array([-128, 127], dtype=np.int8), size=(k, 3))
+    b[:, 0] = -128
+    matmul_integer("matmul_integer_int8_k65536", a, b)
     return out
 
 
@@ -114,6 +158,13 @@ def check_outputs(label, outputs_dir, expected):
         if got.shape != want.shape:
             problems.append(f"{label}: output {k} has shape {got.shape}, "
                             f"expected {want.shape}")
+            continue
+        if not np.issubdtype(want.dtype, np.floating):
+            if not np.array_equal(got, want):
+                wrong = np.flatnonzero(got != want)
+                problems.append(f"{label}: output {k} differs at {wrong.size} "
+                                f"elements, first {got.ravel()[wrong[0]]} where "
+                                f"{want.ravel()[wrong[0]]} is exact")
             continue
         finite = np.isfinite(want)
         if not np.array_equal(np.isfinite(got), finite):

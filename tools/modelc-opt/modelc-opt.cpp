@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "modelc/Pipelines/Pipelines.h"
+#include "modelc/Target/TargetBackend.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -13,6 +14,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   modelc::registerModelcPassesAndPipelines();
+  modelc::registerTargetPassesAndPipelines();
   mlir::DialectRegistry registry;
   modelc::registerModelcDialects(registry);
   return mlir::asMainReturnCode(

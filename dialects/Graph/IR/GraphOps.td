@@ -303,14 +303,18 @@ def Graph_MatMulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
   let summary = "Matrix product with numpy batch broadcasting";
   let description = [{
     Mirrors ONNX `MatMul`: the last two dimensions multiply, leading (batch)
-    dimensions broadcast. A rank-1 operand is a vector as in numpy.
+    dimensions broadcast. A rank-1 operand is a vector as in numpy. With i32
+    operands (MatMulInteger and QLinearMatMul, after their zero points are
+    subtracted) the products accumulate in i32, wrapping, so the result is
+    exact whenever the true result fits i32.
 
     ```mlir
     %z = graph.matmul %x, %w : (tensor<1x128x768xf32>, tensor<768x3072xf32>) -> tensor<1x128x3072xf32>
     ```
   }];
-  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);
-  let results = (outs Graph_FloatTensor:$result);
+  let arguments = (ins RankedTensorOf<[AnyFloat, I32]>:$lhs,
+                       RankedTensorOf<[AnyFloat, I32]>:$rhs);
+  let results = (outs RankedTensorOf<[AnyFloat, I32]>:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)
   }];

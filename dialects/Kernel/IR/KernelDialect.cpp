@@ -71,3 +71,17 @@ LogicalResult DispatchOp::verify() {
   }
   return success();
 }
+
+LogicalResult MatMulOp::verify() {
+  Type element = getLhs().getType().getElementType();
+  if (element != getRhs().getType().getElementType())
+    return emitOpError("expected operands of one element type");
+  Type accumulator = getAccumulator();
+  bool floats = isa<FloatType>(element) && accumulator.isF32();
+  bool integers = element.isInteger(32) && accumulator.isInteger(32);
+  if (!floats && !integers)
+    return emitOpError("accumulates ")
+           << element << " products in " << accumulator
+           << "; expected float products in f32 or i32 products in i32";
+  return success();
+}

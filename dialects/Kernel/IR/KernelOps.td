@@ -71,4 +71,93 @@ def Kernel_YieldOp : Kernel_Op<"yield", [Pure, Terminator, ReturnLike,
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
+
+//===----------------------------------------------------------------------===//
+// Library calls
+//===----------------------------------------------------------------------===//
+//
+// Anchors that every target computes with a tuned routine (its own
+// microkernels, cuBLASLt, cuDNN...) rather than a printed loop nest. Each op
+// is a typed descriptor: shapes come from the operand types, the rest from
+// attributes a printer can read without knowing where the op came from. The
+// descriptor grows by attributes with defaults, so printers that do not know
+// a new one keep working: `accumulator` (the type products are summed in),
+// `layout` (of the operands in memory; pre-packed and blocked layouts come
+// later) and `algorithm` (a variant such as Winograd), which a target's
+// configuration pipeline may set to its own choice.
+
+def Kernel_MatMulOp : Kernel_Op<"matmul", [Pure]> {
+  let summary = "Batched matrix product, as a library call";
+  let description = [{
+    `result[b, m, n] = sum_k lhs[b, m, k] * rhs[b, k, n]` with numpy batch
+    broadcasting and a rank-1 operand read as a vector. Products accumulate
+    in `accumulator`: f32 for float operands; i32 for i32 operands, wrapping,
+    so the result is exact whenever the true result fits i32 (no
+    implementation may saturate in between).
+
+    ```mlir
+    %y = kernel.matmul %a, %b {accumulator = f32}
+        : (tensor<128x768xf32>, tensor<768x3072xf32>) -> tensor<128x3072xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs,
+                       TypeAttr:$accumulator,
+                       DefaultValuedStrAttr<StrAttr, "row_major">:$layout,
+                       DefaultValuedStrAttr<StrAttr, "default">:$algorithm);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kernel_ConvOp : Kernel_Op<"conv", [Pure]> {
+  let summary = "2-D convolution with an optional bias, as a library call";
+  let description = [{
+    NCHW input, `[out_channels, in_channels / group, kh, kw]` weight, `pads`
+    as `[top, left, bottom, right]`; the bias (one value per output channel)
+    is added to each accumulated sum.
+
+    ```mlir
+    %y = kernel.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+                                dilations = array<i64: 1, 1>, group = 1 : i64, accumulator = f32}
+        : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       Optional<AnyRankedTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                       TypeAttr:$accumulator,
+                       DefaultValuedStrAttr<StrAttr, "nchw">:$layout,
+                       DefaultValuedStrAttr<StrAttr, "direct">:$algorithm);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` `(` type($input) `,`
+    type($weight) (`,` type($bias)^)? `)` `->` type($result)
+  }];
+}
+
+def Kernel_PoolOp : Kernel_Op<"pool", [Pure]> {
+  let summary = "2-D max or average pooling over NCHW, as a library call";
+  let description = [{
+    `kind` is `max` or `avg`. Windows are `kernel_shape` with `strides`,
+    `dilations` and `pads` (`[top, left, bottom, right]`); an average counts
+    padding only with `count_include_pad`. The output shape is the result
+    type's (ceil mode was resolved when it was inferred).
+
+    ```mlir
+    %y = kernel.pool %x {kind = "max", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+                         pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>,
+                         count_include_pad = false} : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$kind,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, BoolAttr:$count_include_pad);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 #endif // MODELC_DIALECTS_KERNEL_IR_KERNELOPS_TD

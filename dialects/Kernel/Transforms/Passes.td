@@ -28,12 +28,41 @@ def FormDispatchesPass : Pass<"kernel-form-dispatches", "func::FuncOp"> {
   let dependentDialects = ["::mlir::modelc::kernel::KernelDialect"];
 }
 
-def LowerElementwisePass : Pass<"kernel-lower-elementwise", "func::FuncOp"> {
-  let summary = "Rewrites the elementwise ops of each dispatch into one linalg.generic";
+def LowerLibraryCallsPass : Pass<"kernel-lower-library-calls", "func::FuncOp"> {
+  let summary = "Rewrites matmul, conv and pooling anchors into library-call descriptors";
+  let description = [{
+    `graph.matmul` becomes `kernel.matmul`, `graph.conv` `kernel.conv`,
+    `graph.max_pool` and `graph.avg_pool` `kernel.pool`, each with its
+    accumulator type (f32 for float products, i32 for integer ones) and the
+    default layout and algorithm, for a target's configuration to refine.
+  }];
+}
+
+def LowerReductionsPass : Pass<"kernel-lower-reductions", "func::FuncOp"> {
+  let summary = "Rewrites the reduce family into reduction loop nests";
+  let description = [{
+    Each `graph.reduce_*` op of a dispatch becomes a `linalg.fill` of the
+    reduction's identity and a `linalg.generic` with reduction iterators whose
+    `arith`/`math` body folds one element into the accumulator. Mean's
+    division, L2's root and LogSum's logarithm follow as elementwise graph
+    ops, which `kernel-lower-loop-nests` turns into the epilogue. LogSumExp
+    keeps a running log-sum-exp that cannot overflow; 16-bit floats
+    accumulate in f32.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowerLoopNestsPass : Pass<"kernel-lower-loop-nests", "func::FuncOp"> {
+  let summary = "Rewrites the elementwise ops and strided reads of each dispatch into one linalg.generic";
   let description = [{
     The elementwise graph ops of a dispatch body (a pure chain, or the
     epilogue after its anchor) become one `linalg.generic` over the result's
-    shape. Broadcasts are indexing maps; each op's meaning at one element is
+    shape. A transpose anchor joins it as the map its input is read
+    through, so data movement and its epilogue are one loop nest. Broadcasts
+    are indexing maps; each op's meaning at one element is
     written in `arith` and `math`, with signedness chosen by the op and
     16-bit floats computed in f32 and rounded at each op's result; splat
     constants become scalar constants. Integer tensors enter and leave the

@@ -27,18 +27,29 @@ struct PlanMemoryPass final : impl::PlanMemoryPassBase<PlanMemoryPass> {
 };
 } // namespace
 
-/// True when the dispatch is one elementwise loop nest (no anchor), so a
-/// result may overwrite an operand read at the same index.
-static bool isElementwiseChain(DispatchOp dispatch) {
-  return llvm::all_of(dispatch.getBodyBlock().without_terminator(),
-                      [](Operation &op) {
-                        auto generic = dyn_cast<linalg::GenericOp>(op);
-                        if (generic)
-                          return generic.getNumParallelLoops() ==
-                                 generic.getNumLoops();
-                        return isa<tensor::EmptyOp>(op) ||
-                               op.hasTrait<OpTrait::ConstantLike>();
-                      });
+/// True when the dispatch is one all-parallel loop nest that reads operand
+/// `index` only at the point it writes (identity maps), so the result may
+/// overwrite that operand. Transposes and broadcasts read elsewhere.
+static bool readsOperandInPlace(DispatchOp dispatch, unsigned index) {
+  linalg::GenericOp loop;
+  for (Operation &op : dispatch.getBodyBlock().without_terminator()) {
+    if (isa<tensor::EmptyOp>(op) || op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    if (!generic || loop ||
+        generic.getNumParallelLoops() != generic.getNumLoops())
+      return false;
+    loop = generic;
+  }
+  if (!loop)
+    return false;
+  for (OpOperand &use : dispatch.getBodyBlock().getArgument(index).getUses())
+    if (use.getOwner() != loop.getOperation() || !loop.isDpsInput(&use) ||
+        !loop.getMatchingIndexingMap(&use).isIdentity())
+      return false;
+  return llvm::all_of(loop.getDpsInitsMutable(), [&](OpOperand &init) {
+    return loop.getMatchingIndexingMap(&init).isIdentity();
+  });
 }
 
 void PlanMemoryPass::runOnOperation() {
@@ -88,11 +99,12 @@ void PlanMemoryPass::runOnOperation() {
       intermediateBytes += bytes;
       int64_t last = std::max<int64_t>(step, lastUseStep(result, order));
       // Reuse an operand's buffer when it dies here and has the same layout.
-      if (isElementwiseChain(dispatch)) {
+      {
         for (auto [operandIndex, operand] :
              llvm::enumerate(dispatch.getInputs())) {
           auto it = requestOf.find(operand);
           if (it == requestOf.end() || operand.getType() != result.getType() ||
+              !readsOperandInPlace(dispatch, operandIndex) ||
               requests[it->second].lastUse != static_cast<int64_t>(step))
             continue;
           requests[it->second].lastUse = last;

@@ -37,8 +37,10 @@ void buildPlanPipeline(mlir::OpPassManager &pm, const CompileOptions &options,
 /// Registers the dialects modelc's IR uses.
 void registerModelcDialects(mlir::DialectRegistry &registry);
 
-/// Registers modelc's passes and the three phase pipelines (with the C
-/// target's preparation for the plan pipeline) for modelc-opt.
+/// Registers modelc's shared passes and the graph, kernel and lower phase
+/// pipelines for modelc-opt. The plan pipeline needs a target's
+/// configuration, so lib/Target registers it
+/// (registerTargetPassesAndPipelines).
 void registerModelcPassesAndPipelines();
 
 } // namespace modelc

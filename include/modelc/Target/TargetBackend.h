@@ -56,10 +56,15 @@ public:
 
   virtual void getDependentDialects(mlir::DialectRegistry &registry) const {}
 
-  /// Passes that prepare dispatches for this target before memory planning,
-  /// such as recording the scratch space each kernel needs.
-  virtual void buildPreparationPipeline(mlir::OpPassManager &pm,
-                                        const CompileOptions &options) const {}
+  /// Registers the target's own passes, so that modelc-opt can run them.
+  virtual void registerPasses() const {}
+
+  /// The target's configuration pipeline: passes that decide, per dispatch,
+  /// what only this target knows before memory is planned (the scratch space
+  /// each of its kernels needs; later, kernel choices). The shared pipelines
+  /// name no target; this is where a target's decisions enter the IR.
+  virtual void buildConfigurationPipeline(mlir::OpPassManager &pm,
+                                          const CompileOptions &options) const {}
 
   /// Writes the artifact of a planned module.
   virtual llvm::Expected<Artifact>
@@ -91,6 +96,11 @@ private:
 /// Registers every target modelc knows: c, and the GPU targets (which report
 /// that they are not built yet until their plugins land).
 void registerAllTargets(TargetRegistry &registry);
+
+/// For modelc-opt: every target's passes, and `modelc-plan-pipeline`, which
+/// runs the configuration pipeline of the target named by its `target`
+/// option (default `c`) and then plans and verifies the arena.
+void registerTargetPassesAndPipelines();
 
 } // namespace modelc
 

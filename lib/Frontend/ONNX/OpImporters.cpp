@@ -1729,17 +1729,31 @@ Value centeredAsFloat(NodeContext &ctx, Value x, Value zeroPoint) {
   return ctx.create<graph::SubOp>(value, zero);
 }
 
-/// MatMulInteger and ConvInteger compute in float, where 8-bit products and
-/// their sums stay exact, then return int32.
+/// (x - zero_point) in int32, where 8-bit differences are exact.
+Value centeredAsInt32(NodeContext &ctx, Value x, Value zeroPoint) {
+  auto type = cast<RankedTensorType>(x.getType());
+  IntegerType i32 = ctx.builder().getI32Type();
+  Value value = ctx.create<graph::CastOp>(
+      RankedTensorType::get(type.getShape(), i32), x);
+  if (!zeroPoint)
+    return value;
+  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+  Value zero = ctx.create<graph::CastOp>(
+      RankedTensorType::get(zeroType.getShape(), i32), zeroPoint);
+  // A per-row (A) or per-column (B) zero point broadcasts as a column.
+  if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1 && type.getRank() >= 2 &&
+      zeroType.getDimSize(0) == type.getDimSize(type.getRank() - 2) &&
+      zeroType.getDimSize(0) != type.getDimSize(type.getRank() - 1))
+    zero = reshapeTo(ctx, zero, {zeroType.getDimSize(0), 1});
+  return ctx.create<graph::SubOp>(value, zero);
+}
+
+/// MatMulInteger multiplies in int32: float would round once the sums pass
+/// 2^24 (K = 4099 with uint8 extremes already does).
 llvm::Error importMatMulInteger(NodeContext &ctx) {
-  Value a = centeredAsFloat(ctx, ctx.input(0), ctx.input(2));
-  Value b = centeredAsFloat(ctx, ctx.input(1), ctx.input(3));
-  Value product = ctx.create<graph::MatMulOp>(a, b);
-  auto type = cast<RankedTensorType>(product.getType());
-  ctx.setResult(0, ctx.create<graph::CastOp>(
-                       RankedTensorType::get(type.getShape(),
-                                             ctx.builder().getI32Type()),
-                       product));
+  Value a = centeredAsInt32(ctx, ctx.input(0), ctx.input(2));
+  Value b = centeredAsInt32(ctx, ctx.input(1), ctx.input(3));
+  ctx.setResult(0, ctx.create<graph::MatMulOp>(a, b));
   return llvm::Error::success();
 }
 
@@ -1780,16 +1794,21 @@ llvm::Error importConvInteger(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
-/// QLinearMatMul: dequantize both sides, multiply in float, requantize.
+/// QLinearMatMul: the centered 8-bit values multiply exactly in int32, then
+/// the sum is scaled by a_scale * b_scale in float and requantized.
 llvm::Error importQLinearMatMul(NodeContext &ctx) {
   for (size_t i : {1, 4, 6})
     if (ctx.inputType(i).getNumElements() != 1)
       return ctx.error("only per-tensor scales are supported");
-  Value a = ctx.create<graph::MulOp>(
-      centeredAsFloat(ctx, ctx.input(0), ctx.input(2)), ctx.input(1));
-  Value b = ctx.create<graph::MulOp>(
-      centeredAsFloat(ctx, ctx.input(3), ctx.input(5)), ctx.input(4));
-  Value product = ctx.create<graph::MatMulOp>(a, b);
+  Value sums = ctx.create<graph::MatMulOp>(
+      centeredAsInt32(ctx, ctx.input(0), ctx.input(2)),
+      centeredAsInt32(ctx, ctx.input(3), ctx.input(5)));
+  auto sumsType = cast<RankedTensorType>(sums.getType());
+  Value sumsAsFloat = ctx.create<graph::CastOp>(
+      RankedTensorType::get(sumsType.getShape(), ctx.builder().getF32Type()),
+      sums);
+  Value product = ctx.create<graph::MulOp>(
+      ctx.create<graph::MulOp>(sumsAsFloat, ctx.input(1)), ctx.input(4));
   Value rounded = ctx.create<graph::RoundOp>(
       ctx.create<graph::DivOp>(product, ctx.input(6)));
   Type target = ctx.inputType(7).getElementType();

@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --kernel-lower-elementwise --kernel-plan-memory --kernel-verify-plan | FileCheck %s
+// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --kernel-lower-loop-nests --kernel-plan-memory --kernel-verify-plan | FileCheck %s
 
 // The exp has its own dispatch (the softmax result has two users); the add
 // joins it, and since the softmax result dies there, the chain writes over
@@ -45,4 +45,17 @@ func.func @negative_broadcast_not_in_place(%x: tensor<4xf32>, %y: tensor<8x4xf32
   %a = graph.softmax %x {axis = 0 : i64} : tensor<4xf32>
   %b = graph.add %y, %a : tensor<8x4xf32>, tensor<4xf32> -> tensor<8x4xf32>
   return %b : tensor<8x4xf32>
+}
+
+
+// -----
+
+// A transposed operand cannot be overwritten in place, even when the types
+// match: the loop reads it elsewhere than it writes.
+// CHECK-LABEL: func.func @negative_transpose_not_in_place(
+//       CHECK:   kernel.dispatch "transpose_1"{{.*}}in_place = array<i64: -1>
+func.func @negative_transpose_not_in_place(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %a = graph.softmax %x {axis = 1 : i64} : tensor<4x4xf32>
+  %t = graph.transpose %a [1, 0] : tensor<4x4xf32> -> tensor<4x4xf32>
+  return %t : tensor<4x4xf32>
 }

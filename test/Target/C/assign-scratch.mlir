@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --c-assign-scratch | FileCheck %s
+// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --kernel-lower-library-calls --c-assign-scratch | FileCheck %s
 
 // A 3x3 conv goes through im2col and GEMM, so its dispatch records scratch;
 // a depthwise conv runs directly and needs none.

@@ -67,15 +67,16 @@ func.func @main(%x: tensor<2x3x16xf32>, %y: tensor<2x1x16xf32>, %z: tensor<16xf3
 
 // -----
 
-// A transpose is a strided copy; dimensions both sides walk contiguously
-// collapse into one loop.
+// A transpose is a loop nest that reads through permuted strides; dimensions
+// both sides walk contiguously collapse into one loop.
 // CHECK-LABEL: ----- net.c -----
 //       CHECK: static void transpose_0(const float *in0, float *out0)
 //  CHECK-NEXT: {
 //  CHECK-NEXT:   for (int64_t i0 = 0; i0 < 3; ++i0) {
 //  CHECK-NEXT:     for (int64_t i1 = 0; i1 < 2; ++i1) {
 //  CHECK-NEXT:       for (int64_t i2 = 0; i2 < 20; ++i2) {
-//  CHECK-NEXT:         out0[i0 * 40 + i1 * 20 + i2] = in0[i0 * 20 + i1 * 60 + i2];
+//  CHECK-NEXT:         const float v0 = in0[i0 * 20 + i1 * 60 + i2];
+//  CHECK-NEXT:         out0[i0 * 40 + i1 * 20 + i2] = v0;
 func.func @main(%x: tensor<2x3x4x5xf32>) -> tensor<3x2x4x5xf32> {
   %t = graph.transpose %x [1, 0, 2, 3] : tensor<2x3x4x5xf32> -> tensor<3x2x4x5xf32>
   return %t : tensor<3x2x4x5xf32>

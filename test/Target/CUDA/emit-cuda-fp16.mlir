@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline | modelc-translate --emit-cuda --precision fp16 --name net | FileCheck %s
+// RUN: modelc-opt %s --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline=target=cuda | modelc-translate --emit-cuda --precision fp16 --name net | FileCheck %s
 
 // At --precision=fp16 float tensors are stored in 16 bits: cuBLASLt multiplies
 // half matrices (accumulating in float), the epilogue loads and stores halves

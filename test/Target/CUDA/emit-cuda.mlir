@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --split-input-file --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline | modelc-translate --split-input-file --emit-cuda --name net | FileCheck %s
+// RUN: modelc-opt %s --split-input-file --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline=target=cuda | modelc-translate --split-input-file --emit-cuda --name net | FileCheck %s
 
 // A conv with bias, residual add and relu: cuDNN writes the conv straight
 // into the output, then one kernel adds the bias of each channel and applies
@@ -114,9 +114,9 @@ func.func @main(%x: tensor<2x12x128x128xf32>) -> tensor<2x12x128x128xf32> {
 // A transpose reads through permuted strides; the dimensions both sides walk
 // contiguously merge.
 // CHECK-LABEL: ----- net.cu -----
-//       CHECK: transpose_0_transpose(const float *in0, float *out0)
-//       CHECK:   const float a = mc_load(in0, (i / 40) * 20 + ((i / 20) % 2) * 60 + (i % 20));
-//  CHECK-NEXT:   mc_store(out0, i, a);
+//       CHECK: transpose_0_elementwise(const float *in0, float *out0)
+//       CHECK:   const float v0 = mc_load(in0, (i / 40) * 20 + ((i / 20) % 2) * 60 + (i % 20));
+//  CHECK-NEXT:   mc_store(out0, i, v0);
 func.func @main(%x: tensor<2x3x4x5xf32>) -> tensor<3x2x4x5xf32> {
   %t = graph.transpose %x [1, 0, 2, 3] : tensor<2x3x4x5xf32> -> tensor<3x2x4x5xf32>
   return %t : tensor<3x2x4x5xf32>

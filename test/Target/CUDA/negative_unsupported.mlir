@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline | not modelc-translate --emit-cuda 2>&1 | FileCheck %s
+// RUN: modelc-opt %s --modelc-kernel-pipeline --modelc-lower-pipeline --modelc-plan-pipeline=target=cuda | not modelc-translate --emit-cuda 2>&1 | FileCheck %s
 
 // Every dispatch the CUDA target cannot compile yet is named in one error,
 // not just the first.

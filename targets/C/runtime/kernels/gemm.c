@@ -702,3 +702,27 @@ MK_UNUSED static void mk_sgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
         mk_parallel(ex, (size_t)job.plan.slots, mk_sgemm_slot_task, &job);
     }
 }
+
+/* C[m,n] = A[m,k] * B[k,n] on row-major int32 matrices, accumulated in
+ * 32 bits with wrap-around (unsigned arithmetic, so no overflow is undefined):
+ * exact whenever the true result fits int32. There is deliberately no 8- or
+ * 16-bit intermediate, so no SIMD path can saturate; compilers vectorize the
+ * inner loop with 32-bit lanes. */
+MK_UNUSED static void mk_igemm_i32(int64_t m, int64_t n, int64_t k, const int32_t *a, const int32_t *b,
+                                   int32_t *c)
+{
+    int64_t i, j, p;
+    for (i = 0; i < m; ++i) {
+        uint32_t *row = (uint32_t *)(c + i * n);
+        for (j = 0; j < n; ++j) {
+            row[j] = 0;
+        }
+        for (p = 0; p < k; ++p) {
+            const uint32_t av = (uint32_t)a[i * k + p];
+            const int32_t *brow = b + p * n;
+            for (j = 0; j < n; ++j) {
+                row[j] += av * (uint32_t)brow[j];
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --kernel-lower-elementwise | FileCheck %s
+// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --kernel-lower-loop-nests | FileCheck %s
 
 // An anchor's epilogue is one linalg.generic over the anchor's result; the
 // bias broadcasts through its indexing map and the relu is a compare and a
@@ -87,4 +87,33 @@ func.func @casts_and_mod(%x: tensor<6xf32>, %y: tensor<6xi32>) -> tensor<6xi1> {
 func.func @clip_default_int8(%x: tensor<3xi8>) -> tensor<3xi8> {
   %c = graph.clip %x {min = -3.4028234663852886E+38 : f64, max = 3.4028234663852886E+38 : f64} : tensor<3xi8>
   return %c : tensor<3xi8>
+}
+
+// -----
+
+// A transpose and its epilogue are one loop nest: the input is read through
+// the inverse permutation, and no copy is left.
+// CHECK-DAG: #[[PERM:.+]] = affine_map<(d0, d1, d2) -> (d1, d2, d0)>
+// CHECK-LABEL: func.func @transpose_epilogue(
+//       CHECK:   kernel.dispatch "transpose_0_relu"
+//   CHECK-NOT:     graph.transpose
+//       CHECK:     linalg.generic {indexing_maps = [#[[PERM]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%{{.+}} : tensor<2x3x4xf32>)
+//       CHECK:       arith.cmpf olt
+func.func @transpose_epilogue(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
+  %t = graph.transpose %x [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  %r = graph.relu %t : tensor<4x2x3xf32>
+  return %r : tensor<4x2x3xf32>
+}
+
+// -----
+
+// A slice stays an anchor: linalg sizes a loop by any operand dimension that
+// a plain loop index addresses, so a map cannot read a smaller window of a
+// larger input.
+// CHECK-LABEL: func.func @slice_stays_an_anchor(
+//       CHECK:     graph.slice
+//   CHECK-NOT:     linalg.generic
+func.func @slice_stays_an_anchor(%x: tensor<6x8xf32>) -> tensor<2x4xf32> {
+  %s = graph.slice %x {starts = array<i64: 1, 7>, ends = array<i64: 5, 3>, steps = array<i64: 2, -1>} : tensor<6x8xf32> -> tensor<2x4xf32>
+  return %s : tensor<2x4xf32>
 }

@@ -1,4 +1,4 @@
-//===- LowerElementwise.cpp - Elementwise chains as one linalg.generic ----===//
+//===- LowerLoopNests.cpp - Elementwise chains as one linalg.generic ------===//
 //
 // This file is part of modelc. See LICENSE for license information.
 //
@@ -6,9 +6,10 @@
 //
 // Rewrites the elementwise graph ops of every dispatch body (a pure chain, or
 // the epilogue after an anchor) into one linalg.generic whose indexing maps
-// carry the broadcasts and whose body is arith/math. Printers then emit loops
-// or threads from the maps and C expressions from arith/math, and never learn
-// what an ONNX op means.
+// carry the broadcasts and whose body is arith/math. An anchor that only
+// reads its input through a permutation (transpose) joins the same
+// loop nest as that map. Printers then emit loops or threads from the maps
+// and C expressions from arith/math, and never learn what an ONNX op means.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,12 +28,12 @@
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::modelc::kernel {
-#define GEN_PASS_DEF_LOWERELEMENTWISEPASS
+#define GEN_PASS_DEF_LOWERLOOPNESTSPASS
 #include "dialects/Kernel/Transforms/Passes.h.inc"
 
 namespace {
-struct LowerElementwisePass final
-    : impl::LowerElementwisePassBase<LowerElementwisePass> {
+struct LowerLoopNestsPass final
+    : impl::LowerLoopNestsPassBase<LowerLoopNestsPass> {
   using Base::Base;
   void runOnOperation() override;
 };
@@ -52,6 +53,24 @@ static AffineMap broadcastMap(ArrayRef<int64_t> shape,
                           : getAffineDimExpr(d, ctx));
   }
   return AffineMap::get(iteration.size(), 0, results, ctx);
+}
+
+/// How a data-movement op reads its input at a point of its result, when
+/// that is an affine map linalg accepts (none for other ops). A slice is not
+/// one: linalg sizes a loop by any operand dimension a plain loop index
+/// addresses, so a map cannot read a smaller window of a larger input; it
+/// stays an anchor until it becomes a tensor.extract_slice view.
+static std::optional<AffineMap> viewMap(Operation *op) {
+  MLIRContext *ctx = op->getContext();
+  if (auto transpose = dyn_cast<graph::TransposeOp>(op)) {
+    // Result dimension d is input dimension permutation[d].
+    ArrayRef<int64_t> permutation = transpose.getPermutation();
+    SmallVector<AffineExpr> results(permutation.size());
+    for (auto [d, source] : llvm::enumerate(permutation))
+      results[source] = getAffineDimExpr(d, ctx);
+    return AffineMap::get(permutation.size(), 0, results, ctx);
+  }
+  return std::nullopt;
 }
 
 /// A tensor element as a body scalar: integers lose their signedness.
@@ -85,16 +104,30 @@ static Value scalarConstant(OpBuilder &b, Location loc,
 static LogicalResult lowerDispatch(DispatchOp dispatch) {
   Block &body = dispatch.getBodyBlock();
   SmallVector<Operation *> chain;
-  for (Operation &op : body.without_terminator())
+  // A transpose or slice anchor becomes a read through its map.
+  Operation *view = nullptr;
+  for (Operation &op : body.without_terminator()) {
     if (graph::isElementwise(&op))
       chain.push_back(&op);
-  if (chain.empty())
+    else if (viewMap(&op) && !view)
+      view = &op;
+  }
+  if (chain.empty() && !view)
     return success();
   llvm::SmallPtrSet<Operation *, 16> members(chain.begin(), chain.end());
 
   // What the chain hands on: yielded values. Nothing else may read it.
   YieldOp yield = dispatch.getYield();
   SmallVector<Value> produced;
+  if (view)
+    for (OpOperand &use : view->getResult(0).getUses()) {
+      if (use.getOwner() == yield.getOperation()) {
+        if (!llvm::is_contained(produced, use.get()))
+          produced.push_back(use.get());
+      } else if (!members.contains(use.getOwner())) {
+        return view->emitOpError("feeds a non-elementwise op of its dispatch");
+      }
+    }
   for (Operation *op : chain)
     for (OpOperand &use : op->getResult(0).getUses()) {
       if (members.contains(use.getOwner()))
@@ -115,6 +148,8 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
   // Values read from memory: anything from outside the chain that is not a
   // splat constant, which becomes a scalar constant in the body.
   SetVector<Value> loaded;
+  if (view && llvm::is_contained(produced, view->getResult(0)))
+    loaded.insert(view->getResult(0));
   for (Operation *op : chain)
     for (Value operand : op->getOperands()) {
       Operation *producer = operand.getDefiningOp();
@@ -130,14 +165,27 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
 
   MLIRContext *ctx = dispatch.getContext();
   SmallVector<Location> locations;
+  if (view)
+    locations.push_back(view->getLoc());
   for (Operation *op : chain)
     locations.push_back(op->getLoc());
   Location loc = FusedLoc::get(ctx, locations);
   OpBuilder b(yield);
+  // Each value read from memory, and the map it is read through: the view's
+  // result is its input read through the view's own map.
+  SmallVector<Value> memory;
   SmallVector<AffineMap> maps;
-  for (Value value : loaded)
-    maps.push_back(broadcastMap(cast<RankedTensorType>(value.getType()).getShape(),
-                                iteration, ctx));
+  for (Value value : loaded) {
+    AffineMap map = broadcastMap(
+        cast<RankedTensorType>(value.getType()).getShape(), iteration, ctx);
+    if (view && value == view->getResult(0)) {
+      memory.push_back(view->getOperand(0));
+      maps.push_back(viewMap(view)->compose(map));
+      continue;
+    }
+    memory.push_back(value);
+    maps.push_back(map);
+  }
   SmallVector<Value> outputs;
   SmallVector<Type> resultTypes;
   for (Value value : produced) {
@@ -152,7 +200,7 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
 
   bool failedOp = false;
   auto generic = linalg::GenericOp::create(
-      b, loc, resultTypes, loaded.getArrayRef(), outputs, maps, iterators,
+      b, loc, resultTypes, memory, outputs, maps, iterators,
       [&](OpBuilder &nb, Location bodyLoc, ValueRange args) {
         IRMapping scalars;
         for (auto [value, arg] : llvm::zip(loaded, args))
@@ -196,6 +244,8 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
     value.replaceUsesWithIf(result, [&](OpOperand &use) {
       return use.getOwner() == yield.getOperation();
     });
+  if (view)
+    chain.insert(chain.begin(), view);
   for (Operation *op : llvm::reverse(chain)) {
     if (!op->use_empty())
       return op->emitOpError("is still used after lowering its chain");
@@ -207,7 +257,7 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
   return success();
 }
 
-void LowerElementwisePass::runOnOperation() {
+void LowerLoopNestsPass::runOnOperation() {
   WalkResult result = getOperation().walk([](DispatchOp dispatch) {
     return failed(lowerDispatch(dispatch)) ? WalkResult::interrupt()
                                            : WalkResult::advance();

@@ -1,0 +1,83 @@
+//===- LowerLibraryCalls.cpp - Matmul, conv and pooling as library calls ---===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// Rewrites the graph anchors that targets compute with tuned routines into
+// kernel library-call descriptors: graph.matmul into kernel.matmul,
+// graph.conv into kernel.conv, graph.max_pool and graph.avg_pool into
+// kernel.pool. The accumulator type is decided here, once: f32 for float
+// products, i32 for integer products.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Kernel/Transforms/Passes.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::modelc::kernel {
+#define GEN_PASS_DEF_LOWERLIBRARYCALLSPASS
+#include "dialects/Kernel/Transforms/Passes.h.inc"
+
+namespace {
+struct LowerLibraryCallsPass final
+    : impl::LowerLibraryCallsPassBase<LowerLibraryCallsPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+
+/// The type a product of `element` values is summed in.
+static Type accumulatorFor(Type element) {
+  if (element.isInteger(32))
+    return element;
+  return Float32Type::get(element.getContext());
+}
+
+static void lower(Operation *op) {
+  IRRewriter rewriter(op->getContext());
+  rewriter.setInsertionPoint(op);
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](graph::MatMulOp matmul) {
+        rewriter.replaceOpWithNewOp<MatMulOp>(
+            matmul, matmul.getType(), matmul.getLhs(), matmul.getRhs(),
+            TypeAttr::get(accumulatorFor(matmul.getType().getElementType())),
+            rewriter.getStringAttr("row_major"),
+            rewriter.getStringAttr("default"));
+      })
+      .Case([&](graph::ConvOp conv) {
+        rewriter.replaceOpWithNewOp<ConvOp>(
+            conv, conv.getType(), conv.getInput(), conv.getWeight(),
+            conv.getBias(), conv.getStridesAttr(), conv.getPadsAttr(),
+            conv.getDilationsAttr(), conv.getGroupAttr(),
+            TypeAttr::get(accumulatorFor(conv.getType().getElementType())),
+            rewriter.getStringAttr("nchw"), rewriter.getStringAttr("direct"));
+      })
+      .Case<graph::MaxPoolOp, graph::AvgPoolOp>([&](auto pool) {
+        bool max = isa<graph::MaxPoolOp>(pool.getOperation());
+        rewriter.replaceOpWithNewOp<PoolOp>(
+            pool, pool.getType(), pool.getInput(),
+            rewriter.getStringAttr(max ? "max" : "avg"),
+            pool.getKernelShapeAttr(), pool.getStridesAttr(),
+            pool.getPadsAttr(), pool.getDilationsAttr(),
+            pool.getCountIncludePadAttr());
+      });
+}
+
+void LowerLibraryCallsPass::runOnOperation() {
+  SmallVector<Operation *> anchors;
+  getOperation().walk([&](DispatchOp dispatch) {
+    for (Operation &op : dispatch.getBodyBlock())
+      if (isa<graph::MatMulOp, graph::ConvOp, graph::MaxPoolOp,
+              graph::AvgPoolOp>(op))
+        anchors.push_back(&op);
+  });
+  for (Operation *op : anchors)
+    lower(op);
+}
+
+} // namespace mlir::modelc::kernel
