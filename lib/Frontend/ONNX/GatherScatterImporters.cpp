@@ -1,0 +1,160 @@
+//===- GatherScatterImporters.cpp - Gathers, scatters and index ops -------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// Ops that read or write positions an index operand names: the Gather and
+// Scatter variants, Compress and OneHot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterHelpers.h"
+#include "NodeContext.h"
+#include "OpImporterFamilies.h"
+
+#include "dialects/Graph/IR/ConstantData.h"
+#include "dialects/Graph/IR/GraphOps.h"
+
+using namespace mlir;
+namespace graph = mlir::modelc::graph;
+
+namespace modelc::onnx_frontend {
+namespace {
+
+llvm::Error importGather(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  Type indexType = ctx.inputType(1).getElementType();
+  if (!indexType.isInteger(32) && !indexType.isInteger(64))
+    return ctx.error("indices must be int32 or int64");
+  ctx.setResult(0, ctx.create<graph::GatherOp>(ctx.input(0), ctx.input(1),
+                                               ctx.builder().getI64IntegerAttr(*axis)));
+  return llvm::Error::success();
+}
+
+llvm::Error importGatherElements(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  if (ctx.inputType(1).getRank() != rank)
+    return ctx.error("indices must have the data's rank");
+  auto type = RankedTensorType::get(ctx.inputType(1).getShape(),
+                                    ctx.inputType(0).getElementType());
+  ctx.setResult(0, ctx.create<graph::GatherElementsOp>(
+                       type, ctx.input(0), ctx.input(1),
+                       ctx.builder().getI64IntegerAttr(*axis)));
+  return llvm::Error::success();
+}
+
+llvm::Error importScatterElements(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
+  if (!axis)
+    return axis.takeError();
+  std::string reduction = ctx.stringAttr("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul")
+    return ctx.error("reduction '" + reduction + "' is not supported");
+  ctx.setResult(0, ctx.create<graph::ScatterElementsOp>(
+                       ctx.inputType(0), ctx.input(0), ctx.input(1),
+                       ctx.input(2), ctx.builder().getI64IntegerAttr(*axis),
+                       ctx.builder().getStringAttr(reduction)));
+  return llvm::Error::success();
+}
+
+llvm::Error importScatterND(NodeContext &ctx) {
+  std::string reduction = ctx.stringAttr("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul")
+    return ctx.error("reduction '" + reduction + "' is not supported");
+  ctx.setResult(0, ctx.create<graph::ScatterNDOp>(
+                       ctx.inputType(0), ctx.input(0), ctx.input(1),
+                       ctx.input(2), ctx.builder().getStringAttr(reduction)));
+  return llvm::Error::success();
+}
+
+llvm::Error importGatherND(NodeContext &ctx) {
+  ArrayRef<int64_t> data = ctx.inputType(0).getShape();
+  ArrayRef<int64_t> indices = ctx.inputType(1).getShape();
+  int64_t batch = ctx.intAttr("batch_dims", 0);
+  if (indices.empty() || batch < 0 ||
+      batch + indices.back() > static_cast<int64_t>(data.size()))
+    return ctx.error("index tuples do not fit the data");
+  SmallVector<int64_t> shape(indices.drop_back());
+  llvm::append_range(shape, data.drop_front(batch + indices.back()));
+  auto type = RankedTensorType::get(shape, ctx.inputType(0).getElementType());
+  ctx.setResult(0, ctx.create<graph::GatherNDOp>(type, ctx.input(0), ctx.input(1),
+                                                 ctx.builder().getI64IntegerAttr(batch)));
+  return llvm::Error::success();
+}
+
+/// Compress with a known condition is a Gather of the kept positions.
+llvm::Error importCompress(NodeContext &ctx) {
+  llvm::Expected<std::vector<int64_t>> condition =
+      ctx.requireConstantInts(1, "condition");
+  if (!condition)
+    return condition.takeError();
+  Value data = ctx.input(0);
+  int64_t axis = 0;
+  if (ctx.attribute("axis")) {
+    llvm::Expected<int64_t> normalized =
+        normalizeAxis(ctx, ctx.intAttr("axis", 0), ctx.inputType(0).getRank());
+    if (!normalized)
+      return normalized.takeError();
+    axis = *normalized;
+  } else {
+    data = reshapeTo(ctx, data, {ctx.inputType(0).getNumElements()});
+  }
+  int64_t length = cast<RankedTensorType>(data.getType()).getDimSize(axis);
+  std::vector<int64_t> kept;
+  for (size_t i = 0; i < condition->size() && static_cast<int64_t>(i) < length; ++i)
+    if ((*condition)[i])
+      kept.push_back(i);
+  auto indexType = RankedTensorType::get({static_cast<int64_t>(kept.size())},
+                                         ctx.builder().getI64Type());
+  Value indices = arith::ConstantOp::create(
+      ctx.builder(), ctx.loc(), indexType,
+      cast<TypedAttr>(graph::makeConstantFromInts(indexType, kept)));
+  ctx.setResult(0, ctx.create<graph::GatherOp>(
+                       data, indices, ctx.builder().getI64IntegerAttr(axis)));
+  return llvm::Error::success();
+}
+
+llvm::Error importOneHot(NodeContext &ctx) {
+  llvm::Expected<std::vector<int64_t>> depth = ctx.requireConstantInts(1, "depth");
+  if (!depth)
+    return depth.takeError();
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size() + 1;
+  llvm::Expected<int64_t> axis = normalizeAxis(ctx, ctx.intAttr("axis", -1), rank);
+  if (!axis)
+    return axis.takeError();
+  SmallVector<int64_t> result(shape);
+  result.insert(result.begin() + *axis, depth->front());
+  auto type = RankedTensorType::get(result, ctx.inputType(2).getElementType());
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<graph::OneHotOp>(
+                       type, ctx.input(0), ctx.input(2),
+                       b.getI64IntegerAttr(*axis),
+                       b.getI64IntegerAttr(depth->front())));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+void registerGatherScatterImporters(OpImporterTable &table) {
+  addImporters(table, {
+      {"GatherElements", {11, kMaxKnownOpset, importGatherElements}},
+      {"Compress", {9, kMaxKnownOpset, importCompress}},
+      {"ScatterElements", {11, kMaxKnownOpset, importScatterElements}},
+      {"Scatter", {9, 10, importScatterElements}},
+      {"ScatterND", {11, kMaxKnownOpset, importScatterND}},
+      {"GatherND", {11, kMaxKnownOpset, importGatherND}},
+      {"OneHot", {9, kMaxKnownOpset, importOneHot}},
+      {"Gather", {1, kMaxKnownOpset, importGather}},
+  });
+}
+
+} // namespace modelc::onnx_frontend

@@ -1,0 +1,224 @@
+//===- QuantizationImporters.cpp - Quantized and integer ONNX ops ---------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger and
+// QLinearMatMul, spelled out as float and integer graph ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterHelpers.h"
+#include "NodeContext.h"
+#include "OpImporterFamilies.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+
+using namespace mlir;
+namespace graph = mlir::modelc::graph;
+
+namespace modelc::onnx_frontend {
+namespace {
+
+/// A per-axis quantization parameter reshaped to broadcast along `axis`.
+Value broadcastAlongAxis(NodeContext &ctx, Value param, int64_t axis,
+                         int64_t rank) {
+  auto type = cast<RankedTensorType>(param.getType());
+  if (type.getRank() != 1 || rank == 0)
+    return param;
+  SmallVector<int64_t> shape(rank - axis, 1);
+  shape[0] = type.getDimSize(0);
+  return reshapeTo(ctx, param, shape);
+}
+
+/// QuantizeLinear: saturate(rint(x / scale) + zero_point), as graph ops.
+llvm::Error importQuantizeLinear(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  // The axis only matters for per-axis (1-D) scales.
+  llvm::Expected<int64_t> axis =
+      ctx.inputType(1).getRank() == 0
+          ? llvm::Expected<int64_t>(0)
+          : normalizeAxis(ctx, ctx.intAttr("axis", 1), rank);
+  if (!axis)
+    return axis.takeError();
+  Type target = ctx.input(2) ? ctx.inputType(2).getElementType()
+                             : ctx.builder().getIntegerType(8, false);
+  if (!target.isInteger(8))
+    return ctx.error("only 8-bit quantization is supported");
+  Type floatType = ctx.inputType(0).getElementType();
+  Value scaled = ctx.create<graph::DivOp>(
+      ctx.input(0), broadcastAlongAxis(ctx, ctx.input(1), *axis, rank));
+  Value rounded = ctx.create<graph::RoundOp>(scaled);
+  if (Value zero = ctx.input(2)) {
+    auto zeroType = RankedTensorType::get(ctx.inputType(2).getShape(), floatType);
+    Value zeroFloat = ctx.create<graph::CastOp>(zeroType, zero);
+    rounded = ctx.create<graph::AddOp>(
+        rounded, broadcastAlongAxis(ctx, zeroFloat, *axis, rank));
+  }
+  bool isUnsigned = target.isUnsignedInteger();
+  OpBuilder &b = ctx.builder();
+  Value clipped = ctx.create<graph::ClipOp>(
+      rounded, b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
+      b.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), target);
+  ctx.setResult(0, ctx.create<graph::CastOp>(type, clipped));
+  return llvm::Error::success();
+}
+
+/// DequantizeLinear: (x - zero_point) * scale, as graph ops.
+llvm::Error importDequantizeLinear(NodeContext &ctx) {
+  int64_t rank = ctx.inputType(0).getRank();
+  // The axis only matters for per-axis (1-D) scales.
+  llvm::Expected<int64_t> axis =
+      ctx.inputType(1).getRank() == 0
+          ? llvm::Expected<int64_t>(0)
+          : normalizeAxis(ctx, ctx.intAttr("axis", 1), rank);
+  if (!axis)
+    return axis.takeError();
+  Type floatType = ctx.inputType(1).getElementType();
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), floatType);
+  Value x = ctx.create<graph::CastOp>(type, ctx.input(0));
+  if (Value zero = ctx.input(2)) {
+    auto zeroType = RankedTensorType::get(ctx.inputType(2).getShape(), floatType);
+    x = ctx.create<graph::SubOp>(
+        x, broadcastAlongAxis(ctx, ctx.create<graph::CastOp>(zeroType, zero),
+                              *axis, rank));
+  }
+  ctx.setResult(0, ctx.create<graph::MulOp>(
+                       x, broadcastAlongAxis(ctx, ctx.input(1), *axis, rank)));
+  return llvm::Error::success();
+}
+
+/// (x - zero_point) in float, exact for 8-bit data.
+Value centeredAsFloat(NodeContext &ctx, Value x, Value zeroPoint) {
+  auto type = cast<RankedTensorType>(x.getType());
+  FloatType f32 = ctx.builder().getF32Type();
+  Value value = ctx.create<graph::CastOp>(
+      RankedTensorType::get(type.getShape(), f32), x);
+  if (!zeroPoint)
+    return value;
+  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+  Value zero = ctx.create<graph::CastOp>(
+      RankedTensorType::get(zeroType.getShape(), f32), zeroPoint);
+  // A per-row (A) or per-column (B) zero point broadcasts as a column.
+  if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1 && type.getRank() >= 2 &&
+      zeroType.getDimSize(0) == type.getDimSize(type.getRank() - 2) &&
+      zeroType.getDimSize(0) != type.getDimSize(type.getRank() - 1))
+    zero = reshapeTo(ctx, zero, {zeroType.getDimSize(0), 1});
+  return ctx.create<graph::SubOp>(value, zero);
+}
+
+/// (x - zero_point) in int32, where 8-bit differences are exact.
+Value centeredAsInt32(NodeContext &ctx, Value x, Value zeroPoint) {
+  auto type = cast<RankedTensorType>(x.getType());
+  IntegerType i32 = ctx.builder().getI32Type();
+  Value value = ctx.create<graph::CastOp>(
+      RankedTensorType::get(type.getShape(), i32), x);
+  if (!zeroPoint)
+    return value;
+  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+  Value zero = ctx.create<graph::CastOp>(
+      RankedTensorType::get(zeroType.getShape(), i32), zeroPoint);
+  // A per-row (A) or per-column (B) zero point broadcasts as a column.
+  if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1 && type.getRank() >= 2 &&
+      zeroType.getDimSize(0) == type.getDimSize(type.getRank() - 2) &&
+      zeroType.getDimSize(0) != type.getDimSize(type.getRank() - 1))
+    zero = reshapeTo(ctx, zero, {zeroType.getDimSize(0), 1});
+  return ctx.create<graph::SubOp>(value, zero);
+}
+
+/// MatMulInteger multiplies in int32: float would round once the sums pass
+/// 2^24 (K = 4099 with uint8 extremes already does).
+llvm::Error importMatMulInteger(NodeContext &ctx) {
+  Value a = centeredAsInt32(ctx, ctx.input(0), ctx.input(2));
+  Value b = centeredAsInt32(ctx, ctx.input(1), ctx.input(3));
+  ctx.setResult(0, ctx.create<graph::MatMulOp>(a, b));
+  return llvm::Error::success();
+}
+
+/// ConvInteger still computes in float, exact only while each sum stays
+/// below 2^24; it needs an integer kernel.conv in every target.
+llvm::Error importConvInteger(NodeContext &ctx) {
+  if (llvm::Error err = checkConvAttributes(
+          ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
+          /*biasInput=*/-1, /*transposed=*/false))
+    return err;
+  Value x = centeredAsFloat(ctx, ctx.input(0), ctx.input(2));
+  Value w = ctx.input(3)
+                ? centeredAsFloat(ctx, ctx.input(1), Value())
+                : centeredAsFloat(ctx, ctx.input(1), Value());
+  if (Value zero = ctx.input(3)) {
+    auto zeroType = cast<RankedTensorType>(zero.getType());
+    Value zeroF = ctx.create<graph::CastOp>(
+        RankedTensorType::get(zeroType.getShape(), ctx.builder().getF32Type()), zero);
+    if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1)
+      zeroF = reshapeTo(ctx, zeroF, {zeroType.getDimSize(0), 1, 1, 1});
+    w = ctx.create<graph::SubOp>(w, zeroF);
+  }
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 4)
+    return ctx.error("only 2-D integer convolutions are supported");
+  llvm::Expected<Window> window =
+      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2), false);
+  if (!window)
+    return window.takeError();
+  OpBuilder &b = ctx.builder();
+  Value conv = ctx.create<graph::ConvOp>(
+      x, w, Value(), b.getDenseI64ArrayAttr(window->strides),
+      b.getDenseI64ArrayAttr(window->pads),
+      b.getDenseI64ArrayAttr(window->dilations),
+      b.getI64IntegerAttr(ctx.intAttr("group", 1)));
+  auto type = cast<RankedTensorType>(conv.getType());
+  ctx.setResult(0, ctx.create<graph::CastOp>(
+                       RankedTensorType::get(type.getShape(), b.getI32Type()), conv));
+  return llvm::Error::success();
+}
+
+/// QLinearMatMul: the centered 8-bit values multiply exactly in int32, then
+/// the sum is scaled by a_scale * b_scale in float and requantized.
+llvm::Error importQLinearMatMul(NodeContext &ctx) {
+  for (size_t i : {1, 4, 6})
+    if (ctx.inputType(i).getNumElements() != 1)
+      return ctx.error("only per-tensor scales are supported");
+  Value sums = ctx.create<graph::MatMulOp>(
+      centeredAsInt32(ctx, ctx.input(0), ctx.input(2)),
+      centeredAsInt32(ctx, ctx.input(3), ctx.input(5)));
+  auto sumsType = cast<RankedTensorType>(sums.getType());
+  Value sumsAsFloat = ctx.create<graph::CastOp>(
+      RankedTensorType::get(sumsType.getShape(), ctx.builder().getF32Type()),
+      sums);
+  Value product = ctx.create<graph::MulOp>(
+      ctx.create<graph::MulOp>(sumsAsFloat, ctx.input(1)), ctx.input(4));
+  Value rounded = ctx.create<graph::RoundOp>(
+      ctx.create<graph::DivOp>(product, ctx.input(6)));
+  Type target = ctx.inputType(7).getElementType();
+  auto zeroType = RankedTensorType::get(ctx.inputType(7).getShape(),
+                                        ctx.builder().getF32Type());
+  rounded = ctx.create<graph::AddOp>(
+      rounded, ctx.create<graph::CastOp>(zeroType, ctx.input(7)));
+  bool isUnsigned = target.isUnsignedInteger();
+  OpBuilder &builder = ctx.builder();
+  Value clipped = ctx.create<graph::ClipOp>(
+      rounded, builder.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
+      builder.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
+  auto type = cast<RankedTensorType>(clipped.getType());
+  ctx.setResult(0, ctx.create<graph::CastOp>(
+                       RankedTensorType::get(type.getShape(), target), clipped));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+void registerQuantizationImporters(OpImporterTable &table) {
+  addImporters(table, {
+      {"MatMulInteger", {10, kMaxKnownOpset, importMatMulInteger}},
+      {"QLinearMatMul", {10, kMaxKnownOpset, importQLinearMatMul}},
+      {"ConvInteger", {10, kMaxKnownOpset, importConvInteger}},
+      {"QuantizeLinear", {10, kMaxKnownOpset, importQuantizeLinear}},
+      {"DequantizeLinear", {10, kMaxKnownOpset, importDequantizeLinear}},
+  });
+}
+
+} // namespace modelc::onnx_frontend
