@@ -65,6 +65,12 @@ void registerModelcDialects(DialectRegistry &registry) {
                   math::MathDialect, tensor::TensorDialect>();
 }
 
+void registerLoweredDialects(DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect, kernel::KernelDialect,
+                  linalg::LinalgDialect, math::MathDialect,
+                  tensor::TensorDialect>();
+}
+
 void registerModelcPassesAndPipelines() {
   graph::registerGraphPasses();
   kernel::registerKernelPasses();

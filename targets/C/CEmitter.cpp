@@ -103,7 +103,7 @@ llvm::Error ArtifactWriter::assignPointers() {
   for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
     auto name = func_.getResultAttrOfType<StringAttr>(i, "onnx.name");
     outputs_.push_back({name ? name.str() : "output_" + std::to_string(i), value});
-    Value source = graph::getViewSource(value);
+    Value source = kernel::getViewSource(value);
     if (isa_and_nonnull<kernel::DispatchOp>(source.getDefiningOp()) &&
         !directOutputs_.count(source))
       directOutputs_[source] = i;
@@ -298,7 +298,7 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
                              .getElementType())
          << " *)inputs[" << i << "];\n";
   for (auto [i, port] : llvm::enumerate(outputs_)) {
-    Value source = graph::getViewSource(port.value);
+    Value source = kernel::getViewSource(port.value);
     auto it = directOutputs_.find(source);
     if (it == directOutputs_.end() || it->second != i)
       continue;
@@ -311,7 +311,7 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
   // Outputs not written by a dispatch: inputs, constants, or a value that
   // another output already holds.
   for (auto [i, port] : llvm::enumerate(outputs_)) {
-    Value source = graph::getViewSource(port.value);
+    Value source = kernel::getViewSource(port.value);
     auto it = directOutputs_.find(source);
     if ((it != directOutputs_.end() && it->second == i) ||
         tensorBytes(port.value) == 0)

@@ -83,9 +83,9 @@ private:
                        ArrayRef<int64_t> outShape);
   template <typename ArgOp>
   void emitArgReduce(ArgOp op, bool max);
-  void emitSoftmax(graph::SoftmaxOp op);
-  void emitLayerNorm(graph::LayerNormOp op);
-  void emitLogSoftmax(graph::LogSoftmaxOp op);
+  void emitSoftmax(kernel::SoftmaxOp op);
+  void emitLayerNorm(kernel::LayerNormOp op);
+  void emitLogSoftmax(kernel::SoftmaxOp op);
   void emitGatherElements(graph::GatherElementsOp op);
   void emitTrilu(graph::TriluOp op);
   void emitCumSum(graph::CumSumOp op);
@@ -257,7 +257,7 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
 llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   Type elementType = tensorType(anchor->getResult(0)).getElementType();
   bool needsF32 = isa<kernel::ConvOp, graph::ConvTransposeOp, kernel::MatMulOp,
-                      kernel::PoolOp, graph::SoftmaxOp, graph::LayerNormOp>(anchor);
+                      kernel::PoolOp, kernel::SoftmaxOp, kernel::LayerNormOp>(anchor);
   bool integerMatMul = isa<kernel::MatMulOp>(anchor) && elementType.isInteger(32);
   if (needsF32 && !elementType.isF32() && !integerMatMul)
     return opError(anchor, "only float32 is supported for " +
@@ -276,16 +276,15 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitArgReduce(op, /*max=*/false);
         return llvm::Error::success();
       })
-      .Case([&](graph::SoftmaxOp op) {
-        emitSoftmax(op);
+      .Case([&](kernel::SoftmaxOp op) {
+        if (op.getLog())
+          emitLogSoftmax(op);
+        else
+          emitSoftmax(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::LayerNormOp op) {
+      .Case([&](kernel::LayerNormOp op) {
         emitLayerNorm(op);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::LogSoftmaxOp op) {
-        emitLogSoftmax(op);
         return llvm::Error::success();
       })
       .Case([&](graph::GatherElementsOp op) {
@@ -543,7 +542,7 @@ void DispatchWriter::emitArgReduce(ArgOp op, bool max) {
       << "  }\n";
 }
 
-void DispatchWriter::emitSoftmax(graph::SoftmaxOp op) {
+void DispatchWriter::emitSoftmax(kernel::SoftmaxOp op) {
   kernels_.insert(RuntimeKernel::Norm);
   signature_.usesExec = true;
   ArrayRef<int64_t> shape = op.getType().getShape();
@@ -553,7 +552,7 @@ void DispatchWriter::emitSoftmax(graph::SoftmaxOp op) {
       << ", " << pointer(op.getInput()) << ", out0);\n";
 }
 
-void DispatchWriter::emitLayerNorm(graph::LayerNormOp op) {
+void DispatchWriter::emitLayerNorm(kernel::LayerNormOp op) {
   kernels_.insert(RuntimeKernel::Norm);
   signature_.usesExec = true;
   ArrayRef<int64_t> shape = op.getType().getShape();
@@ -568,7 +567,7 @@ void DispatchWriter::emitLayerNorm(graph::LayerNormOp op) {
       << ", out0);\n";
 }
 
-void DispatchWriter::emitLogSoftmax(graph::LogSoftmaxOp op) {
+void DispatchWriter::emitLogSoftmax(kernel::SoftmaxOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
   auto [outer, length, inner] =
       viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));

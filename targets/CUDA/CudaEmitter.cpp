@@ -170,7 +170,7 @@ llvm::Error ArtifactWriter::assignPointers() {
     auto name = func_.getResultAttrOfType<StringAttr>(i, "onnx.name");
     outputs_.push_back({name ? name.str() : "output_" + std::to_string(i),
                         value, ioElementOf(value)});
-    Value source = graph::getViewSource(value);
+    Value source = kernel::getViewSource(value);
     if (isa_and_nonnull<kernel::DispatchOp>(source.getDefiningOp()) &&
         !directOutputs_.count(source))
       directOutputs_[source] = i;
@@ -375,7 +375,7 @@ void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
     }
   }
   for (auto [i, port] : llvm::enumerate(outputs_)) {
-    Value source = graph::getViewSource(port.value);
+    Value source = kernel::getViewSource(port.value);
     auto it = directOutputs_.find(source);
     if (it == directOutputs_.end() || it->second != i)
       continue;
@@ -390,7 +390,7 @@ void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
   for (auto [i, port] : llvm::enumerate(outputs_)) {
     if (tensorBytes(port.value) == 0)
       continue;
-    Value source = graph::getViewSource(port.value);
+    Value source = kernel::getViewSource(port.value);
     auto it = directOutputs_.find(source);
     bool direct = it != directOutputs_.end() && it->second == i;
     std::string out = "outputs[" + std::to_string(i) + "]";

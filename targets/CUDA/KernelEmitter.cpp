@@ -160,7 +160,7 @@ bool isLibraryAnchor(Operation *op) {
 }
 
 bool isRowAnchor(Operation *op) {
-  return isa<graph::SoftmaxOp, graph::LogSoftmaxOp, graph::LayerNormOp>(op);
+  return isa<kernel::SoftmaxOp, kernel::LayerNormOp>(op);
 }
 
 bool isReduction(Operation *op) {

@@ -12,7 +12,6 @@
 
 #include "KernelWriter.h"
 
-#include "dialects/Graph/IR/GraphOps.h"
 #include "targets/Common/CSyntax.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -28,10 +27,15 @@ using namespace ::modelc::codegen;
 // Per-row anchors
 //===----------------------------------------------------------------------===//
 
+static bool isLogSoftmax(Operation *op) {
+  auto softmax = dyn_cast<kernel::SoftmaxOp>(op);
+  return softmax && softmax.getLog();
+}
+
 llvm::Error KernelWriter::writeRowKernel(Operation *anchor) {
   ArrayRef<int64_t> shape = tensorType(anchor->getResult(0)).getShape();
   int64_t axis = 0, length = 0, inner = 1;
-  if (auto norm = dyn_cast<graph::LayerNormOp>(anchor)) {
+  if (auto norm = dyn_cast<kernel::LayerNormOp>(anchor)) {
     axis = norm.getAxis();
     length = computeProduct(shape.drop_front(axis));
   } else {
@@ -43,7 +47,10 @@ llvm::Error KernelWriter::writeRowKernel(Operation *anchor) {
   if (rows == 0 || length == 0)
     return llvm::Error::success();
   Value input = anchor->getOperand(0);
-  std::string kernel = name_ + "_" + anchor->getName().stripDialect().str();
+  std::string kernel = name_ + "_" +
+                       (isLogSoftmax(anchor)
+                            ? std::string("log_softmax")
+                            : anchor->getName().stripDialect().str());
   std::string code;
   llvm::raw_string_ostream os(code);
 
@@ -51,7 +58,7 @@ llvm::Error KernelWriter::writeRowKernel(Operation *anchor) {
     // Softmax over an axis that is not the last: one thread per (outer,
     // inner) pair, `rows` of them, walks the axis with stride `inner`.
     int64_t count = rows;
-    bool logarithm = isa<graph::LogSoftmaxOp>(anchor);
+    bool logarithm = isLogSoftmax(anchor);
     os << "static __global__ void __launch_bounds__(256) " << kernel << "("
        << kernelParams() << ")\n{\n"
        << "  const long long t = (long long)blockIdx.x * blockDim.x + "
@@ -92,7 +99,7 @@ llvm::Error KernelWriter::writeRowKernel(Operation *anchor) {
        << body << "  }\n";
   };
   std::string finalValue;
-  if (auto norm = dyn_cast<graph::LayerNormOp>(anchor)) {
+  if (auto norm = dyn_cast<kernel::LayerNormOp>(anchor)) {
     // Two passes over the row: the mean, then the variance around it.
     os << "  float sum = 0.0f;\n";
     forEach("    sum += x;\n");
@@ -118,7 +125,7 @@ llvm::Error KernelWriter::writeRowKernel(Operation *anchor) {
     os << "  top = mc_block_max(top);\n  float sum = 0.0f;\n";
     forEach("    sum += expf(x - top);\n");
     os << "  sum = mc_block_sum(sum);\n";
-    if (isa<graph::LogSoftmaxOp>(anchor)) {
+    if (isLogSoftmax(anchor)) {
       os << "  const float shift = top + logf(sum);\n";
       finalValue = "x - shift";
     } else {

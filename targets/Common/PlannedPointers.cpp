@@ -6,7 +6,6 @@
 
 #include "PlannedPointers.h"
 
-#include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 
 using namespace mlir;
@@ -50,8 +49,8 @@ llvm::Error assignPlannedPointers(
     }
   }
   // Views share their source's memory.
-  func.walk([&](graph::ReshapeOp reshape) {
-    Value source = graph::getViewSource(reshape.getResult());
+  func.walk([&](kernel::ReshapeOp reshape) {
+    Value source = kernel::getViewSource(reshape.getResult());
     if (pointers.count(source))
       pointers[reshape.getResult()] = pointers[source];
   });

@@ -85,3 +85,18 @@ LogicalResult MatMulOp::verify() {
            << "; expected float products in f32 or i32 products in i32";
   return success();
 }
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType from = getInput().getType(), to = getType();
+  if (from.getElementType() != to.getElementType() ||
+      from.getNumElements() != to.getNumElements())
+    return emitOpError("a view keeps the element type and count: ")
+           << from << " -> " << to;
+  return success();
+}
+
+Value mlir::modelc::kernel::getViewSource(Value value) {
+  while (auto view = value.getDefiningOp<ReshapeOp>())
+    value = view.getInput();
+  return value;
+}

@@ -9,6 +9,7 @@
 
 include "dialects/Kernel/IR/KernelDialect.td"
 include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/RegionKindInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -71,6 +72,23 @@ def Kernel_YieldOp : Kernel_Op<"yield", [Pure, Terminator, ReturnLike,
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
+
+def Kernel_ReshapeOp : Kernel_Op<"reshape", [Pure]> {
+  let summary = "The same elements in the same order under a new static shape";
+  let description = [{
+    A view: the result aliases its input's memory, so it costs nothing and
+    keeps the input alive as long as the result is read. Lowered from
+    `graph.reshape` outside dispatches.
+
+    ```mlir
+    %v = kernel.reshape %x : tensor<1x4x4xf32> -> tensor<1x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Library calls
@@ -158,6 +176,52 @@ def Kernel_PoolOp : Kernel_Op<"pool", [Pure]> {
                        DenseI64ArrayAttr:$dilations, BoolAttr:$count_include_pad);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Row reductions
+//===----------------------------------------------------------------------===//
+//
+// Ops that reduce each row and then rewrite it, in their numerically stable
+// forms: the contract is part of the op, so every target's routine computes
+// the same thing.
+
+def Kernel_SoftmaxOp : Kernel_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "Softmax or log-softmax along one axis, with the row maximum subtracted";
+  let description = [{
+    For each row along `axis`: `exp(x - max) / sum(exp(x - max))`, or with
+    `log`, `x - max - log(sum(exp(x - max)))`. Subtracting the maximum keeps
+    every exponent at most 0, so no row overflows.
+
+    ```mlir
+    %y = kernel.softmax %x {axis = 1 : i64, log = false} : tensor<4x300xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$log);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Kernel_LayerNormOp : Kernel_Op<"layer_norm", [Pure]> {
+  let summary = "Layer normalization over the trailing dimensions from an axis";
+  let description = [{
+    Each row is the elements of dimensions `[axis, rank)`: `(x - mean) /
+    sqrt(variance + epsilon) * scale + bias`, with mean and variance
+    accumulated in f32 over the row; `scale` and `bias` broadcast over it.
+
+    ```mlir
+    %y = kernel.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-5 : f64}
+        : (tensor<1x128x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<1x128x768xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                       Optional<AnyRankedTensor>:$bias, I64Attr:$axis,
+                       F64Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` `(` type($input) `,`
+    type($scale) (`,` type($bias)^)? `)` `->` type($result)
+  }];
 }
 
 #endif // MODELC_DIALECTS_KERNEL_IR_KERNELOPS_TD

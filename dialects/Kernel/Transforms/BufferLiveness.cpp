@@ -29,7 +29,7 @@ int64_t tensorBytes(Type type) {
 int64_t lastUseStep(Value value, const Schedule &schedule) {
   int64_t last = -1;
   for (Operation *user : value.getUsers()) {
-    if (graph::isView(user))
+    if (isa<ReshapeOp>(user))
       last = std::max(last, lastUseStep(user->getResult(0), schedule));
     else if (isa<func::ReturnOp>(user))
       last = schedule.endStep();

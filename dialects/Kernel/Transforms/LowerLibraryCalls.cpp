@@ -7,7 +7,9 @@
 // Rewrites the graph anchors that targets compute with tuned routines into
 // kernel library-call descriptors: graph.matmul into kernel.matmul,
 // graph.conv into kernel.conv, graph.max_pool and graph.avg_pool into
-// kernel.pool. The accumulator type is decided here, once: f32 for float
+// kernel.pool; and the row ops into their stable kernel forms: softmax and
+// log-softmax into kernel.softmax, layer norm into kernel.layer_norm. Views
+// (graph.reshape, outside dispatches) become kernel.reshape. The accumulator type is decided here, once: f32 for float
 // products, i32 for integer products.
 //
 //===----------------------------------------------------------------------===//
@@ -57,6 +59,17 @@ static void lower(Operation *op) {
             TypeAttr::get(accumulatorFor(conv.getType().getElementType())),
             rewriter.getStringAttr("nchw"), rewriter.getStringAttr("direct"));
       })
+      .Case<graph::SoftmaxOp, graph::LogSoftmaxOp>([&](auto softmax) {
+        rewriter.replaceOpWithNewOp<SoftmaxOp>(
+            softmax, softmax.getType(), softmax.getInput(),
+            softmax.getAxisAttr(),
+            rewriter.getBoolAttr(isa<graph::LogSoftmaxOp>(softmax.getOperation())));
+      })
+      .Case([&](graph::LayerNormOp norm) {
+        rewriter.replaceOpWithNewOp<LayerNormOp>(
+            norm, norm.getType(), norm.getInput(), norm.getScale(),
+            norm.getBias(), norm.getAxisAttr(), norm.getEpsilonAttr());
+      })
       .Case<graph::MaxPoolOp, graph::AvgPoolOp>([&](auto pool) {
         bool max = isa<graph::MaxPoolOp>(pool.getOperation());
         rewriter.replaceOpWithNewOp<PoolOp>(
@@ -69,11 +82,18 @@ static void lower(Operation *op) {
 }
 
 void LowerLibraryCallsPass::runOnOperation() {
+  // Views outside dispatches become kernel views.
+  getOperation().walk([&](graph::ReshapeOp reshape) {
+    IRRewriter rewriter(reshape);
+    rewriter.replaceOpWithNewOp<ReshapeOp>(reshape, reshape.getType(),
+                                           reshape.getInput());
+  });
   SmallVector<Operation *> anchors;
   getOperation().walk([&](DispatchOp dispatch) {
     for (Operation &op : dispatch.getBodyBlock())
       if (isa<graph::MatMulOp, graph::ConvOp, graph::MaxPoolOp,
-              graph::AvgPoolOp>(op))
+              graph::AvgPoolOp, graph::SoftmaxOp, graph::LogSoftmaxOp,
+              graph::LayerNormOp>(op))
         anchors.push_back(&op);
   });
   for (Operation *op : anchors)

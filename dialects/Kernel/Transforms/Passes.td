@@ -29,12 +29,14 @@ def FormDispatchesPass : Pass<"kernel-form-dispatches", "func::FuncOp"> {
 }
 
 def LowerLibraryCallsPass : Pass<"kernel-lower-library-calls", "func::FuncOp"> {
-  let summary = "Rewrites matmul, conv and pooling anchors into library-call descriptors";
+  let summary = "Rewrites matmul, conv, pooling and row-op anchors into kernel descriptors";
   let description = [{
     `graph.matmul` becomes `kernel.matmul`, `graph.conv` `kernel.conv`,
     `graph.max_pool` and `graph.avg_pool` `kernel.pool`, each with its
     accumulator type (f32 for float products, i32 for integer ones) and the
     default layout and algorithm, for a target's configuration to refine.
+    Softmax and log-softmax become `kernel.softmax`, layer norm
+    `kernel.layer_norm`, whose contracts fix the stable forms.
   }];
 }
 

@@ -69,6 +69,16 @@ void PlanMemoryPass::runOnOperation() {
   });
   if (shapes.wasInterrupted())
     return signalPassFailure();
+  // Lifetimes follow kernel views only: anything else left between the
+  // dispatches (an unlowered graph.reshape) would alias memory unseen.
+  for (Operation &op : func.getBody().getOps())
+    if (!isa<DispatchOp, ReshapeOp, func::ReturnOp>(op) &&
+        !op.hasTrait<OpTrait::ConstantLike>()) {
+      op.emitError("'") << op.getName()
+                        << "' between dispatches cannot be planned; lower it "
+                           "first (modelc-lower-pipeline)";
+      return signalPassFailure();
+    }
 
   Schedule order = computeSchedule(func);
   SmallVector<DispatchOp> &schedule = order.dispatches;
@@ -78,7 +88,7 @@ void PlanMemoryPass::runOnOperation() {
   DenseSet<Value> outputBound;
   func.walk([&](func::ReturnOp ret) {
     for (Value operand : ret.getOperands()) {
-      Value source = graph::getViewSource(operand);
+      Value source = getViewSource(operand);
       if (isa_and_nonnull<DispatchOp>(source.getDefiningOp()))
         outputBound.insert(source);
     }

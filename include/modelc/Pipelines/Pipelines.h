@@ -37,6 +37,10 @@ void buildPlanPipeline(mlir::OpPassManager &pm, const CompileOptions &options,
 /// Registers the dialects modelc's IR uses.
 void registerModelcDialects(mlir::DialectRegistry &registry);
 
+/// Registers only the dialects of lowered IR (the kernel vocabulary and the
+/// upstream dialects it uses), without graph.
+void registerLoweredDialects(mlir::DialectRegistry &registry);
+
 /// Registers modelc's shared passes and the graph, kernel and lower phase
 /// pipelines for modelc-opt. The plan pipeline needs a target's
 /// configuration, so lib/Target registers it

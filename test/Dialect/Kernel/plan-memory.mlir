@@ -1,4 +1,4 @@
-// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --kernel-lower-loop-nests --kernel-plan-memory --kernel-verify-plan | FileCheck %s
+// RUN: modelc-opt %s --split-input-file --kernel-form-dispatches --kernel-lower-library-calls --kernel-lower-loop-nests --kernel-plan-memory --kernel-verify-plan | FileCheck %s
 
 // The exp has its own dispatch (the softmax result has two users); the add
 // joins it, and since the softmax result dies there, the chain writes over
