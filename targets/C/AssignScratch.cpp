@@ -8,7 +8,6 @@
 
 #include "targets/Common/GemmShape.h"
 #include "ScratchModel.h"
-#include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

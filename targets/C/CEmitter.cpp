@@ -19,7 +19,6 @@
 #include "RuntimeSources.h"
 #include "targets/Common/WeightsWriter.h"
 #include "dialects/Graph/IR/ConstantData.h"
-#include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 #include "dialects/Kernel/Transforms/Passes.h"
 

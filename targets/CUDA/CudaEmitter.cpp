@@ -17,7 +17,6 @@
 #include "RuntimeSources.h"
 #include "targets/C/RuntimeSources.h"
 #include "dialects/Graph/IR/ConstantData.h"
-#include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 #include "dialects/Kernel/Transforms/Passes.h"
 #include "targets/Common/ArtifactAbi.h"

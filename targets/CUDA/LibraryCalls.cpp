@@ -11,7 +11,6 @@
 
 #include "KernelWriter.h"
 
-#include "dialects/Graph/IR/GraphOps.h"
 #include "targets/Common/CSyntax.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
