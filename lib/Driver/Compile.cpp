@@ -24,6 +24,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -212,32 +213,29 @@ llvm::Expected<CompileResult> compileModel(const CompileRequest &request) {
     return writeFile(path.str().str(), printModule(**module));
   };
 
-  if (llvm::Error err = runPhase("graph", [&](OpPassManager &pm) {
-        buildGraphPipeline(pm, options);
-      }))
-    return std::move(err);
-  if (request.emit == EmitKind::MlirGraph) {
-    if (llvm::Error err = emitMlir("graph"))
+  // The phases before planning, each of which --emit can stop after.
+  struct Phase {
+    llvm::StringRef name;
+    std::function<void(OpPassManager &)> build;
+    EmitKind stopAt;
+    llvm::StringRef suffix;
+  };
+  const Phase phases[] = {
+      {"graph", [&](OpPassManager &pm) { buildGraphPipeline(pm, options); },
+       EmitKind::MlirGraph, "graph"},
+      {"fuse", [&](OpPassManager &pm) { buildKernelPipeline(pm, options); },
+       EmitKind::MlirKernel, "kernel"},
+      {"lower", [&](OpPassManager &pm) { buildLowerPipeline(pm, options); },
+       EmitKind::MlirLowered, "lowered"},
+  };
+  for (const Phase &phase : phases) {
+    if (llvm::Error err = runPhase(phase.name, phase.build))
       return std::move(err);
-    return result;
-  }
-  if (llvm::Error err = runPhase("fuse", [&](OpPassManager &pm) {
-        buildKernelPipeline(pm, options);
-      }))
-    return std::move(err);
-  if (request.emit == EmitKind::MlirKernel) {
-    if (llvm::Error err = emitMlir("kernel"))
-      return std::move(err);
-    return result;
-  }
-  if (llvm::Error err = runPhase("lower", [&](OpPassManager &pm) {
-        buildLowerPipeline(pm, options);
-      }))
-    return std::move(err);
-  if (request.emit == EmitKind::MlirLowered) {
-    if (llvm::Error err = emitMlir("lowered"))
-      return std::move(err);
-    return result;
+    if (request.emit == phase.stopAt) {
+      if (llvm::Error err = emitMlir(phase.suffix))
+        return std::move(err);
+      return result;
+    }
   }
   if (llvm::Error err = runPhase("plan", [&](OpPassManager &pm) {
         buildPlanPipeline(pm, options, *target);

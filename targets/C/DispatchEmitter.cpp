@@ -381,26 +381,33 @@ llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
   return llvm::Error::success();
 }
 
+/// The broadcast batch of a matrix product and the element strides with
+/// which the result, the left and the right operand advance per batch index.
+static std::pair<SmallVector<int64_t>, std::vector<std::vector<int64_t>>>
+batchLoops(const GemmShape &gemm) {
+  SmallVector<int64_t> batch =
+      *graph::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
+  std::vector<std::vector<int64_t>> strides = {
+      contiguousStrides(batch), broadcastStrides(gemm.lhsBatch, batch),
+      broadcastStrides(gemm.rhsBatch, batch)};
+  for (int64_t &v : strides[0])
+    v *= gemm.m * gemm.n;
+  for (int64_t &v : strides[1])
+    v *= gemm.m * gemm.k;
+  for (int64_t &v : strides[2])
+    v *= gemm.k * gemm.n;
+  return {batch, strides};
+}
+
 llvm::Error DispatchWriter::emitMatMul(kernel::MatMulOp op) {
   kernels_.insert(RuntimeKernel::Gemm);
   GemmShape gemm = getGemmShape(op);
   int64_t m = gemm.m, n = gemm.n, k = gemm.k;
-  ArrayRef<int64_t> lhsBatch = gemm.lhsBatch, rhsBatch = gemm.rhsBatch;
   std::string a = pointer(op.getLhs()), b = pointer(op.getRhs());
   if (op.getType().getElementType().isInteger(32)) {
     // Exact int32 products: one plain call per batch matrix.
-    std::optional<SmallVector<int64_t>> batch =
-        graph::broadcastShapes(lhsBatch, rhsBatch);
-    std::vector<std::vector<int64_t>> strides = {
-        contiguousStrides(*batch), broadcastStrides(lhsBatch, *batch),
-        broadcastStrides(rhsBatch, *batch)};
-    for (int64_t &v : strides[0])
-      v *= m * n;
-    for (int64_t &v : strides[1])
-      v *= m * k;
-    for (int64_t &v : strides[2])
-      v *= k * n;
-    emitLoopNest(os_, 2, *batch, strides,
+    auto [batch, strides] = batchLoops(gemm);
+    emitLoopNest(os_, 2, batch, strides,
                  [&](int indent, ArrayRef<std::string> offsets) {
                    os_ << std::string(indent, ' ') << "mk_igemm_i32(" << m
                        << ", " << n << ", " << k << ", " << a << " + "
@@ -424,18 +431,8 @@ llvm::Error DispatchWriter::emitMatMul(kernel::MatMulOp op) {
   signature_.scratchNeed = "mk_sgemm_scratch_bytes(" + std::to_string(m) +
                            ", " + std::to_string(n) + ", " +
                            std::to_string(k) + ")";
-  std::optional<SmallVector<int64_t>> batch =
-      graph::broadcastShapes(lhsBatch, rhsBatch);
-  std::vector<std::vector<int64_t>> strides = {
-      contiguousStrides(*batch), broadcastStrides(lhsBatch, *batch),
-      broadcastStrides(rhsBatch, *batch)};
-  for (int64_t &v : strides[0])
-    v *= m * n;
-  for (int64_t &v : strides[1])
-    v *= m * k;
-  for (int64_t &v : strides[2])
-    v *= k * n;
-  emitLoopNest(os_, 2, *batch, strides,
+  auto [batch, strides] = batchLoops(gemm);
+  emitLoopNest(os_, 2, batch, strides,
                [&](int indent, ArrayRef<std::string> offsets) {
                  os_ << std::string(indent, ' ') << "mk_sgemm(ex, " << m
                      << ", " << n << ", " << k << ", " << a << " + "

@@ -90,17 +90,17 @@ llvm::Error importDequantizeLinear(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
-/// (x - zero_point) in float, exact for 8-bit data.
-Value centeredAsFloat(NodeContext &ctx, Value x, Value zeroPoint) {
+/// (x - zero_point) as `element` (f32 or i32), in which 8-bit differences
+/// are exact.
+Value centered(NodeContext &ctx, Value x, Value zeroPoint, Type element) {
   auto type = cast<RankedTensorType>(x.getType());
-  FloatType f32 = ctx.builder().getF32Type();
   Value value = ctx.create<graph::CastOp>(
-      RankedTensorType::get(type.getShape(), f32), x);
+      RankedTensorType::get(type.getShape(), element), x);
   if (!zeroPoint)
     return value;
   auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
   Value zero = ctx.create<graph::CastOp>(
-      RankedTensorType::get(zeroType.getShape(), f32), zeroPoint);
+      RankedTensorType::get(zeroType.getShape(), element), zeroPoint);
   // A per-row (A) or per-column (B) zero point broadcasts as a column.
   if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1 && type.getRank() >= 2 &&
       zeroType.getDimSize(0) == type.getDimSize(type.getRank() - 2) &&
@@ -109,23 +109,12 @@ Value centeredAsFloat(NodeContext &ctx, Value x, Value zeroPoint) {
   return ctx.create<graph::SubOp>(value, zero);
 }
 
-/// (x - zero_point) in int32, where 8-bit differences are exact.
+Value centeredAsFloat(NodeContext &ctx, Value x, Value zeroPoint) {
+  return centered(ctx, x, zeroPoint, ctx.builder().getF32Type());
+}
+
 Value centeredAsInt32(NodeContext &ctx, Value x, Value zeroPoint) {
-  auto type = cast<RankedTensorType>(x.getType());
-  IntegerType i32 = ctx.builder().getI32Type();
-  Value value = ctx.create<graph::CastOp>(
-      RankedTensorType::get(type.getShape(), i32), x);
-  if (!zeroPoint)
-    return value;
-  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
-  Value zero = ctx.create<graph::CastOp>(
-      RankedTensorType::get(zeroType.getShape(), i32), zeroPoint);
-  // A per-row (A) or per-column (B) zero point broadcasts as a column.
-  if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1 && type.getRank() >= 2 &&
-      zeroType.getDimSize(0) == type.getDimSize(type.getRank() - 2) &&
-      zeroType.getDimSize(0) != type.getDimSize(type.getRank() - 1))
-    zero = reshapeTo(ctx, zero, {zeroType.getDimSize(0), 1});
-  return ctx.create<graph::SubOp>(value, zero);
+  return centered(ctx, x, zeroPoint, ctx.builder().getI32Type());
 }
 
 /// MatMulInteger multiplies in int32: float would round once the sums pass
