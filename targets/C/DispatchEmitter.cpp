@@ -20,6 +20,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -98,7 +99,7 @@ private:
   void emitGatherND(graph::GatherNDOp op);
   void emitHardmax(graph::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
-  void emitConcat(graph::ConcatOp op);
+  void emitConcat(tensor::ConcatOp op);
   void emitGather(graph::GatherOp op);
 
   kernel::DispatchOp dispatch_;
@@ -340,7 +341,7 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
                         op.getType().getShape());
         return llvm::Error::success();
       })
-      .Case([&](graph::ConcatOp op) {
+      .Case([&](tensor::ConcatOp op) {
         emitConcat(op);
         return llvm::Error::success();
       })
@@ -1124,9 +1125,9 @@ void DispatchWriter::emitStridedCopy(Value input, const StridedView &view,
                });
 }
 
-void DispatchWriter::emitConcat(graph::ConcatOp op) {
+void DispatchWriter::emitConcat(tensor::ConcatOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
-  int64_t axis = op.getAxis();
+  int64_t axis = static_cast<int64_t>(op.getDim());
   int64_t outer = computeProduct(shape.take_front(axis));
   int64_t inner = computeProduct(shape.drop_front(axis + 1));
   int64_t outChunk = shape[axis] * inner, position = 0;

@@ -74,8 +74,8 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
            << "  const " << type << " a = (" << type << ")sum;\n";
         return llvm::Error::success();
       })
-      .Case([&](graph::ConcatOp op) {
-        int64_t axis = op.getAxis();
+      .Case([&](tensor::ConcatOp op) {
+        int64_t axis = static_cast<int64_t>(op.getDim());
         int64_t inner = computeProduct(outShape.drop_front(axis + 1));
         int64_t length = outShape[axis];
         os << "  const long long o = " << i << " / " << length * inner

@@ -28,6 +28,7 @@
 #include "targets/Common/StridedView.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 
@@ -169,7 +170,7 @@ bool isReduction(Operation *op) {
 }
 
 bool isElementAnchor(Operation *op) {
-  return isa<graph::SliceOp, graph::ConcatOp, graph::GatherOp, graph::PadOp, kernel::PoolOp,
+  return isa<graph::SliceOp, tensor::ConcatOp, graph::GatherOp, graph::PadOp, kernel::PoolOp,
              graph::ArgMaxOp, graph::ArgMinOp>(op) ||
          isReduction(op) || isIntegerMatMul(op);
 }

@@ -9,7 +9,8 @@
 // graph.conv into kernel.conv, graph.max_pool and graph.avg_pool into
 // kernel.pool; and the row ops into their stable kernel forms: softmax and
 // log-softmax into kernel.softmax, layer norm into kernel.layer_norm. Views
-// (graph.reshape, outside dispatches) become kernel.reshape. The accumulator type is decided here, once: f32 for float
+// (graph.reshape, outside dispatches) become kernel.reshape, and concat the
+// upstream tensor.concat. The accumulator type is decided here, once: f32 for float
 // products, i32 for integer products.
 //
 //===----------------------------------------------------------------------===//
@@ -18,6 +19,7 @@
 
 #include "dialects/Graph/IR/GraphOps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -65,6 +67,10 @@ static void lower(Operation *op) {
             softmax.getAxisAttr(),
             rewriter.getBoolAttr(isa<graph::LogSoftmaxOp>(softmax.getOperation())));
       })
+      .Case([&](graph::ConcatOp concat) {
+        rewriter.replaceOpWithNewOp<tensor::ConcatOp>(
+            concat, concat.getType(), concat.getAxisAttr(), concat.getInputs());
+      })
       .Case([&](graph::LayerNormOp norm) {
         rewriter.replaceOpWithNewOp<LayerNormOp>(
             norm, norm.getType(), norm.getInput(), norm.getScale(),
@@ -93,7 +99,7 @@ void LowerLibraryCallsPass::runOnOperation() {
     for (Operation &op : dispatch.getBodyBlock())
       if (isa<graph::MatMulOp, graph::ConvOp, graph::MaxPoolOp,
               graph::AvgPoolOp, graph::SoftmaxOp, graph::LogSoftmaxOp,
-              graph::LayerNormOp>(op))
+              graph::LayerNormOp, graph::ConcatOp>(op))
         anchors.push_back(&op);
   });
   for (Operation *op : anchors)
