@@ -82,8 +82,7 @@ private:
   /// Slice: a loop nest reading through `view`.
   void emitStridedCopy(Value input, const StridedView &view,
                        ArrayRef<int64_t> outShape);
-  template <typename ArgOp>
-  void emitArgReduce(ArgOp op, bool max);
+  void emitArgReduce(kernel::ArgReduceOp op);
   void emitSoftmax(kernel::SoftmaxOp op);
   void emitLayerNorm(kernel::LayerNormOp op);
   void emitLogSoftmax(kernel::SoftmaxOp op);
@@ -269,12 +268,8 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       .Case([&](kernel::ConvOp op) { return emitConv(op); })
       .Case([&](kernel::MatMulOp op) { return emitMatMul(op); })
       .Case([&](kernel::PoolOp op) { return emitPool(op); })
-      .Case([&](graph::ArgMaxOp op) {
-        emitArgReduce(op, /*max=*/true);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::ArgMinOp op) {
-        emitArgReduce(op, /*max=*/false);
+      .Case([&](kernel::ArgReduceOp op) {
+        emitArgReduce(op);
         return llvm::Error::success();
       })
       .Case([&](kernel::SoftmaxOp op) {
@@ -517,8 +512,8 @@ llvm::Error DispatchWriter::emitReduction(linalg::GenericOp generic) {
   return failure;
 }
 
-template <typename ArgOp>
-void DispatchWriter::emitArgReduce(ArgOp op, bool max) {
+void DispatchWriter::emitArgReduce(kernel::ArgReduceOp op) {
+  bool max = op.getMax();
   ArrayRef<int64_t> shape = op.getInput().getType().getShape();
   auto [outer, length, inner] =
       viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));

@@ -157,8 +157,8 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
         writePool(os, op, /*max=*/op.getKind() == "max", i);
         return llvm::Error::success();
       })
-      .Case<graph::ArgMaxOp, graph::ArgMinOp>([&](auto op) {
-        bool max = isa<graph::ArgMaxOp>(op.getOperation());
+      .Case([&](kernel::ArgReduceOp op) {
+        bool max = op.getMax();
         ArrayRef<int64_t> in = op.getInput().getType().getShape();
         int64_t axis = op.getAxis();
         int64_t inner = computeProduct(in.drop_front(axis + 1));

@@ -171,7 +171,7 @@ bool isReduction(Operation *op) {
 
 bool isElementAnchor(Operation *op) {
   return isa<graph::SliceOp, tensor::ConcatOp, graph::GatherOp, graph::PadOp, kernel::PoolOp,
-             graph::ArgMaxOp, graph::ArgMinOp>(op) ||
+             kernel::ArgReduceOp>(op) ||
          isReduction(op) || isIntegerMatMul(op);
 }
 

@@ -202,6 +202,25 @@ def Kernel_SoftmaxOp : Kernel_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+def Kernel_ArgReduceOp : Kernel_Op<"arg_reduce", [Pure]> {
+  let summary = "Index of the largest (or smallest) element along one axis";
+  let description = [{
+    For each row along `axis`, the i64 index of its maximum (`max`) or
+    minimum; ties go to the first index, or to the last with
+    `select_last_index`. The result type says whether the axis is kept (as
+    size 1) or dropped.
+
+    ```mlir
+    %i = kernel.arg_reduce %x {axis = 1 : i64, max = true, select_last_index = false}
+        : tensor<3x4xf32> -> tensor<3x1xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$max,
+                       BoolAttr:$select_last_index);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 def Kernel_LayerNormOp : Kernel_Op<"layer_norm", [Pure]> {
   let summary = "Layer normalization over the trailing dimensions from an axis";
   let description = [{

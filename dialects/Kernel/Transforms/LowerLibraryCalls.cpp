@@ -8,7 +8,8 @@
 // kernel library-call descriptors: graph.matmul into kernel.matmul,
 // graph.conv into kernel.conv, graph.max_pool and graph.avg_pool into
 // kernel.pool; and the row ops into their stable kernel forms: softmax and
-// log-softmax into kernel.softmax, layer norm into kernel.layer_norm. Views
+// log-softmax into kernel.softmax, layer norm into kernel.layer_norm,
+// arg-max and arg-min into kernel.arg_reduce. Views
 // (graph.reshape, outside dispatches) become kernel.reshape, and concat the
 // upstream tensor.concat. The accumulator type is decided here, once: f32 for float
 // products, i32 for integer products.
@@ -67,6 +68,12 @@ static void lower(Operation *op) {
             softmax.getAxisAttr(),
             rewriter.getBoolAttr(isa<graph::LogSoftmaxOp>(softmax.getOperation())));
       })
+      .Case<graph::ArgMaxOp, graph::ArgMinOp>([&](auto arg) {
+        rewriter.replaceOpWithNewOp<ArgReduceOp>(
+            arg, arg.getType(), arg.getInput(), arg.getAxisAttr(),
+            rewriter.getBoolAttr(isa<graph::ArgMaxOp>(arg.getOperation())),
+            arg.getSelectLastIndexAttr());
+      })
       .Case([&](graph::ConcatOp concat) {
         rewriter.replaceOpWithNewOp<tensor::ConcatOp>(
             concat, concat.getType(), concat.getAxisAttr(), concat.getInputs());
@@ -99,7 +106,8 @@ void LowerLibraryCallsPass::runOnOperation() {
     for (Operation &op : dispatch.getBodyBlock())
       if (isa<graph::MatMulOp, graph::ConvOp, graph::MaxPoolOp,
               graph::AvgPoolOp, graph::SoftmaxOp, graph::LogSoftmaxOp,
-              graph::LayerNormOp, graph::ConcatOp>(op))
+              graph::LayerNormOp, graph::ConcatOp, graph::ArgMaxOp,
+              graph::ArgMinOp>(op))
         anchors.push_back(&op);
   });
   for (Operation *op : anchors)
