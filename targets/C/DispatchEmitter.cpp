@@ -88,15 +88,15 @@ private:
   void emitLogSoftmax(kernel::SoftmaxOp op);
   void emitGatherElements(graph::GatherElementsOp op);
   void emitTrilu(graph::TriluOp op);
-  void emitCumSum(graph::CumSumOp op);
-  void emitConvTranspose(graph::ConvTransposeOp op);
+  void emitCumSum(kernel::ScanOp op);
+  void emitConvTranspose(kernel::ConvTransposeOp op);
   void emitResize(graph::ResizeOp op);
   void emitPad(graph::PadOp op);
-  void emitTopK(graph::TopKOp op);
+  void emitTopK(kernel::TopKOp op);
   void emitScatterElements(graph::ScatterElementsOp op);
   void emitScatterND(graph::ScatterNDOp op);
   void emitGatherND(graph::GatherNDOp op);
-  void emitHardmax(graph::HardmaxOp op);
+  void emitHardmax(kernel::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
   void emitConcat(tensor::ConcatOp op);
   void emitGather(graph::GatherOp op);
@@ -256,7 +256,7 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
 
 llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   Type elementType = tensorType(anchor->getResult(0)).getElementType();
-  bool needsF32 = isa<kernel::ConvOp, graph::ConvTransposeOp, kernel::MatMulOp,
+  bool needsF32 = isa<kernel::ConvOp, kernel::ConvTransposeOp, kernel::MatMulOp,
                       kernel::PoolOp, kernel::SoftmaxOp, kernel::LayerNormOp>(anchor);
   bool integerMatMul = isa<kernel::MatMulOp>(anchor) && elementType.isInteger(32);
   if (needsF32 && !elementType.isF32() && !integerMatMul)
@@ -303,7 +303,7 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitGatherND(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::TopKOp op) {
+      .Case([&](kernel::TopKOp op) {
         emitTopK(op);
         return llvm::Error::success();
       })
@@ -315,15 +315,15 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitResize(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::ConvTransposeOp op) {
+      .Case([&](kernel::ConvTransposeOp op) {
         emitConvTranspose(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::CumSumOp op) {
+      .Case([&](kernel::ScanOp op) {
         emitCumSum(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::HardmaxOp op) {
+      .Case([&](kernel::HardmaxOp op) {
         emitHardmax(op);
         return llvm::Error::success();
       })
@@ -913,7 +913,7 @@ void DispatchWriter::emitGatherND(graph::GatherNDOp op) {
       << "    }\n";
 }
 
-void DispatchWriter::emitTopK(graph::TopKOp op) {
+void DispatchWriter::emitTopK(kernel::TopKOp op) {
   ArrayRef<int64_t> shape = op.getInput().getType().getShape();
   auto [outer, length, inner] =
       viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
@@ -1000,7 +1000,7 @@ void DispatchWriter::emitPad(graph::PadOp op) {
   }
 }
 
-void DispatchWriter::emitConvTranspose(graph::ConvTransposeOp op) {
+void DispatchWriter::emitConvTranspose(kernel::ConvTransposeOp op) {
   ArrayRef<int64_t> in = op.getInput().getType().getShape();
   ArrayRef<int64_t> w = op.getWeight().getType().getShape();
   ArrayRef<int64_t> out = op.getType().getShape();
@@ -1045,7 +1045,7 @@ void DispatchWriter::emitConvTranspose(graph::ConvTransposeOp op) {
       << "          }\n";
 }
 
-void DispatchWriter::emitCumSum(graph::CumSumOp op) {
+void DispatchWriter::emitCumSum(kernel::ScanOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
   auto [outer, length, inner] =
       viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
@@ -1069,7 +1069,7 @@ void DispatchWriter::emitCumSum(graph::CumSumOp op) {
       << "    }\n";
 }
 
-void DispatchWriter::emitHardmax(graph::HardmaxOp op) {
+void DispatchWriter::emitHardmax(kernel::HardmaxOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
   auto [outer, length, inner] =
       viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));

@@ -243,4 +243,88 @@ def Kernel_LayerNormOp : Kernel_Op<"layer_norm", [Pure]> {
   }];
 }
 
+def Kernel_ConvTransposeOp : Kernel_Op<"conv_transpose", [Pure]> {
+  let summary = "2-D transposed convolution over NCHW, as a library call";
+  let description = [{
+    The gradient of `kernel.conv` with respect to its input: each input
+    element scatters `weight[c_in, c_out / group, kh, kw]` into the output,
+    with `strides`, `dilations` and `pads` (`[top, left, bottom, right]`,
+    cropped from the full output); the optional bias is added per output
+    channel.
+
+    ```mlir
+    %y = kernel.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+                                      dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       Optional<AnyRankedTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` `(` type($input) `,`
+    type($weight) (`,` type($bias)^)? `)` `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Sequential kernels
+//===----------------------------------------------------------------------===//
+//
+// What is not a loop nest: each element depends on those before it along an
+// axis, or the output order depends on the values.
+
+def Kernel_ScanOp : Kernel_Op<"scan", [Pure, SameOperandsAndResultType]> {
+  let summary = "Running sum along one axis";
+  let description = [{
+    `result[..., i, ...] = sum of input[..., j, ...]` for `j <= i` (`j < i`
+    with `exclusive`), walking from the end with `reverse`. Integer sums
+    wrap; float sums are taken in order.
+
+    ```mlir
+    %y = kernel.scan %x {axis = 1 : i64, exclusive = false, reverse = false} : tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+                       BoolAttr:$exclusive, BoolAttr:$reverse);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Kernel_TopKOp : Kernel_Op<"top_k", [Pure]> {
+  let summary = "The k largest (or smallest) elements along one axis, sorted";
+  let description = [{
+    Values and their i64 indices along `axis`, sorted from the largest
+    (`largest`) or the smallest; equal values keep the lower index first.
+
+    ```mlir
+    %v, %i = kernel.top_k %x {axis = 1 : i64, k = 3 : i64, largest = true}
+        : tensor<3x4xf32> -> tensor<3x3xf32>, tensor<3x3xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, I64Attr:$k,
+                       BoolAttr:$largest);
+  let results = (outs AnyRankedTensor:$values, AnyRankedTensor:$indices);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($values) `,` type($indices)
+  }];
+}
+
+def Kernel_HardmaxOp : Kernel_Op<"hardmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "One-hot of each row's first maximum along one axis";
+  let description = [{
+    1 where an element is the first maximum of its row along `axis`, 0
+    elsewhere.
+
+    ```mlir
+    %y = kernel.hardmax %x {axis = 1 : i64} : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 #endif // MODELC_DIALECTS_KERNEL_IR_KERNELOPS_TD

@@ -9,7 +9,9 @@
 // graph.conv into kernel.conv, graph.max_pool and graph.avg_pool into
 // kernel.pool; and the row ops into their stable kernel forms: softmax and
 // log-softmax into kernel.softmax, layer norm into kernel.layer_norm,
-// arg-max and arg-min into kernel.arg_reduce. Views
+// arg-max and arg-min into kernel.arg_reduce; conv-transpose into
+// kernel.conv_transpose; cumsum, top-k and hardmax into the sequential
+// kernels kernel.scan, kernel.top_k and kernel.hardmax. Views
 // (graph.reshape, outside dispatches) become kernel.reshape, and concat the
 // upstream tensor.concat. The accumulator type is decided here, once: f32 for float
 // products, i32 for integer products.
@@ -74,6 +76,29 @@ static void lower(Operation *op) {
             rewriter.getBoolAttr(isa<graph::ArgMaxOp>(arg.getOperation())),
             arg.getSelectLastIndexAttr());
       })
+      .Case([&](graph::ConvTransposeOp conv) {
+        rewriter.replaceOpWithNewOp<ConvTransposeOp>(
+            conv, conv.getType(), conv.getInput(), conv.getWeight(),
+            conv.getBias(), conv.getStridesAttr(), conv.getPadsAttr(),
+            conv.getDilationsAttr(), conv.getGroupAttr());
+      })
+      .Case([&](graph::CumSumOp scan) {
+        rewriter.replaceOpWithNewOp<ScanOp>(scan, scan.getType(), scan.getInput(),
+                                            scan.getAxisAttr(),
+                                            scan.getExclusiveAttr(),
+                                            scan.getReverseAttr());
+      })
+      .Case([&](graph::TopKOp top) {
+        rewriter.replaceOpWithNewOp<TopKOp>(
+            top, top.getValues().getType(), top.getIndices().getType(),
+            top.getInput(), top.getAxisAttr(), top.getKAttr(),
+            top.getLargestAttr());
+      })
+      .Case([&](graph::HardmaxOp hardmax) {
+        rewriter.replaceOpWithNewOp<HardmaxOp>(hardmax, hardmax.getType(),
+                                               hardmax.getInput(),
+                                               hardmax.getAxisAttr());
+      })
       .Case([&](graph::ConcatOp concat) {
         rewriter.replaceOpWithNewOp<tensor::ConcatOp>(
             concat, concat.getType(), concat.getAxisAttr(), concat.getInputs());
@@ -107,7 +132,8 @@ void LowerLibraryCallsPass::runOnOperation() {
       if (isa<graph::MatMulOp, graph::ConvOp, graph::MaxPoolOp,
               graph::AvgPoolOp, graph::SoftmaxOp, graph::LogSoftmaxOp,
               graph::LayerNormOp, graph::ConcatOp, graph::ArgMaxOp,
-              graph::ArgMinOp>(op))
+              graph::ArgMinOp, graph::ConvTransposeOp, graph::CumSumOp,
+              graph::TopKOp, graph::HardmaxOp>(op))
         anchors.push_back(&op);
   });
   for (Operation *op : anchors)
