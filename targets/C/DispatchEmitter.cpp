@@ -93,8 +93,8 @@ private:
   void emitResize(graph::ResizeOp op);
   void emitPad(graph::PadOp op);
   void emitTopK(kernel::TopKOp op);
-  void emitScatterElements(graph::ScatterElementsOp op);
-  void emitScatterND(graph::ScatterNDOp op);
+  void emitScatterElements(kernel::ScatterElementsOp op);
+  void emitScatterND(kernel::ScatterNDOp op);
   void emitGatherND(graph::GatherNDOp op);
   void emitHardmax(kernel::HardmaxOp op);
   void emitOneHot(graph::OneHotOp op);
@@ -291,11 +291,11 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitTrilu(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::ScatterElementsOp op) {
+      .Case([&](kernel::ScatterElementsOp op) {
         emitScatterElements(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::ScatterNDOp op) {
+      .Case([&](kernel::ScatterNDOp op) {
         emitScatterND(op);
         return llvm::Error::success();
       })
@@ -824,7 +824,7 @@ static std::string scatterUpdate(llvm::StringRef reduction,
   return target + " = " + update + ";";
 }
 
-void DispatchWriter::emitScatterElements(graph::ScatterElementsOp op) {
+void DispatchWriter::emitScatterElements(kernel::ScatterElementsOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
   ArrayRef<int64_t> updates = op.getUpdates().getType().getShape();
   int64_t axis = static_cast<int64_t>(op.getAxis());
@@ -853,7 +853,7 @@ void DispatchWriter::emitScatterElements(graph::ScatterElementsOp op) {
                });
 }
 
-void DispatchWriter::emitScatterND(graph::ScatterNDOp op) {
+void DispatchWriter::emitScatterND(kernel::ScatterNDOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
   ArrayRef<int64_t> indices = op.getIndices().getType().getShape();
   int64_t depth = indices.back();

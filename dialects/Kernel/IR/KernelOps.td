@@ -312,6 +312,51 @@ def Kernel_TopKOp : Kernel_Op<"top_k", [Pure]> {
   }];
 }
 
+def Kernel_ScatterElementsOp : Kernel_Op<"scatter_elements", [Pure]> {
+  let summary = "A copy of data with updates written at indices along one axis";
+  let description = [{
+    `result = data`, then for each element of `updates`, the element of
+    `result` at the same position except along `axis`, where `indices` says
+    where, is replaced or combined by `reduction` (`none`, `add`, `mul`,
+    `max`, `min`), in the order of `updates`. Negative indices count from
+    the end.
+
+    ```mlir
+    %y = kernel.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "none"}
+        : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                       AnyRankedTensor:$updates, I64Attr:$axis,
+                       StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` `(` type($data) `,`
+    type($indices) `,` type($updates) `)` `->` type($result)
+  }];
+}
+
+def Kernel_ScatterNDOp : Kernel_Op<"scatter_nd", [Pure]> {
+  let summary = "A copy of data with slices replaced at index tuples";
+  let description = [{
+    `result = data`, then each index tuple (the last dimension of `indices`)
+    addresses a slice of `result` that the matching slice of `updates`
+    replaces or is combined into by `reduction`, in order.
+
+    ```mlir
+    %y = kernel.scatter_nd %d, %i, %u {reduction = "none"}
+        : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                       AnyRankedTensor:$updates, StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` `(` type($data) `,`
+    type($indices) `,` type($updates) `)` `->` type($result)
+  }];
+}
+
 def Kernel_HardmaxOp : Kernel_Op<"hardmax", [Pure, SameOperandsAndResultType]> {
   let summary = "One-hot of each row's first maximum along one axis";
   let description = [{

@@ -10,8 +10,9 @@
 // kernel.pool; and the row ops into their stable kernel forms: softmax and
 // log-softmax into kernel.softmax, layer norm into kernel.layer_norm,
 // arg-max and arg-min into kernel.arg_reduce; conv-transpose into
-// kernel.conv_transpose; cumsum, top-k and hardmax into the sequential
-// kernels kernel.scan, kernel.top_k and kernel.hardmax. Views
+// kernel.conv_transpose; cumsum, top-k, hardmax and the scatters into the
+// sequential kernels kernel.scan, kernel.top_k, kernel.hardmax,
+// kernel.scatter_elements and kernel.scatter_nd. Views
 // (graph.reshape, outside dispatches) become kernel.reshape, and concat the
 // upstream tensor.concat. The accumulator type is decided here, once: f32 for float
 // products, i32 for integer products.
@@ -94,6 +95,17 @@ static void lower(Operation *op) {
             top.getInput(), top.getAxisAttr(), top.getKAttr(),
             top.getLargestAttr());
       })
+      .Case([&](graph::ScatterElementsOp scatter) {
+        rewriter.replaceOpWithNewOp<ScatterElementsOp>(
+            scatter, scatter.getType(), scatter.getData(), scatter.getIndices(),
+            scatter.getUpdates(), scatter.getAxisAttr(),
+            scatter.getReductionAttr());
+      })
+      .Case([&](graph::ScatterNDOp scatter) {
+        rewriter.replaceOpWithNewOp<ScatterNDOp>(
+            scatter, scatter.getType(), scatter.getData(), scatter.getIndices(),
+            scatter.getUpdates(), scatter.getReductionAttr());
+      })
       .Case([&](graph::HardmaxOp hardmax) {
         rewriter.replaceOpWithNewOp<HardmaxOp>(hardmax, hardmax.getType(),
                                                hardmax.getInput(),
@@ -133,7 +145,8 @@ void LowerLibraryCallsPass::runOnOperation() {
               graph::AvgPoolOp, graph::SoftmaxOp, graph::LogSoftmaxOp,
               graph::LayerNormOp, graph::ConcatOp, graph::ArgMaxOp,
               graph::ArgMinOp, graph::ConvTransposeOp, graph::CumSumOp,
-              graph::TopKOp, graph::HardmaxOp>(op))
+              graph::TopKOp, graph::HardmaxOp, graph::ScatterElementsOp,
+              graph::ScatterNDOp>(op))
         anchors.push_back(&op);
   });
   for (Operation *op : anchors)
