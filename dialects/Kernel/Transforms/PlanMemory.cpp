@@ -109,22 +109,19 @@ void PlanMemoryPass::runOnOperation() {
       intermediateBytes += bytes;
       int64_t last = std::max<int64_t>(step, lastUseStep(result, order));
       // Reuse an operand's buffer when it dies here and has the same layout.
-      {
-        for (auto [operandIndex, operand] :
-             llvm::enumerate(dispatch.getInputs())) {
-          auto it = requestOf.find(operand);
-          if (it == requestOf.end() || operand.getType() != result.getType() ||
-              !readsOperandInPlace(dispatch, operandIndex) ||
-              requests[it->second].lastUse != static_cast<int64_t>(step))
-            continue;
-          requests[it->second].lastUse = last;
-          requestOf[result] = it->second;
-          inPlace[step][resultIndex] = operandIndex;
-          break;
-        }
-        if (inPlace[step][resultIndex] >= 0)
+      for (auto [operandIndex, operand] : llvm::enumerate(dispatch.getInputs())) {
+        auto it = requestOf.find(operand);
+        if (it == requestOf.end() || operand.getType() != result.getType() ||
+            !readsOperandInPlace(dispatch, operandIndex) ||
+            requests[it->second].lastUse != static_cast<int64_t>(step))
           continue;
+        requests[it->second].lastUse = last;
+        requestOf[result] = it->second;
+        inPlace[step][resultIndex] = operandIndex;
+        break;
       }
+      if (inPlace[step][resultIndex] >= 0)
+        continue;
       requestOf[result] = requests.size();
       requests.push_back({bytes, static_cast<int64_t>(step), last});
     }

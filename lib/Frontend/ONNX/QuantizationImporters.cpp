@@ -32,14 +32,30 @@ Value broadcastAlongAxis(NodeContext &ctx, Value param, int64_t axis,
   return reshapeTo(ctx, param, shape);
 }
 
+/// The axis of a per-axis (1-D) scale, input 1; any value for a scalar
+/// scale, which has none.
+llvm::Expected<int64_t> scaleAxis(NodeContext &ctx) {
+  if (ctx.inputType(1).getRank() == 0)
+    return 0;
+  return normalizeAxis(ctx, ctx.intAttr("axis", 1), ctx.inputType(0).getRank());
+}
+
+/// Rounded float values clipped to the range of 8-bit `target` and cast.
+Value saturateTo8Bit(NodeContext &ctx, Value rounded, Type target) {
+  bool isUnsigned = target.isUnsignedInteger();
+  OpBuilder &b = ctx.builder();
+  Value clipped = ctx.create<graph::ClipOp>(
+      rounded, b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
+      b.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
+  auto type = cast<RankedTensorType>(clipped.getType());
+  return ctx.create<graph::CastOp>(
+      RankedTensorType::get(type.getShape(), target), clipped);
+}
+
 /// QuantizeLinear: saturate(rint(x / scale) + zero_point), as graph ops.
 llvm::Error importQuantizeLinear(NodeContext &ctx) {
   int64_t rank = ctx.inputType(0).getRank();
-  // The axis only matters for per-axis (1-D) scales.
-  llvm::Expected<int64_t> axis =
-      ctx.inputType(1).getRank() == 0
-          ? llvm::Expected<int64_t>(0)
-          : normalizeAxis(ctx, ctx.intAttr("axis", 1), rank);
+  llvm::Expected<int64_t> axis = scaleAxis(ctx);
   if (!axis)
     return axis.takeError();
   Type target = ctx.input(2) ? ctx.inputType(2).getElementType()
@@ -56,24 +72,14 @@ llvm::Error importQuantizeLinear(NodeContext &ctx) {
     rounded = ctx.create<graph::AddOp>(
         rounded, broadcastAlongAxis(ctx, zeroFloat, *axis, rank));
   }
-  bool isUnsigned = target.isUnsignedInteger();
-  OpBuilder &b = ctx.builder();
-  Value clipped = ctx.create<graph::ClipOp>(
-      rounded, b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
-      b.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
-  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), target);
-  ctx.setResult(0, ctx.create<graph::CastOp>(type, clipped));
+  ctx.setResult(0, saturateTo8Bit(ctx, rounded, target));
   return llvm::Error::success();
 }
 
 /// DequantizeLinear: (x - zero_point) * scale, as graph ops.
 llvm::Error importDequantizeLinear(NodeContext &ctx) {
   int64_t rank = ctx.inputType(0).getRank();
-  // The axis only matters for per-axis (1-D) scales.
-  llvm::Expected<int64_t> axis =
-      ctx.inputType(1).getRank() == 0
-          ? llvm::Expected<int64_t>(0)
-          : normalizeAxis(ctx, ctx.intAttr("axis", 1), rank);
+  llvm::Expected<int64_t> axis = scaleAxis(ctx);
   if (!axis)
     return axis.takeError();
   Type floatType = ctx.inputType(1).getElementType();
@@ -187,14 +193,7 @@ llvm::Error importQLinearMatMul(NodeContext &ctx) {
                                         ctx.builder().getF32Type());
   rounded = ctx.create<graph::AddOp>(
       rounded, ctx.create<graph::CastOp>(zeroType, ctx.input(7)));
-  bool isUnsigned = target.isUnsignedInteger();
-  OpBuilder &builder = ctx.builder();
-  Value clipped = ctx.create<graph::ClipOp>(
-      rounded, builder.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
-      builder.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
-  auto type = cast<RankedTensorType>(clipped.getType());
-  ctx.setResult(0, ctx.create<graph::CastOp>(
-                       RankedTensorType::get(type.getShape(), target), clipped));
+  ctx.setResult(0, saturateTo8Bit(ctx, rounded, target));
   return llvm::Error::success();
 }
 
