@@ -80,6 +80,16 @@ void registerTargetPassesAndPipelines() {
                                llvm::cl::desc("Target whose configuration "
                                               "pipeline runs before planning"),
                                llvm::cl::init("c")};
+    Option<std::string> precision{
+        *this, "precision",
+        llvm::cl::desc("GPU targets: storage of float tensors (fp32, fp16, "
+                       "bf16), as --precision"),
+        llvm::cl::init("fp32")};
+    Option<std::string> ioPrecision{
+        *this, "io-precision",
+        llvm::cl::desc("GPU targets: float inputs and outputs (fp32, fp16, "
+                       "bf16), as --io-precision"),
+        llvm::cl::init("fp32")};
   };
   mlir::PassPipelineRegistration<PlanOptions>(
       "modelc-plan-pipeline",
@@ -92,7 +102,22 @@ void registerTargetPassesAndPipelines() {
                        << options.target << "'\n";
           std::exit(2);
         }
-        buildPlanPipeline(pm, CompileOptions(), *target);
+        auto parse = [](const std::string &name) {
+          if (name == "fp16")
+            return Precision::F16;
+          if (name == "bf16")
+            return Precision::BF16;
+          if (name != "fp32") {
+            llvm::errs() << "modelc-plan-pipeline: precision '" << name
+                         << "' is not fp32, fp16 or bf16\n";
+            std::exit(2);
+          }
+          return Precision::F32;
+        };
+        CompileOptions compile;
+        compile.precision = parse(options.precision);
+        compile.ioPrecision = parse(options.ioPrecision);
+        buildPlanPipeline(pm, compile, *target);
       });
 }
 

@@ -80,7 +80,7 @@ private:
 };
 
 void ArtifactWriter::layOutWeights() {
-  WeightsLayout layout = codegen::layOutWeights(func_, kWeightsAlignment, [](Type element) { return element; });
+  WeightsLayout layout = codegen::layOutWeights(func_, kWeightsAlignment);
   weights_ = std::move(layout.bytes);
   weightOffsets_ = std::move(layout.offsets);
   emptyConstants_ = std::move(layout.empty);

@@ -40,6 +40,8 @@ namespace {
 
 constexpr int64_t kWeightsAlignment = 256;
 constexpr int64_t kDeviceAlignment = 256;
+/// The cap on the workspace a cuBLASLt or cuDNN plan may choose.
+constexpr int64_t kMaxWorkspaceBytes = int64_t(64) << 20;
 
 int64_t alignTo(int64_t value, int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
@@ -61,11 +63,9 @@ const char *precisionName(Precision precision) {
 struct Port {
   std::string onnxName;
   Value value;
-  /// Element type of the caller's buffer (float ports take --io-precision).
+  /// Element type of the caller's buffer: the IR's, where --io-precision
+  /// was applied with the storage precision (kernel-convert-float-storage).
   Type ioElement;
-  /// Device staging offset of the converted copy; -1 when the caller's buffer
-  /// is used directly.
-  int64_t stagingOffset = -1;
   /// Device offset of the buffer that <name>_run copies host data through.
   int64_t hostRunOffset = 0;
 };
@@ -73,7 +73,7 @@ struct Port {
 class ArtifactWriter {
 public:
   ArtifactWriter(func::FuncOp func, const CompileOptions &options)
-      : func_(func), options_(options), storage_(options.precision),
+      : func_(func), options_(options),
         name_(options.name), upper_(llvm::StringRef(options.name).upper()) {}
 
   llvm::Expected<Artifact> run();
@@ -82,15 +82,14 @@ private:
   void layOutWeights();
   llvm::Error assignPointers();
   void layOutDevice();
-  std::string ioTypeName(const Port &port) const;
   std::string storageTypeName(Value value) const {
-    return storage_.storageTypeName(
+    return cuda_target::storageTypeName(
         cast<RankedTensorType>(value.getType()).getElementType());
   }
   int64_t storageBytes(Value value) const {
     auto type = cast<RankedTensorType>(value.getType());
     return type.getNumElements() *
-           storage_.storageBytes(type.getElementType());
+           graph::getElementByteWidth(type.getElementType());
   }
   int64_t ioBytes(const Port &port) const {
     return cast<RankedTensorType>(port.value.getType()).getNumElements() *
@@ -110,7 +109,6 @@ private:
 
   func::FuncOp func_;
   const CompileOptions &options_;
-  StoragePolicy storage_;
   std::string name_, upper_;
   SmallVector<Port> inputs_, outputs_;
   int64_t arenaBytes_ = 0;
@@ -128,35 +126,16 @@ private:
 };
 
 void ArtifactWriter::layOutWeights() {
-  WeightsLayout layout = codegen::layOutWeights(func_, kWeightsAlignment, [&](Type element) { return storage_.storageElement(element); });
+  WeightsLayout layout = codegen::layOutWeights(func_, kWeightsAlignment);
   weights_ = std::move(layout.bytes);
   weightOffsets_ = std::move(layout.offsets);
   emptyConstants_ = std::move(layout.empty);
   syntheticTensors_ = std::move(layout.synthetic);
 }
 
-std::string ArtifactWriter::ioTypeName(const Port &port) const {
-  if (port.ioElement.isF16())
-    return "__half";
-  if (port.ioElement.isBF16())
-    return "__nv_bfloat16";
-  return cElementType(port.ioElement);
-}
-
 llvm::Error ArtifactWriter::assignPointers() {
-  auto ioElementOf = [&](Value value) -> Type {
-    Type element = cast<RankedTensorType>(value.getType()).getElementType();
-    if (!element.isF32())
-      return element;
-    switch (options_.ioPrecision) {
-    case Precision::F16:
-      return Float16Type::get(element.getContext());
-    case Precision::BF16:
-      return BFloat16Type::get(element.getContext());
-    case Precision::F32:
-      break;
-    }
-    return element;
+  auto ioElementOf = [](Value value) {
+    return cast<RankedTensorType>(value.getType()).getElementType();
   };
   for (auto [i, arg] : llvm::enumerate(func_.getArguments())) {
     auto name = func_.getArgAttrOfType<StringAttr>(i, "onnx.name");
@@ -194,11 +173,6 @@ void ArtifactWriter::layOutDevice() {
            all.push_back(&p);
          return all;
        }()) {
-    Type element = cast<RankedTensorType>(port->value.getType()).getElementType();
-    if (storage_.storageElement(element) != port->ioElement) {
-      port->stagingOffset = offset;
-      offset = alignTo(offset + storageBytes(port->value), kDeviceAlignment);
-    }
     port->hostRunOffset = offset;
     offset = alignTo(offset + ioBytes(*port), kDeviceAlignment);
   }
@@ -215,8 +189,8 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "_create makes one device\n"
      << " * allocation (" << name_ << "_device_bytes: the "
      << upper_ << "_ARENA_BYTES arena of every\n"
-     << " * intermediate tensor, the weights, staging for inputs and outputs "
-        "and the\n"
+     << " * intermediate tensor, the weights, device copies of the inputs and "
+        "outputs\n * for " << name_ << "_run and the"
      << " * cuBLASLt/cuDNN workspace) and uploads the weights once; runs "
         "allocate\n"
      << " * nothing. The whole inference is replayed as one CUDA graph, "
@@ -256,6 +230,17 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
        << "#define " << upper_ << "_WEIGHTS_FILE_BYTES ((size_t)"
        << kExternalWeightsHeaderBytes + static_cast<int64_t>(weights_.size())
        << ")\n";
+  bool libraries = !plans_.gemms.empty() || !plans_.convs.empty();
+  os << "/* The one device allocation, exactly: " << upper_
+     << "_DEVICE_FIXED_BYTES (arena,\n"
+     << " * weights, device copies for " << name_
+     << "_run) plus the cuBLASLt/cuDNN workspace\n"
+     << " * the plans choose at create time, at most " << upper_
+     << "_MAX_WORKSPACE_BYTES. */\n"
+     << "#define " << upper_ << "_DEVICE_FIXED_BYTES ((size_t)"
+     << fixedDeviceBytes_ << ")\n"
+     << "#define " << upper_ << "_MAX_WORKSPACE_BYTES ((size_t)"
+     << (libraries ? kMaxWorkspaceBytes : 0) << ")\n";
   os << "/* Storage and matrix-product precision of float tensors. */\n"
      << "#define " << upper_ << "_PRECISION \""
      << precisionName(options_.precision) << "\"\n"
@@ -338,10 +323,10 @@ void ArtifactWriter::emitDescriptors(llvm::raw_ostream &os,
 
 void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
                                  const std::string &calls) {
-  os << "/* Enqueues the whole inference on `stream`: converts inputs, runs "
-        "every\n"
-     << " * dispatch, converts outputs. 0, or -1 when a library call failed. "
-        "*/\n"
+  os << "/* Enqueues the whole inference on `stream`: every dispatch, "
+        "conversions\n"
+     << " * between the caller's and the stored types included. 0, or -1 when "
+        "a library\n * call failed. */\n"
      << "static int " << name_ << "_enqueue(" << name_
      << "_context *ctx, cudaStream_t stream,\n"
      << "    const void *const inputs[], void *const outputs[])\n{\n";
@@ -350,28 +335,12 @@ void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
   if (!weights_.empty())
     os << "  const unsigned char *weights = ctx->device + " << weightsOffset_
        << ";\n";
-  auto convert = [&](const std::string &from, const std::string &fromType,
-                     const std::string &to, const std::string &toType,
-                     Value value) {
-    os << "  mc_launch_convert<" << fromType << ", " << toType << ">(" << from
-       << ", " << to << ", "
-       << cast<RankedTensorType>(value.getType()).getNumElements()
-       << ", stream);\n";
-  };
   for (auto [i, port] : llvm::enumerate(inputs_)) {
-    if (port.value.use_empty() && port.stagingOffset < 0)
+    if (port.value.use_empty())
       continue;
     std::string type = storageTypeName(port.value);
-    std::string name = "input_" + std::to_string(i);
-    if (port.stagingOffset >= 0) {
-      os << "  const " << type << " *" << name << " = (const " << type
-         << " *)(ctx->device + " << port.stagingOffset << ");\n";
-      convert("inputs[" + std::to_string(i) + "]", ioTypeName(port),
-              "(void *)" + name, type, port.value);
-    } else {
-      os << "  const " << type << " *" << name << " = (const " << type
-         << " *)inputs[" << i << "];\n";
-    }
+    os << "  const " << type << " *input_" << i << " = (const " << type
+       << " *)inputs[" << i << "];\n";
   }
   for (auto [i, port] : llvm::enumerate(outputs_)) {
     Value source = kernel::getViewSource(port.value);
@@ -379,11 +348,8 @@ void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
     if (it == directOutputs_.end() || it->second != i)
       continue;
     std::string type = storageTypeName(port.value);
-    os << "  " << type << " *output_" << i << " = (" << type << " *)"
-       << (port.stagingOffset >= 0
-               ? "(ctx->device + " + std::to_string(port.stagingOffset) + ")"
-               : "outputs[" + std::to_string(i) + "]")
-       << ";\n";
+    os << "  " << type << " *output_" << i << " = (" << type << " *)outputs["
+       << i << "];\n";
   }
   os << calls;
   for (auto [i, port] : llvm::enumerate(outputs_)) {
@@ -402,11 +368,6 @@ void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
       from = pointers_.lookup(source);
     if (from.empty())
       from = "input_0";
-    std::string type = storageTypeName(port.value);
-    if (port.stagingOffset >= 0) {
-      convert(from, type, out, ioTypeName(port), port.value);
-      continue;
-    }
     if (direct)
       continue;
     os << "  cudaMemcpyAsync(" << out << ", " << from << ", "
@@ -722,7 +683,7 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
   llvm::raw_string_ostream call(calls);
   for (auto dispatch : func_.getBody().getOps<kernel::DispatchOp>()) {
     llvm::Expected<DispatchCode> code = emitDispatchKernels(
-        dispatch, storage_, name_ + "_context", options_.allowTf32, plans_);
+        dispatch, name_ + "_context", options_.allowTf32, plans_);
     if (!code)
       return code.takeError();
     device += code->device;
@@ -752,7 +713,7 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
      << getCudaPreludeSource() << "\n";
   if (!plans_.gemms.empty() || !plans_.convs.empty())
     os << "/* Largest library workspace a plan may choose. */\n"
-       << "#define MC_MAX_WORKSPACE ((size_t)64 << 20)\n\n"
+       << "#define MC_MAX_WORKSPACE " << upper_ << "_MAX_WORKSPACE_BYTES\n\n"
        << getCudaLibraryShapesSource() << "\n"
        << getCudaLibrariesSource() << "\n";
   os << "/*==== model ====*/\n\n";

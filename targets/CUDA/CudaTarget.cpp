@@ -6,7 +6,10 @@
 
 #include "CudaTarget.h"
 
+#include "dialects/Kernel/Transforms/Passes.h"
 #include "modelc/Support/Toolchain.h"
+
+#include "mlir/Pass/PassManager.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -53,6 +56,31 @@ public:
   llvm::StringRef getDescription() const override {
     return "NVIDIA GPUs: CUDA C++ for nvcc, cuBLASLt and cuDNN, one CUDA graph "
            "per inference";
+  }
+
+  /// `--precision` and `--io-precision` decide how much memory each tensor
+  /// takes, so they enter the IR before planning.
+  void buildConfigurationPipeline(mlir::OpPassManager &pm,
+                                  const CompileOptions &options) const override {
+    auto name = [](Precision precision) {
+      switch (precision) {
+      case Precision::F16:
+        return "f16";
+      case Precision::BF16:
+        return "bf16";
+      case Precision::F32:
+        break;
+      }
+      return "f32";
+    };
+    if (options.precision == Precision::F32 &&
+        options.ioPrecision == Precision::F32)
+      return;
+    mlir::modelc::kernel::ConvertFloatStoragePassOptions storage;
+    storage.storageName = name(options.precision);
+    storage.ioName = name(options.ioPrecision);
+    pm.nest<mlir::func::FuncOp>().addPass(
+        mlir::modelc::kernel::createConvertFloatStoragePass(storage));
   }
 
   llvm::Expected<Artifact>

@@ -42,48 +42,25 @@ using namespace ::modelc::codegen;
 // Storage
 //===----------------------------------------------------------------------===//
 
-Type StoragePolicy::storageElement(Type element) const {
-  if (!element.isF32())
-    return element;
-  switch (precision_) {
-  case Precision::F32:
-    return element;
-  case Precision::F16:
-    return Float16Type::get(element.getContext());
-  case Precision::BF16:
-    return BFloat16Type::get(element.getContext());
-  }
-  return element;
-}
-
-std::string StoragePolicy::storageTypeName(Type element) const {
-  Type stored = storageElement(element);
-  if (stored.isF16())
+std::string storageTypeName(Type element) {
+  if (element.isF16())
     return "__half";
-  if (stored.isBF16())
+  if (element.isBF16())
     return "__nv_bfloat16";
-  return cElementType(stored);
+  return cElementType(element);
 }
 
-std::string StoragePolicy::registerTypeName(Type element) const {
+std::string registerTypeName(Type element) {
   if (element.isF16() || element.isBF16() || element.isF32())
     return "float";
   return cElementType(element);
 }
 
-int64_t StoragePolicy::storageBytes(Type element) const {
-  return graph::getElementByteWidth(storageElement(element));
-}
-
-const char *StoragePolicy::libraryType() const {
-  switch (precision_) {
-  case Precision::F16:
+const char *libraryType(Type element) {
+  if (element.isF16())
     return "MC_F16";
-  case Precision::BF16:
+  if (element.isBF16())
     return "MC_BF16";
-  case Precision::F32:
-    break;
-  }
   return "MC_F32";
 }
 
@@ -385,8 +362,11 @@ std::string unsupportedReason(kernel::DispatchOp dispatch) {
     return "";
   if (isElementAnchor(anchor) || isRowAnchor(anchor))
     return "";
+  auto isLibraryFloat = [](Type element) {
+    return element.isF32() || element.isF16() || element.isBF16();
+  };
   if (auto matmul = dyn_cast<kernel::MatMulOp>(anchor)) {
-    if (!matmul.getType().getElementType().isF32())
+    if (!isLibraryFloat(matmul.getType().getElementType()))
       return "matmul of this type is not supported by the cuda target yet";
     return "";
   }
@@ -397,7 +377,7 @@ std::string unsupportedReason(kernel::DispatchOp dispatch) {
     if (p[0] != p[2] || p[1] != p[3])
       return "asymmetric convolution padding is not supported by the cuda "
              "target yet";
-    if (!conv.getType().getElementType().isF32())
+    if (!isLibraryFloat(conv.getType().getElementType()))
       return "only float convolutions are supported by the cuda target";
     return "";
   }
@@ -406,10 +386,10 @@ std::string unsupportedReason(kernel::DispatchOp dispatch) {
 }
 
 llvm::Expected<DispatchCode>
-emitDispatchKernels(kernel::DispatchOp dispatch, const StoragePolicy &storage,
+emitDispatchKernels(kernel::DispatchOp dispatch,
                     const std::string &contextType, bool allowTf32,
                     LibraryPlans &plans) {
-  detail::KernelWriter writer(dispatch, storage, contextType, allowTf32, plans);
+  detail::KernelWriter writer(dispatch, contextType, allowTf32, plans);
   return writer.run();
 }
 

@@ -17,27 +17,14 @@
 
 namespace modelc::cuda_target {
 
-/// Where every tensor lives on the device, and in which type.
-class StoragePolicy {
-public:
-  explicit StoragePolicy(Precision precision) : precision_(precision) {}
-
-  /// The element type a tensor of element type `element` is stored in: float
-  /// tensors take the compute precision.
-  mlir::Type storageElement(mlir::Type element) const;
-  /// Its CUDA spelling (float, __half, __nv_bfloat16, int64_t, uint8_t...).
-  std::string storageTypeName(mlir::Type element) const;
-  /// The register type kernels compute it in (float for every float type).
-  std::string registerTypeName(mlir::Type element) const;
-  /// Bytes of one stored element.
-  int64_t storageBytes(mlir::Type element) const;
-  /// MC_F32, MC_F16 or MC_BF16: the library dtype of the compute precision.
-  const char *libraryType() const;
-  Precision precision() const { return precision_; }
-
-private:
-  Precision precision_;
-};
+/// The CUDA spelling of a stored element type (float, __half,
+/// __nv_bfloat16, int64_t, uint8_t...). Which floats are 16-bit was decided
+/// in the IR by kernel-convert-float-storage.
+std::string storageTypeName(mlir::Type element);
+/// The register type kernels compute it in (float for every float type).
+std::string registerTypeName(mlir::Type element);
+/// MC_F32, MC_F16 or MC_BF16: the library dtype of a float element type.
+const char *libraryType(mlir::Type element);
 
 /// The vendor-library work of an artifact: one plan per call site, made at
 /// create time.
@@ -62,7 +49,6 @@ struct DispatchCode {
 /// cuBLASLt and cuDNN, followed by one in-place epilogue kernel.
 llvm::Expected<DispatchCode>
 emitDispatchKernels(mlir::modelc::kernel::DispatchOp dispatch,
-                    const StoragePolicy &storage,
                     const std::string &contextType, bool allowTf32,
                     LibraryPlans &plans);
 

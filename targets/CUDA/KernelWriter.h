@@ -54,10 +54,10 @@ bool isElementAnchor(mlir::Operation *op);
 /// Emits the kernels and host function of one dispatch.
 class KernelWriter {
 public:
-  KernelWriter(mlir::modelc::kernel::DispatchOp dispatch, const StoragePolicy &storage,
+  KernelWriter(mlir::modelc::kernel::DispatchOp dispatch,
                const std::string &contextType, bool allowTf32,
                LibraryPlans &plans)
-      : dispatch_(dispatch), storage_(storage), contextType_(contextType),
+      : dispatch_(dispatch), contextType_(contextType),
         allowTf32_(allowTf32), plans_(plans),
         name_(dispatch.getName().str()) {}
 
@@ -65,10 +65,10 @@ public:
 
 private:
   std::string storageType(mlir::Value value) const {
-    return storage_.storageTypeName(tensorType(value).getElementType());
+    return storageTypeName(tensorType(value).getElementType());
   }
   std::string registerType(mlir::Value value) const {
-    return storage_.registerTypeName(tensorType(value).getElementType());
+    return registerTypeName(tensorType(value).getElementType());
   }
   /// Loads element `offset` of a dispatch operand into a register.
   std::string load(mlir::Value value, const std::string &offset) const {
@@ -105,7 +105,6 @@ private:
   llvm::Error writeLibraryCall(mlir::Operation *anchor);
 
   mlir::modelc::kernel::DispatchOp dispatch_;
-  const StoragePolicy &storage_;
   const std::string &contextType_;
   bool allowTf32_;
   LibraryPlans &plans_;

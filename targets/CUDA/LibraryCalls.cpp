@@ -64,7 +64,8 @@ llvm::Error KernelWriter::writeLibraryCall(Operation *anchor) {
         "{" + std::to_string(batch) + ", " + std::to_string(m) + ", " +
         std::to_string(gemm.n) + ", " + std::to_string(gemm.k) + ", " +
         std::to_string(strideA) + ", " + std::to_string(strideB) + ", " +
-        std::to_string(m * gemm.n) + ", " + storage_.libraryType() + ", " +
+        std::to_string(m * gemm.n) + ", " +
+        libraryType(matmul.getLhs().getType().getElementType()) + ", " +
         (allowTf32_ ? "1" : "0") + "}");
     launches_ += "  if (mc_gemm_run(&ctx->gemm[" + std::to_string(index) +
                  "], &ctx->libraries, stream, " +
@@ -86,7 +87,7 @@ llvm::Error KernelWriter::writeLibraryCall(Operation *anchor) {
      << ", " << o[1] << ", " << o[2] << ", " << o[3] << ", " << w[2] << ", "
      << w[3] << ", " << s[0] << ", " << s[1] << ", " << p[0] << ", " << p[1]
      << ", " << d[0] << ", " << d[1] << ", " << conv.getGroup() << ", "
-     << storage_.libraryType() << ", " << (allowTf32_ ? 1 : 0) << "}";
+     << libraryType(conv.getInput().getType().getElementType()) << ", " << (allowTf32_ ? 1 : 0) << "}";
   plans_.convs.push_back(shape);
   launches_ += "  if (mc_conv_run(&ctx->conv[" + std::to_string(index) +
                "], &ctx->libraries, stream, " +

@@ -116,8 +116,8 @@ std::string writeWeightsFile(const std::vector<char> &data, uint64_t hash) {
 }
 
 std::optional<SyntheticWeightTensor>
-getSyntheticWeightTensor(mlir::ElementsAttr attr, mlir::Type stored,
-                         int64_t offset) {
+getSyntheticWeightTensor(mlir::ElementsAttr attr, int64_t offset) {
+  mlir::Type stored = attr.getElementType();
   if (!llvm::isa<mlir::FloatType>(stored) || stored.isF64())
     return std::nullopt;
   auto type = llvm::cast<mlir::ShapedType>(attr.getType());
@@ -158,46 +158,6 @@ llvm::Error appendWeightsFiles(Artifact &artifact, llvm::StringRef name,
 }
 
 namespace {
-/// IEEE binary16 bits of `value`, rounded to nearest even.
-uint16_t toHalfBits(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  uint32_t sign = (bits >> 16) & 0x8000u;
-  uint32_t magnitude = bits & 0x7fffffffu;
-  if (magnitude >= 0x7f800000u) // inf or nan
-    return sign | 0x7c00u | (magnitude > 0x7f800000u ? 0x200u : 0);
-  if (magnitude >= 0x477ff000u) // rounds past the largest half
-    return sign | 0x7c00u;
-  if (magnitude < 0x38800000u) { // subnormal half or zero
-    float scaled;
-    uint32_t m = magnitude;
-    std::memcpy(&scaled, &m, 4);
-    scaled *= 16777216.0f; // 2^24: one unit is the smallest subnormal
-    uint32_t units = static_cast<uint32_t>(scaled);
-    float remainder = scaled - static_cast<float>(units);
-    if (remainder > 0.5f || (remainder == 0.5f && (units & 1u)))
-      ++units;
-    return sign | units;
-  }
-  uint32_t exponent = ((magnitude >> 23) - 112) << 10;
-  uint32_t mantissa = (magnitude >> 13) & 0x3ffu;
-  uint32_t rest = magnitude & 0x1fffu;
-  uint32_t half = exponent | mantissa;
-  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u)))
-    ++half;
-  return sign | half;
-}
-
-/// bfloat16 bits of `value`, rounded to nearest even.
-uint16_t toBfloat16Bits(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  if ((bits & 0x7fffffffu) > 0x7f800000u)
-    return static_cast<uint16_t>((bits >> 16) | 0x40u);
-  bits += 0x7fffu + ((bits >> 16) & 1u);
-  return static_cast<uint16_t>(bits >> 16);
-}
-
 /// The synthetic-weights table: RUNNER_NUM_WEIGHT_TENSORS and
 /// RUNNER_WEIGHT_TENSORS.
 std::string writeSyntheticWeightsTable(
@@ -227,8 +187,7 @@ std::string writeRunnerPreamble(llvm::StringRef fileName, llvm::StringRef name,
          writeSyntheticWeightsTable(tensors);
 }
 
-WeightsLayout layOutWeights(mlir::func::FuncOp func, int64_t alignment,
-                            llvm::function_ref<mlir::Type(mlir::Type)> storedType) {
+WeightsLayout layOutWeights(mlir::func::FuncOp func, int64_t alignment) {
   WeightsLayout layout;
   for (auto constant : func.getBody().getOps<mlir::arith::ConstantOp>()) {
     if (constant->use_empty())
@@ -241,25 +200,12 @@ WeightsLayout layOutWeights(mlir::func::FuncOp func, int64_t alignment,
       layout.empty.push_back(constant.getResult());
       continue;
     }
-    mlir::Type element = attr.getElementType();
-    mlir::Type stored = storedType(element);
-    if (stored != element) {
-      std::vector<char> converted(bytes.size() / 2);
-      for (size_t i = 0; i < bytes.size() / 4; ++i) {
-        float value;
-        std::memcpy(&value, bytes.data() + 4 * i, 4);
-        uint16_t bits =
-            stored.isF16() ? toHalfBits(value) : toBfloat16Bits(value);
-        std::memcpy(converted.data() + 2 * i, &bits, 2);
-      }
-      bytes = std::move(converted);
-    }
     int64_t offset = (static_cast<int64_t>(layout.bytes.size()) + alignment -
                       1) / alignment * alignment;
     layout.bytes.resize(offset);
     layout.bytes.insert(layout.bytes.end(), bytes.begin(), bytes.end());
     layout.offsets[constant.getResult()] = offset;
-    if (auto tensor = getSyntheticWeightTensor(attr, stored, offset))
+    if (auto tensor = getSyntheticWeightTensor(attr, offset))
       layout.synthetic.push_back(*tensor);
   }
   return layout;

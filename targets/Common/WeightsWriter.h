@@ -56,11 +56,10 @@ struct SyntheticWeightTensor {
   int onnxType = 1;     ///< storage type: 1 float, 10 float16, 16 bfloat16
 };
 
-/// The generator's view of a weight stored at `offset` in type `stored`;
-/// nothing for tensors that are not floating point.
+/// The generator's view of a weight stored at `offset` in its own element
+/// type; nothing for tensors that are not floating point.
 std::optional<SyntheticWeightTensor>
-getSyntheticWeightTensor(mlir::ElementsAttr attr, mlir::Type stored,
-                         int64_t offset);
+getSyntheticWeightTensor(mlir::ElementsAttr attr, int64_t offset);
 
 /// Appends the weights in the form `options.weights` asks for: an object
 /// defining `<name>_weights_data`, a C array, or `<name>.weights.bin`.
@@ -84,11 +83,9 @@ struct WeightsLayout {
 };
 
 /// Lays out the constants of `func` in order, each at a multiple of
-/// `alignment` and in the element type `storedType` gives for its own;
-/// float32 converts to float16 or bfloat16 (nearest even).
-WeightsLayout
-layOutWeights(mlir::func::FuncOp func, int64_t alignment,
-              llvm::function_ref<mlir::Type(mlir::Type)> storedType);
+/// `alignment`, in the element type the IR gives it (16-bit storage was
+/// chosen by kernel-convert-float-storage, not here).
+WeightsLayout layOutWeights(mlir::func::FuncOp func, int64_t alignment);
 
 } // namespace modelc::codegen
 

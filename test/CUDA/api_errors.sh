@@ -11,15 +11,20 @@ WORK=$2
 rm -rf "$WORK" && mkdir -p "$WORK"
 fail=0
 
-"$MODELC" compile "$ROOT/examples/lenet.onnx" --target=cuda -o "$WORK/lenet" || exit 1
-/usr/bin/python3 -c "
+# fp32 and fp16 storage: each artifact's device memory must match its header.
+for precision in fp32 fp16; do
+  out="$WORK/lenet"; [ "$precision" = fp32 ] || out="$WORK/lenet-$precision"
+  "$MODELC" compile "$ROOT/examples/lenet.onnx" --target=cuda --precision=$precision -o "$out" || exit 1
+  /usr/bin/python3 -c "
 import sys; sys.path.insert(0, '$HERE')
 from check_emulated import emulated_source
-emulated_source('$WORK/lenet/model.cu', '$WORK/lenet/model.emu.cpp')" || exit 1
-g++ -std=c++17 -O1 -I "$HERE/emulator" -I "$WORK/lenet" \
-  -x c++ "$WORK/lenet/model.emu.cpp" "$HERE/api_test.cpp" \
-  -x none "$WORK/lenet/model_weights.o" -o "$WORK/api_test" || exit 1
-"$WORK/api_test" || fail=1
+emulated_source('$out/model.cu', '$out/model.emu.cpp')" || exit 1
+  g++ -std=c++17 -O1 -I "$HERE/emulator" -I "$out" \
+    -x c++ "$out/model.emu.cpp" "$HERE/api_test.cpp" \
+    -x none "$out/model_weights.o" -o "$out/api_test" || exit 1
+  echo "-- $precision"
+  "$out/api_test" || fail=1
+done
 
 # With the toolkit: the artifact's own CMakeLists.txt builds the runner, and
 # --emit=obj gives one object that defines the API.

@@ -1,7 +1,10 @@
 // The CUDA artifact's C API on bad arguments: every misuse returns a status
-// instead of crashing, and a good run still works afterwards. Built against
+// instead of crashing, a good run still works afterwards, and the device
+// memory it holds is what its header states. Built against
 // the emulated runtime (test/CUDA/emulator) with a compiled lenet as `model`.
 #include "model.h"
+
+#include <cuda_runtime.h> // the emulator's: mc_emu_device_bytes_live
 
 #include <cstdio>
 #include <cstring>
@@ -65,10 +68,29 @@ int main() {
     std::printf("FAIL eager launches differ from the graph\n");
     ++failures;
   }
-  if (model_device_bytes(ctx) < MODEL_ARENA_BYTES + MODEL_WEIGHTS_BYTES) {
-    std::printf("FAIL device bytes %zu below arena plus weights\n",
-                model_device_bytes(ctx));
+  // The memory contract: the one allocation is the header's fixed bytes
+  // (arena, weights, run copies) plus a workspace within its stated cap,
+  // and it is all the device memory the artifact holds.
+  size_t device = model_device_bytes(ctx);
+  if (device < MODEL_DEVICE_FIXED_BYTES ||
+      device - MODEL_DEVICE_FIXED_BYTES > MODEL_MAX_WORKSPACE_BYTES ||
+      MODEL_DEVICE_FIXED_BYTES < MODEL_ARENA_BYTES + MODEL_WEIGHTS_BYTES) {
+    std::printf("FAIL device bytes %zu: fixed %zu, workspace cap %zu, arena "
+                "%zu, weights %zu\n",
+                device, (size_t)MODEL_DEVICE_FIXED_BYTES,
+                (size_t)MODEL_MAX_WORKSPACE_BYTES, (size_t)MODEL_ARENA_BYTES,
+                (size_t)MODEL_WEIGHTS_BYTES);
     ++failures;
+  } else if (mc_emu_device_bytes_live() != device) {
+    std::printf("FAIL the artifact holds %zu device bytes, device_bytes says "
+                "%zu\n",
+                mc_emu_device_bytes_live(), device);
+    ++failures;
+  } else {
+    std::printf("ok   one device allocation of %zu bytes: %zu fixed (arena "
+                "%zu) + %zu workspace\n",
+                device, (size_t)MODEL_DEVICE_FIXED_BYTES,
+                (size_t)MODEL_ARENA_BYTES, device - MODEL_DEVICE_FIXED_BYTES);
   }
   model_destroy(ctx);
   model_destroy(nullptr);

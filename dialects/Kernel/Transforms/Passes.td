@@ -76,6 +76,32 @@ def LowerLoopNestsPass : Pass<"kernel-lower-loop-nests", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertFloatStoragePass : Pass<"kernel-convert-float-storage", "func::FuncOp"> {
+  let summary = "Stores float32 tensors as float16 or bfloat16 in the IR's types, before memory is planned";
+  let description = [{
+    Every float32 tensor that lives in a buffer (weights, dispatch results
+    and the views over them) takes the `storage` type, so the planner sizes
+    it at its real width. Loop nests widen what they read with `arith.extf`
+    and round what they store with `arith.truncf`; matrix products and
+    convolutions keep their f32 accumulator; reduction sums stay f32 and are
+    rounded where a dispatch stores one. Float inputs and outputs of the
+    function take `io` ("model": as the model declares them); where `io`
+    differs from `storage`, a `convert_input_K`/`convert_output_K` dispatch
+    converts between the caller's buffer and the arena. GPU targets add this
+    pass to their configuration pipeline for `--precision` and
+    `--io-precision`.
+  }];
+  let options = [
+    Option<"storageName", "storage", "std::string", /*default=*/"\"f32\"",
+           "Storage of float32 tensors: f32, f16 or bf16">,
+    Option<"ioName", "io", "std::string", /*default=*/"\"model\"",
+           "Element type of float inputs and outputs: model, f32, f16 or bf16">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PlanMemoryPass : Pass<"kernel-plan-memory", "func::FuncOp"> {
   let summary = "Gives every intermediate tensor a fixed offset in one arena";
   let description = [{

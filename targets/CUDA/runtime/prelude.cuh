@@ -58,19 +58,3 @@ static __device__ __forceinline__ float mc_block_reduce(float v, float identity)
 static __device__ __forceinline__ float mc_block_sum(float v) { return mc_block_reduce<mc_sum_op>(v, 0.0f); }
 static __device__ __forceinline__ float mc_block_max(float v) { return mc_block_reduce<mc_max_op>(v, -INFINITY); }
 
-/* Copies `count` elements, converting between storage types: model inputs and
- * outputs that keep their type while the model computes in 16 bits. */
-template <typename From, typename To>
-static __global__ void mc_convert(const From *from, To *to, long long count)
-{
-  const long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-  if (i < count)
-    mc_store(to, i, mc_load(from, i));
-}
-
-template <typename From, typename To>
-static void mc_launch_convert(const void *from, void *to, long long count, cudaStream_t stream)
-{
-  if (count > 0)
-    mc_convert<From, To><<<(unsigned)((count + 255) / 256), 256, 0, stream>>>((const From *)from, (To *)to, count);
-}

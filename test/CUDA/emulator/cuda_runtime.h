@@ -1320,6 +1320,15 @@ inline cudaError_t release(void *pointer) {
 
 inline cudaError_t cudaMalloc(void **pointer, size_t bytes) { return mc_emu::allocate(pointer, bytes); }
 inline cudaError_t cudaFree(void *pointer) { return mc_emu::release(pointer); }
+/* Emulator only: the bytes of every live cudaMalloc allocation, so that tests
+ * can hold an artifact to the device memory its header promises. */
+inline size_t mc_emu_device_bytes_live() {
+  size_t total = 0;
+  for (const auto &entry : mc_emu::allocations)
+    if (entry.second.live)
+      total += entry.second.bytes;
+  return total;
+}
 /* cuda_runtime.h's C++ overload for typed pointers. */
 template <typename T>
 cudaError_t cudaMalloc(T **pointer, size_t bytes) {
