@@ -1,3 +1,6 @@
+/* runner/main.c: the command line (usage, option parsing), --info and --print
+ * output, and main: weights, inputs, run or --bench timing, outputs. */
+
 /* ==================================================================================== */
 /* Command line                                                                         */
 /* ==================================================================================== */

@@ -1,11 +1,16 @@
 /*
  * modelc C target: model-generic command-line runner (template).
  *
+ * runner/prologue.c, the first piece: POSIX feature selection, the includes, the
+ * model binding's declarations, the ABI check and the runner's constants.
+ *
  * The compiler writes NAME_runner.c as
  *     #include "NAME.h"
  *     #define MODEL_FN(sym) NAME_##sym
  *     #define MODEL_MACRO(sym) UPPERNAME_##sym
- * followed by the verbatim text of this file, and it is built with
+ * followed by the verbatim text of the runner's pieces (prologue.c, support.c,
+ * dtypes.c, tensor_io.c, synthetic.c, thread_pool.c, main.c, in this order) and
+ * the target's binding, and it is built with
  *     cc -std=c99 -O2 -Wall -Wextra NAME.c NAME_runner.c [weights.o] -lm -lpthread
  *
  * usage: runner --inputs DIR --outputs DIR [--weights FILE] [--threads N]

@@ -1,3 +1,6 @@
+/* runner/support.c: die, aligned and checked allocation, whole-file read and write,
+ * path_join, host byte order and byte swapping, the monotonic clock. */
+
 /* ==================================================================================== */
 /* Utilities                                                                            */
 /* ==================================================================================== */

@@ -1,3 +1,6 @@
+/* runner/synthetic.c: deterministic data for benchmarks: pseudo-random inputs
+ * (without --inputs) and the synthetic external weights (--synthetic-weights). */
+
 /* Deterministic bench inputs: floats uniform in [-1, 1), integers and bools 0. */
 static void *synthetic_input(const modelc_tensor_desc *desc, size_t k)
 {

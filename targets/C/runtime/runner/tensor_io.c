@@ -1,3 +1,6 @@
+/* runner/tensor_io.c: the protobuf wire format of ONNX TensorProto: the reader behind
+ * load_input (DIR/input_K.pb) and the writer behind write_output (DIR/output_K.pb). */
+
 /* ==================================================================================== */
 /* Protobuf wire format: TensorProto                                                    */
 /* ==================================================================================== */

@@ -1,3 +1,6 @@
+/* runner/thread_pool.c: the persistent pthread pool behind the model's parallel_for
+ * (--threads N). */
+
 /* ==================================================================================== */
 /* Thread pool: parallel_for                                                            */
 /* ==================================================================================== */
