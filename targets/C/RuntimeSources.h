@@ -23,7 +23,8 @@ llvm::StringRef getConvSource();
 llvm::StringRef getPoolSource();
 llvm::StringRef getNormSource();
 llvm::StringRef getHalfSource();
-/// The model-generic runner; a target appends its binding to it.
+/// The model-generic runner: the pieces under runtime/runner (prologue.c to
+/// main.c) joined into one translation unit; a target appends its binding.
 llvm::StringRef getRunnerSource();
 /// The C target's runner binding (init and run on host memory).
 llvm::StringRef getRunnerBindingSource();

@@ -1,6 +1,6 @@
 /* A hand-written stand-in for a model compiled by modelc with --target=c --name fake.
  * It follows the generated-header contract (ABI version 1) so that the runner template
- * (targets/C/runtime/runner/runner.c) can be built and tested without the compiler.
+ * (the pieces in targets/C/runtime/runner) can be built and tested without the compiler.
  *
  * inputs                       outputs
  *   0 x  float   [2,3]           0 x2  float   [2,3]  = x * 2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests of the C runner template (targets/C/runtime/runner/runner.c) against a hand-written
+# Tests of the C runner template (the pieces in targets/C/runtime/runner) against a hand-written
 # fake model (fake.h / fake.c): TensorProto reading (raw_data, onnx's packed typed fields,
 # hand-encoded unpacked fields with unknown fields), writing, error messages, --weights,
 # --threads, --bench.
@@ -10,8 +10,10 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
-RUNNER_C=$ROOT/targets/C/runtime/runner/runner.c
-BINDING_C=$ROOT/targets/C/runtime/runner/binding_c.c
+RUNNER_DIR=$ROOT/targets/C/runtime/runner
+# The runner's pieces in the order getRunnerSource() (targets/C/RuntimeSources.cpp) joins them.
+RUNNER_PIECES=(prologue support dtypes tensor_io synthetic thread_pool main)
+BINDING_C=$RUNNER_DIR/binding_c.c
 CC=${CC:-cc}
 PYTHON=${PYTHON:-/usr/bin/python3}
 PB="$PYTHON $HERE/pbtool.py"
@@ -24,11 +26,16 @@ passed=0; failed=0
 ok()   { passed=$((passed + 1)); echo "PASS $1"; }
 bad()  { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
 
-# The compiler writes NAME_runner.c as these three lines followed by runner.c
-# and the C target's binding.
+# The compiler writes NAME_runner.c as these three lines followed by the runner's
+# pieces (a blank line between two) and the C target's binding.
 gen_runner() { # NAME UPPER OUT
   { printf '#include "%s.h"\n#define MODEL_FN(sym) %s_##sym\n#define MODEL_MACRO(sym) %s_##sym\n' "$1" "$1" "$2"
-    cat "$RUNNER_C" "$BINDING_C"; } > "$3"
+    local piece sep=""
+    for piece in "${RUNNER_PIECES[@]}"; do
+      printf '%s' "$sep"; sep=$'\n'
+      cat "$RUNNER_DIR/$piece.c"
+    done
+    cat "$BINDING_C"; } > "$3"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -56,7 +63,7 @@ for other in clang gcc; do
     bad "build: $other" "$out"
   fi
 done
-# runner.c must not depend on what NAME.h happens to include (only stddef.h and stdint.h).
+# The runner must not depend on what NAME.h happens to include (only stddef.h and stdint.h).
 if out=$($CC $CFLAGS_STRICT -D_POSIX_C_SOURCE=200809L -I"$HERE" -c "$W/fake_runner.c" -o "$W/posix.o" 2>&1); then
   ok "build: with _POSIX_C_SOURCE already defined"
 else
