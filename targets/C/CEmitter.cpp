@@ -18,7 +18,7 @@
 #include "DispatchEmitter.h"
 #include "RuntimeSources.h"
 #include "targets/Common/WeightsWriter.h"
-#include "dialects/Graph/IR/ConstantData.h"
+#include "modelc/IR/TensorData.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 #include "dialects/Kernel/Transforms/Passes.h"
 
@@ -270,7 +270,7 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
            << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
       os << "  if (" << sizes << "[" << i << "] != " << tensorBytes(port.value)
          << ")\n    return MODELC_ERROR_SIZE_MISMATCH;\n";
-      int64_t align = graph::getElementByteWidth(element);
+      int64_t align = mlir::modelc::getElementByteWidth(element);
       if (align > 1)
         os << "  if ((uintptr_t)" << array << "[" << i << "] % " << align
            << " != 0)\n    return MODELC_ERROR_MISALIGNED;\n";

@@ -14,9 +14,7 @@
 #include "targets/Common/ReductionNest.h"
 #include "targets/Common/ScalarExpression.h"
 #include "targets/Common/StridedView.h"
-#include "dialects/Graph/IR/ConstantData.h"
-#include "dialects/Graph/IR/GraphOps.h"
-#include "dialects/Graph/IR/ShapeHelpers.h"
+#include "modelc/IR/TensorData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -79,27 +77,17 @@ private:
   llvm::Error emitMatMul(kernel::MatMulOp op);
   llvm::Error emitPool(kernel::PoolOp op);
   llvm::Error emitReduction(mlir::linalg::GenericOp generic);
-  /// Slice: a loop nest reading through `view`.
-  void emitStridedCopy(Value input, const StridedView &view,
-                       ArrayRef<int64_t> outShape);
   void emitArgReduce(kernel::ArgReduceOp op);
   void emitSoftmax(kernel::SoftmaxOp op);
   void emitLayerNorm(kernel::LayerNormOp op);
   void emitLogSoftmax(kernel::SoftmaxOp op);
-  void emitGatherElements(graph::GatherElementsOp op);
-  void emitTrilu(graph::TriluOp op);
   void emitCumSum(kernel::ScanOp op);
   void emitConvTranspose(kernel::ConvTransposeOp op);
-  void emitResize(graph::ResizeOp op);
-  void emitPad(graph::PadOp op);
   void emitTopK(kernel::TopKOp op);
   void emitScatterElements(kernel::ScatterElementsOp op);
   void emitScatterND(kernel::ScatterNDOp op);
-  void emitGatherND(graph::GatherNDOp op);
   void emitHardmax(kernel::HardmaxOp op);
-  void emitOneHot(graph::OneHotOp op);
   void emitConcat(tensor::ConcatOp op);
-  void emitGather(graph::GatherOp op);
 
   kernel::DispatchOp dispatch_;
   llvm::raw_ostream &os_;
@@ -192,18 +180,17 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
   std::vector<int64_t> bases;
   SmallVector<std::string> pointers;
   for (OpOperand &operand : generic->getOpOperands()) {
-    bool isInput = generic.isDpsInput(&operand);
-    Value memory = isInput ? operand.get()
-                           : generic.getTiedOpResult(&operand);
-    std::optional<StridedView> view =
-        getStridedView(generic.getMatchingIndexingMap(&operand),
-                       tensorType(operand.get()).getShape());
-    if (!view)
+    std::optional<OperandRead> read = getOperandRead(
+        operand.get(), generic.getMatchingIndexingMap(&operand));
+    if (!read)
       return opError(generic, "indexing map is not a strided read");
+    Value memory = generic.isDpsInput(&operand)
+                       ? read->memory
+                       : Value(generic.getTiedOpResult(&operand));
     if (!pointers_.count(memory))
       return opError(generic, "operand has no memory");
-    strides.push_back(view->strides);
-    bases.push_back(view->base);
+    strides.push_back(read->view.strides);
+    bases.push_back(read->view.base);
     pointers.push_back(pointer(memory));
   }
 
@@ -212,10 +199,31 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
   for (BlockArgument arg : loop.getArguments().drop_front(numInputs))
     if (!arg.use_empty())
       return opError(generic, "loop body reads its output");
+  // A body that reads its loop indices (linalg.index) gets each as the
+  // offset of a walk with stride 1 in that dimension alone, which also keeps
+  // the loop nest from merging that dimension with its neighbours.
+  std::vector<int> indexWalk(shape.size(), -1);
+  generic.walk([&](linalg::IndexOp index) {
+    unsigned dim = index.getDim();
+    if (indexWalk[dim] >= 0)
+      return;
+    indexWalk[dim] = strides.size();
+    std::vector<int64_t> unit(shape.size(), 0);
+    unit[dim] = 1;
+    strides.push_back(unit);
+  });
   codegen::ScalarSpelling spelling;
+  ArrayRef<std::string> currentOffsets;
+  spelling.loopIndex = [&](unsigned dim) {
+    return currentOffsets[indexWalk[dim]];
+  };
+  spelling.loadElement = [&](Value tensor, const std::string &offset) {
+    return pointer(tensor) + "[" + offset + "]";
+  };
   llvm::Error failure = llvm::Error::success();
   emitLoopNest(os_, 2, shape, strides,
                [&](int indent, ArrayRef<std::string> offsets) {
+                 currentOffsets = offsets;
                  std::string pad(indent, ' ');
                  auto at = [&](unsigned k) {
                    return bases[k] ? std::to_string(bases[k]) + " + " + offsets[k]
@@ -283,14 +291,6 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitLayerNorm(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::GatherElementsOp op) {
-        emitGatherElements(op);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::TriluOp op) {
-        emitTrilu(op);
-        return llvm::Error::success();
-      })
       .Case([&](kernel::ScatterElementsOp op) {
         emitScatterElements(op);
         return llvm::Error::success();
@@ -299,20 +299,8 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitScatterND(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::GatherNDOp op) {
-        emitGatherND(op);
-        return llvm::Error::success();
-      })
       .Case([&](kernel::TopKOp op) {
         emitTopK(op);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::PadOp op) {
-        emitPad(op);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::ResizeOp op) {
-        emitResize(op);
         return llvm::Error::success();
       })
       .Case([&](kernel::ConvTransposeOp op) {
@@ -327,21 +315,8 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
         emitHardmax(op);
         return llvm::Error::success();
       })
-      .Case([&](graph::OneHotOp op) {
-        emitOneHot(op);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::SliceOp op) {
-        emitStridedCopy(op.getInput(), getStridedView(op),
-                        op.getType().getShape());
-        return llvm::Error::success();
-      })
       .Case([&](tensor::ConcatOp op) {
         emitConcat(op);
-        return llvm::Error::success();
-      })
-      .Case([&](graph::GatherOp op) {
-        emitGather(op);
         return llvm::Error::success();
       })
       .Default([&](Operation *op) {
@@ -382,7 +357,7 @@ llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
 static std::pair<SmallVector<int64_t>, std::vector<std::vector<int64_t>>>
 batchLoops(const GemmShape &gemm) {
   SmallVector<int64_t> batch =
-      *graph::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
+      *mlir::modelc::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
   std::vector<std::vector<int64_t>> strides = {
       contiguousStrides(batch), broadcastStrides(gemm.lhsBatch, batch),
       broadcastStrides(gemm.rhsBatch, batch)};
@@ -586,233 +561,6 @@ void DispatchWriter::emitLogSoftmax(kernel::SoftmaxOp op) {
       << "  }\n";
 }
 
-void DispatchWriter::emitGatherElements(graph::GatherElementsOp op) {
-  ArrayRef<int64_t> shape = op.getType().getShape();
-  if (op.getType().getNumElements() == 0)
-    return;
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  ArrayRef<int64_t> dataShape = op.getData().getType().getShape();
-  std::vector<int64_t> dataStrides = contiguousStrides(dataShape);
-  int64_t axisStride = dataStrides[axis], axisSize = dataShape[axis];
-  // Walk the indices; the data offset follows every dimension but the axis,
-  // which the index picks.
-  std::vector<int64_t> walk = dataStrides;
-  walk[axis] = 0;
-  std::string data = pointer(op.getData()), indices = pointer(op.getIndices());
-  emitLoopNest(os_, 2, shape, {contiguousStrides(shape), walk},
-               [&](int indent, ArrayRef<std::string> offsets) {
-                 std::string pad(indent, ' ');
-                 os_ << pad << "int64_t k = (int64_t)" << indices << "["
-                     << offsets[0] << "];\n"
-                     << pad << "if (k < 0)\n"
-                     << pad << "  k += " << axisSize << ";\n"
-                     << pad << "k = k < 0 ? 0 : (k > " << axisSize - 1
-                     << " ? " << axisSize - 1 << " : k);\n"
-                     << pad << "out0[" << offsets[0] << "] = " << data << "["
-                     << offsets[1] << " + k * " << axisStride << "];\n";
-               });
-}
-
-void DispatchWriter::emitTrilu(graph::TriluOp op) {
-  ArrayRef<int64_t> shape = op.getType().getShape();
-  int64_t rows = shape[shape.size() - 2], cols = shape.back();
-  int64_t batch = computeProduct(shape.drop_back(2));
-  std::string keep = op.getUpper() ? "j - r >= " : "j - r <= ";
-  os_ << "  for (int64_t b = 0; b < " << batch << "; ++b)\n"
-      << "    for (int64_t r = 0; r < " << rows << "; ++r)\n"
-      << "      for (int64_t j = 0; j < " << cols << "; ++j) {\n"
-      << "        const int64_t at = (b * " << rows << " + r) * " << cols
-      << " + j;\n"
-      << "        out0[at] = " << keep << static_cast<int64_t>(op.getK())
-      << " ? " << pointer(op.getInput()) << "[at] : 0;\n"
-      << "      }\n";
-}
-
-namespace {
-/// The input elements (and weights) one output coordinate of a resized
-/// dimension reads: `count` taps per output coordinate.
-struct ResizeTaps {
-  int64_t count = 1;
-  std::vector<int64_t> index;
-  std::vector<double> weight;
-  /// tf_crop_and_resize: the coordinate falls outside the input.
-  std::vector<bool> outside;
-  bool identity = false;
-};
-} // namespace
-
-/// ONNX Resize's sampling along one dimension, worked out at compile time.
-static ResizeTaps resizeTaps(graph::ResizeOp op, int64_t inLen, int64_t outLen,
-                             double scale, double roiStart, double roiEnd) {
-  ResizeTaps taps;
-  std::string coords = op.getCoordinateTransformationMode().str();
-  std::string mode = op.getMode().str();
-  if (inLen == outLen && scale == 1.0 && coords != "tf_crop_and_resize") {
-    taps.identity = true;
-    return taps;
-  }
-  auto original = [&](int64_t x) -> double {
-    if (coords == "pytorch_half_pixel")
-      return outLen > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
-    if (coords == "align_corners")
-      return outLen == 1 ? 0.0
-                         : x * double(inLen - 1) / double(outLen - 1);
-    if (coords == "asymmetric")
-      return x / scale;
-    if (coords == "tf_half_pixel_for_nn")
-      return (x + 0.5) / scale;
-    if (coords == "tf_crop_and_resize")
-      return outLen > 1 ? roiStart * (inLen - 1) +
-                              x * (roiEnd - roiStart) * (inLen - 1) /
-                                  double(outLen - 1)
-                        : 0.5 * (roiStart + roiEnd) * (inLen - 1);
-    return (x + 0.5) / scale - 0.5; // half_pixel
-  };
-  auto clampIndex = [&](int64_t i) {
-    return std::min<int64_t>(std::max<int64_t>(i, 0), inLen - 1);
-  };
-  taps.count = mode == "nearest" ? 1 : mode == "linear" ? 2 : 4;
-  double a = op.getCubicCoeffA().convertToDouble();
-  for (int64_t x = 0; x < outLen; ++x) {
-    double at = original(x);
-    taps.outside.push_back(coords == "tf_crop_and_resize" &&
-                           (at < 0 || at > inLen - 1));
-    if (mode == "nearest") {
-      std::string rounding = op.getNearestMode().str();
-      double base = std::floor(at), frac = at - base;
-      double pick = rounding == "floor"  ? base
-                    : rounding == "ceil" ? std::ceil(at)
-                    : frac == 0.5 ? (rounding == "round_prefer_ceil" ? base + 1
-                                                                     : base)
-                                  : std::round(at);
-      taps.index.push_back(clampIndex(static_cast<int64_t>(pick)));
-      taps.weight.push_back(1.0);
-      continue;
-    }
-    double base = std::floor(at), r = at - base;
-    int64_t first = static_cast<int64_t>(base) - (mode == "cubic" ? 1 : 0);
-    std::vector<double> weights;
-    if (mode == "linear") {
-      weights = {1.0 - r, r};
-    } else {
-      auto far = [&](double t) {
-        return ((a * t - 5 * a) * t + 8 * a) * t - 4 * a;
-      };
-      auto near = [&](double t) { return ((a + 2) * t - (a + 3)) * t * t + 1; };
-      weights = {far(r + 1), near(r), near(1 - r), far(2 - r)};
-    }
-    double total = 0;
-    for (int64_t t = 0; t < taps.count; ++t) {
-      int64_t i = first + t;
-      if (op.getExcludeOutside() && (i < 0 || i >= inLen))
-        weights[t] = 0;
-      total += weights[t];
-    }
-    for (int64_t t = 0; t < taps.count; ++t) {
-      taps.index.push_back(clampIndex(first + t));
-      taps.weight.push_back(op.getExcludeOutside() && total != 0
-                                ? weights[t] / total
-                                : weights[t]);
-    }
-  }
-  return taps;
-}
-
-void DispatchWriter::emitResize(graph::ResizeOp op) {
-  ArrayRef<int64_t> in = op.getInput().getType().getShape();
-  ArrayRef<int64_t> out = op.getType().getShape();
-  ArrayRef<double> scales = op.getScales(), roi = op.getRoi();
-  size_t rank = in.size();
-  std::vector<int64_t> inStrides = contiguousStrides(in);
-  std::vector<int64_t> outStrides = contiguousStrides(out);
-  std::string name = dispatch_.getName().str();
-  Type element = op.getType().getElementType();
-  llvm::raw_string_ostream statics(statics_);
-  std::vector<ResizeTaps> taps;
-  bool cropped = false;
-  for (size_t d = 0; d < rank; ++d) {
-    double start = roi.size() == 2 * rank ? roi[d] : 0.0;
-    double end = roi.size() == 2 * rank ? roi[rank + d] : 1.0;
-    taps.push_back(resizeTaps(op, in[d], out[d], scales[d], start, end));
-    const ResizeTaps &t = taps.back();
-    if (t.identity)
-      continue;
-    statics << "static const int64_t " << name << "_index" << d << "["
-            << t.index.size() << "] = {";
-    for (auto [i, index] : llvm::enumerate(t.index))
-      statics << (i ? ", " : "") << index * inStrides[d];
-    statics << "};\n";
-    if (t.count > 1) {
-      statics << "static const " << cElementType(element) << " " << name
-              << "_weight" << d << "[" << t.weight.size() << "] = {";
-      for (auto [i, weight] : llvm::enumerate(t.weight))
-        statics << (i ? ", " : "") << cLiteral(element, weight);
-      statics << "};\n";
-    }
-    if (llvm::is_contained(t.outside, true)) {
-      cropped = true;
-      statics << "static const uint8_t " << name << "_outside" << d << "["
-              << t.outside.size() << "] = {";
-      for (auto [i, flag] : llvm::enumerate(t.outside))
-        statics << (i ? ", " : "") << (flag ? 1 : 0);
-      statics << "};\n";
-    }
-  }
-  std::string x = pointer(op.getInput());
-  std::string type = cElementType(element);
-  std::string pad = "  ";
-  for (size_t d = 0; d < rank; ++d) {
-    os_ << pad << "for (int64_t o" << d << " = 0; o" << d << " < " << out[d]
-        << "; ++o" << d << ") {\n";
-    pad += "  ";
-  }
-  std::string at = "0";
-  for (size_t d = 0; d < rank; ++d)
-    at += " + o" + std::to_string(d) + " * " + std::to_string(outStrides[d]);
-  std::string outside = "0";
-  for (size_t d = 0; d < rank; ++d)
-    if (llvm::is_contained(taps[d].outside, true))
-      outside += " || " + name + "_outside" + std::to_string(d) + "[o" +
-                 std::to_string(d) + "]";
-  os_ << pad << type << " acc = 0;\n";
-  std::string inner = pad, offset = "0", weight = "";
-  size_t opened = 0;
-  for (size_t d = 0; d < rank; ++d) {
-    std::string o = "o" + std::to_string(d), t = "t" + std::to_string(d);
-    if (taps[d].identity) {
-      offset += " + " + o + " * " + std::to_string(inStrides[d]);
-      continue;
-    }
-    int64_t count = taps[d].count;
-    if (count == 1) {
-      offset += " + " + name + "_index" + std::to_string(d) + "[" + o + "]";
-      continue;
-    }
-    os_ << inner << "for (int64_t " << t << " = 0; " << t << " < " << count
-        << "; ++" << t << ") {\n";
-    inner += "  ";
-    ++opened;
-    std::string slot = o + " * " + std::to_string(count) + " + " + t;
-    offset += " + " + name + "_index" + std::to_string(d) + "[" + slot + "]";
-    weight += " * " + name + "_weight" + std::to_string(d) + "[" + slot + "]";
-  }
-  os_ << inner << "acc += " << x << "[" << offset << "]" << weight << ";\n";
-  for (size_t i = 0; i < opened; ++i) {
-    inner.resize(inner.size() - 2);
-    os_ << inner << "}\n";
-  }
-  if (cropped)
-    os_ << pad << "out0[" << at << "] = (" << outside << ") ? "
-        << cLiteral(element, op.getExtrapolationValue().convertToDouble())
-        << " : acc;\n";
-  else
-    os_ << pad << "out0[" << at << "] = acc;\n";
-  for (size_t d = rank; d-- > 0;) {
-    pad.resize(pad.size() - 2);
-    os_ << pad << "}\n";
-  }
-}
-
 /// The C statement that applies one scattered update with `reduction`.
 static std::string scatterUpdate(llvm::StringRef reduction,
                                  const std::string &target,
@@ -882,37 +630,6 @@ void DispatchWriter::emitScatterND(kernel::ScatterNDOp op) {
       << "  }\n";
 }
 
-void DispatchWriter::emitGatherND(graph::GatherNDOp op) {
-  ArrayRef<int64_t> data = op.getData().getType().getShape();
-  ArrayRef<int64_t> indices = op.getIndices().getType().getShape();
-  int64_t batchDims = static_cast<int64_t>(op.getBatchDims());
-  int64_t depth = indices.back();
-  int64_t batch = computeProduct(data.take_front(batchDims));
-  int64_t tuplesPerBatch = computeProduct(indices.drop_back()) / std::max<int64_t>(batch, 1);
-  int64_t slice = computeProduct(data.drop_front(batchDims + depth));
-  int64_t batchStride = computeProduct(data.drop_front(batchDims));
-  std::vector<int64_t> strides = contiguousStrides(data);
-  os_ << "  for (int64_t b = 0; b < " << batch << "; ++b)\n"
-      << "    for (int64_t t = 0; t < " << tuplesPerBatch << "; ++t) {\n"
-      << "      const int64_t tuple = b * " << tuplesPerBatch << " + t;\n"
-      << "      int64_t base = b * " << batchStride << ";\n";
-  for (int64_t d = 0; d < depth; ++d) {
-    int64_t dim = data[batchDims + d];
-    os_ << "      {\n"
-        << "        int64_t k = (int64_t)" << pointer(op.getIndices())
-        << "[tuple * " << depth << " + " << d << "];\n"
-        << "        if (k < 0)\n"
-        << "          k += " << dim << ";\n"
-        << "        base += (k < 0 ? 0 : (k > " << dim - 1 << " ? " << dim - 1
-        << " : k)) * " << strides[batchDims + d] << ";\n"
-        << "      }\n";
-  }
-  os_ << "      for (int64_t i = 0; i < " << slice << "; ++i)\n"
-      << "        out0[tuple * " << slice << " + i] = " << pointer(op.getData())
-      << "[base + i];\n"
-      << "    }\n";
-}
-
 void DispatchWriter::emitTopK(kernel::TopKOp op) {
   ArrayRef<int64_t> shape = op.getInput().getType().getShape();
   auto [outer, length, inner] =
@@ -952,52 +669,6 @@ void DispatchWriter::emitTopK(kernel::TopKOp op) {
       << "        previous = best;\n"
       << "      }\n"
       << "    }\n";
-}
-
-void DispatchWriter::emitPad(graph::PadOp op) {
-  ArrayRef<int64_t> in = op.getInput().getType().getShape();
-  ArrayRef<int64_t> out = op.getType().getShape();
-  ArrayRef<int64_t> pads = op.getPads();
-  size_t rank = in.size();
-  if (op.getType().getNumElements() == 0)
-    return;
-  std::vector<int64_t> inStrides = contiguousStrides(in);
-  std::vector<int64_t> outStrides = contiguousStrides(out);
-  std::string name = dispatch_.getName().str(), mode = op.getMode().str();
-  llvm::raw_string_ostream statics(statics_);
-  // Per dimension, the input offset each output coordinate reads, or -1 for
-  // a constant-mode pad cell.
-  for (size_t d = 0; d < rank; ++d) {
-    statics << "static const int64_t " << name << "_source" << d << "["
-            << out[d] << "] = {";
-    for (int64_t o = 0; o < out[d]; ++o) {
-      int64_t source = o - pads[d], n = in[d];
-      if (mode == "edge")
-        source = std::min<int64_t>(std::max<int64_t>(source, 0), n - 1);
-      else if (mode == "reflect")
-        source = source < 0 ? -source : (source >= n ? 2 * (n - 1) - source : source);
-      statics << (o ? ", " : "")
-              << (source < 0 || source >= n ? -1 : source * inStrides[d]);
-    }
-    statics << "};\n";
-  }
-  std::string fill = op.getValue() ? pointer(op.getValue()) + "[0]" : "0";
-  std::string pad = "  ", at = "0", from = "0", hole = "0";
-  for (size_t d = 0; d < rank; ++d) {
-    std::string o = "o" + std::to_string(d);
-    os_ << pad << "for (int64_t " << o << " = 0; " << o << " < " << out[d]
-        << "; ++" << o << ") {\n";
-    pad += "  ";
-    at += " + " + o + " * " + std::to_string(outStrides[d]);
-    from += " + " + name + "_source" + std::to_string(d) + "[" + o + "]";
-    hole += " || " + name + "_source" + std::to_string(d) + "[" + o + "] < 0";
-  }
-  os_ << pad << "out0[" << at << "] = (" << hole << ") ? " << fill << " : "
-      << pointer(op.getInput()) << "[" << from << "];\n";
-  for (size_t d = rank; d-- > 0;) {
-    pad.resize(pad.size() - 2);
-    os_ << pad << "}\n";
-  }
 }
 
 void DispatchWriter::emitConvTranspose(kernel::ConvTransposeOp op) {
@@ -1087,39 +758,6 @@ void DispatchWriter::emitHardmax(kernel::HardmaxOp op) {
       << "    }\n";
 }
 
-void DispatchWriter::emitOneHot(graph::OneHotOp op) {
-  ArrayRef<int64_t> shape = op.getType().getShape();
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  int64_t depth = static_cast<int64_t>(op.getDepth());
-  int64_t outer = computeProduct(shape.take_front(axis));
-  int64_t inner = computeProduct(shape.drop_front(axis + 1));
-  std::string values = pointer(op.getValues());
-  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o)\n"
-      << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
-      << "      int64_t hot = (int64_t)" << pointer(op.getIndices()) << "[o * "
-      << inner << " + i];\n"
-      << "      if (hot < 0)\n"
-      << "        hot += " << depth << ";\n"
-      << "      for (int64_t d = 0; d < " << depth << "; ++d)\n"
-      << "        out0[(o * " << depth << " + d) * " << inner << " + i] = d == hot ? "
-      << values << "[1] : " << values << "[0];\n"
-      << "    }\n";
-}
-
-
-void DispatchWriter::emitStridedCopy(Value input, const StridedView &view,
-                                     ArrayRef<int64_t> outShape) {
-  if (computeProduct(outShape) == 0)
-    return;
-  std::string in = pointer(input);
-  std::string base = view.base ? std::to_string(view.base) + " + " : "";
-  emitLoopNest(os_, 2, outShape, {contiguousStrides(outShape), view.strides},
-               [&](int indent, ArrayRef<std::string> offsets) {
-                 os_ << std::string(indent, ' ') << "out0[" << offsets[0]
-                     << "] = " << in << "[" << base << offsets[1] << "];\n";
-               });
-}
-
 void DispatchWriter::emitConcat(tensor::ConcatOp op) {
   ArrayRef<int64_t> shape = op.getType().getShape();
   int64_t axis = static_cast<int64_t>(op.getDim());
@@ -1137,31 +775,6 @@ void DispatchWriter::emitConcat(tensor::ConcatOp op) {
         << " * sizeof(" << type << "));\n";
     position += chunk;
   }
-}
-
-void DispatchWriter::emitGather(graph::GatherOp op) {
-  ArrayRef<int64_t> shape = op.getData().getType().getShape();
-  int64_t axis = op.getAxis();
-  int64_t outer = computeProduct(shape.take_front(axis));
-  int64_t inner = computeProduct(shape.drop_front(axis + 1));
-  int64_t count = op.getIndices().getType().getNumElements();
-  int64_t axisSize = shape[axis];
-  std::string type = elementType(op.getResult());
-  // Out-of-range indices are clamped: ONNX leaves them undefined and the
-  // generated code must never read outside its inputs.
-  os_ << "  for (int64_t o = 0; o < " << outer << "; ++o) {\n"
-      << "    for (int64_t k = 0; k < " << count << "; ++k) {\n"
-      << "      int64_t index = (int64_t)" << pointer(op.getIndices())
-      << "[k];\n"
-      << "      if (index < 0)\n"
-      << "        index += " << axisSize << ";\n"
-      << "      index = index < 0 ? 0 : (index > " << axisSize - 1 << " ? "
-      << axisSize - 1 << " : index);\n"
-      << "      memcpy(out0 + (o * " << count << " + k) * " << inner << ", "
-      << pointer(op.getData()) << " + (o * " << axisSize << " + index) * "
-      << inner << ", " << inner << " * sizeof(" << type << "));\n"
-      << "    }\n"
-      << "  }\n";
 }
 
 } // namespace

@@ -16,7 +16,7 @@
 #include "KernelEmitter.h"
 #include "RuntimeSources.h"
 #include "targets/C/RuntimeSources.h"
-#include "dialects/Graph/IR/ConstantData.h"
+#include "modelc/IR/TensorData.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 #include "dialects/Kernel/Transforms/Passes.h"
 #include "targets/Common/ArtifactAbi.h"
@@ -89,11 +89,11 @@ private:
   int64_t storageBytes(Value value) const {
     auto type = cast<RankedTensorType>(value.getType());
     return type.getNumElements() *
-           graph::getElementByteWidth(type.getElementType());
+           mlir::modelc::getElementByteWidth(type.getElementType());
   }
   int64_t ioBytes(const Port &port) const {
     return cast<RankedTensorType>(port.value.getType()).getNumElements() *
-           graph::getElementByteWidth(port.ioElement);
+           mlir::modelc::getElementByteWidth(port.ioElement);
   }
   void emitHeader(llvm::raw_ostream &os);
   void emitDescriptors(llvm::raw_ostream &os, llvm::StringRef kind,
@@ -567,7 +567,7 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os) {
            << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
       os << "  if (" << sizes << "[" << i << "] != " << ioBytes(port)
          << ")\n    return MODELC_ERROR_SIZE_MISMATCH;\n";
-      int64_t align = graph::getElementByteWidth(port.ioElement);
+      int64_t align = mlir::modelc::getElementByteWidth(port.ioElement);
       if (align > 1)
         os << "  if ((uintptr_t)" << array << "[" << i << "] % " << align
            << " != 0)\n    return MODELC_ERROR_MISALIGNED;\n";

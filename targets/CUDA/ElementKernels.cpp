@@ -12,8 +12,7 @@
 
 #include "KernelWriter.h"
 
-#include "dialects/Graph/IR/GraphOps.h"
-#include "dialects/Graph/IR/ShapeHelpers.h"
+#include "modelc/IR/TensorData.h"
 #include "targets/Common/CSyntax.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -39,21 +38,12 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
   std::string type = registerType(anchor->getResult(0));
   ArrayRef<int64_t> outShape = tensorType(anchor->getResult(0)).getShape();
   return llvm::TypeSwitch<Operation *, llvm::Error>(anchor)
-      .Case([&](graph::SliceOp op) {
-        StridedView view = getStridedView(op);
-        std::string offset = offsetExpression(outShape, view.strides, i);
-        if (view.base)
-          offset = std::to_string(view.base) + " + " + offset;
-        os << "  const " << type << " a = " << load(op.getInput(), offset)
-           << ";\n";
-        return llvm::Error::success();
-      })
       .Case([&](kernel::MatMulOp op) {
         // One dot product per thread, accumulated in 32 bits with
         // wrap-around (unsigned), so it is exact whenever the result fits.
         GemmShape gemm = getGemmShape(op);
         std::optional<SmallVector<int64_t>> batch =
-            graph::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
+            mlir::modelc::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
         std::vector<int64_t> lhsStrides = broadcastStrides(gemm.lhsBatch, *batch);
         std::vector<int64_t> rhsStrides = broadcastStrides(gemm.rhsBatch, *batch);
         for (int64_t &v : lhsStrides)
@@ -97,57 +87,6 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
           first = false;
           start += size;
         }
-        return llvm::Error::success();
-      })
-      .Case([&](graph::GatherOp op) {
-        ArrayRef<int64_t> data = op.getData().getType().getShape();
-        int64_t axis = op.getAxis();
-        int64_t inner = computeProduct(data.drop_front(axis + 1));
-        int64_t count = op.getIndices().getType().getNumElements();
-        int64_t size = data[axis];
-        // Out-of-range indices are clamped: ONNX leaves them undefined and a
-        // kernel must never read outside its inputs.
-        os << "  const long long o = " << i << " / " << count * inner
-           << ", k = (" << i << " / " << inner << ") % " << count
-           << ", n = " << i << " % " << inner << ";\n"
-           << "  long long index = (long long)"
-           << load(op.getIndices(), "k") << ";\n"
-           << "  if (index < 0)\n    index += " << size << ";\n"
-           << "  index = index < 0 ? 0 : (index > " << size - 1 << " ? "
-           << size - 1 << " : index);\n"
-           << "  const " << type << " a = "
-           << load(op.getData(), "(o * " + std::to_string(size) +
-                                     " + index) * " + std::to_string(inner) +
-                                     " + n")
-           << ";\n";
-        return llvm::Error::success();
-      })
-      .Case([&](graph::PadOp op) -> llvm::Error {
-        ArrayRef<int64_t> in = op.getInput().getType().getShape();
-        ArrayRef<int64_t> pads = op.getPads();
-        std::vector<int64_t> inStrides = contiguousStrides(in);
-        std::string mode = op.getMode().str();
-        std::string fill =
-            op.getValue() ? load(op.getValue(), "0") : std::string("0");
-        os << "  bool hole = false;\n  long long from = 0;\n";
-        for (size_t d = 0; d < in.size(); ++d) {
-          std::string c = "c" + std::to_string(d);
-          int64_t n = in[d];
-          os << "  long long " << c << " = " << coordinate(outShape, d, i)
-             << " - " << pads[d] << ";\n";
-          if (mode == "edge")
-            os << "  " << c << " = " << c << " < 0 ? 0 : (" << c << " > "
-               << n - 1 << " ? " << n - 1 << " : " << c << ");\n";
-          else if (mode == "reflect")
-            os << "  " << c << " = " << c << " < 0 ? -" << c << " : (" << c
-               << " >= " << n << " ? " << 2 * (n - 1) << " - " << c << " : "
-               << c << ");\n";
-          os << "  hole = hole || " << c << " < 0 || " << c << " >= " << n
-             << ";\n"
-             << "  from += " << c << " * " << inStrides[d] << ";\n";
-        }
-        os << "  const " << type << " a = hole ? (" << type << ")" << fill
-           << " : " << load(op.getInput(), "from") << ";\n";
         return llvm::Error::success();
       })
       .Case([&](kernel::PoolOp op) -> llvm::Error {

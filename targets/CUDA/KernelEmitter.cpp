@@ -19,8 +19,7 @@
 
 #include "KernelWriter.h"
 
-#include "dialects/Graph/IR/ConstantData.h"
-#include "dialects/Graph/IR/GraphOps.h"
+#include "modelc/IR/TensorData.h"
 #include "targets/Common/CSyntax.h"
 #include "targets/Common/DispatchBody.h"
 #include "targets/Common/LoopBody.h"
@@ -147,7 +146,7 @@ bool isReduction(Operation *op) {
 }
 
 bool isElementAnchor(Operation *op) {
-  return isa<graph::SliceOp, tensor::ConcatOp, graph::GatherOp, graph::PadOp, kernel::PoolOp,
+  return isa<tensor::ConcatOp, kernel::PoolOp,
              kernel::ArgReduceOp>(op) ||
          isReduction(op) || isIntegerMatMul(op);
 }
@@ -206,23 +205,29 @@ llvm::Error KernelWriter::writeTail(llvm::raw_ostream &os,
       scalars[arg] = anchorValue;
       continue;
     }
-    if (!pointers_.count(value))
-      return opError(elementwise_, "operand has no memory");
-    std::optional<StridedView> view = getStridedView(
-        elementwise_.getMatchingIndexingMap(operand), tensorType(value).getShape());
-    if (!view)
+    std::optional<OperandRead> read =
+        getOperandRead(value, elementwise_.getMatchingIndexingMap(operand));
+    if (!read)
       return opError(elementwise_, "indexing map is not a strided read");
-    std::string offset = offsetExpression(shape, view->strides, flat);
-    if (view->base)
-      offset = std::to_string(view->base) + " + " + offset;
+    if (!pointers_.count(read->memory))
+      return opError(elementwise_, "operand has no memory");
+    std::string offset = offsetExpression(shape, read->view.strides, flat);
+    if (read->view.base)
+      offset = std::to_string(read->view.base) + " + " + offset;
     std::string name = "v" + std::to_string(next++);
     os << indent << "const " << registerType(value) << " " << name << " = "
-       << load(value, offset) << ";\n";
+       << load(read->memory, offset) << ";\n";
     scalars[arg] = name;
   }
   ScalarSpelling spelling;
   spelling.targetName = "cuda";
   spelling.halfInFloatRegisters = true;
+  spelling.loopIndex = [&](unsigned dim) {
+    return "(int64_t)(" + coordinate(shape, dim, flat) + ")";
+  };
+  spelling.loadElement = [&](Value tensor, const std::string &offset) {
+    return load(tensor, offset);
+  };
   bool usesHalf = false;
   if (llvm::Error err = writeLoopBody(loop, os, indent, scalars, next, spelling,
                                       usesHalf))

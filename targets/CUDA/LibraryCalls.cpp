@@ -11,11 +11,11 @@
 
 #include "KernelWriter.h"
 
+#include "modelc/IR/TensorData.h"
 #include "targets/Common/CSyntax.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
-#include "dialects/Graph/IR/ShapeHelpers.h"
 #include "targets/Common/GemmShape.h"
 
 using namespace mlir;
@@ -39,7 +39,7 @@ llvm::Error KernelWriter::writeLibraryCall(Operation *anchor) {
       strideA = strideB = 0;
     } else {
       std::optional<SmallVector<int64_t>> shape =
-          graph::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
+          mlir::modelc::broadcastShapes(gemm.lhsBatch, gemm.rhsBatch);
       batch = computeProduct(*shape);
       // One strided batch: each operand either has the whole batch or one
       // matrix for all of it.

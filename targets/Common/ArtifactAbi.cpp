@@ -7,7 +7,7 @@
 #include "ArtifactAbi.h"
 
 #include "CSyntax.h"
-#include "dialects/Graph/IR/ConstantData.h"
+#include "modelc/IR/TensorData.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -65,7 +65,7 @@ const char *dtypeEnumName(int dataType) {
 int64_t tensorBytes(Value value) {
   auto type = cast<RankedTensorType>(value.getType());
   return type.getNumElements() *
-         graph::getElementByteWidth(type.getElementType());
+         mlir::modelc::getElementByteWidth(type.getElementType());
 }
 
 std::string shapeComment(Value value) {

@@ -23,11 +23,12 @@ bool isParallelLoopNest(linalg::GenericOp generic) {
 llvm::Expected<DispatchBody> splitDispatchBody(kernel::DispatchOp dispatch) {
   DispatchBody body;
   for (Operation &op : dispatch.getBodyBlock().without_terminator()) {
-    // Constants, empty tensors, the fills that start reductions and the
-    // casts that strip the signedness of their values belong to the anchor
-    // or loop nest that reads them.
+    // Constants, empty tensors, the fills that start reductions, the casts
+    // that strip the signedness of their values and the slice views a loop
+    // nest reads belong to the anchor or loop nest that reads them.
     if (op.hasTrait<OpTrait::ConstantLike>() ||
-        isa<tensor::EmptyOp, linalg::FillOp, UnrealizedConversionCastOp>(op))
+        isa<tensor::EmptyOp, tensor::ExtractSliceOp, linalg::FillOp,
+            UnrealizedConversionCastOp>(op))
       continue;
     auto generic = dyn_cast<linalg::GenericOp>(op);
     if (generic && isParallelLoopNest(generic) && !body.elementwise) {

@@ -7,6 +7,7 @@
 #include "LoopBody.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 using namespace mlir;
 
@@ -33,8 +34,16 @@ llvm::Error writeLoopBody(Block &body, llvm::raw_ostream &os,
         spelling, usesHalfConversions);
     if (!expr)
       return expr.takeError();
-    if (isa<arith::ConstantOp>(op)) {
+    // Constants and loop indices are written where they are used, and a
+    // cast between types that C spells alike (index and i64) is no cast.
+    if (isa<arith::ConstantOp, linalg::IndexOp>(op)) {
       scalars[op.getResult(0)] = *expr;
+      continue;
+    }
+    if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(op) &&
+        scalarTypeName(op.getResult(0).getType(), spelling) ==
+            scalarTypeName(op.getOperand(0).getType(), spelling)) {
+      scalars[op.getResult(0)] = scalars.lookup(op.getOperand(0));
       continue;
     }
     if (onlySteersSelects(op)) {

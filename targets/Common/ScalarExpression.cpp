@@ -9,8 +9,11 @@
 #include "CSyntax.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
@@ -22,6 +25,8 @@ namespace modelc::codegen {
 static bool isHalf(Type type) { return type.isF16() || type.isBF16(); }
 
 std::string scalarTypeName(Type type, const ScalarSpelling &spelling) {
+  if (type.isIndex())
+    return "int64_t";
   if (isHalf(type) && spelling.halfInFloatRegisters)
     return "float";
   if (auto integer = dyn_cast<IntegerType>(type); integer && integer.isSignless() &&
@@ -198,6 +203,34 @@ scalarExpression(Operation *op, llvm::function_ref<std::string(unsigned)> operan
       .Case<arith::ExtSIOp, arith::TruncIOp>([&](auto) { return cast(operand(0)); })
       .Case([&](arith::ExtUIOp) { return cast(asUnsigned(0)); })
       .Case([&](UnrealizedConversionCastOp) { return cast(operand(0)); })
+      .Case<arith::IndexCastOp, arith::IndexCastUIOp>(
+          [&](auto) { return cast(operand(0)); })
+      .Case([&](linalg::IndexOp index) -> llvm::Expected<std::string> {
+        if (!spelling.loopIndex)
+          return scalarError(op, spelling, "loop indices are not available");
+        return spelling.loopIndex(index.getDim());
+      })
+      .Case([&](tensor::ExtractOp extract) -> llvm::Expected<std::string> {
+        auto type = extract.getTensor().getType();
+        if (!spelling.loadElement || !type.hasStaticShape())
+          return scalarError(op, spelling, "tensor.extract is not available");
+        std::vector<int64_t> strides = contiguousStrides(type.getShape());
+        std::string offset;
+        for (auto [k, stride] : llvm::enumerate(strides)) {
+          if (type.getDimSize(k) == 1)
+            continue;
+          std::string term = operand(1 + k);
+          bool simple = llvm::all_of(term, [](char c) {
+            return llvm::isAlnum(c) || c == '_';
+          });
+          if (stride != 1)
+            term = (simple ? term : "(" + term + ")") + " * " +
+                   std::to_string(stride);
+          offset += (offset.empty() ? "" : " + ") + term;
+        }
+        return spelling.loadElement(extract.getTensor(),
+                                    offset.empty() ? "0" : offset);
+      })
       .Case([&](math::AbsFOp) { return math("fabs"); })
       .Case([&](math::AbsIOp) {
         return operand(0) + " < 0 ? -" + operand(0) + " : " + operand(0);

@@ -5,7 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // The C (and CUDA C++) spelling of the scalar ops that lowered loop bodies
-// hold: arith, math and the casts that strip integer signedness. This is a
+// hold: arith, math, the casts that strip integer signedness, and the two
+// ops that tie a body to its loops and memory: linalg.index and
+// tensor.extract. This is a
 // table of spellings, not of semantics: what an ONNX op computes was decided
 // when it was lowered into these ops.
 //
@@ -15,9 +17,11 @@
 #define MODELC_TARGETS_COMMON_SCALAREXPRESSION_H
 
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <string>
 
 namespace modelc::codegen {
@@ -29,6 +33,14 @@ struct ScalarSpelling {
   /// which loads and stores through conversions). False: they are uint16_t
   /// bit patterns that only extf/truncf and conversions touch (C).
   bool halfInFloatRegisters = false;
+  /// The C expression of loop dimension `dim` (for linalg.index); unset
+  /// where the printer gives none.
+  std::function<std::string(unsigned dim)> loopIndex;
+  /// The C expression that loads element `offset` of `tensor` (a dispatch
+  /// operand), for tensor.extract: the data-dependent reads of gathers,
+  /// pads and resize taps.
+  std::function<std::string(mlir::Value tensor, const std::string &offset)>
+      loadElement;
 };
 
 /// The C type of a loop-body scalar of `type`; empty if it has none.

@@ -8,6 +8,9 @@
 
 #include "CSyntax.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinTypes.h"
+
 namespace modelc::codegen {
 
 /// Adds `expr` times `scale` to `view`, or fails for a term that is not a
@@ -47,15 +50,28 @@ std::optional<StridedView> getStridedView(mlir::AffineMap map,
   return view;
 }
 
-StridedView getStridedView(mlir::modelc::graph::SliceOp op) {
-  std::vector<int64_t> inStrides =
-      contiguousStrides(op.getInput().getType().getShape());
-  StridedView view;
-  for (size_t d = 0; d < inStrides.size(); ++d) {
-    view.base += op.getStarts()[d] * inStrides[d];
-    view.strides.push_back(op.getSteps()[d] * inStrides[d]);
+std::optional<OperandRead> getOperandRead(mlir::Value operand,
+                                          mlir::AffineMap map) {
+  using namespace mlir;
+  // Index i of a view is index offset + stride * i of what it views.
+  while (auto slice = operand.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (slice.getSourceType().getRank() != slice.getType().getRank() ||
+        ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(slice.getStaticStrides()))
+      return std::nullopt;
+    SmallVector<AffineExpr> results;
+    for (auto [expr, offset, stride] :
+         llvm::zip(map.getResults(), slice.getStaticOffsets(),
+                   slice.getStaticStrides()))
+      results.push_back(expr * stride + offset);
+    map = AffineMap::get(map.getNumDims(), 0, results, map.getContext());
+    operand = slice.getSource();
   }
-  return view;
+  std::optional<StridedView> view = getStridedView(
+      map, cast<RankedTensorType>(operand.getType()).getShape());
+  if (!view)
+    return std::nullopt;
+  return OperandRead{operand, *view};
 }
 
 } // namespace modelc::codegen

@@ -7,9 +7,8 @@
 #ifndef MODELC_TARGETS_COMMON_STRIDEDVIEW_H
 #define MODELC_TARGETS_COMMON_STRIDEDVIEW_H
 
-#include "dialects/Graph/IR/GraphOps.h"
-
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Value.h"
 
 #include <optional>
 #include <vector>
@@ -29,9 +28,18 @@ struct StridedView {
 std::optional<StridedView> getStridedView(mlir::AffineMap map,
                                           llvm::ArrayRef<int64_t> shape);
 
-/// Starts at the slice's corner, each dimension stepping by its step. (Slices
-/// stay graph anchors until they lower to tensor.extract_slice views.)
-StridedView getStridedView(mlir::modelc::graph::SliceOp op);
+/// What a loop nest reads for one operand: the tensor in memory (a block
+/// argument or another buffer) and the strided read of it, seen through the
+/// tensor.extract_slice views between that tensor and the loop nest.
+struct OperandRead {
+  mlir::Value memory;
+  StridedView view;
+};
+
+/// The read of `operand` through `map`; none when a map or view is not a
+/// strided read (dynamic offsets, rank-reducing slices).
+std::optional<OperandRead> getOperandRead(mlir::Value operand,
+                                          mlir::AffineMap map);
 
 } // namespace modelc::codegen
 

@@ -6,7 +6,7 @@
 
 #include "WeightsWriter.h"
 
-#include "dialects/Graph/IR/ConstantData.h"
+#include "modelc/IR/TensorData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -195,7 +195,7 @@ WeightsLayout layOutWeights(mlir::func::FuncOp func, int64_t alignment) {
     auto attr = llvm::dyn_cast<mlir::ElementsAttr>(constant.getValue());
     if (!attr)
       continue;
-    std::vector<char> bytes = mlir::modelc::graph::readConstantBytes(attr);
+    std::vector<char> bytes = mlir::modelc::readConstantBytes(attr);
     if (bytes.empty()) {
       layout.empty.push_back(constant.getResult());
       continue;

@@ -15,45 +15,6 @@
 
 namespace mlir::modelc::graph {
 
-int64_t getElementByteWidth(Type elementType) {
-  unsigned bits = elementType.getIntOrFloatBitWidth();
-  return bits == 1 ? 1 : static_cast<int64_t>(bits) / 8;
-}
-
-std::vector<char> readConstantBytes(ElementsAttr attr) {
-  auto type = cast<ShapedType>(attr.getType());
-  Type elementType = type.getElementType();
-  int64_t width = getElementByteWidth(elementType);
-  int64_t count = type.getNumElements();
-  std::vector<char> bytes(static_cast<size_t>(count * width));
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return {};
-    ArrayRef<char> data = blob->getData();
-    if (data.size() != bytes.size())
-      return {};
-    if (!bytes.empty()) // an empty blob may have no data pointer at all
-      std::memcpy(bytes.data(), data.data(), bytes.size());
-    return bytes;
-  }
-  auto dense = cast<DenseElementsAttr>(attr);
-  if (elementType.isInteger(1)) {
-    for (auto [i, value] : llvm::enumerate(dense.getValues<bool>()))
-      bytes[i] = value ? 1 : 0;
-    return bytes;
-  }
-  ArrayRef<char> raw = dense.getRawData();
-  if (dense.isSplat()) {
-    for (int64_t i = 0; i < count; ++i)
-      std::memcpy(bytes.data() + i * width, raw.data(), width);
-    return bytes;
-  }
-  if (!bytes.empty()) // a zero-element tensor's raw data may be null
-    std::memcpy(bytes.data(), raw.data(), bytes.size());
-  return bytes;
-}
-
 /// Decodes element `i` of dense bytes into a double.
 static double decodeAsDouble(Type elementType, const char *data, int64_t i) {
   int64_t width = getElementByteWidth(elementType);

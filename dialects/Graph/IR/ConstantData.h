@@ -14,6 +14,8 @@
 #ifndef MODELC_DIALECTS_GRAPH_IR_CONSTANTDATA_H
 #define MODELC_DIALECTS_GRAPH_IR_CONSTANTDATA_H
 
+#include "modelc/IR/TensorData.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -30,14 +32,9 @@ constexpr int64_t kInlineConstantLimit = 64;
 /// the conv/batch-norm fold).
 constexpr int64_t kFoldElementLimit = 1 << 16;
 
-/// Size in bytes of one element as the generated code stores it (bool: one
-/// byte).
-int64_t getElementByteWidth(Type elementType);
-
-/// The dense little-endian bytes of a constant, one element after another,
-/// with splats expanded and booleans as one byte each. Empty on an attribute
-/// that holds no data (an unloaded resource).
-std::vector<char> readConstantBytes(ElementsAttr attr);
+// getElementByteWidth and readConstantBytes: modelc/IR/TensorData.h.
+using ::mlir::modelc::getElementByteWidth;
+using ::mlir::modelc::readConstantBytes;
 
 /// The elements of a constant as doubles (floats) or int64 (integers). Only
 /// for small constants: callers check kFoldElementLimit.

@@ -10,20 +10,6 @@
 
 namespace mlir::modelc::graph {
 
-std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
-                                                    ArrayRef<int64_t> rhs) {
-  size_t rank = std::max(lhs.size(), rhs.size());
-  SmallVector<int64_t> result(rank, 1);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
-    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
-    if (l != r && l != 1 && r != 1)
-      return std::nullopt;
-    result[i] = l == 1 ? r : l;
-  }
-  return result;
-}
-
 int64_t slidingWindowOutputSize(int64_t inputSize, int64_t kernel,
                                 int64_t stride, int64_t padBegin,
                                 int64_t padEnd, int64_t dilation,

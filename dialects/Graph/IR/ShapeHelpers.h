@@ -13,6 +13,8 @@
 #ifndef MODELC_DIALECTS_GRAPH_IR_SHAPEHELPERS_H
 #define MODELC_DIALECTS_GRAPH_IR_SHAPEHELPERS_H
 
+#include "modelc/IR/TensorData.h"
+
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -21,9 +23,8 @@
 
 namespace mlir::modelc::graph {
 
-/// The numpy broadcast of two shapes, or nothing if they do not broadcast.
-std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
-                                                    ArrayRef<int64_t> rhs);
+// broadcastShapes: modelc/IR/TensorData.h.
+using ::mlir::modelc::broadcastShapes;
 
 /// Output length of a sliding window along one dimension (ONNX Conv/Pool).
 int64_t slidingWindowOutputSize(int64_t inputSize, int64_t kernel,

@@ -8,14 +8,17 @@
 // the epilogue after an anchor) into one linalg.generic whose indexing maps
 // carry the broadcasts and whose body is arith/math. An anchor that only
 // reads its input through a permutation (transpose) joins the same
-// loop nest as that map. Printers then emit loops or threads from the maps
-// and C expressions from arith/math, and never learn what an ONNX op means.
+// loop nest as that map; a slice becomes a `tensor.extract_slice` view that
+// the loop nest reads (a strided window: static offsets, sizes and strides).
+// Printers then emit loops or threads from the maps and views and C
+// expressions from arith/math, and never learn what an ONNX op means.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Kernel/Transforms/Passes.h"
 
 #include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Kernel/Transforms/ElementReads.h"
 #include "dialects/Kernel/Transforms/ElementwiseSemantics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -59,7 +62,7 @@ static AffineMap broadcastMap(ArrayRef<int64_t> shape,
 /// that is an affine map linalg accepts (none for other ops). A slice is not
 /// one: linalg sizes a loop by any operand dimension a plain loop index
 /// addresses, so a map cannot read a smaller window of a larger input; it
-/// stays an anchor until it becomes a tensor.extract_slice view.
+/// becomes a tensor.extract_slice view instead (sliceAsView).
 static std::optional<AffineMap> viewMap(Operation *op) {
   MLIRContext *ctx = op->getContext();
   if (auto transpose = dyn_cast<graph::TransposeOp>(op)) {
@@ -101,15 +104,40 @@ static Value scalarConstant(OpBuilder &b, Location loc,
   return arith::ConstantOp::create(b, loc, value);
 }
 
+/// A slice as the strided window it reads: starts are offsets, steps are
+/// strides (negative ones walk backwards), and the result's shape the sizes.
+static tensor::ExtractSliceOp sliceAsView(graph::SliceOp slice) {
+  OpBuilder b(slice);
+  SmallVector<int64_t> sizes(slice.getType().getShape());
+  auto view = tensor::ExtractSliceOp::create(
+      b, slice.getLoc(), slice.getType(), slice.getInput(), ValueRange{},
+      ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr(slice.getStarts()),
+      b.getDenseI64ArrayAttr(sizes), b.getDenseI64ArrayAttr(slice.getSteps()));
+  slice.getResult().replaceAllUsesWith(view.getResult());
+  slice.erase();
+  return view;
+}
+
 static LogicalResult lowerDispatch(DispatchOp dispatch) {
   Block &body = dispatch.getBodyBlock();
+  for (auto slice : llvm::make_early_inc_range(body.getOps<graph::SliceOp>()))
+    sliceAsView(slice);
   SmallVector<Operation *> chain;
-  // A transpose or slice anchor becomes a read through its map.
+  // A transpose anchor becomes a read through its map; a slice's view is read
+  // as it is (and copied by the loop nest when nothing else reads it); a
+  // gather, pad, Trilu or OneHot computes its element in the loop body.
   Operation *view = nullptr;
+  std::optional<ElementRead> elementRead;
   for (Operation &op : body.without_terminator()) {
-    if (graph::isElementwise(&op))
+    if (graph::isElementwise(&op)) {
       chain.push_back(&op);
-    else if (viewMap(&op) && !view)
+      continue;
+    }
+    if (view)
+      continue;
+    if (viewMap(&op) || isa<tensor::ExtractSliceOp>(op))
+      view = &op;
+    else if ((elementRead = getElementRead(&op, dispatch)))
       view = &op;
   }
   if (chain.empty() && !view)
@@ -173,12 +201,19 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
   OpBuilder b(yield);
   // Each value read from memory, and the map it is read through: the view's
   // result is its input read through the view's own map.
+  // An element read's operands come after the loaded values.
   SmallVector<Value> memory;
   SmallVector<AffineMap> maps;
+  AffineMap viewPoint;
   for (Value value : loaded) {
     AffineMap map = broadcastMap(
         cast<RankedTensorType>(value.getType()).getShape(), iteration, ctx);
-    if (view && value == view->getResult(0)) {
+    if (view && value == view->getResult(0) && elementRead) {
+      viewPoint = map;
+      continue;
+    }
+    if (view && value == view->getResult(0) &&
+        !isa<tensor::ExtractSliceOp>(view)) {
       memory.push_back(view->getOperand(0));
       maps.push_back(viewMap(view)->compose(map));
       continue;
@@ -186,6 +221,13 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
     memory.push_back(value);
     maps.push_back(map);
   }
+  unsigned numLoaded = memory.size();
+  if (elementRead)
+    for (auto [operand, map] :
+         llvm::zip(elementRead->operands, elementRead->maps)) {
+      memory.push_back(operand);
+      maps.push_back(map.compose(viewPoint));
+    }
   SmallVector<Value> outputs;
   SmallVector<Type> resultTypes;
   for (Value value : produced) {
@@ -203,8 +245,32 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
       b, loc, resultTypes, memory, outputs, maps, iterators,
       [&](OpBuilder &nb, Location bodyLoc, ValueRange args) {
         IRMapping scalars;
-        for (auto [value, arg] : llvm::zip(loaded, args))
-          scalars.map(value, toScalar(nb, bodyLoc, arg));
+        unsigned next = 0;
+        for (Value value : loaded) {
+          if (elementRead && value == view->getResult(0))
+            continue;
+          scalars.map(value, toScalar(nb, bodyLoc, args[next++]));
+        }
+        if (elementRead) {
+          // The point of the anchor's result that this iteration reads.
+          SmallVector<Value> point;
+          for (AffineExpr expr : viewPoint.getResults()) {
+            if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+              Value index =
+                  linalg::IndexOp::create(nb, bodyLoc, dim.getPosition());
+              point.push_back(arith::IndexCastOp::create(
+                  nb, bodyLoc, nb.getI64Type(), index));
+            } else {
+              point.push_back(arith::ConstantOp::create(
+                  nb, bodyLoc, nb.getI64IntegerAttr(0)));
+            }
+          }
+          SmallVector<Value> reads;
+          for (Value arg : args.slice(numLoaded, elementRead->operands.size()))
+            reads.push_back(toScalar(nb, bodyLoc, arg));
+          scalars.map(view->getResult(0),
+                      elementRead->compute(nb, view->getLoc(), point, reads));
+        }
         for (Operation *op : chain) {
           SmallVector<Value> operands;
           for (Value operand : op->getOperands()) {
@@ -244,7 +310,7 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
     value.replaceUsesWithIf(result, [&](OpOperand &use) {
       return use.getOwner() == yield.getOperation();
     });
-  if (view)
+  if (view && !isa<tensor::ExtractSliceOp>(view))
     chain.insert(chain.begin(), view);
   for (Operation *op : llvm::reverse(chain)) {
     if (!op->use_empty())

@@ -107,13 +107,32 @@ func.func @transpose_epilogue(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
 
 // -----
 
-// A slice stays an anchor: linalg sizes a loop by any operand dimension that
-// a plain loop index addresses, so a map cannot read a smaller window of a
-// larger input.
-// CHECK-LABEL: func.func @slice_stays_an_anchor(
-//       CHECK:     graph.slice
-//   CHECK-NOT:     linalg.generic
-func.func @slice_stays_an_anchor(%x: tensor<6x8xf32>) -> tensor<2x4xf32> {
+// A slice is a strided window, so it becomes a tensor.extract_slice view
+// (starts as offsets, steps as strides, walking backwards where negative)
+// that one loop nest reads: a map alone cannot read a smaller window of a
+// larger input, since linalg sizes a loop by any operand dimension a plain
+// loop index addresses. Its epilogue joins the same loop nest.
+// CHECK-LABEL: func.func @slice_is_a_view(
+//       CHECK:     %[[VIEW:.+]] = tensor.extract_slice %{{.+}}[1, 7] [2, 4] [2, -1] : tensor<6x8xf32> to tensor<2x4xf32>
+//       CHECK:     linalg.generic {{.+}} ins(%[[VIEW]] : tensor<2x4xf32>)
+//       CHECK:       math.exp
+//   CHECK-NOT:     graph.slice
+func.func @slice_is_a_view(%x: tensor<6x8xf32>) -> tensor<2x4xf32> {
   %s = graph.slice %x {starts = array<i64: 1, 7>, ends = array<i64: 5, 3>, steps = array<i64: 2, -1>} : tensor<6x8xf32> -> tensor<2x4xf32>
-  return %s : tensor<2x4xf32>
+  %e = graph.exp %s : tensor<2x4xf32>
+  return %e : tensor<2x4xf32>
+}
+
+// -----
+
+// A slice alone is copied by a loop nest over its view.
+// CHECK-LABEL: func.func @slice_alone(
+//       CHECK:     %[[VIEW:.+]] = tensor.extract_slice %{{.+}}[0, 2] [3, 4] [1, 1] : tensor<6x8xf32> to tensor<3x4xf32>
+//       CHECK:     %[[COPY:.+]] = linalg.generic {{.+}} ins(%[[VIEW]] : tensor<3x4xf32>)
+//  CHECK-NEXT:     ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+//  CHECK-NEXT:       linalg.yield %[[IN]] : f32
+//       CHECK:     kernel.yield %[[COPY]]
+func.func @slice_alone(%x: tensor<6x8xf32>) -> tensor<3x4xf32> {
+  %s = graph.slice %x {starts = array<i64: 0, 2>, ends = array<i64: 3, 6>, steps = array<i64: 1, 1>} : tensor<6x8xf32> -> tensor<3x4xf32>
+  return %s : tensor<3x4xf32>
 }
