@@ -26,7 +26,8 @@ using namespace ::modelc::codegen;
 namespace {
 /// Scratch bytes the runtime kernel of `op` needs; 0 when none.
 int64_t scratchBytes(Operation *op) {
-  if (auto conv = dyn_cast<kernel::ConvOp>(op)) {
+  if (auto conv = dyn_cast<kernel::ConvOp>(op);
+      conv && conv.getType().getElementType().isF32()) {
     ArrayRef<int64_t> in = conv.getInput().getType().getShape();
     ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
     ArrayRef<int64_t> out = conv.getType().getShape();

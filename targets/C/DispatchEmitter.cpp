@@ -74,6 +74,7 @@ private:
   }
 
   llvm::Error emitConv(kernel::ConvOp op);
+  void emitIntegerConv(kernel::ConvOp op);
   llvm::Error emitMatMul(kernel::MatMulOp op);
   llvm::Error emitPool(kernel::PoolOp op);
   llvm::Error emitReduction(mlir::linalg::GenericOp generic);
@@ -266,8 +267,9 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   Type elementType = tensorType(anchor->getResult(0)).getElementType();
   bool needsF32 = isa<kernel::ConvOp, kernel::ConvTransposeOp, kernel::MatMulOp,
                       kernel::PoolOp, kernel::SoftmaxOp, kernel::LayerNormOp>(anchor);
-  bool integerMatMul = isa<kernel::MatMulOp>(anchor) && elementType.isInteger(32);
-  if (needsF32 && !elementType.isF32() && !integerMatMul)
+  bool integerProduct = isa<kernel::MatMulOp, kernel::ConvOp>(anchor) &&
+                        elementType.isInteger(32);
+  if (needsF32 && !elementType.isF32() && !integerProduct)
     return opError(anchor, "only float32 is supported for " +
                                anchor->getName().stripDialect());
   if (auto generic = dyn_cast<linalg::GenericOp>(anchor))
@@ -325,7 +327,52 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
       });
 }
 
+/// An int32 convolution (ConvInteger's centered values) as direct loops:
+/// each output sums its products in 32 bits with wrap-around (unsigned, so
+/// C has no overflow to trap on), exact whenever the true sum fits int32.
+void DispatchWriter::emitIntegerConv(kernel::ConvOp op) {
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  ArrayRef<int64_t> w = op.getWeight().getType().getShape();
+  ArrayRef<int64_t> out = op.getType().getShape();
+  ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+  int64_t groupOut = out[1] / op.getGroup(), groupIn = w[1];
+  std::string x = pointer(op.getInput()), k = pointer(op.getWeight());
+  std::string bias = op.getBias() ? " + (uint32_t)" + pointer(op.getBias()) + "[oc]" : "";
+  os_ << "  for (int64_t n = 0; n < " << in[0] << "; ++n)\n"
+      << "    for (int64_t oc = 0; oc < " << out[1] << "; ++oc) {\n"
+      << "      const int64_t channel = oc / " << groupOut << " * " << groupIn
+      << ";\n"
+      << "      for (int64_t oy = 0; oy < " << out[2] << "; ++oy)\n"
+      << "        for (int64_t ox = 0; ox < " << out[3] << "; ++ox) {\n"
+      << "          uint32_t sum = 0;\n"
+      << "          for (int64_t ic = 0; ic < " << groupIn << "; ++ic)\n"
+      << "            for (int64_t ky = 0; ky < " << w[2] << "; ++ky) {\n"
+      << "              const int64_t iy = oy * " << s[0] << " - " << p[0]
+      << " + ky * " << d[0] << ";\n"
+      << "              if (iy < 0 || iy >= " << in[2] << ")\n"
+      << "                continue;\n"
+      << "              for (int64_t kx = 0; kx < " << w[3] << "; ++kx) {\n"
+      << "                const int64_t ix = ox * " << s[1] << " - " << p[1]
+      << " + kx * " << d[1] << ";\n"
+      << "                if (ix < 0 || ix >= " << in[3] << ")\n"
+      << "                  continue;\n"
+      << "                sum += (uint32_t)" << x << "[((n * " << in[1]
+      << " + channel + ic) * " << in[2] << " + iy) * " << in[3]
+      << " + ix] * (uint32_t)" << k << "[((oc * " << groupIn << " + ic) * "
+      << w[2] << " + ky) * " << w[3] << " + kx];\n"
+      << "              }\n"
+      << "            }\n"
+      << "          out0[((n * " << out[1] << " + oc) * " << out[2]
+      << " + oy) * " << out[3] << " + ox] = (int32_t)(sum" << bias << ");\n"
+      << "        }\n"
+      << "    }\n";
+}
+
 llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
+  if (op.getType().getElementType().isInteger(32)) {
+    emitIntegerConv(op);
+    return llvm::Error::success();
+  }
   kernels_.insert(RuntimeKernel::Gemm);
   kernels_.insert(RuntimeKernel::Conv);
   signature_.usesExec = signature_.usesScratch = true;

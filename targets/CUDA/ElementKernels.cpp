@@ -38,6 +38,50 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
   std::string type = registerType(anchor->getResult(0));
   ArrayRef<int64_t> outShape = tensorType(anchor->getResult(0)).getShape();
   return llvm::TypeSwitch<Operation *, llvm::Error>(anchor)
+      .Case([&](kernel::ConvOp op) {
+        // One output per thread: its products summed in 32 bits with
+        // wrap-around (unsigned), exact whenever the result fits.
+        ArrayRef<int64_t> in = op.getInput().getType().getShape();
+        ArrayRef<int64_t> w = op.getWeight().getType().getShape();
+        ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(),
+                          d = op.getDilations();
+        int64_t groupOut = outShape[1] / op.getGroup(), groupIn = w[1];
+        os << "  const long long n = " << coordinate(outShape, 0, i)
+           << ", oc = " << coordinate(outShape, 1, i)
+           << ", oy = " << coordinate(outShape, 2, i)
+           << ", ox = " << coordinate(outShape, 3, i) << ";\n"
+           << "  const long long channel = oc / " << groupOut << " * "
+           << groupIn << ";\n"
+           << "  unsigned int sum = 0;\n"
+           << "  for (long long ic = 0; ic < " << groupIn << "; ++ic)\n"
+           << "    for (long long ky = 0; ky < " << w[2] << "; ++ky) {\n"
+           << "      const long long iy = oy * " << s[0] << " - " << p[0]
+           << " + ky * " << d[0] << ";\n"
+           << "      if (iy < 0 || iy >= " << in[2] << ")\n"
+           << "        continue;\n"
+           << "      for (long long kx = 0; kx < " << w[3] << "; ++kx) {\n"
+           << "        const long long ix = ox * " << s[1] << " - " << p[1]
+           << " + kx * " << d[1] << ";\n"
+           << "        if (ix < 0 || ix >= " << in[3] << ")\n"
+           << "          continue;\n"
+           << "        sum += (unsigned int)"
+           << load(op.getInput(), "((n * " + std::to_string(in[1]) +
+                                      " + channel + ic) * " +
+                                      std::to_string(in[2]) + " + iy) * " +
+                                      std::to_string(in[3]) + " + ix")
+           << " * (unsigned int)"
+           << load(op.getWeight(), "((oc * " + std::to_string(groupIn) +
+                                       " + ic) * " + std::to_string(w[2]) +
+                                       " + ky) * " + std::to_string(w[3]) +
+                                       " + kx")
+           << ";\n"
+           << "      }\n"
+           << "    }\n";
+        if (op.getBias())
+          os << "  sum += (unsigned int)" << load(op.getBias(), "oc") << ";\n";
+        os << "  const " << type << " a = (" << type << ")sum;\n";
+        return llvm::Error::success();
+      })
       .Case([&](kernel::MatMulOp op) {
         // One dot product per thread, accumulated in 32 bits with
         // wrap-around (unsigned), so it is exact whenever the result fits.

@@ -125,15 +125,17 @@ std::string coordinate(ArrayRef<int64_t> shape, size_t d, llvm::StringRef flat) 
   return coord;
 }
 
-/// Integer matrix products have no cuBLASLt call that is exact for every
-/// K; they run as one thread per output element.
-static bool isIntegerMatMul(Operation *op) {
-  auto matmul = dyn_cast<kernel::MatMulOp>(op);
-  return matmul && matmul.getType().getElementType().isInteger(32);
+/// Integer matrix products and convolutions have no cuBLASLt or cuDNN call
+/// that is exact for every K; they run as one thread per output element.
+static bool isIntegerProduct(Operation *op) {
+  return isa<kernel::MatMulOp, kernel::ConvOp>(op) &&
+         cast<RankedTensorType>(op->getResult(0).getType())
+             .getElementType()
+             .isInteger(32);
 }
 
 bool isLibraryAnchor(Operation *op) {
-  return isa<kernel::MatMulOp, kernel::ConvOp>(op) && !isIntegerMatMul(op);
+  return isa<kernel::MatMulOp, kernel::ConvOp>(op) && !isIntegerProduct(op);
 }
 
 bool isRowAnchor(Operation *op) {
@@ -148,7 +150,7 @@ bool isReduction(Operation *op) {
 bool isElementAnchor(Operation *op) {
   return isa<tensor::ConcatOp, kernel::PoolOp,
              kernel::ArgReduceOp>(op) ||
-         isReduction(op) || isIntegerMatMul(op);
+         isReduction(op) || isIntegerProduct(op);
 }
 
 /// Emits the kernels and host function of one dispatch.

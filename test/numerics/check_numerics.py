@@ -6,7 +6,8 @@ Each case is a one-node ONNX model built here with onnx.helper, with inputs
 chosen where a naive formula breaks: log-sum-exp over values near 120 (exp
 overflows float), softmax and log-softmax over rows whose values differ by
 hundreds, MatMulInteger at K = 4099 with uint8 extremes and at K = 65536
-with int8 extremes (float sums round past 2^24). Float expectations come
+with int8 extremes, ConvInteger over 456 x 3 x 3 = 4104 products of uint8
+extremes (float sums round past 2^24). Float expectations come
 from the stable formula in float64 and must hold within 1e-4 of the largest
 magnitude of the expected output (and be finite where it is); integer
 outputs must be exact.
@@ -131,6 +132,51 @@ def cases():
     b = rng.choice(np.array([-128, 127], dtype=np.int8), size=(k, 3))
     b[:, 0] = -128
     matmul_integer("matmul_integer_int8_k65536", a, b)
+
+    def conv_integer(name, x, w, x_zero=None, w_zero=None, pads=(1, 1, 1, 1)):
+        """A ConvInteger node (x and w graph inputs, zero points
+        initializers) and its exact int32 result, computed in int64."""
+        names = ["x", "w"]
+        initializers = []
+        for input_name, zero in (("x_zero_point", x_zero), ("w_zero_point", w_zero)):
+            if zero is not None:
+                initializers.append(numpy_helper.from_array(zero, input_name))
+                names.append(input_name)
+            elif input_name == "x_zero_point" and w_zero is not None:
+                names.append("")
+        xc = x.astype(np.int64) - (0 if x_zero is None else int(x_zero))
+        wc = w.astype(np.int64) - (0 if w_zero is None else
+                                   w_zero.astype(np.int64).reshape(-1, 1, 1, 1))
+        padded = np.pad(xc, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+        kh, kw = w.shape[2:]
+        oh, ow = padded.shape[2] - kh + 1, padded.shape[3] - kw + 1
+        expected = np.zeros((x.shape[0], w.shape[0], oh, ow), dtype=np.int64)
+        for i in range(kh):
+            for j in range(kw):
+                expected += np.einsum("nchw,oc->nohw", padded[:, :, i:i + oh, j:j + ow],
+                                      wc[:, :, i, j])
+        assert np.abs(expected).max() < 2**31
+        dtype = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
+        graph = helper.make_graph(
+            [helper.make_node("ConvInteger", names, ["y"], pads=list(pads))], name,
+            [helper.make_tensor_value_info("x", dtype[x.dtype.type], x.shape),
+             helper.make_tensor_value_info("w", dtype[w.dtype.type], w.shape)],
+            [helper.make_tensor_value_info("y", TensorProto.INT32, expected.shape)],
+            initializers)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        model.ir_version = 8
+        out.append((name, model, [x, w], [expected.astype(np.int32)]))
+
+    # ConvInteger sums over in_channels x 3 x 3 = 4104 products of 255 * 255
+    # at the centre pixels: past 2^24, where a float convolution rounds.
+    x = rng.choice(np.array([0, 255], dtype=np.uint8), size=(1, 456, 3, 3))
+    x[0, :, 1, 1] = 255
+    w = rng.choice(np.array([0, 255], dtype=np.uint8), size=(2, 456, 3, 3))
+    w[0] = 255
+    conv_integer("conv_integer_uint8_k4104", x, w)
+    conv_integer("conv_integer_uint8_k4104_zero_points", x, w,
+                 x_zero=np.array(5, dtype=np.uint8),
+                 w_zero=np.array([1, 2], dtype=np.uint8))
     return out
 
 

@@ -571,6 +571,9 @@ struct FoldAffineIntoConv final : OpRewritePattern<ConvOp> {
 
   LogicalResult matchAndRewrite(ConvOp conv,
                                 PatternRewriter &rewriter) const override {
+    if (!isa<FloatType>(conv.getType().getElementType()))
+      return rewriter.notifyMatchFailure(conv, "an integer conv keeps its "
+                                               "exact int32 sums");
     if (!conv->hasOneUse())
       return rewriter.notifyMatchFailure(conv, "conv has several users");
     Operation *user = *conv->user_begin();

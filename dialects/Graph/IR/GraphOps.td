@@ -18,6 +18,9 @@ class Graph_Op<string mnemonic, list<Trait> traits = []>
 def Graph_Tensor : RankedTensorOf<[AnyType]>;
 def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
+/// Operands of products that accumulate exactly: floats, or int32 (the
+/// centered values of ConvInteger), whose sums wrap in int32.
+def Graph_ProductTensor : RankedTensorOf<[AnyFloat, I32]>;
 
 //===----------------------------------------------------------------------===//
 // Elementwise operations
@@ -253,7 +256,9 @@ def Graph_ConvOp : Graph_Op<"conv", [Pure, InferTypeOpAdaptor]> {
   let description = [{
     Mirrors ONNX `Conv` for 2-D inputs. `pads` is `[top, left, bottom, right]`
     after the importer resolved `auto_pad`; the weight is
-    `[out_channels, in_channels / group, kernel_h, kernel_w]`.
+    `[out_channels, in_channels / group, kernel_h, kernel_w]`. With i32
+    operands (ConvInteger's centered values) the products sum in int32,
+    wrapping, exact whenever the true sum fits.
 
     ```mlir
     %y = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
@@ -261,11 +266,12 @@ def Graph_ConvOp : Graph_Op<"conv", [Pure, InferTypeOpAdaptor]> {
         : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
     ```
   }];
-  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
-                       Optional<Graph_FloatTensor>:$bias,
+  let arguments = (ins Graph_ProductTensor:$input,
+                       Graph_ProductTensor:$weight,
+                       Optional<Graph_ProductTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations, I64Attr:$group);
-  let results = (outs Graph_FloatTensor:$result);
+  let results = (outs Graph_ProductTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` `(` type($input) `,`
     type($weight) (`,` type($bias)^)? `)` `->` type($result)
@@ -288,11 +294,12 @@ def Graph_ConvTransposeOp : Graph_Op<"conv_transpose", [Pure]> {
         : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32>
     ```
   }];
-  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
-                       Optional<Graph_FloatTensor>:$bias,
+  let arguments = (ins Graph_ProductTensor:$input,
+                       Graph_ProductTensor:$weight,
+                       Optional<Graph_ProductTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations, I64Attr:$group);
-  let results = (outs Graph_FloatTensor:$result);
+  let results = (outs Graph_ProductTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` `(` type($input) `,`
     type($weight) (`,` type($bias)^)? `)` `->` type($result)

@@ -132,24 +132,24 @@ llvm::Error importMatMulInteger(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
-/// ConvInteger still computes in float, exact only while each sum stays
-/// below 2^24; it needs an integer kernel.conv in every target.
+/// ConvInteger convolves in int32, like MatMulInteger: each output sums
+/// in_channels x kernel products, which float would round past 2^24.
 llvm::Error importConvInteger(NodeContext &ctx) {
   if (llvm::Error err = checkConvAttributes(
           ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
           /*biasInput=*/-1, /*transposed=*/false))
     return err;
-  Value x = centeredAsFloat(ctx, ctx.input(0), ctx.input(2));
-  Value w = ctx.input(3)
-                ? centeredAsFloat(ctx, ctx.input(1), Value())
-                : centeredAsFloat(ctx, ctx.input(1), Value());
+  Value x = centeredAsInt32(ctx, ctx.input(0), ctx.input(2));
+  Value w = centeredAsInt32(ctx, ctx.input(1), Value());
   if (Value zero = ctx.input(3)) {
+    // The weight's zero point is per tensor or per output channel.
     auto zeroType = cast<RankedTensorType>(zero.getType());
-    Value zeroF = ctx.create<graph::CastOp>(
-        RankedTensorType::get(zeroType.getShape(), ctx.builder().getF32Type()), zero);
+    Value zero32 = ctx.create<graph::CastOp>(
+        RankedTensorType::get(zeroType.getShape(), ctx.builder().getI32Type()),
+        zero);
     if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1)
-      zeroF = reshapeTo(ctx, zeroF, {zeroType.getDimSize(0), 1, 1, 1});
-    w = ctx.create<graph::SubOp>(w, zeroF);
+      zero32 = reshapeTo(ctx, zero32, {zeroType.getDimSize(0), 1, 1, 1});
+    w = ctx.create<graph::SubOp>(w, zero32);
   }
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
@@ -165,9 +165,7 @@ llvm::Error importConvInteger(NodeContext &ctx) {
       b.getDenseI64ArrayAttr(window->pads),
       b.getDenseI64ArrayAttr(window->dilations),
       b.getI64IntegerAttr(ctx.intAttr("group", 1)));
-  auto type = cast<RankedTensorType>(conv.getType());
-  ctx.setResult(0, ctx.create<graph::CastOp>(
-                       RankedTensorType::get(type.getShape(), b.getI32Type()), conv));
+  ctx.setResult(0, conv);
   return llvm::Error::success();
 }
 
