@@ -7,10 +7,11 @@
 // Private to targets/CUDA: the class that writes a CUDA artifact, whose parts
 // live in CudaEmitter.cpp (the driver and <name>.cu), DeviceLayout.cpp (where
 // every tensor lives in the one device allocation), HeaderWriter.cpp
-// (<name>.h and the tensor descriptors), HostWriter.cpp (the context,
-// create/destroy, the enqueue function and the run functions that capture it
-// as a CUDA graph) and BuildFiles.cpp (<name>.cmake, the runner and its
-// CMakeLists.txt).
+// (<name>.h), HostWriter.cpp (the context, create/destroy, the enqueue
+// function and the run functions that capture it as a CUDA graph) and
+// BuildFiles.cpp (<name>.cmake, the runner and its CMakeLists.txt). The ports,
+// their descriptors and checks and the pointer of every tensor are shared with
+// the C target (targets/Common/ArtifactPorts.h, PlannedPointers.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,12 +19,11 @@
 #define MODELC_TARGETS_CUDA_ARTIFACTWRITER_H
 
 #include "KernelEmitter.h"
-#include "modelc/IR/TensorData.h"
 #include "modelc/Target/TargetBackend.h"
+#include "targets/Common/ArtifactPorts.h"
 #include "targets/Common/WeightsWriter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -37,17 +37,6 @@ namespace modelc::cuda_target::detail {
 
 /// "fp32", "fp16" or "bf16", as --precision spells it.
 const char *precisionName(Precision precision);
-
-/// A tensor the caller passes in or receives.
-struct Port {
-  std::string onnxName;
-  mlir::Value value;
-  /// Element type of the caller's buffer: the IR's, where --io-precision
-  /// was applied with the storage precision (kernel-convert-float-storage).
-  mlir::Type ioElement;
-  /// Device offset of the buffer that <name>_run copies host data through.
-  int64_t hostRunOffset = 0;
-};
 
 class ArtifactWriter {
 public:
@@ -63,25 +52,8 @@ private:
   llvm::Error assignPointers();
   void layOutDevice();
 
-  std::string storageTypeName(mlir::Value value) const {
-    return cuda_target::storageTypeName(
-        mlir::cast<mlir::RankedTensorType>(value.getType()).getElementType());
-  }
-  int64_t storageBytes(mlir::Value value) const {
-    auto type = mlir::cast<mlir::RankedTensorType>(value.getType());
-    return type.getNumElements() *
-           mlir::modelc::getElementByteWidth(type.getElementType());
-  }
-  int64_t ioBytes(const Port &port) const {
-    return mlir::cast<mlir::RankedTensorType>(port.value.getType())
-               .getNumElements() *
-           mlir::modelc::getElementByteWidth(port.ioElement);
-  }
-
   // HeaderWriter.cpp
   void emitHeader(llvm::raw_ostream &os);
-  void emitDescriptors(llvm::raw_ostream &os, llvm::StringRef kind,
-                       llvm::ArrayRef<Port> ports);
 
   // CudaEmitter.cpp
   llvm::Error emitSource(llvm::raw_ostream &os);
@@ -99,7 +71,7 @@ private:
   mlir::func::FuncOp func_;
   const CompileOptions &options_;
   std::string name_, upper_;
-  llvm::SmallVector<Port> inputs_, outputs_;
+  codegen::ArtifactPorts ports_;
   int64_t arenaBytes_ = 0;
   std::vector<char> weights_;
   llvm::DenseMap<mlir::Value, int64_t> weightOffsets_;
@@ -107,12 +79,13 @@ private:
   std::vector<codegen::SyntheticWeightTensor> syntheticTensors_;
   /// C expression of the device pointer to each value in the enqueue function.
   llvm::DenseMap<mlir::Value, std::string> pointers_;
-  /// Output index each dispatch result writes into directly.
-  llvm::DenseMap<mlir::Value, unsigned> directOutputs_;
   LibraryPlans plans_;
-  /// Device layout: arena, weights, converted I/O, host-run I/O; the library
-  /// workspace follows, sized at create time.
+  /// Device layout: arena, weights, host-run I/O; the library workspace
+  /// follows, sized at create time.
   int64_t weightsOffset_ = 0, fixedDeviceBytes_ = 0;
+  /// Device offset of the buffer that <name>_run copies each input and each
+  /// output through.
+  llvm::SmallVector<int64_t> inputRunOffsets_, outputRunOffsets_;
 };
 
 } // namespace modelc::cuda_target::detail

@@ -88,8 +88,8 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
        << getCudaLibraryShapesSource() << "\n"
        << getCudaLibrariesSource() << "\n";
   os << "/*==== model ====*/\n\n";
-  emitDescriptors(os, "input", inputs_);
-  emitDescriptors(os, "output", outputs_);
+  writePortDescriptors(os, name_, "input", ports_.inputs, "extern \"C\" ");
+  writePortDescriptors(os, name_, "output", ports_.outputs, "extern \"C\" ");
   os << device;
   emitLifecycle(os);
   os << host;

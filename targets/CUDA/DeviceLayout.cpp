@@ -13,7 +13,7 @@
 
 #include "ArtifactWriter.h"
 
-#include "dialects/Kernel/IR/KernelOps.h"
+#include "targets/Common/ArtifactAbi.h"
 #include "targets/Common/PlannedPointers.h"
 
 using namespace mlir;
@@ -42,48 +42,25 @@ void ArtifactWriter::layOutWeights() {
 }
 
 llvm::Error ArtifactWriter::assignPointers() {
-  auto ioElementOf = [](Value value) {
-    return cast<RankedTensorType>(value.getType()).getElementType();
-  };
-  for (auto [i, arg] : llvm::enumerate(func_.getArguments())) {
-    auto name = func_.getArgAttrOfType<StringAttr>(i, "onnx.name");
-    inputs_.push_back({name ? name.str() : "input_" + std::to_string(i), arg,
-                       ioElementOf(arg)});
-    pointers_[arg] = "input_" + std::to_string(i);
-  }
-  auto ret = cast<func::ReturnOp>(func_.getBody().front().getTerminator());
-  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
-    auto name = func_.getResultAttrOfType<StringAttr>(i, "onnx.name");
-    outputs_.push_back({name ? name.str() : "output_" + std::to_string(i),
-                        value, ioElementOf(value)});
-    Value source = kernel::getViewSource(value);
-    if (isa_and_nonnull<kernel::DispatchOp>(source.getDefiningOp()) &&
-        !directOutputs_.count(source))
-      directOutputs_[source] = i;
-  }
-  auto typed = [&](Value value, bool isConst) {
-    return std::string("(") + (isConst ? "const " : "") +
-           storageTypeName(value) + " *)";
-  };
+  ports_ = collectArtifactPorts(func_);
   return assignPlannedPointers(func_, weightOffsets_, emptyConstants_,
-                               directOutputs_, typed, pointers_);
+                               ports_.directOutputs, storageTypeName,
+                               pointers_);
 }
 
 void ArtifactWriter::layOutDevice() {
   int64_t offset = alignTo(arenaBytes_, kDeviceAlignment);
   weightsOffset_ = offset;
   offset = alignTo(offset + weights_.size(), kDeviceAlignment);
-  for (Port *port : [&] {
-         SmallVector<Port *> all;
-         for (Port &p : inputs_)
-           all.push_back(&p);
-         for (Port &p : outputs_)
-           all.push_back(&p);
-         return all;
-       }()) {
-    port->hostRunOffset = offset;
-    offset = alignTo(offset + ioBytes(*port), kDeviceAlignment);
-  }
+  auto stage = [&](ArrayRef<ArtifactPort> ports,
+                   SmallVector<int64_t> &offsets) {
+    for (const ArtifactPort &port : ports) {
+      offsets.push_back(offset);
+      offset = alignTo(offset + tensorBytes(port.value), kDeviceAlignment);
+    }
+  };
+  stage(ports_.inputs, inputRunOffsets_);
+  stage(ports_.outputs, outputRunOffsets_);
   fixedDeviceBytes_ = offset;
 }
 

@@ -5,15 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // <name>.h: the memory contract, the ABI types shared with the C target, the
-// sizes of the device allocation, the ports and the declarations of the C API;
-// and the tensor descriptors <name>.cu defines for it.
+// sizes of the device allocation, the ports and the declarations of the C
+// API.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactWriter.h"
 
 #include "targets/Common/ArtifactAbi.h"
-#include "targets/Common/CSyntax.h"
 
 #include "llvm/Support/Format.h"
 
@@ -107,16 +106,10 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
   os << "/* Storage and matrix-product precision of float tensors. */\n"
      << "#define " << upper_ << "_PRECISION \""
      << precisionName(options_.precision) << "\"\n"
-     << "#define " << upper_ << "_NUM_INPUTS " << inputs_.size() << "\n"
-     << "#define " << upper_ << "_NUM_OUTPUTS " << outputs_.size() << "\n\n";
-  os << "/* Inputs:\n";
-  for (auto [i, port] : llvm::enumerate(inputs_))
-    os << " *   " << i << ": " << commentSafe(port.onnxName) << " "
-       << shapeComment(port.value) << "\n";
-  os << " * Outputs:\n";
-  for (auto [i, port] : llvm::enumerate(outputs_))
-    os << " *   " << i << ": " << commentSafe(port.onnxName) << " "
-       << shapeComment(port.value) << "\n";
+     << "#define " << upper_ << "_NUM_INPUTS " << ports_.inputs.size() << "\n"
+     << "#define " << upper_ << "_NUM_OUTPUTS " << ports_.outputs.size()
+     << "\n\n";
+  writePortList(os, ports_);
   os << " * Float inputs and outputs are exchanged as "
      << precisionName(options_.ioPrecision) << " (--io-precision).\n */\n"
      << "extern const modelc_tensor_desc " << name_ << "_inputs[];\n"
@@ -170,18 +163,6 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "/* A short English description of a status. */\n"
      << "const char *" << name_ << "_status_string(modelc_status status);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
-}
-
-void ArtifactWriter::emitDescriptors(llvm::raw_ostream &os,
-                                     llvm::StringRef kind,
-                                     ArrayRef<Port> ports) {
-  SmallVector<TensorPort> described;
-  for (const Port &port : ports)
-    described.push_back(
-        {port.onnxName, port.ioElement,
-         cast<RankedTensorType>(port.value.getType()).getShape(),
-         ioBytes(port)});
-  writeTensorDescriptors(os, name_, kind, described, "extern \"C\" ");
 }
 
 } // namespace modelc::cuda_target::detail

@@ -42,9 +42,9 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
   os << "  int use_graphs;\n"
      << "  cudaGraphExec_t graph; /* replays the buffers and stream below */\n"
      << "  cudaStream_t graph_stream;\n"
-     << "  const void *graph_inputs[" << std::max<size_t>(inputs_.size(), 1)
-     << "];\n"
-     << "  void *graph_outputs[" << std::max<size_t>(outputs_.size(), 1)
+     << "  const void *graph_inputs["
+     << std::max<size_t>(ports_.inputs.size(), 1) << "];\n"
+     << "  void *graph_outputs[" << std::max<size_t>(ports_.outputs.size(), 1)
      << "];\n"
      << "};\n\n";
 
@@ -170,18 +170,17 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
   // One eager run over zeroed staging buffers loads every kernel module and
   // lets the libraries initialize before any graph capture.
   std::string warmInputs, warmOutputs;
-  for (const Port &port : inputs_)
+  for (int64_t offset : inputRunOffsets_)
     warmInputs += (warmInputs.empty() ? "" : ", ") +
-                  std::string("ctx->device + ") +
-                  std::to_string(port.hostRunOffset);
-  for (const Port &port : outputs_)
+                  std::string("ctx->device + ") + std::to_string(offset);
+  for (int64_t offset : outputRunOffsets_)
     warmOutputs += (warmOutputs.empty() ? "" : ", ") +
-                   std::string("ctx->device + ") +
-                   std::to_string(port.hostRunOffset);
+                   std::string("ctx->device + ") + std::to_string(offset);
   os << "  {\n"
-     << "    const void *warm_inputs[" << std::max<size_t>(inputs_.size(), 1)
-     << "] = {" << (warmInputs.empty() ? "NULL" : warmInputs) << "};\n"
-     << "    void *warm_outputs[" << std::max<size_t>(outputs_.size(), 1)
+     << "    const void *warm_inputs["
+     << std::max<size_t>(ports_.inputs.size(), 1) << "] = {"
+     << (warmInputs.empty() ? "NULL" : warmInputs) << "};\n"
+     << "    void *warm_outputs[" << std::max<size_t>(ports_.outputs.size(), 1)
      << "] = {" << (warmOutputs.empty() ? "NULL" : warmOutputs) << "};\n"
      << "    if (" << name_
      << "_enqueue(ctx, ctx->own_stream, warm_inputs, warm_outputs) != 0 ||\n"
@@ -217,80 +216,35 @@ void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
   if (!weights_.empty())
     os << "  const unsigned char *weights = ctx->device + " << weightsOffset_
        << ";\n";
-  for (auto [i, port] : llvm::enumerate(inputs_)) {
-    if (port.value.use_empty())
-      continue;
-    std::string type = storageTypeName(port.value);
-    os << "  const " << type << " *input_" << i << " = (const " << type
-       << " *)inputs[" << i << "];\n";
-  }
-  for (auto [i, port] : llvm::enumerate(outputs_)) {
-    Value source = kernel::getViewSource(port.value);
-    auto it = directOutputs_.find(source);
-    if (it == directOutputs_.end() || it->second != i)
-      continue;
-    std::string type = storageTypeName(port.value);
-    os << "  " << type << " *output_" << i << " = (" << type << " *)outputs["
-       << i << "];\n";
-  }
+  writePortPointers(os, ports_, "  ", storageTypeName);
   os << calls;
-  for (auto [i, port] : llvm::enumerate(outputs_)) {
-    if (tensorBytes(port.value) == 0)
+  // Outputs not written by a dispatch: inputs, constants, or a value that
+  // another output already holds.
+  for (auto [i, port] : llvm::enumerate(ports_.outputs)) {
+    if (ports_.isDirectOutput(i) || tensorBytes(port.value) == 0)
       continue;
     Value source = kernel::getViewSource(port.value);
-    auto it = directOutputs_.find(source);
-    bool direct = it != directOutputs_.end() && it->second == i;
-    std::string out = "outputs[" + std::to_string(i) + "]";
-    std::string from;
-    if (direct)
-      from = "output_" + std::to_string(i);
-    else if (it != directOutputs_.end())
-      from = "output_" + std::to_string(it->second);
-    else
-      from = pointers_.lookup(source);
+    auto it = ports_.directOutputs.find(source);
+    std::string from = it != ports_.directOutputs.end()
+                           ? "output_" + std::to_string(it->second)
+                           : pointers_.lookup(source);
     if (from.empty())
       from = "input_0";
-    if (direct)
-      continue;
-    os << "  cudaMemcpyAsync(" << out << ", " << from << ", "
-       << storageBytes(port.value)
-       << ", cudaMemcpyDeviceToDevice, stream);\n";
+    os << "  cudaMemcpyAsync(outputs[" << i << "], " << from << ", "
+       << tensorBytes(port.value) << ", cudaMemcpyDeviceToDevice, stream);\n";
   }
   os << "  return 0;\n}\n\n";
 }
 
 void ArtifactWriter::emitRun(llvm::raw_ostream &os) {
-  auto checkPorts = [&](llvm::StringRef array, llvm::StringRef sizes,
-                        ArrayRef<Port> ports) {
-    for (auto [i, port] : llvm::enumerate(ports)) {
-      // A zero-byte tensor is never read or written, so its pointer may be
-      // NULL, as malloc(0) and cudaMalloc(0) may give.
-      if (ioBytes(port) != 0)
-        os << "  if (!" << array << "[" << i << "])\n"
-           << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
-      os << "  if (" << sizes << "[" << i << "] != " << ioBytes(port)
-         << ")\n    return MODELC_ERROR_SIZE_MISMATCH;\n";
-      int64_t align = mlir::modelc::getElementByteWidth(port.ioElement);
-      if (align > 1)
-        os << "  if ((uintptr_t)" << array << "[" << i << "] % " << align
-           << " != 0)\n    return MODELC_ERROR_MISALIGNED;\n";
-    }
-  };
-  auto checkArguments = [&] {
-    os << "  if (!ctx || (" << upper_ << "_NUM_INPUTS > 0 && (!inputs || "
-       << "!input_bytes)) || !outputs || !output_bytes)\n"
-       << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
-    checkPorts("inputs", "input_bytes", inputs_);
-    checkPorts("outputs", "output_bytes", outputs_);
-  };
-  size_t numInputs = std::max<size_t>(inputs_.size(), 1);
-  size_t numOutputs = std::max<size_t>(outputs_.size(), 1);
+  size_t numInputs = std::max<size_t>(ports_.inputs.size(), 1);
+  size_t numOutputs = std::max<size_t>(ports_.outputs.size(), 1);
 
   os << "extern \"C\" modelc_status " << name_ << "_run_device(" << name_
      << "_context *ctx, struct CUstream_st *stream,\n"
      << "    const void *const inputs[], const size_t input_bytes[],\n"
      << "    void *const outputs[], const size_t output_bytes[])\n{\n";
-  checkArguments();
+  writeRunArgumentChecks(os, upper_, ports_);
   os << "  if (!ctx->use_graphs || stream == NULL) {\n"
      << "    if (" << name_ << "_enqueue(ctx, stream, inputs, outputs) != 0)\n"
      << "      return MODELC_ERROR_DEVICE;\n"
@@ -336,27 +290,28 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os) {
      << "_context *ctx, const void *const inputs[],\n"
      << "    const size_t input_bytes[], void *const outputs[],\n"
      << "    const size_t output_bytes[])\n{\n";
-  checkArguments();
+  writeRunArgumentChecks(os, upper_, ports_);
   os << "  const void *device_inputs[" << numInputs << "] = {NULL};\n"
      << "  void *device_outputs[" << numOutputs << "] = {NULL};\n"
      << "  cudaStream_t stream = ctx->own_stream;\n"
      << "  modelc_status status;\n";
-  for (auto [i, port] : llvm::enumerate(inputs_))
-    os << "  device_inputs[" << i << "] = ctx->device + " << port.hostRunOffset
-       << ";\n"
+  for (auto [i, port] : llvm::enumerate(ports_.inputs))
+    os << "  device_inputs[" << i << "] = ctx->device + "
+       << inputRunOffsets_[i] << ";\n"
        << "  cudaMemcpyAsync((void *)device_inputs[" << i << "], inputs[" << i
-       << "], " << ioBytes(port) << ", cudaMemcpyHostToDevice, stream);\n";
-  for (auto [i, port] : llvm::enumerate(outputs_))
-    os << "  device_outputs[" << i << "] = ctx->device + "
-       << port.hostRunOffset << ";\n";
+       << "], " << tensorBytes(port.value)
+       << ", cudaMemcpyHostToDevice, stream);\n";
+  for (auto [i, offset] : llvm::enumerate(outputRunOffsets_))
+    os << "  device_outputs[" << i << "] = ctx->device + " << offset << ";\n";
   os << "  status = " << name_
      << "_run_device(ctx, stream, device_inputs, input_bytes, "
         "device_outputs,\n"
      << "      output_bytes);\n"
      << "  if (status != MODELC_OK)\n    return status;\n";
-  for (auto [i, port] : llvm::enumerate(outputs_))
+  for (auto [i, port] : llvm::enumerate(ports_.outputs))
     os << "  cudaMemcpyAsync(outputs[" << i << "], device_outputs[" << i
-       << "], " << ioBytes(port) << ", cudaMemcpyDeviceToHost, stream);\n";
+       << "], " << tensorBytes(port.value)
+       << ", cudaMemcpyDeviceToHost, stream);\n";
   os << "  return cudaStreamSynchronize(stream) == cudaSuccess ? MODELC_OK : "
         "MODELC_ERROR_DEVICE;\n}\n\n";
   os << "extern \"C\" ";
