@@ -13,12 +13,12 @@
 #include "CTarget.h"
 
 #include "targets/Common/ArtifactAbi.h"
+#include "targets/Common/ArtifactPorts.h"
 #include "targets/Common/CSyntax.h"
 #include "targets/Common/PlannedPointers.h"
 #include "DispatchEmitter.h"
 #include "RuntimeSources.h"
 #include "targets/Common/WeightsWriter.h"
-#include "modelc/IR/TensorData.h"
 #include "dialects/Kernel/IR/KernelOps.h"
 #include "dialects/Kernel/Transforms/Passes.h"
 
@@ -36,12 +36,6 @@ namespace {
 
 constexpr int64_t kWeightsAlignment = 64;
 
-/// A tensor the caller passes in or receives.
-struct Port {
-  std::string onnxName;
-  Value value;
-};
-
 class ArtifactWriter {
 public:
   ArtifactWriter(func::FuncOp func, const CompileOptions &options)
@@ -55,8 +49,6 @@ private:
   llvm::Error assignPointers();
   void emitHeader(llvm::raw_ostream &os);
   llvm::Error emitSource(llvm::raw_ostream &os);
-  void emitDescriptors(llvm::raw_ostream &os, llvm::StringRef kind,
-                       ArrayRef<Port> ports);
   void emitInit(llvm::raw_ostream &os);
   void emitRun(llvm::raw_ostream &os, const std::string &calls);
   std::string runnerSource() const;
@@ -65,15 +57,13 @@ private:
   func::FuncOp func_;
   const CompileOptions &options_;
   std::string name_, upper_;
-  SmallVector<Port> inputs_, outputs_;
+  ArtifactPorts ports_;
   int64_t arenaBytes_ = 0;
   std::vector<char> weights_;
   llvm::DenseMap<Value, int64_t> weightOffsets_;
   SmallVector<Value> emptyConstants_;
   /// C expression of the pointer to each value's memory in the run function.
   llvm::DenseMap<Value, std::string> pointers_;
-  /// Output index each dispatch result writes into directly.
-  llvm::DenseMap<Value, unsigned> directOutputs_;
   bool usesExec_ = false;
   /// (kernel's scratch expression, planned bytes) per dispatch.
   std::vector<std::pair<std::string, int64_t>> scratchChecks_;
@@ -88,27 +78,9 @@ void ArtifactWriter::layOutWeights() {
 }
 
 llvm::Error ArtifactWriter::assignPointers() {
-  auto typed = [](Value value, bool isConst) {
-    return std::string("(") + (isConst ? "const " : "") +
-           cElementType(cast<RankedTensorType>(value.getType()).getElementType()) +
-           " *)";
-  };
-  for (auto [i, arg] : llvm::enumerate(func_.getArguments())) {
-    auto name = func_.getArgAttrOfType<StringAttr>(i, "onnx.name");
-    inputs_.push_back({name ? name.str() : "input_" + std::to_string(i), arg});
-    pointers_[arg] = "input_" + std::to_string(i);
-  }
-  auto ret = cast<func::ReturnOp>(func_.getBody().front().getTerminator());
-  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
-    auto name = func_.getResultAttrOfType<StringAttr>(i, "onnx.name");
-    outputs_.push_back({name ? name.str() : "output_" + std::to_string(i), value});
-    Value source = kernel::getViewSource(value);
-    if (isa_and_nonnull<kernel::DispatchOp>(source.getDefiningOp()) &&
-        !directOutputs_.count(source))
-      directOutputs_[source] = i;
-  }
+  ports_ = collectArtifactPorts(func_);
   return assignPlannedPointers(func_, weightOffsets_, emptyConstants_,
-                               directOutputs_, typed, pointers_);
+                               ports_.directOutputs, cElementType, pointers_);
 }
 
 void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
@@ -151,17 +123,11 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
        << "#define " << upper_ << "_WEIGHTS_FILE_BYTES ((size_t)"
        << kExternalWeightsHeaderBytes + static_cast<int64_t>(weights_.size())
        << ")\n";
-  os << "#define " << upper_ << "_NUM_INPUTS " << inputs_.size() << "\n"
-     << "#define " << upper_ << "_NUM_OUTPUTS " << outputs_.size() << "\n\n";
+  os << "#define " << upper_ << "_NUM_INPUTS " << ports_.inputs.size() << "\n"
+     << "#define " << upper_ << "_NUM_OUTPUTS " << ports_.outputs.size()
+     << "\n\n";
 
-  os << "/* Inputs:\n";
-  for (auto [i, port] : llvm::enumerate(inputs_))
-    os << " *   " << i << ": " << commentSafe(port.onnxName) << " "
-       << shapeComment(port.value) << "\n";
-  os << " * Outputs:\n";
-  for (auto [i, port] : llvm::enumerate(outputs_))
-    os << " *   " << i << ": " << commentSafe(port.onnxName) << " "
-       << shapeComment(port.value) << "\n";
+  writePortList(os, ports_);
   os << " */\n"
      << "extern const modelc_tensor_desc " << name_ << "_inputs[];\n"
      << "extern const modelc_tensor_desc " << name_ << "_outputs[];\n\n";
@@ -196,17 +162,6 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "/* A short English description of a status. */\n"
      << "const char *" << name_ << "_status_string(modelc_status status);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
-}
-
-void ArtifactWriter::emitDescriptors(llvm::raw_ostream &os,
-                                     llvm::StringRef kind, ArrayRef<Port> ports) {
-  SmallVector<TensorPort> described;
-  for (const Port &port : ports) {
-    auto type = cast<RankedTensorType>(port.value.getType());
-    described.push_back({port.onnxName, type.getElementType(), type.getShape(),
-                         tensorBytes(port.value)});
-  }
-  writeTensorDescriptors(os, name_, kind, described);
 }
 
 void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
@@ -255,29 +210,7 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
      << "_context *ctx, const void *const inputs[],\n"
      << "    const size_t input_bytes[], void *const outputs[],\n"
      << "    const size_t output_bytes[])\n{\n";
-  os << "  if (!ctx || (" << upper_ << "_NUM_INPUTS > 0 && (!inputs || "
-     << "!input_bytes)) || !outputs || !output_bytes)\n"
-     << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
-  auto checkPorts = [&](llvm::StringRef array, llvm::StringRef sizes,
-                        ArrayRef<Port> ports) {
-    for (auto [i, port] : llvm::enumerate(ports)) {
-      Type element =
-          cast<RankedTensorType>(port.value.getType()).getElementType();
-      // A zero-byte tensor is never read or written, so its pointer may be
-      // NULL, as malloc(0) and cudaMalloc(0) may give.
-      if (tensorBytes(port.value) != 0)
-        os << "  if (!" << array << "[" << i << "])\n"
-           << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
-      os << "  if (" << sizes << "[" << i << "] != " << tensorBytes(port.value)
-         << ")\n    return MODELC_ERROR_SIZE_MISMATCH;\n";
-      int64_t align = mlir::modelc::getElementByteWidth(element);
-      if (align > 1)
-        os << "  if ((uintptr_t)" << array << "[" << i << "] % " << align
-           << " != 0)\n    return MODELC_ERROR_MISALIGNED;\n";
-    }
-  };
-  checkPorts("inputs", "input_bytes", inputs_);
-  checkPorts("outputs", "output_bytes", outputs_);
+  writeRunArgumentChecks(os, upper_, ports_);
   if (arenaBytes_ > 0)
     os << "  if (!ctx->arena)\n    return MODELC_ERROR_NULL_ARGUMENT;\n";
   os << "  {\n";
@@ -287,35 +220,16 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
     os << "    unsigned char *arena = (unsigned char *)ctx->arena;\n";
   if (!weights_.empty())
     os << "    const unsigned char *weights = ctx->weights;\n";
-  for (auto [i, port] : llvm::enumerate(inputs_))
-    if (!port.value.use_empty())
-      os << "    const "
-         << cElementType(cast<RankedTensorType>(port.value.getType())
-                             .getElementType())
-         << " *input_" << i << " = (const "
-         << cElementType(cast<RankedTensorType>(port.value.getType())
-                             .getElementType())
-         << " *)inputs[" << i << "];\n";
-  for (auto [i, port] : llvm::enumerate(outputs_)) {
-    Value source = kernel::getViewSource(port.value);
-    auto it = directOutputs_.find(source);
-    if (it == directOutputs_.end() || it->second != i)
-      continue;
-    std::string type = cElementType(
-        cast<RankedTensorType>(port.value.getType()).getElementType());
-    os << "    " << type << " *output_" << i << " = (" << type
-       << " *)outputs[" << i << "];\n";
-  }
+  writePortPointers(os, ports_, "    ", cElementType);
   os << calls;
   // Outputs not written by a dispatch: inputs, constants, or a value that
   // another output already holds.
-  for (auto [i, port] : llvm::enumerate(outputs_)) {
-    Value source = kernel::getViewSource(port.value);
-    auto it = directOutputs_.find(source);
-    if ((it != directOutputs_.end() && it->second == i) ||
-        tensorBytes(port.value) == 0)
+  for (auto [i, port] : llvm::enumerate(ports_.outputs)) {
+    if (ports_.isDirectOutput(i) || tensorBytes(port.value) == 0)
       continue;
-    std::string from = it != directOutputs_.end()
+    Value source = kernel::getViewSource(port.value);
+    auto it = ports_.directOutputs.find(source);
+    std::string from = it != ports_.directOutputs.end()
                            ? "outputs[" + std::to_string(it->second) + "]"
                            : pointers_.lookup(source);
     if (from.empty())
@@ -388,8 +302,8 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
   os << "/*==== model ====*/\n\n";
   if (!weights_.empty() && options_.weights != WeightsFormat::External)
     os << "extern const unsigned char " << name_ << "_weights_data[];\n\n";
-  emitDescriptors(os, "input", inputs_);
-  emitDescriptors(os, "output", outputs_);
+  writePortDescriptors(os, name_, "input", ports_.inputs);
+  writePortDescriptors(os, name_, "output", ports_.outputs);
   os << dispatchCode;
   emitInit(os);
   emitRun(os, calls);

@@ -8,6 +8,8 @@
 
 #include "dialects/Kernel/IR/KernelOps.h"
 
+#include "mlir/IR/BuiltinTypes.h"
+
 using namespace mlir;
 using namespace mlir::modelc;
 
@@ -17,14 +19,22 @@ llvm::Error assignPlannedPointers(
     func::FuncOp func, const llvm::DenseMap<Value, int64_t> &weightOffsets,
     ArrayRef<Value> emptyConstants,
     const llvm::DenseMap<Value, unsigned> &directOutputs,
-    llvm::function_ref<std::string(Value, bool)> cast,
+    llvm::function_ref<std::string(Type)> typeName,
     llvm::DenseMap<Value, std::string> &pointers) {
+  auto typed = [&](Value value, bool isConst) {
+    return std::string("(") + (isConst ? "const " : "") +
+           typeName(mlir::cast<RankedTensorType>(value.getType())
+                        .getElementType()) +
+           " *)";
+  };
+  for (auto [i, arg] : llvm::enumerate(func.getArguments()))
+    pointers[arg] = "input_" + std::to_string(i);
   for (auto [value, offset] : weightOffsets)
     pointers[value] =
-        cast(value, true) + "(weights + " + std::to_string(offset) + ")";
+        typed(value, true) + "(weights + " + std::to_string(offset) + ")";
   // Empty tensors have no memory; nothing reads through their pointer.
   for (Value value : emptyConstants)
-    pointers[value] = cast(value, true) + "NULL";
+    pointers[value] = typed(value, true) + "NULL";
   for (Operation &op : func.getBody().front()) {
     auto dispatch = dyn_cast<kernel::DispatchOp>(op);
     if (!dispatch)
@@ -37,7 +47,7 @@ llvm::Error assignPlannedPointers(
     for (auto [result, offset] : llvm::zip(dispatch.getResults(), *offsets)) {
       if (offset >= 0) {
         pointers[result] =
-            cast(result, false) + "(arena + " + std::to_string(offset) + ")";
+            typed(result, false) + "(arena + " + std::to_string(offset) + ")";
         continue;
       }
       auto it = directOutputs.find(result);
