@@ -95,18 +95,9 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << " * generated code allocates nothing, creates no threads and keeps no\n"
      << " * global state, so contexts are independent and may run at once.\n"
      << " * A context runs one inference at a time.\n"
-     << " */\n"
-     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << "#include <stddef.h>\n#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  writeAbiTypes(os);
-
-  os << "#define " << upper_ << "_ABI_VERSION 1\n"
-     << "/* FNV-1a hash of the model file and of the flags that shaped this "
-        "artifact. */\n"
-     << "#define " << upper_ << "_MODEL_HASH UINT64_C(0x"
-     << llvm::format_hex_no_prefix(options_.modelHash, 16) << ")\n"
-     << "#define " << upper_ << "_ARENA_BYTES ((size_t)" << arenaBytes_
+     << " */\n";
+  writeHeaderOpening(os, guard, upper_, options_.modelHash);
+  os << "#define " << upper_ << "_ARENA_BYTES ((size_t)" << arenaBytes_
      << ")\n"
      << "#define " << upper_ << "_ARENA_ALIGN " << options_.arenaAlignment
      << "\n"

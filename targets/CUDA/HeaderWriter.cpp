@@ -14,7 +14,6 @@
 
 #include "targets/Common/ArtifactAbi.h"
 
-#include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mlir::modelc;
@@ -62,17 +61,9 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << " * Threads and streams: one context serves one stream at a time; "
         "use one\n"
      << " * context per concurrent stream. Contexts share nothing.\n"
-     << " */\n"
-     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << "#include <stddef.h>\n#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  writeAbiTypes(os);
-  os << "#define " << upper_ << "_ABI_VERSION 1\n"
-     << "/* FNV-1a hash of the model file and of the flags that shaped this "
-        "artifact. */\n"
-     << "#define " << upper_ << "_MODEL_HASH UINT64_C(0x"
-     << llvm::format_hex_no_prefix(options_.modelHash, 16) << ")\n"
-     << "/* Device bytes of the intermediate tensors, inside the one "
+     << " */\n";
+  writeHeaderOpening(os, guard, upper_, options_.modelHash);
+  os << "/* Device bytes of the intermediate tensors, inside the one "
         "allocation. */\n"
      << "#define " << upper_ << "_ARENA_BYTES ((size_t)" << arenaBytes_
      << ")\n"

@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mlir::modelc;
@@ -213,6 +214,19 @@ llvm::Expected<func::FuncOp> getArtifactFunction(ModuleOp module,
   for (auto func : module.getOps<func::FuncOp>())
     return func;
   return llvm::createStringError("the module has no function to emit");
+}
+
+void writeHeaderOpening(llvm::raw_ostream &os, llvm::StringRef guard,
+                        llvm::StringRef upper, uint64_t modelHash) {
+  os << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stddef.h>\n#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  writeAbiTypes(os);
+  os << "#define " << upper << "_ABI_VERSION 1\n"
+     << "/* FNV-1a hash of the model file and of the flags that shaped this "
+        "artifact. */\n"
+     << "#define " << upper << "_MODEL_HASH UINT64_C(0x"
+     << llvm::format_hex_no_prefix(modelHash, 16) << ")\n";
 }
 
 } // namespace modelc::codegen

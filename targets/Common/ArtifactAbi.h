@@ -38,6 +38,12 @@ std::string shapeComment(mlir::Value value);
 /// The ABI-version-guarded enums, descriptor and callback types.
 void writeAbiTypes(llvm::raw_ostream &os);
 
+/// What every artifact header has after its comment: the include guard
+/// `guard`, the includes, extern "C", the ABI types, `<UPPER>_ABI_VERSION`
+/// and `<UPPER>_MODEL_HASH`.
+void writeHeaderOpening(llvm::raw_ostream &os, llvm::StringRef guard,
+                        llvm::StringRef upper, uint64_t modelHash);
+
 /// `const char *<name>_status_string(modelc_status)`.
 void writeStatusStringFunction(llvm::raw_ostream &os, llvm::StringRef name);
 
