@@ -104,16 +104,8 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.size()
      << ")\n";
   bool external = options_.weights == WeightsFormat::External;
-  os << "/* 1: the caller loads " << name_ << ".weights.bin and passes it to "
-     << name_ << "_init. */\n"
-     << "#define " << upper_ << "_WEIGHTS_EXTERNAL " << (external ? 1 : 0)
-     << "\n";
-  if (external)
-    os << "/* Size of " << name_ << ".weights.bin: a 64-byte header, then the "
-       << "weights. */\n"
-       << "#define " << upper_ << "_WEIGHTS_FILE_BYTES ((size_t)"
-       << kExternalWeightsHeaderBytes + static_cast<int64_t>(weights_.size())
-       << ")\n";
+  writeWeightsFileMacros(os, name_, upper_, name_ + "_init",
+                         static_cast<int64_t>(weights_.size()), external);
   os << "#define " << upper_ << "_NUM_INPUTS " << ports_.inputs.size() << "\n"
      << "#define " << upper_ << "_NUM_OUTPUTS " << ports_.outputs.size()
      << "\n\n";

@@ -72,17 +72,9 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "/* Bytes of the weights as stored: float weights in the compute "
         "precision. */\n"
      << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.size()
-     << ")\n"
-     << "/* 1: the caller loads " << name_ << ".weights.bin and passes it to "
-     << name_ << "_create. */\n"
-     << "#define " << upper_ << "_WEIGHTS_EXTERNAL " << (external ? 1 : 0)
-     << "\n";
-  if (external)
-    os << "/* Size of " << name_ << ".weights.bin: a 64-byte header, then the "
-       << "weights. */\n"
-       << "#define " << upper_ << "_WEIGHTS_FILE_BYTES ((size_t)"
-       << kExternalWeightsHeaderBytes + static_cast<int64_t>(weights_.size())
-       << ")\n";
+     << ")\n";
+  writeWeightsFileMacros(os, name_, upper_, name_ + "_create",
+                         static_cast<int64_t>(weights_.size()), external);
   bool libraries = !plans_.gemms.empty() || !plans_.convs.empty();
   os << "/* The one device allocation, exactly: " << upper_
      << "_DEVICE_FIXED_BYTES (arena,\n"

@@ -177,6 +177,20 @@ std::string writeSyntheticWeightsTable(
 }
 } // namespace
 
+void writeWeightsFileMacros(llvm::raw_ostream &os, llvm::StringRef name,
+                            llvm::StringRef upper, llvm::StringRef takesWeights,
+                            int64_t weightsBytes, bool external) {
+  os << "/* 1: the caller loads " << name << ".weights.bin and passes it to "
+     << takesWeights << ". */\n"
+     << "#define " << upper << "_WEIGHTS_EXTERNAL " << (external ? 1 : 0)
+     << "\n";
+  if (external)
+    os << "/* Size of " << name << ".weights.bin: a 64-byte header, then the "
+       << "weights. */\n"
+       << "#define " << upper << "_WEIGHTS_FILE_BYTES ((size_t)"
+       << kExternalWeightsHeaderBytes + weightsBytes << ")\n";
+}
+
 std::string writeRunnerPreamble(llvm::StringRef fileName, llvm::StringRef name,
                                 const std::vector<SyntheticWeightTensor> &tensors) {
   return ("/* " + fileName + " - a command-line runner for " + name +

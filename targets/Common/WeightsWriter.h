@@ -67,6 +67,13 @@ llvm::Error appendWeightsFiles(Artifact &artifact, llvm::StringRef name,
                                std::vector<char> weights,
                                const CompileOptions &options);
 
+/// The header's `<UPPER>_WEIGHTS_EXTERNAL` and, for external weights,
+/// `<UPPER>_WEIGHTS_FILE_BYTES`; `takesWeights` names the API function the
+/// caller passes the loaded file to (`<name>_init`, `<name>_create`).
+void writeWeightsFileMacros(llvm::raw_ostream &os, llvm::StringRef name,
+                            llvm::StringRef upper, llvm::StringRef takesWeights,
+                            int64_t weightsBytes, bool external);
+
 /// The first lines of `<name>_runner.<ext>`: the header, the MODEL_FN and
 /// MODEL_MACRO spellings and the synthetic-weights table, which the generic
 /// runner text follows.
