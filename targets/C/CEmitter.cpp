@@ -45,23 +45,21 @@ public:
   llvm::Expected<Artifact> run();
 
 private:
-  void layOutWeights();
   llvm::Error assignPointers();
   void emitHeader(llvm::raw_ostream &os);
   llvm::Error emitSource(llvm::raw_ostream &os);
   void emitInit(llvm::raw_ostream &os);
   void emitRun(llvm::raw_ostream &os, const std::string &calls);
   std::string runnerSource() const;
-  std::vector<SyntheticWeightTensor> syntheticTensors_;
 
   func::FuncOp func_;
   const CompileOptions &options_;
   std::string name_, upper_;
   ArtifactPorts ports_;
   int64_t arenaBytes_ = 0;
-  std::vector<char> weights_;
-  llvm::DenseMap<Value, int64_t> weightOffsets_;
-  SmallVector<Value> emptyConstants_;
+  /// The constants laid out in one blob: bytes, offsets, empty ones and the
+  /// synthetic-weights table.
+  codegen::WeightsLayout weights_;
   /// C expression of the pointer to each value's memory in the run function.
   llvm::DenseMap<Value, std::string> pointers_;
   bool usesExec_ = false;
@@ -69,17 +67,9 @@ private:
   std::vector<std::pair<std::string, int64_t>> scratchChecks_;
 };
 
-void ArtifactWriter::layOutWeights() {
-  WeightsLayout layout = codegen::layOutWeights(func_, kWeightsAlignment);
-  weights_ = std::move(layout.bytes);
-  weightOffsets_ = std::move(layout.offsets);
-  emptyConstants_ = std::move(layout.empty);
-  syntheticTensors_ = std::move(layout.synthetic);
-}
-
 llvm::Error ArtifactWriter::assignPointers() {
   ports_ = collectArtifactPorts(func_);
-  return assignPlannedPointers(func_, weightOffsets_, emptyConstants_,
+  return assignPlannedPointers(func_, weights_.offsets, weights_.empty,
                                ports_.directOutputs, cElementType, pointers_);
 }
 
@@ -101,11 +91,11 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << ")\n"
      << "#define " << upper_ << "_ARENA_ALIGN " << options_.arenaAlignment
      << "\n"
-     << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.size()
+     << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.bytes.size()
      << ")\n";
   bool external = options_.weights == WeightsFormat::External;
   writeWeightsFileMacros(os, name_, upper_, name_ + "_init",
-                         static_cast<int64_t>(weights_.size()), external);
+                         static_cast<int64_t>(weights_.bytes.size()), external);
   os << "#define " << upper_ << "_NUM_INPUTS " << ports_.inputs.size() << "\n"
      << "#define " << upper_ << "_NUM_OUTPUTS " << ports_.outputs.size()
      << "\n\n";
@@ -170,7 +160,7 @@ void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
   } else {
     os << "  (void)weights;\n  (void)weights_bytes;\n";
     os << "  ctx->weights = "
-       << (weights_.empty() ? std::string("NULL") : name_ + "_weights_data")
+       << (weights_.bytes.empty() ? std::string("NULL") : name_ + "_weights_data")
        << ";\n";
   }
   // The arena was planned with modelc's model of the kernels' scratch needs;
@@ -201,7 +191,7 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os, const std::string &calls) {
     os << "    const mk_exec exec = {ctx->parallel_for, ctx->parallel_user};\n";
   if (arenaBytes_ > 0)
     os << "    unsigned char *arena = (unsigned char *)ctx->arena;\n";
-  if (!weights_.empty())
+  if (!weights_.bytes.empty())
     os << "    const unsigned char *weights = ctx->weights;\n";
   writePortPointers(os, ports_, "    ", cElementType);
   os << calls;
@@ -283,7 +273,7 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
   if (kernels.count(RuntimeKernel::Half))
     os << getHalfSource() << "\n";
   os << "/*==== model ====*/\n\n";
-  if (!weights_.empty() && options_.weights != WeightsFormat::External)
+  if (!weights_.bytes.empty() && options_.weights != WeightsFormat::External)
     os << "extern const unsigned char " << name_ << "_weights_data[];\n\n";
   writePortDescriptors(os, name_, "input", ports_.inputs);
   writePortDescriptors(os, name_, "output", ports_.outputs);
@@ -294,7 +284,7 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
 }
 
 std::string ArtifactWriter::runnerSource() const {
-  return writeRunnerPreamble(name_ + "_runner.c", name_, syntheticTensors_) +
+  return writeRunnerPreamble(name_ + "_runner.c", name_, weights_.synthetic) +
          getRunnerSource().str() + getRunnerBindingSource().str();
 }
 
@@ -304,7 +294,7 @@ llvm::Expected<Artifact> ArtifactWriter::run() {
                                    "plan pipeline before emitting C");
   arenaBytes_ = func_->getAttrOfType<IntegerAttr>(kernel::kArenaBytesAttr)
                     .getInt();
-  layOutWeights();
+  weights_ = codegen::layOutWeights(func_, kWeightsAlignment);
   if (llvm::Error err = assignPointers())
     return std::move(err);
 
@@ -318,7 +308,7 @@ llvm::Expected<Artifact> ArtifactWriter::run() {
   artifact.files.push_back({name_ + ".c", source});
   artifact.files.push_back({name_ + "_runner.c", runnerSource()});
   if (llvm::Error err =
-          appendWeightsFiles(artifact, name_, std::move(weights_), options_))
+          appendWeightsFiles(artifact, name_, std::move(weights_.bytes), options_))
     return std::move(err);
   return artifact;
 }

@@ -35,6 +35,10 @@
 
 namespace modelc::cuda_target::detail {
 
+/// Each weight starts 256-byte aligned, as cuBLASLt and cuDNN want their
+/// operands.
+constexpr int64_t kWeightsAlignment = 256;
+
 /// "fp32", "fp16" or "bf16", as --precision spells it.
 const char *precisionName(Precision precision);
 
@@ -48,7 +52,6 @@ public:
 
 private:
   // DeviceLayout.cpp
-  void layOutWeights();
   llvm::Error assignPointers();
   void layOutDevice();
 
@@ -73,10 +76,9 @@ private:
   std::string name_, upper_;
   codegen::ArtifactPorts ports_;
   int64_t arenaBytes_ = 0;
-  std::vector<char> weights_;
-  llvm::DenseMap<mlir::Value, int64_t> weightOffsets_;
-  llvm::SmallVector<mlir::Value> emptyConstants_;
-  std::vector<codegen::SyntheticWeightTensor> syntheticTensors_;
+  /// The constants laid out in one blob: bytes, offsets, empty ones and the
+  /// synthetic-weights table.
+  codegen::WeightsLayout weights_;
   /// C expression of the device pointer to each value in the enqueue function.
   llvm::DenseMap<mlir::Value, std::string> pointers_;
   LibraryPlans plans_;

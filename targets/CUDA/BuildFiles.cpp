@@ -48,14 +48,14 @@ std::string ArtifactWriter::cmakeFile() const {
 }
 
 std::string ArtifactWriter::runnerSource() const {
-  return writeRunnerPreamble(name_ + "_runner.cu", name_, syntheticTensors_) +
+  return writeRunnerPreamble(name_ + "_runner.cu", name_, weights_.synthetic) +
          c_target::getRunnerSource().str() +
          getCudaRunnerBindingSource().str();
 }
 
 std::string ArtifactWriter::runnerCMakeLists() const {
   bool embeddedWeights =
-      options_.weights == WeightsFormat::Object && !weights_.empty();
+      options_.weights == WeightsFormat::Object && !weights_.bytes.empty();
   std::string text =
       "# Builds " + name_ + "_runner with the CUDA toolkit alone (generated "
       "by modelc):\n"
@@ -67,7 +67,7 @@ std::string ArtifactWriter::runnerCMakeLists() const {
       "_runner.cu";
   if (embeddedWeights)
     text += " " + name_ + "_weights.o";
-  else if (options_.weights == WeightsFormat::CArray && !weights_.empty())
+  else if (options_.weights == WeightsFormat::CArray && !weights_.bytes.empty())
     text += " " + name_ + "_weights.c";
   text += ")\n"
           "set_target_properties(" + name_ +

@@ -104,7 +104,7 @@ llvm::Expected<Artifact> ArtifactWriter::run() {
                                    "plan pipeline before emitting CUDA");
   arenaBytes_ =
       func_->getAttrOfType<IntegerAttr>(kernel::kArenaBytesAttr).getInt();
-  layOutWeights();
+  weights_ = codegen::layOutWeights(func_, kWeightsAlignment);
   if (llvm::Error err = assignPointers())
     return std::move(err);
   layOutDevice();
@@ -121,7 +121,7 @@ llvm::Expected<Artifact> ArtifactWriter::run() {
   artifact.files.push_back({name_ + "_runner.cu", runnerSource()});
   artifact.files.push_back({"CMakeLists.txt", runnerCMakeLists()});
   if (llvm::Error err =
-          appendWeightsFiles(artifact, name_, std::move(weights_), options_))
+          appendWeightsFiles(artifact, name_, std::move(weights_.bytes), options_))
     return std::move(err);
   return artifact;
 }

@@ -24,7 +24,6 @@ using namespace ::modelc::codegen;
 
 namespace {
 
-constexpr int64_t kWeightsAlignment = 256;
 constexpr int64_t kDeviceAlignment = 256;
 
 int64_t alignTo(int64_t value, int64_t alignment) {
@@ -33,17 +32,9 @@ int64_t alignTo(int64_t value, int64_t alignment) {
 
 } // namespace
 
-void ArtifactWriter::layOutWeights() {
-  WeightsLayout layout = codegen::layOutWeights(func_, kWeightsAlignment);
-  weights_ = std::move(layout.bytes);
-  weightOffsets_ = std::move(layout.offsets);
-  emptyConstants_ = std::move(layout.empty);
-  syntheticTensors_ = std::move(layout.synthetic);
-}
-
 llvm::Error ArtifactWriter::assignPointers() {
   ports_ = collectArtifactPorts(func_);
-  return assignPlannedPointers(func_, weightOffsets_, emptyConstants_,
+  return assignPlannedPointers(func_, weights_.offsets, weights_.empty,
                                ports_.directOutputs, storageTypeName,
                                pointers_);
 }
@@ -51,7 +42,7 @@ llvm::Error ArtifactWriter::assignPointers() {
 void ArtifactWriter::layOutDevice() {
   int64_t offset = alignTo(arenaBytes_, kDeviceAlignment);
   weightsOffset_ = offset;
-  offset = alignTo(offset + weights_.size(), kDeviceAlignment);
+  offset = alignTo(offset + weights_.bytes.size(), kDeviceAlignment);
   auto stage = [&](ArrayRef<ArtifactPort> ports,
                    SmallVector<int64_t> &offsets) {
     for (const ArtifactPort &port : ports) {

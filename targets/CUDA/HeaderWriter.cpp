@@ -71,10 +71,10 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "\n"
      << "/* Bytes of the weights as stored: float weights in the compute "
         "precision. */\n"
-     << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.size()
+     << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.bytes.size()
      << ")\n";
   writeWeightsFileMacros(os, name_, upper_, name_ + "_create",
-                         static_cast<int64_t>(weights_.size()), external);
+                         static_cast<int64_t>(weights_.bytes.size()), external);
   bool libraries = !plans_.gemms.empty() || !plans_.convs.empty();
   os << "/* The one device allocation, exactly: " << upper_
      << "_DEVICE_FIXED_BYTES (arena,\n"

@@ -62,7 +62,7 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
       os << "    " << shape << ",\n";
     os << "};\n";
   }
-  if (!weights_.empty() && !external)
+  if (!weights_.bytes.empty() && !external)
     os << "extern \"C\" const unsigned char " << name_
        << "_weights_data[];\n";
   os << "\n";
@@ -108,7 +108,7 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
   } else {
     os << "  (void)weights;\n  (void)weights_bytes;\n"
        << "  host_weights = "
-       << (weights_.empty() ? std::string("NULL") : name_ + "_weights_data")
+       << (weights_.bytes.empty() ? std::string("NULL") : name_ + "_weights_data")
        << ";\n";
   }
   os << "  ctx = (" << name_ << "_context *)calloc(1, sizeof *ctx);\n"
@@ -158,7 +158,7 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
      << "  if (error != cudaSuccess) {\n"
      << "    " << name_ << "_destroy(ctx);\n"
      << "    return " << name_ << "_device_status(error);\n  }\n";
-  if (!weights_.empty())
+  if (!weights_.bytes.empty())
     os << "  error = cudaMemcpyAsync(ctx->device + " << weightsOffset_
        << ", host_weights, " << upper_
        << "_WEIGHTS_BYTES, cudaMemcpyHostToDevice, ctx->own_stream);\n"
@@ -213,7 +213,7 @@ void ArtifactWriter::emitEnqueue(llvm::raw_ostream &os,
      << "    const void *const inputs[], void *const outputs[])\n{\n";
   if (arenaBytes_ > 0)
     os << "  unsigned char *arena = ctx->device;\n";
-  if (!weights_.empty())
+  if (!weights_.bytes.empty())
     os << "  const unsigned char *weights = ctx->device + " << weightsOffset_
        << ";\n";
   writePortPointers(os, ports_, "  ", storageTypeName);

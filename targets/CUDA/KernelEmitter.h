@@ -42,9 +42,10 @@ struct DispatchCode {
   std::string host;
 };
 
-/// Writes the kernels of `dispatch`: per-element anchors (transpose, slice,
-/// concat, gather, pad, pooling, reductions) and elementwise chains as one
-/// kernel with the epilogue fused into its store; softmax, log-softmax and
+/// Writes the kernels of `dispatch`: loop nests (elementwise chains, views,
+/// gathers, pads, resizes) and the per-element anchors (concat, pooling,
+/// reductions, integer matmul and conv) as one kernel with the epilogue
+/// fused into its store; softmax, log-softmax and
 /// layer norm as one kernel with a block per row; matmul and conv through
 /// cuBLASLt and cuDNN, followed by one in-place epilogue kernel.
 llvm::Expected<DispatchCode>

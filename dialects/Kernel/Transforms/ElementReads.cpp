@@ -292,8 +292,6 @@ ElementRead padRead(graph::PadOp op) {
 }
 } // namespace
 
-ElementRead getResizeRead(graph::ResizeOp op, DispatchOp dispatch);
-
 std::optional<ElementRead> getElementRead(Operation *op, DispatchOp dispatch) {
   if (auto resize = dyn_cast<graph::ResizeOp>(op))
     return getResizeRead(resize, dispatch);
