@@ -20,7 +20,8 @@ For each model and precision: `modelc compile --target=cuda`, then
      the same bounds: the check the GPU script makes for models too big to ship.
 
 usage: check_emulated.py --modelc BIN [--nvcc NVCC] [--synthetic CASE ...] CASE ...
-  CASE: MODEL.onnx:fp32[,fp16,bf16]
+  CASE: MODEL.onnx:fp32[,fp16,bf16,fp16io]
+  (fp16io: fp16 storage and fp16 inputs and outputs, --io-precision=fp16)
 """
 
 import argparse
@@ -37,7 +38,10 @@ from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "emulator")
-TOLERANCE = {"fp32": 1e-4, "fp16": 2e-2, "bf16": 5e-2}
+TOLERANCE = {"fp32": 1e-4, "fp16": 2e-2, "bf16": 5e-2, "fp16io": 2e-2}
+# fp16io: --precision=fp16 with --io-precision=fp16, so the caller's buffers
+# are halves too; the test sets' float inputs are converted to float16 first.
+COMPILE_FLAGS = {"fp16io": ["--precision=fp16", "--io-precision=fp16"]}
 LAUNCH = re.compile(r"^( *)([A-Za-z_][A-Za-z0-9_<>, ]*)<<<(.*)>>>\((.*)\);$")
 BOUNDS = re.compile(r"__launch_bounds__\(\s*(\d+)[^)]*\)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 # The emulation build: test/CUDA/emulator stands in for the toolkit's headers.
@@ -98,8 +102,8 @@ def compare(expected_dir, actual_dir, tol, label):
 
 
 def build_emulated(modelc, model, precision, out, extra=()):
-    run([modelc, "compile", model, "--target=cuda", f"--precision={precision}", "-o", out,
-         *extra])
+    flags = COMPILE_FLAGS.get(precision, [f"--precision={precision}"])
+    run([modelc, "compile", model, "--target=cuda", *flags, "-o", out, *extra])
     emulated = os.path.join(out, "model.emu.cpp")
     emulated_source(os.path.join(out, "model.cu"), emulated)
     weights = [os.path.join(out, "model_weights.o")] if os.path.exists(
@@ -128,6 +132,18 @@ def check_synthetic(modelc, model, precision, work, seed=5):
                    TOLERANCE[precision], "synthetic")
 
 
+def as_float16(inputs, out):
+    """The test set's input_K.pb with float32 tensors as float16, in `out`."""
+    os.makedirs(out)
+    for name in sorted(f for f in os.listdir(inputs) if f.startswith("input_")):
+        tensor = onnx.load_tensor(os.path.join(inputs, name))
+        if tensor.data_type == onnx.TensorProto.FLOAT:
+            tensor = numpy_helper.from_array(
+                numpy_helper.to_array(tensor).astype(np.float16), tensor.name)
+        onnx.save_tensor(tensor, os.path.join(out, name))
+    return out
+
+
 def check(modelc, nvcc, model, precision, work):
     base = model[:-len(".onnx")]
     sets = sorted(d for d in os.listdir(base) if d.startswith("test_data_set_"))
@@ -139,7 +155,9 @@ def check(modelc, nvcc, model, precision, work):
     for test_set in sets:
         inputs = os.path.join(base, test_set)
         outputs = os.path.join(work, test_set)
-        run([runner, "--inputs", inputs, "--outputs", outputs])
+        given = inputs if precision != "fp16io" else as_float16(
+            inputs, os.path.join(work, test_set + "_fp16"))
+        run([runner, "--inputs", given, "--outputs", outputs])
         worst = max(worst, compare(inputs, outputs, TOLERANCE[precision], test_set))
     if nvcc:
         # Device code for two architectures plus the runner, linked as an
