@@ -118,26 +118,38 @@ static tensor::ExtractSliceOp sliceAsView(graph::SliceOp slice) {
   return view;
 }
 
+/// How an anchor joins the dispatch's loop nest, as the element it yields at
+/// a point of its result: a transpose reads its input through the
+/// permutation, a slice's view is read where the point is, and gathers,
+/// pads, resizes, Trilu and OneHot compute theirs (ElementReads.cpp).
+static std::optional<ElementRead> getViewRead(Operation *op,
+                                              DispatchOp dispatch) {
+  auto readAsIs = [](OpBuilder &, Location, ArrayRef<Value>,
+                     ArrayRef<Value> reads) { return reads[0]; };
+  if (std::optional<AffineMap> map = viewMap(op))
+    return ElementRead{{op->getOperand(0)}, {*map}, readAsIs};
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
+    return ElementRead{
+        {slice.getResult()},
+        {AffineMap::getMultiDimIdentityMap(slice.getType().getRank(),
+                                           op->getContext())},
+        readAsIs};
+  return getElementRead(op, dispatch);
+}
+
 static LogicalResult lowerDispatch(DispatchOp dispatch) {
   Block &body = dispatch.getBodyBlock();
   for (auto slice : llvm::make_early_inc_range(body.getOps<graph::SliceOp>()))
     sliceAsView(slice);
   SmallVector<Operation *> chain;
-  // A transpose anchor becomes a read through its map; a slice's view is read
-  // as it is (and copied by the loop nest when nothing else reads it); a
-  // gather, pad, Trilu or OneHot computes its element in the loop body.
+  // At most one anchor joins the loop nest through its element read (a
+  // slice's view alone is copied by the loop nest).
   Operation *view = nullptr;
-  std::optional<ElementRead> elementRead;
+  std::optional<ElementRead> viewRead;
   for (Operation &op : body.without_terminator()) {
-    if (graph::isElementwise(&op)) {
+    if (graph::isElementwise(&op))
       chain.push_back(&op);
-      continue;
-    }
-    if (view)
-      continue;
-    if (viewMap(&op) || isa<tensor::ExtractSliceOp>(op))
-      view = &op;
-    else if ((elementRead = getElementRead(&op, dispatch)))
+    else if (!view && (viewRead = getViewRead(&op, dispatch)))
       view = &op;
   }
   if (chain.empty() && !view)
@@ -199,35 +211,27 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
     locations.push_back(op->getLoc());
   Location loc = FusedLoc::get(ctx, locations);
   OpBuilder b(yield);
-  // Each value read from memory, and the map it is read through: the view's
-  // result is its input read through the view's own map.
-  // An element read's operands come after the loaded values.
+  // Each value read from memory, and the map it is read through: in the
+  // view's place, the operands its element read takes, through their maps
+  // composed with the point of the view's result that the loop visits.
   SmallVector<Value> memory;
   SmallVector<AffineMap> maps;
   AffineMap viewPoint;
   for (Value value : loaded) {
     AffineMap map = broadcastMap(
         cast<RankedTensorType>(value.getType()).getShape(), iteration, ctx);
-    if (view && value == view->getResult(0) && elementRead) {
+    if (view && value == view->getResult(0)) {
       viewPoint = map;
-      continue;
-    }
-    if (view && value == view->getResult(0) &&
-        !isa<tensor::ExtractSliceOp>(view)) {
-      memory.push_back(view->getOperand(0));
-      maps.push_back(viewMap(view)->compose(map));
+      for (auto [operand, readMap] :
+           llvm::zip(viewRead->operands, viewRead->maps)) {
+        memory.push_back(operand);
+        maps.push_back(readMap.compose(map));
+      }
       continue;
     }
     memory.push_back(value);
     maps.push_back(map);
   }
-  unsigned numLoaded = memory.size();
-  if (elementRead)
-    for (auto [operand, map] :
-         llvm::zip(elementRead->operands, elementRead->maps)) {
-      memory.push_back(operand);
-      maps.push_back(map.compose(viewPoint));
-    }
   SmallVector<Value> outputs;
   SmallVector<Type> resultTypes;
   for (Value value : produced) {
@@ -247,12 +251,12 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
         IRMapping scalars;
         unsigned next = 0;
         for (Value value : loaded) {
-          if (elementRead && value == view->getResult(0))
+          if (!view || value != view->getResult(0)) {
+            scalars.map(value, toScalar(nb, bodyLoc, args[next++]));
             continue;
-          scalars.map(value, toScalar(nb, bodyLoc, args[next++]));
-        }
-        if (elementRead) {
-          // The point of the anchor's result that this iteration reads.
+          }
+          // The point of the view's result that this iteration reads (loop
+          // indices the element read does not use are erased below).
           SmallVector<Value> point;
           for (AffineExpr expr : viewPoint.getResults()) {
             if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
@@ -266,10 +270,10 @@ static LogicalResult lowerDispatch(DispatchOp dispatch) {
             }
           }
           SmallVector<Value> reads;
-          for (Value arg : args.slice(numLoaded, elementRead->operands.size()))
+          for (Value arg : args.slice(next, viewRead->operands.size()))
             reads.push_back(toScalar(nb, bodyLoc, arg));
-          scalars.map(view->getResult(0),
-                      elementRead->compute(nb, view->getLoc(), point, reads));
+          next += viewRead->operands.size();
+          scalars.map(value, viewRead->compute(nb, view->getLoc(), point, reads));
         }
         for (Operation *op : chain) {
           SmallVector<Value> operands;
