@@ -32,6 +32,10 @@ void buildGraphPipeline(OpPassManager &pm, const CompileOptions &options) {
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
   funcPM.addPass(createCanonicalizerPass());
   funcPM.addPass(createCSEPass());
+  // No target has 8-bit kernels yet: every one takes the exact expansion.
+  funcPM.addPass(graph::createFoldQuantizedProductsPass());
+  funcPM.addPass(graph::createExpandQuantizationPass());
+  funcPM.addPass(createCanonicalizerPass());
   funcPM.addPass(graph::createFormLayerNormPass());
   funcPM.addPass(createCanonicalizerPass());
 }

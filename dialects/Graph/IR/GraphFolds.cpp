@@ -218,6 +218,18 @@ OpFoldResult SqrtOp::fold(FoldAdaptor adaptor) {
   return makeConstantFromDoubles(getType(), values);
 }
 
+/// Rounds half to even, as ONNX Round does (the default floating-point
+/// environment's std::nearbyint); a quantized bias rounds through here.
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  ElementsAttr input = foldableConstant(adaptor.getInput());
+  if (!input || !isa<FloatType>(getType().getElementType()))
+    return {};
+  std::vector<double> values = readConstantAsDoubles(input);
+  for (double &v : values)
+    v = std::nearbyint(v);
+  return makeConstantFromDoubles(getType(), values);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();

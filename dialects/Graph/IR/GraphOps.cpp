@@ -284,12 +284,10 @@ DEFINE_POOL_OP(AvgPoolOp)
 // Products, reductions, normalizations
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
-                                         std::optional<Location> location,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &results) {
-  RankedTensorType lhsType = rankedType(adaptor.getLhs());
-  RankedTensorType rhsType = rankedType(adaptor.getRhs());
+/// The shape of numpy's matmul of `lhsType` by `rhsType`, or failure.
+static FailureOr<SmallVector<int64_t>>
+inferMatMulShape(std::optional<Location> location, RankedTensorType lhsType,
+                 RankedTensorType rhsType) {
   SmallVector<int64_t> lhs(lhsType.getShape()), rhs(rhsType.getShape());
   if (lhs.empty() || rhs.empty())
     return failInference(location, "expected operands of rank >= 1");
@@ -311,7 +309,19 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
     shape.push_back(lhs[lhs.size() - 2]);
   if (!rhsVector)
     shape.push_back(rhs.back());
-  results.push_back(RankedTensorType::get(shape, lhsType.getElementType()));
+  return shape;
+}
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  RankedTensorType lhsType = rankedType(adaptor.getLhs());
+  FailureOr<SmallVector<int64_t>> shape =
+      inferMatMulShape(location, lhsType, rankedType(adaptor.getRhs()));
+  if (failed(shape))
+    return failure();
+  results.push_back(RankedTensorType::get(*shape, lhsType.getElementType()));
   return success();
 }
 
@@ -587,5 +597,170 @@ LogicalResult ShapeOp::inferReturnTypes(MLIRContext *context,
   results.push_back(RankedTensorType::get(
       {rankedType(adaptor.getInput()).getRank()},
       IntegerType::get(context, 64)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+static bool isSingleValue(RankedTensorType type) {
+  return type.getRank() <= 1 && type.getNumElements() == 1;
+}
+
+/// Checks that a scale or zero point is one value (per tensor) or 1-D with
+/// one value per index of `input` along `axis` (per axis).
+static LogicalResult verifyQuantizationParameter(Operation *op, Value param,
+                                                 StringRef name,
+                                                 RankedTensorType input,
+                                                 int64_t axis) {
+  auto type = cast<RankedTensorType>(param.getType());
+  if (isSingleValue(type))
+    return success();
+  if (type.getRank() != 1)
+    return op->emitOpError("expected a scalar or 1-D ") << name;
+  if (axis < 0 || axis >= input.getRank())
+    return op->emitOpError("axis ")
+           << axis << " out of range for rank " << input.getRank();
+  if (type.getDimSize(0) != input.getDimSize(axis))
+    return op->emitOpError("expected ")
+           << input.getDimSize(axis) << " values of " << name << " along axis "
+           << axis << ", got " << type.getDimSize(0);
+  return success();
+}
+
+/// The checks QuantizeLinear, DequantizeLinear and Requantize share: an
+/// elementwise result of the input's shape and per-tensor or per-axis
+/// parameters of one shape.
+static LogicalResult verifyAffineMap(Operation *op, Value input, Value scale,
+                                     Value zeroPoint, Value result,
+                                     int64_t axis) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType.getShape() != cast<RankedTensorType>(result.getType()).getShape())
+    return op->emitOpError("expected the result to have the input's shape");
+  if (failed(verifyQuantizationParameter(op, scale, "scale", inputType, axis)) ||
+      failed(verifyQuantizationParameter(op, zeroPoint, "zero point", inputType,
+                                         axis)))
+    return failure();
+  auto scaleType = cast<RankedTensorType>(scale.getType());
+  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+  if (!isSingleValue(zeroType) && zeroType.getShape() != scaleType.getShape())
+    return op->emitOpError("expected the zero point to have the scale's shape");
+  return success();
+}
+
+LogicalResult QuantizeLinearOp::verify() {
+  if (getScale().getType().getElementType() !=
+      getInput().getType().getElementType())
+    return emitOpError("expected the scale to have the input's element type");
+  if (getType().getElementType() != getZeroPoint().getType().getElementType())
+    return emitOpError("expected the result to have the zero point's element "
+                       "type");
+  return verifyAffineMap(*this, getInput(), getScale(), getZeroPoint(),
+                         getResult(), getAxis());
+}
+
+LogicalResult DequantizeLinearOp::verify() {
+  if (getType().getElementType() != getScale().getType().getElementType())
+    return emitOpError("expected the result to have the scale's element type");
+  if (getInput().getType().getElementType() !=
+      getZeroPoint().getType().getElementType())
+    return emitOpError("expected the zero point to have the input's element "
+                       "type");
+  return verifyAffineMap(*this, getInput(), getScale(), getZeroPoint(),
+                         getResult(), getAxis());
+}
+
+LogicalResult RequantizeOp::verify() {
+  if (getRounding() != "half_to_even")
+    return emitOpError("unknown rounding '") << getRounding() << "'";
+  if (!isSingleValue(getZeroPoint().getType()))
+    return emitOpError("expected one output zero point");
+  if (getType().getElementType() != getZeroPoint().getType().getElementType())
+    return emitOpError("expected the result to have the zero point's element "
+                       "type");
+  return verifyAffineMap(*this, getInput(), getMultiplier(), getZeroPoint(),
+                         getResult(), getAxis());
+}
+
+LogicalResult ConvIntegerOp::inferReturnTypes(MLIRContext *context,
+                                              std::optional<Location> location,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &results) {
+  RankedTensorType inputType = rankedType(adaptor.getInput());
+  RankedTensorType weightType = rankedType(adaptor.getWeight());
+  if (inputType.getRank() != 4 || weightType.getRank() != 4)
+    return failInference(location, "expected rank-4 input and weight");
+  ArrayRef<int64_t> w = weightType.getShape();
+  if (failed(verifyWindow(location, w.drop_front(2), adaptor.getStrides(),
+                          adaptor.getPads(), adaptor.getDilations())))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      windowOutputShape(inputType.getShape(), w[0], w.drop_front(2),
+                        adaptor.getStrides(), adaptor.getPads(),
+                        adaptor.getDilations(), /*ceilMode=*/false),
+      IntegerType::get(context, 32)));
+  return success();
+}
+
+LogicalResult ConvIntegerOp::verify() {
+  int64_t group = getGroup();
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  if (group < 1 || in[1] % group != 0 || w[0] % group != 0 ||
+      in[1] / group != w[1])
+    return emitOpError("expected group ")
+           << group << " to divide input and output channels";
+  if (!isSingleValue(getInputZeroPoint().getType()))
+    return emitOpError("expected one input zero point");
+  if (getInputZeroPoint().getType().getElementType() !=
+      getInput().getType().getElementType())
+    return emitOpError("expected the input zero point to have the input's "
+                       "element type");
+  if (getWeightZeroPoint().getType().getElementType() !=
+      getWeight().getType().getElementType())
+    return emitOpError("expected the weight zero point to have the weight's "
+                       "element type");
+  if (failed(verifyQuantizationParameter(*this, getWeightZeroPoint(),
+                                         "weight zero point",
+                                         getWeight().getType(), 0)))
+    return failure();
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getDimSize(0) != w[0])
+      return emitOpError("expected bias of shape [") << w[0] << "]";
+  }
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  FailureOr<SmallVector<int64_t>> shape = inferMatMulShape(
+      location, rankedType(adaptor.getLhs()), rankedType(adaptor.getRhs()));
+  if (failed(shape))
+    return failure();
+  results.push_back(RankedTensorType::get(*shape, IntegerType::get(context, 32)));
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::verify() {
+  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  if (getLhsZeroPoint().getType().getElementType() != lhs.getElementType() ||
+      getRhsZeroPoint().getType().getElementType() != rhs.getElementType())
+    return emitOpError("expected each zero point to have its operand's "
+                       "element type");
+  // Per-row zero points index the lhs's rows, per-column ones the rhs's
+  // columns.
+  if (lhs.getRank() >= 2 &&
+      failed(verifyQuantizationParameter(*this, getLhsZeroPoint(),
+                                         "lhs zero point", lhs,
+                                         lhs.getRank() - 2)))
+    return failure();
+  if (rhs.getRank() >= 2 &&
+      failed(verifyQuantizationParameter(*this, getRhsZeroPoint(),
+                                         "rhs zero point", rhs,
+                                         rhs.getRank() - 1)))
+    return failure();
   return success();
 }

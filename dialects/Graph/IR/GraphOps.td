@@ -59,7 +59,7 @@ def Graph_NegOp : Graph_UnaryOp<"neg", "Neg"> { let hasFolder = 1; }
 def Graph_AbsOp : Graph_UnaryOp<"abs", "Abs">;
 def Graph_CeilOp : Graph_UnaryOp<"ceil", "Ceil">;
 def Graph_FloorOp : Graph_UnaryOp<"floor", "Floor">;
-def Graph_RoundOp : Graph_UnaryOp<"round", "Round">;
+def Graph_RoundOp : Graph_UnaryOp<"round", "Round"> { let hasFolder = 1; }
 def Graph_SignOp : Graph_UnaryOp<"sign", "Sign">;
 def Graph_ReciprocalOp : Graph_UnaryOp<"reciprocal", "Reciprocal">;
 def Graph_LogOp : Graph_UnaryOp<"log", "Log">;
@@ -820,5 +820,7 @@ def Graph_ShapeOp : Graph_Op<"shape", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
 }
+
+include "dialects/Graph/IR/QuantizationOps.td"
 
 #endif // MODELC_DIALECTS_GRAPH_IR_GRAPHOPS_TD

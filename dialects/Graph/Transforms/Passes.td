@@ -21,4 +21,31 @@ def FormLayerNormPass : Pass<"graph-form-layer-norm", "func::FuncOp"> {
   let dependentDialects = ["::mlir::modelc::graph::GraphDialect"];
 }
 
+def FoldQuantizedProductsPass
+    : Pass<"graph-fold-quantized-products", "func::FuncOp"> {
+  let summary = "Folds QDQ convolutions and matmuls into 8-bit products";
+  let description = [{
+    A convolution or matmul of two dequantized 8-bit operands becomes
+    `graph.conv_integer` or `graph.matmul_integer`, summed exactly in int32
+    (a float bias is rounded to the sums' scale), followed by one
+    `graph.dequantize_linear` at the sums' scale. A quantize of such a
+    dequantized sum becomes one `graph.requantize`, whose multiplier is the
+    quotient of the scales. The input must be quantized per tensor; the
+    weight per tensor or per output channel (per column for a matmul).
+  }];
+  let dependentDialects = ["::mlir::modelc::graph::GraphDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def ExpandQuantizationPass : Pass<"graph-expand-quantization", "func::FuncOp"> {
+  let summary = "Spells quantization ops out in exact float and int32 ops";
+  let description = [{
+    The fallback for targets without 8-bit kernels. Quantize, dequantize and
+    requantize become float arithmetic with `graph.round` (half to even),
+    `graph.clip` and casts; 8-bit products become int32 products of the
+    values minus their zero points. The results are the ops' own.
+  }];
+  let dependentDialects = ["::mlir::modelc::graph::GraphDialect"];
+}
+
 #endif // MODELC_DIALECTS_GRAPH_TRANSFORMS_PASSES_TD

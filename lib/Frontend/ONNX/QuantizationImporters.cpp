@@ -4,8 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger and
-// QLinearMatMul, spelled out as float and integer graph ops.
+// QuantizeLinear, DequantizeLinear, MatMulInteger and ConvInteger import as
+// their graph ops, one to one; the QOperator products QLinearMatMul and
+// QLinearConv import as an 8-bit product summed in int32 and a requantize,
+// the form graph-fold-quantized-products gives QDQ models. An absent zero
+// point becomes an explicit 0, so every graph op has all its operands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,177 +24,157 @@ namespace graph = mlir::modelc::graph;
 namespace modelc::onnx_frontend {
 namespace {
 
-/// A per-axis quantization parameter reshaped to broadcast along `axis`.
-Value broadcastAlongAxis(NodeContext &ctx, Value param, int64_t axis,
-                         int64_t rank) {
-  auto type = cast<RankedTensorType>(param.getType());
-  if (type.getRank() != 1 || rank == 0)
-    return param;
-  SmallVector<int64_t> shape(rank - axis, 1);
-  shape[0] = type.getDimSize(0);
-  return reshapeTo(ctx, param, shape);
+/// Input `index`, or a zero of `elementType` when the node leaves it out.
+Value zeroPointOr(NodeContext &ctx, size_t index, Type elementType) {
+  if (Value zeroPoint = ctx.input(index))
+    return zeroPoint;
+  return scalarConstant(ctx, elementType, 0.0);
 }
 
-/// The axis of a per-axis (1-D) scale, input 1; any value for a scalar
-/// scale, which has none.
-llvm::Expected<int64_t> scaleAxis(NodeContext &ctx) {
-  if (ctx.inputType(1).getRank() == 0)
+llvm::Error requireEightBit(NodeContext &ctx, Type type) {
+  if (!type.isInteger(8))
+    return ctx.error("only 8-bit quantization is supported");
+  return llvm::Error::success();
+}
+
+/// The axis of a per-axis (1-D) scale, input `scaleInput`; 0 for a scalar
+/// scale, which has none. Blocked quantization (opset 21) is refused here.
+llvm::Expected<int64_t> scaleAxis(NodeContext &ctx, size_t scaleInput) {
+  if (ctx.intAttr("block_size", 0) != 0)
+    return ctx.error("blocked quantization (block_size) is not supported");
+  if (ctx.inputType(scaleInput).getNumElements() == 1)
     return 0;
   return normalizeAxis(ctx, ctx.intAttr("axis", 1), ctx.inputType(0).getRank());
 }
 
-/// Rounded float values clipped to the range of 8-bit `target` and cast.
-Value saturateTo8Bit(NodeContext &ctx, Value rounded, Type target) {
-  bool isUnsigned = target.isUnsignedInteger();
-  OpBuilder &b = ctx.builder();
-  Value clipped = ctx.create<graph::ClipOp>(
-      rounded, b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
-      b.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
-  auto type = cast<RankedTensorType>(clipped.getType());
-  return ctx.create<graph::CastOp>(
-      RankedTensorType::get(type.getShape(), target), clipped);
-}
-
-/// QuantizeLinear: saturate(rint(x / scale) + zero_point), as graph ops.
 llvm::Error importQuantizeLinear(NodeContext &ctx) {
-  int64_t rank = ctx.inputType(0).getRank();
-  llvm::Expected<int64_t> axis = scaleAxis(ctx);
+  llvm::Expected<int64_t> axis = scaleAxis(ctx, 1);
   if (!axis)
     return axis.takeError();
   Type target = ctx.input(2) ? ctx.inputType(2).getElementType()
                              : ctx.builder().getIntegerType(8, false);
-  if (!target.isInteger(8))
-    return ctx.error("only 8-bit quantization is supported");
-  Type floatType = ctx.inputType(0).getElementType();
-  Value scaled = ctx.create<graph::DivOp>(
-      ctx.input(0), broadcastAlongAxis(ctx, ctx.input(1), *axis, rank));
-  Value rounded = ctx.create<graph::RoundOp>(scaled);
-  if (Value zero = ctx.input(2)) {
-    auto zeroType = RankedTensorType::get(ctx.inputType(2).getShape(), floatType);
-    Value zeroFloat = ctx.create<graph::CastOp>(zeroType, zero);
-    rounded = ctx.create<graph::AddOp>(
-        rounded, broadcastAlongAxis(ctx, zeroFloat, *axis, rank));
-  }
-  ctx.setResult(0, saturateTo8Bit(ctx, rounded, target));
+  if (llvm::Error err = requireEightBit(ctx, target))
+    return err;
+  Value zeroPoint = zeroPointOr(ctx, 2, target);
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), target);
+  ctx.setResult(0, ctx.create<graph::QuantizeLinearOp>(
+                       type, ctx.input(0), ctx.input(1), zeroPoint, *axis));
   return llvm::Error::success();
 }
 
-/// DequantizeLinear: (x - zero_point) * scale, as graph ops.
 llvm::Error importDequantizeLinear(NodeContext &ctx) {
-  int64_t rank = ctx.inputType(0).getRank();
-  llvm::Expected<int64_t> axis = scaleAxis(ctx);
+  llvm::Expected<int64_t> axis = scaleAxis(ctx, 1);
   if (!axis)
     return axis.takeError();
-  Type floatType = ctx.inputType(1).getElementType();
-  auto type = RankedTensorType::get(ctx.inputType(0).getShape(), floatType);
-  Value x = ctx.create<graph::CastOp>(type, ctx.input(0));
-  if (Value zero = ctx.input(2)) {
-    auto zeroType = RankedTensorType::get(ctx.inputType(2).getShape(), floatType);
-    x = ctx.create<graph::SubOp>(
-        x, broadcastAlongAxis(ctx, ctx.create<graph::CastOp>(zeroType, zero),
-                              *axis, rank));
-  }
-  ctx.setResult(0, ctx.create<graph::MulOp>(
-                       x, broadcastAlongAxis(ctx, ctx.input(1), *axis, rank)));
+  Type element = ctx.inputType(0).getElementType();
+  if (!element.isInteger(8) && !element.isInteger(32))
+    return ctx.error("only 8-bit and int32 dequantization is supported");
+  Value zeroPoint = zeroPointOr(ctx, 2, element);
+  auto type = RankedTensorType::get(ctx.inputType(0).getShape(),
+                                    ctx.inputType(1).getElementType());
+  ctx.setResult(0, ctx.create<graph::DequantizeLinearOp>(
+                       type, ctx.input(0), ctx.input(1), zeroPoint, *axis));
   return llvm::Error::success();
 }
 
-/// (x - zero_point) as `element` (f32 or i32), in which 8-bit differences
-/// are exact.
-Value centered(NodeContext &ctx, Value x, Value zeroPoint, Type element) {
-  auto type = cast<RankedTensorType>(x.getType());
-  Value value = ctx.create<graph::CastOp>(
-      RankedTensorType::get(type.getShape(), element), x);
-  if (!zeroPoint)
-    return value;
-  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
-  Value zero = ctx.create<graph::CastOp>(
-      RankedTensorType::get(zeroType.getShape(), element), zeroPoint);
-  // A per-row (A) or per-column (B) zero point broadcasts as a column.
-  if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1 && type.getRank() >= 2 &&
-      zeroType.getDimSize(0) == type.getDimSize(type.getRank() - 2) &&
-      zeroType.getDimSize(0) != type.getDimSize(type.getRank() - 1))
-    zero = reshapeTo(ctx, zero, {zeroType.getDimSize(0), 1});
-  return ctx.create<graph::SubOp>(value, zero);
-}
-
-Value centeredAsFloat(NodeContext &ctx, Value x, Value zeroPoint) {
-  return centered(ctx, x, zeroPoint, ctx.builder().getF32Type());
-}
-
-Value centeredAsInt32(NodeContext &ctx, Value x, Value zeroPoint) {
-  return centered(ctx, x, zeroPoint, ctx.builder().getI32Type());
-}
-
-/// MatMulInteger multiplies in int32: float would round once the sums pass
-/// 2^24 (K = 4099 with uint8 extremes already does).
 llvm::Error importMatMulInteger(NodeContext &ctx) {
-  Value a = centeredAsInt32(ctx, ctx.input(0), ctx.input(2));
-  Value b = centeredAsInt32(ctx, ctx.input(1), ctx.input(3));
-  ctx.setResult(0, ctx.create<graph::MatMulOp>(a, b));
+  for (size_t i : {0, 1})
+    if (llvm::Error err = requireEightBit(ctx, ctx.inputType(i).getElementType()))
+      return err;
+  ctx.setResult(0, ctx.create<graph::MatMulIntegerOp>(
+                       ctx.input(0), ctx.input(1),
+                       zeroPointOr(ctx, 2, ctx.inputType(0).getElementType()),
+                       zeroPointOr(ctx, 3, ctx.inputType(1).getElementType())));
   return llvm::Error::success();
 }
 
-/// ConvInteger convolves in int32, like MatMulInteger: each output sums
-/// in_channels x kernel products, which float would round past 2^24.
-llvm::Error importConvInteger(NodeContext &ctx) {
-  if (llvm::Error err = checkConvAttributes(
-          ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
-          /*biasInput=*/-1, /*transposed=*/false))
-    return err;
-  Value x = centeredAsInt32(ctx, ctx.input(0), ctx.input(2));
-  Value w = centeredAsInt32(ctx, ctx.input(1), Value());
-  if (Value zero = ctx.input(3)) {
-    // The weight's zero point is per tensor or per output channel.
-    auto zeroType = cast<RankedTensorType>(zero.getType());
-    Value zero32 = ctx.create<graph::CastOp>(
-        RankedTensorType::get(zeroType.getShape(), ctx.builder().getI32Type()),
-        zero);
-    if (zeroType.getRank() == 1 && zeroType.getDimSize(0) > 1)
-      zero32 = reshapeTo(ctx, zero32, {zeroType.getDimSize(0), 1, 1, 1});
-    w = ctx.create<graph::SubOp>(w, zero32);
-  }
-  auto xType = cast<RankedTensorType>(x.getType());
-  auto wType = cast<RankedTensorType>(w.getType());
-  if (xType.getRank() != 4)
+/// A ConvInteger-shaped node (x, w and their zero points at `x`, `w`,
+/// `xZero`, `wZero`; `bias`, or -1) as graph.conv_integer.
+llvm::Expected<Value> importIntegerConv(NodeContext &ctx, size_t x, size_t w,
+                                        size_t xZero, size_t wZero, int bias) {
+  ArrayRef<int64_t> xShape = ctx.inputType(x).getShape();
+  ArrayRef<int64_t> wShape = ctx.inputType(w).getShape();
+  if (llvm::Error err = checkConvAttributes(ctx, xShape, wShape, bias,
+                                            /*transposed=*/false))
+    return std::move(err);
+  if (xShape.size() != 4)
     return ctx.error("only 2-D integer convolutions are supported");
+  for (size_t i : {x, w})
+    if (llvm::Error err = requireEightBit(ctx, ctx.inputType(i).getElementType()))
+      return std::move(err);
   llvm::Expected<Window> window =
-      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2), false);
+      readWindow(ctx, xShape, wShape.drop_front(2), /*lifted=*/false);
   if (!window)
     return window.takeError();
   OpBuilder &b = ctx.builder();
-  Value conv = ctx.create<graph::ConvOp>(
-      x, w, Value(), b.getDenseI64ArrayAttr(window->strides),
+  return ctx.create<graph::ConvIntegerOp>(
+      ctx.input(x), ctx.input(w),
+      zeroPointOr(ctx, xZero, ctx.inputType(x).getElementType()),
+      zeroPointOr(ctx, wZero, ctx.inputType(w).getElementType()),
+      bias >= 0 ? ctx.input(bias) : Value(),
+      b.getDenseI64ArrayAttr(window->strides),
       b.getDenseI64ArrayAttr(window->pads),
       b.getDenseI64ArrayAttr(window->dilations),
       b.getI64IntegerAttr(ctx.intAttr("group", 1)));
-  ctx.setResult(0, conv);
+}
+
+llvm::Error importConvInteger(NodeContext &ctx) {
+  llvm::Expected<Value> conv = importIntegerConv(ctx, 0, 1, 2, 3, -1);
+  if (!conv)
+    return conv.takeError();
+  ctx.setResult(0, *conv);
   return llvm::Error::success();
 }
 
-/// QLinearMatMul: the centered 8-bit values multiply exactly in int32, then
-/// the sum is scaled by a_scale * b_scale in float and requantized.
+/// Requantizes int32 sums whose scale is `lhsScale * rhsScale` (scalars, or
+/// the rhs per output channel, along `axis` of the sums) to the output
+/// scale and zero point at inputs `outScale` and `outZero`.
+Value requantize(NodeContext &ctx, Value sums, Value lhsScale, Value rhsScale,
+                 size_t outScale, size_t outZero, int64_t axis) {
+  Value multiplier = ctx.create<graph::DivOp>(
+      ctx.create<graph::MulOp>(lhsScale, rhsScale), ctx.input(outScale));
+  auto multiplierType = cast<RankedTensorType>(multiplier.getType());
+  if (multiplierType.getNumElements() == 1 && multiplierType.getRank() > 0)
+    multiplier = reshapeTo(ctx, multiplier, {});
+  Type target = ctx.inputType(outZero).getElementType();
+  auto type = RankedTensorType::get(
+      cast<RankedTensorType>(sums.getType()).getShape(), target);
+  Value zeroPoint = ctx.input(outZero);
+  if (ctx.inputType(outZero).getRank() > 0)
+    zeroPoint = reshapeTo(ctx, zeroPoint, {});
+  return ctx.create<graph::RequantizeOp>(type, sums, multiplier, zeroPoint,
+                                         axis, "half_to_even");
+}
+
+/// QLinearMatMul (a, a_scale, a_zero, b, b_scale, b_zero, y_scale, y_zero).
 llvm::Error importQLinearMatMul(NodeContext &ctx) {
   for (size_t i : {1, 4, 6})
     if (ctx.inputType(i).getNumElements() != 1)
       return ctx.error("only per-tensor scales are supported");
-  Value sums = ctx.create<graph::MatMulOp>(
-      centeredAsInt32(ctx, ctx.input(0), ctx.input(2)),
-      centeredAsInt32(ctx, ctx.input(3), ctx.input(5)));
-  auto sumsType = cast<RankedTensorType>(sums.getType());
-  Value sumsAsFloat = ctx.create<graph::CastOp>(
-      RankedTensorType::get(sumsType.getShape(), ctx.builder().getF32Type()),
-      sums);
-  Value product = ctx.create<graph::MulOp>(
-      ctx.create<graph::MulOp>(sumsAsFloat, ctx.input(1)), ctx.input(4));
-  Value rounded = ctx.create<graph::RoundOp>(
-      ctx.create<graph::DivOp>(product, ctx.input(6)));
-  Type target = ctx.inputType(7).getElementType();
-  auto zeroType = RankedTensorType::get(ctx.inputType(7).getShape(),
-                                        ctx.builder().getF32Type());
-  rounded = ctx.create<graph::AddOp>(
-      rounded, ctx.create<graph::CastOp>(zeroType, ctx.input(7)));
-  ctx.setResult(0, saturateTo8Bit(ctx, rounded, target));
+  if (llvm::Error err = requireEightBit(ctx, ctx.inputType(7).getElementType()))
+    return err;
+  Value sums = ctx.create<graph::MatMulIntegerOp>(
+      ctx.input(0), ctx.input(3), ctx.input(2), ctx.input(5));
+  ctx.setResult(0, requantize(ctx, sums, ctx.input(1), ctx.input(4), 6, 7,
+                              /*axis=*/0));
+  return llvm::Error::success();
+}
+
+/// QLinearConv (x, x_scale, x_zero, w, w_scale, w_zero, y_scale, y_zero,
+/// B): the weight's scale and zero point may be per output channel; B is
+/// int32 at scale x_scale * w_scale.
+llvm::Error importQLinearConv(NodeContext &ctx) {
+  for (size_t i : {1, 6})
+    if (ctx.inputType(i).getNumElements() != 1)
+      return ctx.error("only per-tensor input and output scales are supported");
+  if (llvm::Error err = requireEightBit(ctx, ctx.inputType(7).getElementType()))
+    return err;
+  llvm::Expected<Value> sums =
+      importIntegerConv(ctx, 0, 3, 2, 5, ctx.input(8) ? 8 : -1);
+  if (!sums)
+    return sums.takeError();
+  ctx.setResult(0, requantize(ctx, *sums, ctx.input(1), ctx.input(4), 6, 7,
+                              /*axis=*/1));
   return llvm::Error::success();
 }
 
@@ -202,6 +185,7 @@ void registerQuantizationImporters(OpImporterTable &table) {
       {"MatMulInteger", {10, kMaxKnownOpset, importMatMulInteger}},
       {"QLinearMatMul", {10, kMaxKnownOpset, importQLinearMatMul}},
       {"ConvInteger", {10, kMaxKnownOpset, importConvInteger}},
+      {"QLinearConv", {10, kMaxKnownOpset, importQLinearConv}},
       {"QuantizeLinear", {10, kMaxKnownOpset, importQuantizeLinear}},
       {"DequantizeLinear", {10, kMaxKnownOpset, importDequantizeLinear}},
   });

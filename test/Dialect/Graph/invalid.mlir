@@ -63,3 +63,37 @@ func.func @expand_not_broadcast(%x: tensor<3xf32>) -> tensor<2x4xf32> {
   %y = graph.expand %x : tensor<3xf32> -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// Requantization rounds one way, and the IR says which.
+func.func @requantize_unknown_rounding(%acc: tensor<1x4xi32>, %m: tensor<f32>, %z: tensor<ui8>) -> tensor<1x4xui8> {
+  // expected-error @+1 {{unknown rounding 'half_up'}}
+  %y = graph.requantize %acc, %m, %z {axis = 1 : i64, rounding = "half_up"} : (tensor<1x4xi32>, tensor<f32>, tensor<ui8>) -> tensor<1x4xui8>
+  return %y : tensor<1x4xui8>
+}
+
+// -----
+
+// A per-axis scale has one value per index along its axis.
+func.func @dequantize_scale_length(%q: tensor<3x8xi8>, %s: tensor<4xf32>, %z: tensor<i8>) -> tensor<3x8xf32> {
+  // expected-error @+1 {{expected 3 values of scale along axis 0, got 4}}
+  %y = graph.dequantize_linear %q, %s, %z {axis = 0 : i64} : (tensor<3x8xi8>, tensor<4xf32>, tensor<i8>) -> tensor<3x8xf32>
+  return %y : tensor<3x8xf32>
+}
+
+// -----
+
+func.func @quantize_zero_point_type(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<i8>) -> tensor<4xui8> {
+  // expected-error @+1 {{expected the result to have the zero point's element type}}
+  %y = graph.quantize_linear %x, %s, %z {axis = 0 : i64} : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xui8>
+  return %y : tensor<4xui8>
+}
+
+// -----
+
+func.func @conv_integer_weight_zero_points(%x: tensor<1x2x4x4xui8>, %w: tensor<3x2x1x1xi8>, %xz: tensor<ui8>, %wz: tensor<2xi8>) -> tensor<1x3x4x4xi32> {
+  // expected-error @+1 {{expected 3 values of weight zero point along axis 0, got 2}}
+  %y = graph.conv_integer %x, %w, %xz, %wz {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x4x4xui8>, tensor<3x2x1x1xi8>, tensor<ui8>, tensor<2xi8>) -> tensor<1x3x4x4xi32>
+  return %y : tensor<1x3x4x4xi32>
+}

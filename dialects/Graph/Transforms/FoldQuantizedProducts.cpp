@@ -1,0 +1,181 @@
+//===- FoldQuantizedProducts.cpp - QDQ products into 8-bit products -------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// A QDQ model writes an int8 convolution as float arithmetic between
+// quantize and dequantize ops:
+//
+//   quantize(conv(dequantize(xq, sx, zx), dequantize(wq, sw, zw), b), sy, zy)
+//
+// Two rewrites turn it into what an int8 kernel computes. A product whose
+// operands are both dequantized becomes the 8-bit product summed in int32,
+// with the bias rounded to the sums' scale sx * sw, dequantized once at that
+// scale; and a quantize of such a dequantized sum becomes one requantize by
+// sx * sw / sy. Products whose output stays float keep the exact int32 sums,
+// and the rounding that is left happens once, in graph.requantize.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Graph/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#define DEBUG_TYPE "graph-fold-quantized-products"
+
+namespace mlir::modelc::graph {
+#define GEN_PASS_DEF_FOLDQUANTIZEDPRODUCTSPASS
+#include "dialects/Graph/Transforms/Passes.h.inc"
+
+namespace {
+
+bool isSingleValue(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return type.getRank() <= 1 && type.getNumElements() == 1;
+}
+
+/// A dequantized 8-bit operand: its integer values and parameters.
+struct Dequantized {
+  Value values;
+  Value scale;
+  Value zeroPoint;
+  int64_t axis;
+  bool perTensor() const { return isSingleValue(scale); }
+};
+
+/// The f32 dequantize of 8-bit values that produces `value`, if it is one.
+std::optional<Dequantized> matchDequantized(Value value) {
+  auto op = value.getDefiningOp<DequantizeLinearOp>();
+  if (!op || !op.getInput().getType().getElementType().isInteger(8) ||
+      !op.getType().getElementType().isF32())
+    return std::nullopt;
+  return Dequantized{op.getInput(), op.getScale(), op.getZeroPoint(),
+                     op.getAxis()};
+}
+
+/// `sums` (int32, at scale `scale`: one value or one per index along
+/// `axis`) dequantized to f32.
+Value dequantizeSums(PatternRewriter &rewriter, Location loc, Value sums,
+                     Value scale, int64_t axis) {
+  auto zeroType = RankedTensorType::get({}, rewriter.getI32Type());
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, zeroType, DenseElementsAttr::get(zeroType, int32_t(0)));
+  auto type = RankedTensorType::get(
+      cast<RankedTensorType>(sums.getType()).getShape(), rewriter.getF32Type());
+  return DequantizeLinearOp::create(rewriter, loc, type, sums, scale, zero,
+                                    axis);
+}
+
+/// conv(dequantize(xq), dequantize(wq), b): x per tensor, w per tensor or
+/// per output channel.
+struct FoldDequantizedConv final : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    std::optional<Dequantized> x = matchDequantized(conv.getInput());
+    std::optional<Dequantized> w = matchDequantized(conv.getWeight());
+    if (!x || !w)
+      return rewriter.notifyMatchFailure(conv, "operands are not dequantized");
+    if (!x->perTensor() || (!w->perTensor() && w->axis != 0))
+      return rewriter.notifyMatchFailure(
+          conv, "needs a per-tensor input and a per-channel weight");
+    Location loc = conv.getLoc();
+    Value scale = MulOp::create(rewriter, loc, x->scale, w->scale);
+    Value bias;
+    if (Value floatBias = conv.getBias()) {
+      // The bias joins the sums at their scale, as quantizers store it.
+      Value rounded = RoundOp::create(
+          rewriter, loc, DivOp::create(rewriter, loc, floatBias, scale));
+      bias = CastOp::create(
+          rewriter, loc,
+          RankedTensorType::get(
+              cast<RankedTensorType>(rounded.getType()).getShape(),
+              rewriter.getI32Type()),
+          rounded);
+    }
+    Value sums = ConvIntegerOp::create(
+        rewriter, loc, x->values, w->values, x->zeroPoint,
+        w->zeroPoint, bias, conv.getStridesAttr(), conv.getPadsAttr(),
+        conv.getDilationsAttr(), conv.getGroupAttr());
+    rewriter.replaceOp(conv, dequantizeSums(rewriter, loc, sums, scale,
+                                            /*axis=*/1));
+    return success();
+  }
+};
+
+/// matmul(dequantize(aq), dequantize(bq)): a per tensor, b per tensor or per
+/// column.
+struct FoldDequantizedMatMul final : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatMulOp matmul,
+                                PatternRewriter &rewriter) const override {
+    std::optional<Dequantized> a = matchDequantized(matmul.getLhs());
+    std::optional<Dequantized> b = matchDequantized(matmul.getRhs());
+    if (!a || !b)
+      return rewriter.notifyMatchFailure(matmul, "operands are not dequantized");
+    int64_t rhsRank = cast<RankedTensorType>(b->values.getType()).getRank();
+    int64_t rank = matmul.getType().getRank();
+    if (!a->perTensor() || rhsRank < 2 ||
+        (!b->perTensor() && b->axis != rhsRank - 1))
+      return rewriter.notifyMatchFailure(
+          matmul, "needs a per-tensor lhs and a per-column rhs");
+    Location loc = matmul.getLoc();
+    Value scale = MulOp::create(rewriter, loc, a->scale, b->scale);
+    Value sums = MatMulIntegerOp::create(rewriter, loc, a->values,
+                                         b->values, a->zeroPoint,
+                                         b->zeroPoint);
+    rewriter.replaceOp(matmul, dequantizeSums(rewriter, loc, sums, scale,
+                                              /*axis=*/rank - 1));
+    return success();
+  }
+};
+
+/// quantize(dequantize(sums, s, 0), sy, zy) -> requantize(sums, s / sy, zy).
+struct FoldRequantize final : OpRewritePattern<QuantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeLinearOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto dequantize = quantize.getInput().getDefiningOp<DequantizeLinearOp>();
+    if (!dequantize ||
+        !dequantize.getInput().getType().getElementType().isInteger(32) ||
+        !matchPattern(dequantize.getZeroPoint(), m_Zero()))
+      return rewriter.notifyMatchFailure(quantize, "not a dequantized sum");
+    if (!isSingleValue(quantize.getScale()) ||
+        !isSingleValue(quantize.getZeroPoint()))
+      return rewriter.notifyMatchFailure(quantize, "needs a per-tensor output");
+    Location loc = quantize.getLoc();
+    Value multiplier =
+        DivOp::create(rewriter, loc, dequantize.getScale(), quantize.getScale());
+    Value zeroPoint = quantize.getZeroPoint();
+    if (cast<RankedTensorType>(zeroPoint.getType()).getRank() != 0)
+      zeroPoint = ReshapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({}, getElementTypeOrSelf(zeroPoint.getType())),
+          zeroPoint);
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        quantize, quantize.getType(), dequantize.getInput(), multiplier,
+        zeroPoint, dequantize.getAxis(), "half_to_even");
+    return success();
+  }
+};
+
+struct FoldQuantizedProductsPass final
+    : impl::FoldQuantizedProductsPassBase<FoldQuantizedProductsPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldDequantizedConv, FoldDequantizedMatMul, FoldRequantize>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace mlir::modelc::graph

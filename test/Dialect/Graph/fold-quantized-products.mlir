@@ -1,0 +1,58 @@
+// RUN: modelc-opt %s --split-input-file --graph-fold-quantized-products --canonicalize | FileCheck %s
+
+// A matmul of a per-tensor lhs and a per-column rhs sums in int32 and
+// requantizes by 0.5 * [0.25, 0.5, 1] / 2 along the result's columns.
+// CHECK-LABEL: func.func @per_column_matmul(
+//       CHECK:   %[[M:.+]] = arith.constant dense<[6.250000e-02, 1.250000e-01, 2.500000e-01]> : tensor<3xf32>
+//       CHECK:   %[[S:.+]] = graph.matmul_integer %arg0, %{{.+}}, %{{.+}}, %{{.+}} : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<ui8>, tensor<3xi8>) -> tensor<2x3xi32>
+//       CHECK:   %[[Y:.+]] = graph.requantize %[[S]], %[[M]], %{{.+}} {axis = 1 : i64, rounding = "half_to_even"}
+//       CHECK:   return %[[Y]]
+func.func @per_column_matmul(%a: tensor<2x4xui8>) -> tensor<2x3xi8> {
+  %sa = arith.constant dense<0.5> : tensor<f32>
+  %za = arith.constant dense<3> : tensor<ui8>
+  %b = arith.constant dense<1> : tensor<4x3xi8>
+  %sb = arith.constant dense<[0.25, 0.5, 1.0]> : tensor<3xf32>
+  %zb = arith.constant dense<0> : tensor<3xi8>
+  %sy = arith.constant dense<2.0> : tensor<f32>
+  %zy = arith.constant dense<-1> : tensor<i8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %bd = graph.dequantize_linear %b, %sb, %zb {axis = 1 : i64} : (tensor<4x3xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %q = graph.quantize_linear %p, %sy, %zy {axis = 0 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<i8>) -> tensor<2x3xi8>
+  return %q : tensor<2x3xi8>
+}
+
+// -----
+
+// A product whose output stays float keeps the exact int32 sums and
+// dequantizes them once, at scale 0.5 * 0.25.
+// CHECK-LABEL: func.func @float_output(
+//       CHECK:   %[[S:.+]] = graph.matmul_integer
+//       CHECK:   graph.dequantize_linear %[[S]], %{{.+}}, %{{.+}} {axis = 1 : i64} : (tensor<2x3xi32>, tensor<f32>, tensor<i32>) -> tensor<2x3xf32>
+func.func @float_output(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> tensor<2x3xf32> {
+  %sa = arith.constant dense<0.5> : tensor<f32>
+  %za = arith.constant dense<3> : tensor<ui8>
+  %sb = arith.constant dense<0.25> : tensor<f32>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %bd = graph.dequantize_linear %b, %sb, %zb {axis = 0 : i64} : (tensor<4x3xi8>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return %p : tensor<2x3xf32>
+}
+
+// -----
+
+// An lhs quantized per row has no single input scale: the matmul stays float.
+// CHECK-LABEL: func.func @per_row_lhs_stays_float(
+//   CHECK-NOT:   graph.matmul_integer
+//       CHECK:   graph.matmul {{.+}} : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+func.func @per_row_lhs_stays_float(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> tensor<2x3xf32> {
+  %sa = arith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %za = arith.constant dense<3> : tensor<2xui8>
+  %sb = arith.constant dense<0.25> : tensor<f32>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<2xf32>, tensor<2xui8>) -> tensor<2x4xf32>
+  %bd = graph.dequantize_linear %b, %sb, %zb {axis = 0 : i64} : (tensor<4x3xi8>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return %p : tensor<2x3xf32>
+}
