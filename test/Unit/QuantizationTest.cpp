@@ -11,10 +11,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "modelc/Quantization/QuantParams.h"
+#include "modelc/Quantization/WeightQuantizer.h"
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <limits>
+#include <vector>
 
 using namespace modelc;
 
@@ -136,4 +139,97 @@ TEST_CASE("quantizeValue saturates at both ends", "[quantization]") {
   CHECK(quantizeValue(-20.0f, {1.0f, 10}, QuantizedType::UInt8) == 0);
   CHECK(quantizeValue(std::numeric_limits<float>::quiet_NaN(), {1.0f, 10},
                       QuantizedType::UInt8) == 10);
+}
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+TEST_CASE("per-tensor weights share one scale", "[quantization]") {
+  // max |x| = 127 gives scale exactly 1, so each element is just rounded
+  // half to even: 3.5 -> 4, 2.5 -> 2, 64.4 -> 64, -127 stays.
+  std::vector<float> data = {-127.0f, 3.5f, 2.5f, 0.0f, 64.4f};
+  QuantizedWeights q = quantizeWeightsPerTensor(data.data(), data.size());
+  REQUIRE(q.scales.size() == 1);
+  CHECK(q.scales[0] == 1.0f);
+  CHECK(q.data == std::vector<int8_t>{-127, 4, 2, 0, 64});
+}
+
+TEST_CASE("per-channel weights take one scale per row", "[quantization]") {
+  // A 2x3 tensor, axis 0. Row 0: max |x| = 63.5, scale 63.5 / 127 = 0.5;
+  // 63.5 / 0.5 = 127, -31.75 / 0.5 = -63.5 -> -64 (half to even),
+  // 10 / 0.5 = 20. Row 1: max |x| = 254, scale 2; -254 / 2 = -127,
+  // 100 / 2 = 50, 3 / 2 = 1.5 -> 2. Powers of two keep every step exact.
+  std::vector<float> data = {63.5f, -31.75f, 10.0f, -254.0f, 100.0f, 3.0f};
+  std::optional<QuantizedWeights> q =
+      quantizeWeightsPerChannel(data.data(), {2, 3}, 0);
+  REQUIRE(q);
+  REQUIRE(q->scales.size() == 2);
+  CHECK(q->scales[0] == 0.5f);
+  CHECK(q->scales[1] == 2.0f);
+  CHECK(q->data == std::vector<int8_t>{127, -64, 20, -127, 50, 2});
+}
+
+TEST_CASE("per-channel weights along axis 1", "[quantization]") {
+  // The same 2x3 tensor, channels are its columns.
+  // Column 0 {63.5, -254}: scale 2; 31.75 -> 32, -127.
+  // Column 1 {-31.75, 100}: scale 100 / 127; -31.75 * 1.27 = -40.3 -> -40,
+  // 127.
+  // Column 2 {10, 3}: scale 10 / 127; 127, 3 * 12.7 = 38.1 -> 38.
+  std::vector<float> data = {63.5f, -31.75f, 10.0f, -254.0f, 100.0f, 3.0f};
+  std::optional<QuantizedWeights> q =
+      quantizeWeightsPerChannel(data.data(), {2, 3}, 1);
+  REQUIRE(q);
+  REQUIRE(q->scales.size() == 3);
+  CHECK(q->scales[0] == 2.0f);
+  CHECK(q->scales[1] == Approx(100.0 / 127.0));
+  CHECK(q->scales[2] == Approx(10.0 / 127.0));
+  CHECK(q->data == std::vector<int8_t>{32, -40, 127, -127, 127, 38});
+
+  // ONNX's negative axis counts from the end: -1 is axis 1 here.
+  std::optional<QuantizedWeights> negative =
+      quantizeWeightsPerChannel(data.data(), {2, 3}, -1);
+  REQUIRE(negative);
+  CHECK(negative->scales == q->scales);
+  CHECK(negative->data == q->data);
+}
+
+TEST_CASE("per-channel weights on an inner axis of a 3-D tensor",
+          "[quantization]") {
+  // Shape 2x2x2, axis 1: element (o, c, i) is at 4o + 2c + i, so channel 0
+  // is elements 0, 1, 4, 5 (max |x| 127, scale 1) and channel 1 is
+  // elements 2, 3, 6, 7 (max |x| 254, scale 2).
+  std::vector<float> data = {1.0f, -127.0f, 254.0f, 4.0f,
+                             2.5f, 3.0f,    -6.0f,  -254.0f};
+  std::optional<QuantizedWeights> q =
+      quantizeWeightsPerChannel(data.data(), {2, 2, 2}, 1);
+  REQUIRE(q);
+  CHECK(q->scales == std::vector<float>{1.0f, 2.0f});
+  CHECK(q->data == std::vector<int8_t>{1, -127, 127, 2, 2, 3, -3, -127});
+}
+
+TEST_CASE("an all-zero channel gets scale 1", "[quantization]") {
+  // 3x2, axis 0. Row 0 {1, -2}: scale 2 / 127; 1 / (2/127) = 63.5 in float
+  // -> 64 (half to even), -127. Row 1 is all zero: scale 1, data 0, so
+  // dequantization is 0 * 1, finite, instead of 0 / 0. Row 2 {0.5, 0.25}:
+  // scale 0.5 / 127; 127, 63.5 -> 64.
+  std::vector<float> data = {1.0f, -2.0f, 0.0f, 0.0f, 0.5f, 0.25f};
+  std::optional<QuantizedWeights> q =
+      quantizeWeightsPerChannel(data.data(), {3, 2}, 0);
+  REQUIRE(q);
+  REQUIRE(q->scales.size() == 3);
+  CHECK(q->scales[0] == Approx(2.0 / 127.0));
+  CHECK(q->scales[1] == 1.0f);
+  CHECK(q->scales[2] == Approx(0.5 / 127.0));
+  CHECK(q->data == std::vector<int8_t>{64, -127, 0, 0, 127, 64});
+  for (float scale : q->scales)
+    CHECK(std::isfinite(1.0f / scale));
+}
+
+TEST_CASE("per-channel weights refuse a bad axis or shape", "[quantization]") {
+  std::vector<float> data(6, 1.0f);
+  CHECK_FALSE(quantizeWeightsPerChannel(data.data(), {2, 3}, 2));
+  CHECK_FALSE(quantizeWeightsPerChannel(data.data(), {2, 3}, -3));
+  CHECK_FALSE(quantizeWeightsPerChannel(data.data(), {}, 0));
+  CHECK_FALSE(quantizeWeightsPerChannel(data.data(), {-2, 3}, 0));
 }
