@@ -64,7 +64,9 @@ std::vector<int64_t> readConstantAsInts(ElementsAttr attr) {
     uint64_t bits = 0;
     std::memcpy(&bits, bytes.data() + i * width, width);
     APInt value(width * 8, bits);
-    values.push_back(elementType.isUnsignedInteger() || width == 1
+    // Bools are one byte of 0 or 1; signless integers are signed, as ONNX's
+    // int8 is.
+    values.push_back(elementType.isUnsignedInteger() || elementType.isInteger(1)
                          ? static_cast<int64_t>(value.getZExtValue())
                          : value.getSExtValue());
   }

@@ -110,3 +110,14 @@ func.func @negative_conv_with_two_users(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x
   %m = graph.mul %c, %s : tensor<1x1x2x2xf32>, tensor<1x1x1xf32> -> tensor<1x1x2x2xf32>
   return %c, %m : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// A signless i8 constant is signed (ONNX's int8): widening sign-extends.
+// CHECK-LABEL: func.func @int8_constant_widens_signed(
+//       CHECK:   arith.constant dense<[-1, 71, -109, -98]> : tensor<4xi32>
+func.func @int8_constant_widens_signed() -> tensor<4xi32> {
+  %w = arith.constant dense<[-1, 71, -109, -98]> : tensor<4xi8>
+  %c = graph.cast %w : tensor<4xi8> -> tensor<4xi32>
+  return %c : tensor<4xi32>
+}
