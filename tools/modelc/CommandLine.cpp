@@ -57,6 +57,28 @@ void addModelFlags(CLI::App *command, SharedFlags &flags, bool withTarget) {
                       "INPUT=FILE.pb (repeatable)");
   command->add_option("--cc", flags.cc, "C compiler (default: $CC or cc)");
 }
+/// Calibration options `quantize` and `compile --quantize` share.
+struct CalibrationFlags {
+  std::string folder;
+  std::string method = "minmax";
+  double percentile = 99.999;
+  std::vector<std::string> keepFloat;
+};
+
+void addCalibrationFlags(CLI::App *command, CalibrationFlags &flags) {
+  command->add_option("--calibration", flags.folder,
+                      "Folder of test_data_set_*/input_K.pb samples (or of "
+                      "input_K.pb files)");
+  command->add_option("--calibration-method", flags.method,
+                      "minmax (default), percentile or entropy")
+      ->check(CLI::IsMember({"minmax", "percentile", "entropy"}));
+  command->add_option("--percentile", flags.percentile,
+                      "percentile method: share of values kept, in percent")
+      ->check(CLI::Range(50.0, 100.0))
+      ->capture_default_str();
+  command->add_option("--keep-float", flags.keepFloat,
+                      "Nodes that stay float, by name (repeatable)");
+}
 } // namespace
 
 ParseOutcome parseCommandLine(int argc, const char *const *argv,
@@ -65,6 +87,8 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
   app.require_subcommand(1);
   app.set_version_flag("--version", "modelc 0.1.0");
   SharedFlags flags;
+  CalibrationFlags calibration;
+  std::string quantizeMode = "none";
   std::string emit = "source";
   std::string precision = "fp32", ioPrecision = "fp32";
   bool printIr = false;
@@ -109,6 +133,23 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
                       "$CUDA_HOME/bin/nvcc, PATH)");
   compile->add_flag("--print-ir-after-all", printIr,
                     "Print the IR after every pass to stderr");
+  compile->add_option("--quantize", quantizeMode,
+                      "none (default) or int8: calibrate on --calibration "
+                      "and compile the QDQ model modelc quantize writes")
+      ->check(CLI::IsMember({"none", "int8"}));
+  addCalibrationFlags(compile, calibration);
+
+  CLI::App *quantize = app.add_subcommand(
+      "quantize", "Calibrate a model and write it in QDQ form (int8)");
+  addModelFlags(quantize, flags, false);
+  addCalibrationFlags(quantize, calibration);
+  quantize->add_option("-o,--output", inv.quantize.outputPath,
+                       "The QDQ model to write")
+      ->required();
+  quantize->add_option("--threads", inv.threads, "Threads of the calibration runs")
+      ->check(CLI::PositiveNumber);
+  quantize->add_option("--work-dir", inv.workDir,
+                       "Keep the calibration build here");
 
   CLI::App *run = app.add_subcommand(
       "run", "Compile, build and run a model on input_K.pb files");
@@ -161,6 +202,8 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
     inv.command = Command::Run;
   else if (*bench)
     inv.command = Command::Bench;
+  else if (*quantize)
+    inv.command = Command::Quantize;
   else
     inv.command = Command::Inspect;
 
@@ -207,6 +250,29 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
       return outcome;
     }
   }
+  auto usageError = [&](const std::string &message) {
+    outcome.exitCode = 2;
+    outcome.message = "modelc: error: " + message + "\n";
+    return outcome;
+  };
+  bool quantizing = inv.command == Command::Quantize || quantizeMode == "int8";
+  if (quantizing && calibration.folder.empty())
+    return usageError(inv.command == Command::Quantize
+                          ? "quantize needs --calibration DIR"
+                          : "--quantize=int8 needs --calibration DIR");
+  if (!quantizing && !calibration.folder.empty())
+    return usageError("--calibration applies to quantize and "
+                      "compile --quantize=int8");
+  if (quantizing && !flags.binds.empty())
+    return usageError("--bind does not combine with quantization: "
+                      "calibration feeds every input");
+  inv.quantizeBeforeCompile = quantizeMode == "int8";
+  inv.quantize.modelPath = flags.model;
+  inv.quantize.calibrationDir = calibration.folder;
+  inv.quantize.method = *parseCalibrationMethod(calibration.method);
+  inv.quantize.percentile = calibration.percentile;
+  inv.quantize.keepFloat = calibration.keepFloat;
+  inv.quantize.cCompiler = req.options.cCompiler;
   for (const std::string &dim : flags.dims) {
     std::string name, value;
     char *end = nullptr;
@@ -231,6 +297,9 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
     }
     req.import.inputBindings[name] = file;
   }
+  inv.quantize.import = req.import;
+  inv.quantize.threads = inv.threads;
+  inv.quantize.workDir = inv.workDir;
   outcome.proceed = true;
   return outcome;
 }

@@ -8,17 +8,22 @@
 #define MODELC_TOOLS_MODELC_COMMANDLINE_H
 
 #include "modelc/Driver/Driver.h"
+#include "modelc/Driver/Quantize.h"
 
 #include <string>
 
 namespace modelc::cli {
 
-enum class Command { Compile, Run, Bench, Inspect };
+enum class Command { Compile, Run, Bench, Inspect, Quantize };
 
 /// Everything the command line asked for.
 struct Invocation {
   Command command = Command::Compile;
   CompileRequest compile;
+  /// quantize, and compile --quantize=int8: calibration and the QDQ model
+  /// (compile writes it in a temporary folder).
+  QuantizeRequest quantize;
+  bool quantizeBeforeCompile = false;
   /// run (and bench --inputs): folders of input_K.pb and output_K.pb files.
   std::string inputsDir, outputsDir;
   /// run/bench: where to build; empty for a temporary folder.

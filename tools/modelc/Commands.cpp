@@ -74,9 +74,48 @@ llvm::Expected<std::string> compileAndBuild(const Invocation &inv,
 }
 } // namespace
 
+/// One line on what quantization did, for a terminal.
+void printQuantizeSummary(const QuantizeSummary &summary,
+                          const std::string &written) {
+  llvm::outs() << "modelc: " << summary.quantizedProducts
+               << " products quantized, " << summary.keptFloat.size()
+               << " kept float; " << summary.quantizedActivations
+               << " tensors calibrated on " << summary.samples
+               << " samples; initializers " << summary.initializerBytesBefore
+               << " -> " << summary.initializerBytesAfter << " bytes; wrote "
+               << written << "\n";
+}
+
+llvm::Error runQuantize(const Invocation &inv) {
+  QuantizeRequest request = inv.quantize;
+  request.showProgress = isatty(STDERR_FILENO);
+  llvm::Expected<QuantizeSummary> summary = quantizeModel(request);
+  if (!summary)
+    return summary.takeError();
+  if (isatty(STDOUT_FILENO))
+    printQuantizeSummary(*summary, request.outputPath);
+  return llvm::Error::success();
+}
+
 llvm::Error runCompile(const Invocation &inv) {
   CompileRequest request = inv.compile;
   request.showProgress = isatty(STDERR_FILENO);
+  // --quantize=int8: calibrate into a QDQ model, then compile that.
+  WorkDir quantized;
+  if (inv.quantizeBeforeCompile) {
+    if (llvm::Error err = makeWorkDir("", quantized))
+      return err;
+    QuantizeRequest quantize = inv.quantize;
+    quantize.outputPath = joinPath(quantized.path, "model.qdq.onnx");
+    quantize.workDir = joinPath(quantized.path, "calibration");
+    quantize.showProgress = request.showProgress;
+    llvm::Expected<QuantizeSummary> summary = quantizeModel(quantize);
+    if (!summary)
+      return summary.takeError();
+    if (isatty(STDOUT_FILENO))
+      printQuantizeSummary(*summary, "the QDQ model; compiling it");
+    request.modelPath = quantize.outputPath;
+  }
   llvm::Expected<CompileResult> result = compileModel(request);
   if (!result)
     return result.takeError();

@@ -17,6 +17,7 @@ llvm::Error runCompile(const Invocation &invocation);
 llvm::Error runRun(const Invocation &invocation);
 llvm::Error runBench(const Invocation &invocation);
 llvm::Error runInspect(const Invocation &invocation);
+llvm::Error runQuantize(const Invocation &invocation);
 
 } // namespace modelc::cli
 

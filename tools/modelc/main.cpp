@@ -14,6 +14,9 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 
 int main(int argc, char **argv) {
@@ -24,6 +27,10 @@ int main(int argc, char **argv) {
     std::fputs(outcome.message.c_str(), outcome.exitCode ? stderr : stdout);
     return outcome.exitCode;
   }
+  // Progress and phase logs go to stderr, prefixed like errors.
+  auto logger = spdlog::stderr_color_mt("modelc");
+  logger->set_pattern("modelc: %v");
+  spdlog::set_default_logger(logger);
   llvm::Error err = llvm::Error::success();
   switch (invocation.command) {
   case Command::Compile:
@@ -37,6 +44,9 @@ int main(int argc, char **argv) {
     break;
   case Command::Inspect:
     err = runInspect(invocation);
+    break;
+  case Command::Quantize:
+    err = runQuantize(invocation);
     break;
   }
   if (err) {
