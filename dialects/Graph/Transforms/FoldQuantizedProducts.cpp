@@ -14,7 +14,10 @@
 // with the bias rounded to the sums' scale sx * sw, dequantized once at that
 // scale; and a quantize of such a dequantized sum becomes one requantize by
 // sx * sw / sy. Products whose output stays float keep the exact int32 sums,
-// and the rounding that is left happens once, in graph.requantize.
+// and the rounding that is left happens once, in graph.requantize. A Relu
+// before the quantize folds when the output zero point is the type's lowest
+// value (as calibration chooses it for a Relu's output), and a transposed
+// dequantized weight (Gemm's transB) is dequantized after the transpose.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,7 +57,7 @@ std::optional<Dequantized> matchDequantized(Value value) {
       !op.getType().getElementType().isF32())
     return std::nullopt;
   return Dequantized{op.getInput(), op.getScale(), op.getZeroPoint(),
-                     op.getAxis()};
+                     static_cast<int64_t>(op.getAxis())};
 }
 
 /// `sums` (int32, at scale `scale`: one value or one per index along
@@ -136,13 +139,57 @@ struct FoldDequantizedMatMul final : OpRewritePattern<MatMulOp> {
   }
 };
 
-/// quantize(dequantize(sums, s, 0), sy, zy) -> requantize(sums, s / sy, zy).
+/// transpose(dequantize(q, s, z)) -> dequantize(transpose(q), s, z), the
+/// axis following its dimension: Gemm's transB leaves a transposed weight
+/// between the dequantize and the matmul. A transposed constant folds.
+struct SwapTransposeAndDequantize final : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    auto dequantize = transpose.getInput().getDefiningOp<DequantizeLinearOp>();
+    if (!dequantize || !dequantize->hasOneUse())
+      return rewriter.notifyMatchFailure(transpose, "not a dequantized input");
+    ArrayRef<int64_t> permutation = transpose.getPermutation();
+    int64_t axis = dequantize.getAxis();
+    if (!isSingleValue(dequantize.getScale()))
+      axis = llvm::find(permutation, axis) - permutation.begin();
+    Location loc = transpose.getLoc();
+    Value values = TransposeOp::create(rewriter, loc, dequantize.getInput(),
+                                       transpose.getPermutationAttr());
+    rewriter.replaceOpWithNewOp<DequantizeLinearOp>(
+        transpose, transpose.getType(), values, dequantize.getScale(),
+        dequantize.getZeroPoint(), axis);
+    return success();
+  }
+};
+
+/// The lowest value of a quantized element type.
+int64_t quantizedMin(Type element) {
+  return element.isUnsignedInteger() ? 0 : -128;
+}
+
+/// quantize(dequantize(sums, s, 0), sy, zy) -> requantize(sums, s / sy, zy),
+/// also through a Relu when zy is the type's lowest value: then the
+/// quantize's saturation already clamps at zy, the quantized 0, so the Relu
+/// changes nothing.
 struct FoldRequantize final : OpRewritePattern<QuantizeLinearOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeLinearOp quantize,
                                 PatternRewriter &rewriter) const override {
-    auto dequantize = quantize.getInput().getDefiningOp<DequantizeLinearOp>();
+    Value input = quantize.getInput();
+    if (auto relu = input.getDefiningOp<ReluOp>()) {
+      APInt zero;
+      if (!relu->hasOneUse() ||
+          !matchPattern(quantize.getZeroPoint(), m_ConstantInt(&zero)) ||
+          zero.getSExtValue() != quantizedMin(getElementTypeOrSelf(
+                                     quantize.getZeroPoint().getType())))
+        return rewriter.notifyMatchFailure(quantize,
+                                           "a Relu the quantize does not make");
+      input = relu.getInput();
+    }
+    auto dequantize = input.getDefiningOp<DequantizeLinearOp>();
     if (!dequantize ||
         !dequantize.getInput().getType().getElementType().isInteger(32) ||
         !matchPattern(dequantize.getZeroPoint(), m_Zero()))
@@ -170,8 +217,8 @@ struct FoldQuantizedProductsPass final
     : impl::FoldQuantizedProductsPassBase<FoldQuantizedProductsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldDequantizedConv, FoldDequantizedMatMul, FoldRequantize>(
-        &getContext());
+    patterns.add<FoldDequantizedConv, FoldDequantizedMatMul, FoldRequantize,
+                 SwapTransposeAndDequantize>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

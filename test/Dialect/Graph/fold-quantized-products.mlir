@@ -56,3 +56,69 @@ func.func @per_row_lhs_stays_float(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> t
   %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
   return %p : tensor<2x3xf32>
 }
+
+// -----
+
+// A Relu between the sums and a quantize whose zero point is 0 (uint8's
+// lowest value) changes nothing the saturation does not: it folds away.
+// CHECK-LABEL: func.func @relu_at_the_lowest_zero_point(
+//       CHECK:   %[[S:.+]] = graph.matmul_integer
+//       CHECK:   graph.requantize %[[S]]
+//   CHECK-NOT:   graph.relu
+func.func @relu_at_the_lowest_zero_point(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> tensor<2x3xui8> {
+  %sa = arith.constant dense<0.5> : tensor<f32>
+  %za = arith.constant dense<3> : tensor<ui8>
+  %sb = arith.constant dense<0.25> : tensor<f32>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %sy = arith.constant dense<2.0> : tensor<f32>
+  %zy = arith.constant dense<0> : tensor<ui8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %bd = graph.dequantize_linear %b, %sb, %zb {axis = 0 : i64} : (tensor<4x3xi8>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %r = graph.relu %p : tensor<2x3xf32>
+  %q = graph.quantize_linear %r, %sy, %zy {axis = 0 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return %q : tensor<2x3xui8>
+}
+
+// -----
+
+// With zero point 10 the Relu clamps at 10 where the saturation would let
+// values down to 0 through: it must stay, in float.
+// CHECK-LABEL: func.func @relu_above_the_lowest_zero_point(
+//       CHECK:   graph.relu
+//   CHECK-NOT:   graph.requantize
+func.func @relu_above_the_lowest_zero_point(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> tensor<2x3xui8> {
+  %sa = arith.constant dense<0.5> : tensor<f32>
+  %za = arith.constant dense<3> : tensor<ui8>
+  %sb = arith.constant dense<0.25> : tensor<f32>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %sy = arith.constant dense<2.0> : tensor<f32>
+  %zy = arith.constant dense<10> : tensor<ui8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %bd = graph.dequantize_linear %b, %sb, %zb {axis = 0 : i64} : (tensor<4x3xi8>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %r = graph.relu %p : tensor<2x3xf32>
+  %q = graph.quantize_linear %r, %sy, %zy {axis = 0 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return %q : tensor<2x3xui8>
+}
+
+// -----
+
+// Gemm's transB: the weight is dequantized per row (axis 0) and then
+// transposed; dequantized after the transpose its axis is 1, per column,
+// and the matmul folds.
+// CHECK-LABEL: func.func @transposed_weight(
+//       CHECK:   %[[S:.+]] = graph.matmul_integer %arg0, %{{.+}}, %{{.+}}, %{{.+}} : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<ui8>, tensor<3xi8>) -> tensor<2x3xi32>
+//       CHECK:   graph.dequantize_linear %[[S]], %{{.+}}, %{{.+}} {axis = 1 : i64} : (tensor<2x3xi32>, tensor<3xf32>, tensor<i32>) -> tensor<2x3xf32>
+func.func @transposed_weight(%a: tensor<2x4xui8>) -> tensor<2x3xf32> {
+  %sa = arith.constant dense<0.5> : tensor<f32>
+  %za = arith.constant dense<3> : tensor<ui8>
+  %w = arith.constant dense<[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]> : tensor<3x4xi8>
+  %sw = arith.constant dense<[0.25, 0.5, 1.0]> : tensor<3xf32>
+  %zw = arith.constant dense<0> : tensor<3xi8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %wd = graph.dequantize_linear %w, %sw, %zw {axis = 0 : i64} : (tensor<3x4xi8>, tensor<3xf32>, tensor<3xi8>) -> tensor<3x4xf32>
+  %wt = graph.transpose %wd [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %wt : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return %p : tensor<2x3xf32>
+}
