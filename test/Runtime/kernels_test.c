@@ -18,8 +18,10 @@ typedef void (*modelc_task_fn)(void *task_ctx, size_t index);
 typedef void (*modelc_parallel_for_fn)(void *user, size_t count, modelc_task_fn task, void *task_ctx);
 
 #include "../../targets/C/runtime/kernels/prelude.c"
+#include "../../targets/C/runtime/kernels/half.c"
 #include "../../targets/C/runtime/kernels/gemm.c"
 #include "../../targets/C/runtime/kernels/conv.c"
+#include "../../targets/C/runtime/kernels/hgemm.c"
 #include "../../targets/C/runtime/kernels/pool.c"
 #include "../../targets/C/runtime/kernels/norm.c"
 
@@ -237,6 +239,192 @@ static void test_gemm(void)
     test_gemm_case(100, 90, 80, 0, 0, 1, 5);
     test_gemm_case(1, 90, 80, 1, 0, 1, 3);
     test_gemm_case(90, 1, 80, 0, 0, 0, 3);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Half-precision-weight GEMM                                                */
+/*                                                                           */
+/* References are in double on the values as the kernel uses them: the       */
+/* weights as stored (exact in f32) and, on the bf16 dot path, the           */
+/* activations rounded to bf16. Two kinds of data:                           */
+/*  - exact: small integers, so that every partial sum is exact in f32 in    */
+/*    any order; the result must equal the reference bit for bit (catches a  */
+/*    lost, doubled or misplaced term of any size);                          */
+/*  - random: uniform in [-1, 1) (fp16 weights include subnormals), checked  */
+/*    per element against the f32 summation bound                            */
+/*      |got - ref| <= (k + 2) * 2^-24 * (|c0| + sum_p |w_p * x_p|),          */
+/*    k + 1 rounded additions (one per product and the accumulated c0) plus  */
+/*    one for the product rounding of the portable path; a wrong rounding of */
+/*    the activations (2^-9 relative) breaks it by far.                      */
+/* ------------------------------------------------------------------------ */
+
+/* A weight of the given kind: an integer in [-7, 7] when exact, else
+ * uniform in [-1, 1) rounded to the kind, for fp16 one in 16 scaled into
+ * the subnormal range. */
+static uint16_t half_weight(int kind, int exact)
+{
+    float v = exact ? (float)(int)(rnd() * 8.0f) : rnd();
+    if (kind == MK_HALF_F16 && !exact && (g_rng & 15u) == 0) {
+        v *= 1e-5f;
+    }
+    return kind == MK_HALF_BF16 ? mk_f32_to_bf16(v) : mk_f32_to_f16(v);
+}
+
+/* An activation as the kernel of this kind uses it. */
+static double used_activation(int kind, float x)
+{
+    return mk_hgemm_uses_dot(kind) ? (double)mk_bf16_to_f32(mk_f32_to_bf16(x)) : (double)x;
+}
+
+/* Fills x with integers in [-7, 7] (exact) or uniform values in [-1, 1). */
+static void fill_data(float *x, size_t n, int exact)
+{
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        x[i] = exact ? (float)(int)(rnd() * 8.0f) : rnd();
+    }
+}
+
+/* Checks got[i*stride + j] against ref within bound (rows x cols, bound 0
+ * meaning bit-exact); *worst is the largest |error| / bound. */
+static int within_bound(const float *got, int64_t stride, const double *ref, const double *bound, int64_t rows,
+                        int64_t cols, double *worst)
+{
+    int ok = 1;
+    int64_t i, j;
+    *worst = 0.0;
+    for (i = 0; i < rows; ++i) {
+        for (j = 0; j < cols; ++j) {
+            const double g = got[i * stride + j];
+            const double e = fabs(g - ref[i * cols + j]);
+            const double b = bound[i * cols + j];
+            const double ratio = e == 0.0 ? 0.0 : b > 0.0 ? e / b : 1e30;
+            if (!(e <= b)) { /* also catches NaN */
+                ok = 0;
+            }
+            if (!(ratio <= *worst)) {
+                *worst = g != g ? 1e30 : ratio;
+            }
+        }
+    }
+    return ok;
+}
+
+/* One check of mk_hgemm (weights_right = 0: C = W[m x k] * B[k x n]) or
+ * mk_hmatmul (weights_right = 1: C = X[m x k] * op(W), W k x n or, with
+ * trans_w, n x k): the packed entry serially and in reverse task order and
+ * the unpacked entry, which must all agree bit for bit. */
+static void test_hgemm_case(int kind, int weights_right, int64_t m, int64_t n, int64_t k, int trans_w, int accumulate,
+                            int64_t pad, int exact)
+{
+    const int64_t w_rows = weights_right ? (trans_w ? n : k) : m;
+    const int64_t ldw = (weights_right ? (trans_w ? k : n) : k) + pad;
+    const int64_t x_rows = weights_right ? m : k;
+    const int64_t ldx = (weights_right ? k : n) + pad;
+    const int64_t ldc = n + pad;
+    const size_t c_len = (size_t)(m * ldc);
+    uint16_t *w = (uint16_t *)malloc(sizeof(uint16_t) * (size_t)(w_rows * ldw + 1));
+    float *x = guarded_alloc((size_t)(x_rows * ldx));
+    float *c0 = guarded_alloc(c_len), *c = guarded_alloc(c_len), *c2 = guarded_alloc(c_len);
+    float *c3 = guarded_alloc(c_len);
+    double *ref = (double *)malloc(sizeof(double) * (size_t)(m * n));
+    double *bound = (double *)malloc(sizeof(double) * (size_t)(m * n));
+    const size_t pack_bytes = weights_right ? mk_hmatmul_pack_w_bytes(k, n) : mk_hgemm_pack_a_bytes(m, k);
+    const size_t run_bytes =
+        weights_right ? mk_hmatmul_scratch_bytes(kind, m, n, k) : mk_hgemm_scratch_bytes(kind, m, n, k);
+    unsigned char *packed = scratch_alloc(pack_bytes);
+    unsigned char *scratch = scratch_alloc(run_bytes);
+    unsigned char *scratch_raw = scratch_alloc(pack_bytes + run_bytes);
+    char what[200];
+    double worst;
+    int64_t i, j, p;
+    int ok;
+    for (i = 0; i < w_rows * ldw; ++i) {
+        w[i] = half_weight(kind, exact);
+    }
+    fill_data(x, (size_t)(x_rows * ldx), exact);
+    fill_data(c0, c_len, exact);
+    for (i = 0; i < m; ++i) {
+        for (j = 0; j < n; ++j) {
+            double s = accumulate ? (double)c0[i * ldc + j] : 0.0;
+            double mag = fabs(s);
+            for (p = 0; p < k; ++p) {
+                const uint16_t wh = !weights_right ? w[i * ldw + p] : trans_w ? w[j * ldw + p] : w[p * ldw + j];
+                const double wv = mk_half_to_f32(kind, wh);
+                const double xv = used_activation(kind, weights_right ? x[i * ldx + p] : x[p * ldx + j]);
+                s += wv * xv;
+                mag += fabs(wv * xv);
+            }
+            ref[i * n + j] = s;
+            bound[i * n + j] = exact ? 0.0 : (double)(k + 2) * ldexp(mag, -24);
+        }
+    }
+    memcpy(c, c0, sizeof(float) * c_len);
+    memcpy(c2, c0, sizeof(float) * c_len);
+    memcpy(c3, c0, sizeof(float) * c_len);
+    if (weights_right) {
+        mk_hmatmul_pack_w(&g_reverse, kind, k, n, w, ldw, trans_w, packed);
+        mk_hmatmul_packed(&g_serial, kind, m, n, k, x, ldx, packed, c, ldc, accumulate, scratch);
+        mk_hmatmul_packed(&g_reverse, kind, m, n, k, x, ldx, packed, c2, ldc, accumulate, scratch);
+        mk_hmatmul(&g_serial, kind, m, n, k, x, ldx, w, ldw, trans_w, c3, ldc, accumulate, scratch_raw);
+    } else {
+        mk_hgemm_pack_a(&g_reverse, kind, m, k, w, ldw, packed);
+        mk_hgemm_packed(&g_serial, kind, m, n, k, packed, x, ldx, c, ldc, accumulate, scratch);
+        mk_hgemm_packed(&g_reverse, kind, m, n, k, packed, x, ldx, c2, ldc, accumulate, scratch);
+        mk_hgemm(&g_serial, kind, m, n, k, w, ldw, x, ldx, c3, ldc, accumulate, scratch_raw);
+    }
+    ok = within_bound(c, ldc, ref, bound, m, n, &worst);
+    ok = ok && guarded_intact(c, c_len) && guarded_intact(c2, c_len) && guarded_intact(c3, c_len);
+    ok = ok && scratch_intact(packed, pack_bytes) && scratch_intact(scratch, run_bytes) &&
+         scratch_intact(scratch_raw, pack_bytes + run_bytes);
+    ok = ok && run_bytes <= MK_SGEMM_SCRATCH_BOUND; /* documented bound */
+    for (i = 0; i < m && ok; ++i) { /* padding columns of C untouched */
+        for (j = n; j < ldc; ++j) {
+            ok = ok && memcmp(&c[i * ldc + j], &c0[i * ldc + j], sizeof(float)) == 0;
+        }
+    }
+    snprintf(what, sizeof(what), "%s %s m=%lld n=%lld k=%lld tw=%d acc=%d pad=%lld %s err/bound=%.3g",
+             weights_right ? "hmatmul" : "hgemm", kind == MK_HALF_BF16 ? "bf16" : "fp16", (long long)m, (long long)n,
+             (long long)k, trans_w, accumulate, (long long)pad, exact ? "exact" : "random", worst);
+    report(ok, what);
+    snprintf(what, sizeof(what), "%s %s determinism and packed == unpacked m=%lld n=%lld k=%lld",
+             weights_right ? "hmatmul" : "hgemm", kind == MK_HALF_BF16 ? "bf16" : "fp16", (long long)m, (long long)n,
+             (long long)k);
+    report(memcmp(c, c2, sizeof(float) * c_len) == 0 && memcmp(c, c3, sizeof(float) * c_len) == 0, what);
+    free(w);
+    guarded_free(x);
+    guarded_free(c0);
+    guarded_free(c);
+    guarded_free(c2);
+    guarded_free(c3);
+    free(ref);
+    free(bound);
+    free(packed);
+    free(scratch);
+    free(scratch_raw);
+}
+
+static void test_hgemm(void)
+{
+    static const int64_t shapes[][3] = {
+        {1, 1, 1},     {1, 7, 5},      {5, 1, 33},     {2, 2, 2},      {3, 5, 7},      {7, 31, 13},
+        {8, 32, 16},   {9, 33, 17},    {8, 32, 256},   {8, 32, 257},   {16, 64, 512},  {13, 47, 511},
+        {17, 100, 600}, {33, 65, 129}, {64, 49, 512},  {130, 70, 31},  {129, 257, 1},  {200, 300, 40},
+        {64, 300, 147}, {40, 530, 300}, {3, 700, 9},   {150, 3, 100},  {600, 2100, 4}, {257, 70, 1030},
+        {48, 1000, 64}, {1000, 48, 64},
+    };
+    size_t s;
+    int kind, right, exact;
+    for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); ++s) {
+        for (kind = 0; kind < 2; ++kind) {
+            for (right = 0; right < 2; ++right) {
+                for (exact = 0; exact < 2; ++exact) {
+                    test_hgemm_case(kind, right, shapes[s][0], shapes[s][1], shapes[s][2], (int)((s + exact) % 2),
+                                    (int)((s + kind) % 2), (int64_t)((s + right) % 3), exact);
+                }
+            }
+        }
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -677,6 +865,7 @@ int main(void)
 {
     g_verbose = getenv("KERNELS_TEST_VERBOSE") != NULL;
     test_gemm();
+    test_hgemm();
     test_conv();
     test_pool();
     test_mean_rows();

@@ -1,0 +1,700 @@
+/*
+ * modelc C runtime kernels -- GEMM with half-precision weights (needs
+ * prelude.c, half.c and gemm.c).
+ *
+ * One operand is a constant weight matrix W stored in a 16-bit float format
+ * (kind MK_HALF_BF16 or MK_HALF_F16, bit patterns in uint16_t); the other
+ * holds f32 activations; C is f32:
+ *   mk_hgemm    C[m x n] = W[m x k] * B[k x n] (+ C)   weights on the left:
+ *               a convolution's weights times its im2col columns;
+ *   mk_hmatmul  C[m x n] = X[m x k] * W[k x n] (+ C)   weights on the right:
+ *               ONNX MatMul and Gemm, where the activations come first (W may
+ *               be given transposed, n x k, as Gemm's transB = 1).
+ * Both store C row-major with unit column stride, so a transformer's
+ * Y = X * W needs no transposed reads or writes: call mk_hmatmul.
+ *
+ * Precision. W widens exactly to f32 in both formats. Then:
+ *  - bf16 dot path (MK_HGEMM_BF16_DOT == 1: built with AVX512-BF16) and
+ *    kind MK_HALF_BF16: the activations are rounded to bf16 as
+ *    vcvtne2ps2bf16 does (round to nearest even; f32 subnormals become
+ *    signed zeros, NaNs stay NaN), and vdpbf16ps adds the exact f32 products
+ *    of each pair of consecutive k indices (2q, 2q+1) to an f32 sum: two
+ *    additions, each rounded to nearest even (Intel's definition, odd index
+ *    first; measured on Zen 4: not fused), bf16 subnormal inputs and f32
+ *    subnormal results flushed to zero. k is padded with a zero pair element
+ *    when odd. Pairs are summed in increasing q.
+ *  - every other case (kind MK_HALF_F16, or a build without AVX512-BF16):
+ *    the activations stay f32 and the product runs on gemm.c's fp32
+ *    microkernels: C = sum over p in increasing order of w * b in f32
+ *    (fused multiply-add on the SIMD paths).
+ * Either way |C - exact| <= (k + 1) * 2^-24 * (|C0| + sum_p |w_p * b_p|)
+ * (b_p as rounded, C0 the accumulated input), up to flushed subnormals.
+ *
+ * Paths. bf16 dot: an 8x32 AVX-512 microkernel of vdpbf16ps, both operands
+ * packed as bf16 pairs (one 32-bit lane = elements 2q and 2q+1 of k). fp32:
+ * the weights widen (AVX-512F: shift / vcvtph2ps, AVX2: shift / F16C
+ * vcvtph2ps, else half.c) into gemm.c's packed f32 panels and run its
+ * microkernel (AVX-512 8x32, AVX2+FMA 6x16, NEON 8x8, scalar 4x4).
+ *
+ * Pre-packed weights. mk_hgemm_pack_a and mk_hmatmul_pack_w reorder W into
+ * the panels of the path compiled in (the layout depends on that path and
+ * on the kind, so pack and multiply in the same build), into a caller buffer
+ * of mk_hgemm_pack_a_bytes / mk_hmatmul_pack_w_bytes bytes; the _packed
+ * entries read W from there. Pack constant weights once at model init. The
+ * entries taking W as it is (mk_hgemm, mk_hmatmul) pack it into scratch on
+ * every call, a full pass over W: measured about 1% slower than the packed
+ * entries when n (resp. m) is in the thousands, but 20-40% slower when W is
+ * used for few columns (n = 49, m = 128); see test/Runtime/hgemm_bench.c.
+ *
+ * Blocking and parallelism. The output is cut into tiles (columns first,
+ * rows only when there are too few columns for MK_GEMM_MIN_TILES tiles) of at
+ * most MK_GEMM_NC columns. One task reduces a tile over K in blocks of at
+ * most MK_GEMM_KC values (an even number); per block it packs the tile's
+ * activations once and visits the weights in blocks of MK_GEMM_MC rows (or
+ * columns). The tiles go to a fixed number of tasks that depends only on the
+ * shape and the path, each owning a slice of scratch, so the result is
+ * bit-identical for any thread count or task order.
+ *
+ * Scratch: mk_hgemm_scratch_bytes(kind, m, n, k) bytes for mk_hgemm_packed
+ * and mk_hmatmul_scratch_bytes(kind, m, n, k) for mk_hmatmul_packed, 64-byte
+ * aligned; both are at most MK_SGEMM_SCRATCH_BOUND (gemm.c) for every shape.
+ * mk_hgemm and mk_hmatmul need the pack size (rounded up to 64) on top.
+ */
+
+enum { MK_HALF_BF16 = 0, MK_HALF_F16 = 1 };
+
+#if defined(__AVX512BF16__) && defined(__AVX512BW__) && defined(__AVX512F__)
+#define MK_HGEMM_BF16_DOT 1
+#else
+#define MK_HGEMM_BF16_DOT 0
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Widening W to f32.                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* One 16-bit value of the given kind -> float. */
+MK_UNUSED static float mk_half_to_f32(int kind, uint16_t h)
+{
+    return kind == MK_HALF_BF16 ? mk_bf16_to_f32(h) : mk_f16_to_f32(h);
+}
+
+/* dst[i] = src[i] widened to float, i < count (exact for both kinds). */
+MK_UNUSED static void mk_half_widen(int kind, const uint16_t *MK_RESTRICT src, int64_t count, float *MK_RESTRICT dst)
+{
+    int64_t i = 0;
+#if defined(__AVX512F__)
+    if (kind == MK_HALF_BF16) {
+        for (; i + 16 <= count; i += 16) {
+            const __m512i h = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(src + i)));
+            _mm512_storeu_ps(dst + i, _mm512_castsi512_ps(_mm512_slli_epi32(h, 16)));
+        }
+    } else {
+        for (; i + 16 <= count; i += 16) {
+            _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(src + i))));
+        }
+    }
+#elif defined(__AVX2__) && defined(__FMA__)
+    if (kind == MK_HALF_BF16) {
+        for (; i + 8 <= count; i += 8) {
+            const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + i)));
+            _mm256_storeu_ps(dst + i, _mm256_castsi256_ps(_mm256_slli_epi32(h, 16)));
+        }
+    }
+#if defined(__F16C__)
+    else {
+        for (; i + 8 <= count; i += 8) {
+            _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+        }
+    }
+#endif
+#endif
+    for (; i < count; ++i) {
+        dst[i] = mk_half_to_f32(kind, src[i]);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packed weight panels.                                                     */
+/*                                                                           */
+/* W is cut into panels of `width` lanes (MK_GEMM_MR rows of mk_hgemm's W,   */
+/* MK_GEMM_NR columns of mk_hmatmul's W) spanning all of k, padded to an     */
+/* even k2 = round_up(k, 2) and to whole panels with zeros. Lane l, index p  */
+/* of panel t is at t * width * k2 + layout(p, l), in uint16_t units:        */
+/*   bf16 pairs (bf16 dot path, kind bf16): (p / 2) * 2 * width + 2 * l +    */
+/*                                          p % 2                            */
+/*   plain (every other case):              p * width + l                    */
+/* so the K block starting at an even p0 begins p0 * width values into its   */
+/* panel in both layouts.                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Whether the product for this kind runs on the bf16 dot path. */
+MK_UNUSED static int mk_hgemm_uses_dot(int kind)
+{
+    return MK_HGEMM_BF16_DOT && kind == MK_HALF_BF16;
+}
+
+/* Bytes of `count` lanes of k values packed in panels of `width` lanes. */
+MK_UNUSED static size_t mk_hgemm_panels_bytes(int64_t count, int64_t k, int64_t width)
+{
+    if (count <= 0 || k <= 0) {
+        return 0;
+    }
+    return (size_t)mk_round_up(mk_round_up(count, width) * mk_round_up(k, 2) * 2, 64);
+}
+
+/* Packs panels [t_begin, t_end) of the count x k matrix X(l, p) =
+ * src[l * ld_l + p * ld_p] into dst (layout above). */
+MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64_t ld_l, int64_t ld_p, int64_t count,
+                                           int64_t k, int64_t width, int64_t t_begin, int64_t t_end, uint16_t *dst)
+{
+    const int64_t k2 = mk_round_up(k, 2);
+    int64_t t, l, p;
+    for (t = t_begin; t < t_end; ++t) {
+        uint16_t *panel = dst + t * width * k2;
+        for (l = 0; l < width; ++l) {
+            const int64_t lane = t * width + l;
+            for (p = 0; p < k2; ++p) {
+                const uint16_t v = lane < count && p < k ? src[lane * ld_l + p * ld_p] : (uint16_t)0;
+                panel[pairs ? (p / 2) * 2 * width + 2 * l + p % 2 : p * width + l] = v;
+            }
+        }
+    }
+}
+
+/* Everything the parallel weight packing shares with its tasks. */
+typedef struct mk_hgemm_pack_job {
+    int pairs;
+    const uint16_t *src;
+    int64_t ld_l, ld_p, count, k, width;
+    uint16_t *dst;
+} mk_hgemm_pack_job;
+
+/* Panels packed per task. */
+#define MK_HGEMM_PACK_PANELS 8
+
+/* Task body: panels [index * MK_HGEMM_PACK_PANELS, ... + MK_HGEMM_PACK_PANELS). */
+MK_UNUSED static void mk_hgemm_pack_task(void *ctx, size_t index)
+{
+    const mk_hgemm_pack_job *job = (const mk_hgemm_pack_job *)ctx;
+    const int64_t panels = mk_div_up(job->count, job->width);
+    const int64_t t0 = (int64_t)index * MK_HGEMM_PACK_PANELS;
+    mk_hgemm_pack_panels(job->pairs, job->src, job->ld_l, job->ld_p, job->count, job->k, job->width, t0,
+                         mk_min_i64(panels, t0 + MK_HGEMM_PACK_PANELS), job->dst);
+}
+
+/* Packs all panels of X(l, p) = src[l * ld_l + p * ld_p], in parallel. */
+MK_UNUSED static void mk_hgemm_pack_weights(const mk_exec *ex, int kind, const uint16_t *src, int64_t ld_l,
+                                            int64_t ld_p, int64_t count, int64_t k, int64_t width, void *dst)
+{
+    mk_hgemm_pack_job job;
+    if (count <= 0 || k <= 0) {
+        return;
+    }
+    job.pairs = mk_hgemm_uses_dot(kind);
+    job.src = src;
+    job.ld_l = ld_l;
+    job.ld_p = ld_p;
+    job.count = count;
+    job.k = k;
+    job.width = width;
+    job.dst = (uint16_t *)dst;
+    mk_parallel(ex, (size_t)mk_div_up(mk_div_up(count, width), MK_HGEMM_PACK_PANELS), mk_hgemm_pack_task, &job);
+}
+
+/* ------------------------------------------------------------------------ */
+/* bf16 dot path: microkernel and activation packing.                        */
+/* Packed pairs are uint32_t: bf16 of index 2q in the low half, 2q + 1 in    */
+/* the high half (the order vdpbf16ps pairs them in).                        */
+/* ------------------------------------------------------------------------ */
+
+#if MK_HGEMM_BF16_DOT
+
+/* 8x32 microkernel: c[r*ldc + j] = (load_c ? c[r*ldc + j] : 0) +
+ * sum_q dot(ap[q*8 + r], bp[q*32 + j]) for r < 8, j < 32, q < kq in
+ * increasing order; 16 zmm accumulators. */
+MK_UNUSED static void mk_hgemm_micro_bf16(int64_t kq, const uint32_t *MK_RESTRICT ap, const uint32_t *MK_RESTRICT bp,
+                                          float *MK_RESTRICT c, int64_t ldc, int load_c)
+{
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    __m512 c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    const int32_t *a = (const int32_t *)ap; /* same object, signed view for _mm512_set1_epi32 */
+    int64_t q;
+    for (q = 0; q < kq; ++q) {
+        const __m512bh b0 = (__m512bh)_mm512_loadu_si512(bp);
+        const __m512bh b1 = (__m512bh)_mm512_loadu_si512(bp + 16);
+        __m512bh av;
+#define MK_HGEMM_ROW(r)                                   \
+    av = (__m512bh)_mm512_set1_epi32(a[r]);               \
+    c##r##0 = _mm512_dpbf16_ps(c##r##0, av, b0);          \
+    c##r##1 = _mm512_dpbf16_ps(c##r##1, av, b1);
+        MK_HGEMM_ROW(0) MK_HGEMM_ROW(1) MK_HGEMM_ROW(2) MK_HGEMM_ROW(3)
+        MK_HGEMM_ROW(4) MK_HGEMM_ROW(5) MK_HGEMM_ROW(6) MK_HGEMM_ROW(7)
+#undef MK_HGEMM_ROW
+        a += 8;
+        bp += 32;
+    }
+#define MK_HGEMM_STORE(r)                                                       \
+    if (load_c) {                                                               \
+        c##r##0 = _mm512_add_ps(c##r##0, _mm512_loadu_ps(c + (r) * ldc));      \
+        c##r##1 = _mm512_add_ps(c##r##1, _mm512_loadu_ps(c + (r) * ldc + 16)); \
+    }                                                                           \
+    _mm512_storeu_ps(c + (r) * ldc, c##r##0);                                   \
+    _mm512_storeu_ps(c + (r) * ldc + 16, c##r##1);
+    MK_HGEMM_STORE(0) MK_HGEMM_STORE(1) MK_HGEMM_STORE(2) MK_HGEMM_STORE(3)
+    MK_HGEMM_STORE(4) MK_HGEMM_STORE(5) MK_HGEMM_STORE(6) MK_HGEMM_STORE(7)
+#undef MK_HGEMM_STORE
+}
+
+/* Mask of the first `valid` of 16 lanes (valid clamped to [0, 16]). */
+MK_UNUSED static __mmask16 mk_hgemm_lanes(int64_t valid)
+{
+    return valid >= 16 ? (__mmask16)0xffff : valid <= 0 ? (__mmask16)0 : (__mmask16)((1u << (unsigned)valid) - 1u);
+}
+
+/* Rounds a[0..16) and b[0..16) to bf16 and interleaves them: lane l of the
+ * result holds the pair (a[l], b[l]). */
+MK_UNUSED static __m512i mk_hgemm_pair16(__m512 a, __m512 b)
+{
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
+                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    return _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(b, a));
+}
+
+/* Packs the kc x count block X(p, w) = src[p * ld + w] (activations B of
+ * mk_hgemm) into bf16-pair panels of MK_GEMM_NR columns, `stride` words
+ * apart: pair q of column w at (w / NR) * stride + q * NR + w % NR; zero
+ * past kc and count. */
+MK_UNUSED static void mk_hgemm_pack_pairs_kn(const float *src, int64_t ld, int64_t kc, int64_t count, int64_t stride,
+                                             uint32_t *dst)
+{
+    const int64_t kq = mk_div_up(kc, 2);
+    const int64_t width = mk_round_up(count, MK_GEMM_NR);
+    int64_t q, w;
+    for (q = 0; q < kq; ++q) {
+        const float *row0 = src + 2 * q * ld;
+        const float *row1 = 2 * q + 1 < kc ? row0 + ld : NULL;
+        for (w = 0; w < width; w += 16) {
+            const __mmask16 mask = mk_hgemm_lanes(count - w);
+            const __m512 r0 = _mm512_maskz_loadu_ps(mask, row0 + w);
+            const __m512 r1 = row1 != NULL ? _mm512_maskz_loadu_ps(mask, row1 + w) : _mm512_setzero_ps();
+            _mm512_storeu_si512(dst + (w / MK_GEMM_NR) * stride + q * MK_GEMM_NR + w % MK_GEMM_NR,
+                                mk_hgemm_pair16(r0, r1));
+        }
+    }
+}
+
+/* Packs the count x kc block X(w, p) = src[w * ld + p] (activations X of
+ * mk_hmatmul) into bf16-pair panels of MK_GEMM_MR rows, `stride` words
+ * apart: pair q of row w at (w / MR) * stride + q * MR + w % MR; zero past
+ * kc and count. */
+MK_UNUSED static void mk_hgemm_pack_pairs_mk(const float *src, int64_t ld, int64_t count, int64_t kc, int64_t stride,
+                                             uint32_t *dst)
+{
+    const int64_t kq = mk_div_up(kc, 2);
+    int64_t w0, q0, r, q;
+    for (w0 = 0; w0 < count; w0 += MK_GEMM_MR) {
+        uint32_t *panel = dst + (w0 / MK_GEMM_MR) * stride;
+        for (q0 = 0; q0 < kq; q0 += 16) {
+            /* 8 rows x 16 pairs, rounded, then transposed into the panel. */
+            uint32_t block[MK_GEMM_MR * 16];
+            for (r = 0; r < MK_GEMM_MR; ++r) {
+                __m512 lo = _mm512_setzero_ps(), hi = lo;
+                if (w0 + r < count) {
+                    const float *row = src + (w0 + r) * ld + 2 * q0;
+                    lo = _mm512_maskz_loadu_ps(mk_hgemm_lanes(kc - 2 * q0), row);
+                    hi = _mm512_maskz_loadu_ps(mk_hgemm_lanes(kc - 2 * q0 - 16), row + 16);
+                }
+                /* cvtne2ps_pbh(hi, lo) keeps p order: word l = pair q0 + l. */
+                _mm512_storeu_si512(block + r * 16, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+            }
+            if (q0 + 16 <= kq) {
+                mk_transpose8x8((const float *)block, 16, (float *)(panel + q0 * MK_GEMM_MR), MK_GEMM_MR);
+                mk_transpose8x8((const float *)(block + 8), 16, (float *)(panel + (q0 + 8) * MK_GEMM_MR),
+                                MK_GEMM_MR);
+            } else {
+                for (q = q0; q < kq; ++q) {
+                    for (r = 0; r < MK_GEMM_MR; ++r) {
+                        panel[q * MK_GEMM_MR + r] = block[r * 16 + (q - q0)];
+                    }
+                }
+            }
+        }
+    }
+}
+
+#endif /* MK_HGEMM_BF16_DOT */
+
+/* ------------------------------------------------------------------------ */
+/* Plan and tiles.                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Blocking decisions for one product; a pure function of the orientation,
+ * the path and (m, n, k). */
+typedef struct mk_hgemm_plan {
+    int64_t tile_m, tile_n;   /* task tile size, multiples of MR / NR */
+    int64_t tiles_m, tiles_n; /* tile grid */
+    int64_t block_m;          /* rows per inner block of a tile (<= MK_GEMM_MC) */
+    int64_t k_pairs;          /* ceil(k / 2) */
+    int64_t k_blocks;         /* K is split into k_blocks near-equal blocks of pairs */
+    int64_t kc_max;           /* values in the largest K block (even) */
+    int64_t slots;            /* parallel tasks; each owns a scratch slice */
+    size_t l_bytes;           /* per slice: buffer for the row operand's panels */
+    size_t slot_bytes;        /* per slice, multiple of 64 */
+} mk_hgemm_plan;
+
+/* Bytes of one packed panel buffer: `panels` panels of `width` lanes and
+ * kc values (bf16 pairs when dot, else f32), MK_GEMM_PANEL_PAD words apart. */
+MK_UNUSED static int64_t mk_hgemm_panel_words(int dot, int64_t kc, int64_t width)
+{
+    return (dot ? mk_div_up(kc, 2) : kc) * width + MK_GEMM_PANEL_PAD;
+}
+
+/* Fills *plan for an m x n x k product (m, n, k >= 1); weights_right says
+ * mk_hmatmul (the row operand is packed activations, the column operand the
+ * weights) rather than mk_hgemm. */
+MK_UNUSED static void mk_hgemm_make_plan(int weights_right, int dot, int64_t m, int64_t n, int64_t k,
+                                         mk_hgemm_plan *plan)
+{
+    int64_t blocks_m = 1;
+    int64_t blocks_n = mk_div_up(n, MK_GEMM_NC);
+    int64_t row_words = 0, col_words = 0;
+    /* Tiles start as tall as the matrix. Every tile packs its own share of
+     * the activations, so until there are MK_GEMM_MIN_TILES tiles to spread
+     * over threads, cut the dimension that does not repeat that packing:
+     * mk_hgemm's columns (down to 2*NR wide) before its rows, mk_hmatmul's
+     * rows (down to 2*MR tall) before its columns. */
+    while (blocks_m * blocks_n < MK_GEMM_MIN_TILES) {
+        const int split_n = mk_div_up(n, blocks_n * 2) >= 2 * MK_GEMM_NR;
+        const int split_m = mk_div_up(m, blocks_m * 2) >= 2 * MK_GEMM_MR;
+        if (split_n && (!weights_right || !split_m)) {
+            blocks_n *= 2;
+        } else if (split_m) {
+            blocks_m *= 2;
+        } else {
+            break;
+        }
+    }
+    plan->tile_m = mk_round_up(mk_div_up(m, blocks_m), MK_GEMM_MR);
+    plan->tiles_m = mk_div_up(m, plan->tile_m);
+    plan->tile_n = mk_round_up(mk_div_up(n, blocks_n), MK_GEMM_NR);
+    plan->tiles_n = mk_div_up(n, plan->tile_n);
+    plan->block_m = mk_min_i64(plan->tile_m, MK_GEMM_MC);
+    plan->k_pairs = mk_div_up(k, 2);
+    plan->k_blocks = mk_div_up(plan->k_pairs, MK_GEMM_KC / 2);
+    plan->kc_max = 2 * mk_div_up(plan->k_pairs, plan->k_blocks);
+    plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_GEMM_MAX_TASKS);
+    /* The activations are always packed per tile; pre-packed weights need a
+     * buffer only on the fp32 path, where they widen to f32. */
+    if (weights_right || !dot) {
+        row_words = (plan->block_m / MK_GEMM_MR) * mk_hgemm_panel_words(dot, plan->kc_max, MK_GEMM_MR);
+    }
+    if (!weights_right || !dot) {
+        col_words = (plan->tile_n / MK_GEMM_NR) * mk_hgemm_panel_words(dot, plan->kc_max, MK_GEMM_NR);
+    }
+    plan->l_bytes = (size_t)mk_round_up(row_words, 16) * 4;
+    plan->slot_bytes = plan->l_bytes + (size_t)mk_round_up(col_words, 16) * 4;
+}
+
+/* Everything one product shares with its tasks. */
+typedef struct mk_hgemm_job {
+    mk_hgemm_plan plan;
+    int64_t m, n, k;
+    int kind, dot;
+    int weights_right;
+    const uint16_t *w;  /* packed weights */
+    const float *x;     /* activations: B (k x n) for mk_hgemm, X (m x k) for mk_hmatmul */
+    int64_t ldx;
+    float *c;
+    int64_t ldc;
+    int accumulate;
+    unsigned char *scratch;
+} mk_hgemm_job;
+
+/* Runs the microkernels over an mc x nt block of C (mc, nt > 0): row panel
+ * i at l + i * l_stride, column panel j at r + j * r_stride, in words
+ * (uint32_t bf16 pairs when dot, else float); columns outer, so one column
+ * panel stays in L1 while the row panels stream from L2. */
+MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t l_stride, const void *r,
+                                     int64_t r_stride, int64_t mc, int64_t nt, float *c, int64_t ldc, int load_c)
+{
+    int64_t ir, jr;
+    for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
+        const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
+        for (ir = 0; ir < mc; ir += MK_GEMM_MR) {
+            const int64_t mr = mk_min_i64(MK_GEMM_MR, mc - ir);
+            const int full = mr == MK_GEMM_MR && nr == MK_GEMM_NR;
+            float edge[MK_GEMM_MR * MK_GEMM_NR];
+            float *cblock = c + ir * ldc + jr;
+            float *out = full ? cblock : edge;
+            const int64_t ld_out = full ? ldc : MK_GEMM_NR;
+            const size_t lo = (size_t)((ir / MK_GEMM_MR) * l_stride);
+            const size_t ro = (size_t)((jr / MK_GEMM_NR) * r_stride);
+#if MK_HGEMM_BF16_DOT
+            if (dot) {
+                mk_hgemm_micro_bf16(mk_div_up(kc, 2), (const uint32_t *)l + lo, (const uint32_t *)r + ro, out, ld_out,
+                                    full && load_c);
+            } else
+#endif
+            {
+                mk_gemm_micro(kc, (const float *)l + lo, (const float *)r + ro, out, ld_out, full && load_c);
+            }
+            (void)dot;
+            if (!full) {
+                int64_t i, j;
+                for (i = 0; i < mr; ++i) {
+                    for (j = 0; j < nr; ++j) {
+                        const float v = edge[i * MK_GEMM_NR + j];
+                        cblock[i * ldc + j] = load_c ? cblock[i * ldc + j] + v : v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Widens panels [0, panels) of packed plain-layout weights (panel t at
+ * w + t * width * k2, K block [p0, p0 + kc)) into f32 panels `stride`
+ * floats apart. */
+MK_UNUSED static void mk_hgemm_widen_panels(int kind, const uint16_t *w, int64_t k2, int64_t width, int64_t panels,
+                                            int64_t p0, int64_t kc, int64_t stride, float *dst)
+{
+    int64_t t;
+    for (t = 0; t < panels; ++t) {
+        mk_half_widen(kind, w + t * width * k2 + p0 * width, kc * width, dst + t * stride);
+    }
+}
+
+/* Computes output tile (ti, tj) with the slot's scratch slice. */
+MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t tj, unsigned char *slice)
+{
+    const mk_hgemm_plan *plan = &job->plan;
+    const int dot = job->dot;
+    const int64_t i0 = ti * plan->tile_m;
+    const int64_t j0 = tj * plan->tile_n;
+    const int64_t mt = mk_min_i64(plan->tile_m, job->m - i0);
+    const int64_t nt = mk_min_i64(plan->tile_n, job->n - j0);
+    const int64_t k2 = mk_round_up(job->k, 2);
+    void *lbuf = slice;
+    void *rbuf = slice + plan->l_bytes;
+    int64_t kb, ic;
+    for (kb = 0; kb < plan->k_blocks; ++kb) {
+        const int64_t p0 = 2 * mk_split_point(plan->k_pairs, plan->k_blocks, kb);
+        const int64_t kc = mk_min_i64(job->k, 2 * mk_split_point(plan->k_pairs, plan->k_blocks, kb + 1)) - p0;
+        const int load_c = job->accumulate || kb > 0;
+        const int64_t r_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_NR);
+        const void *r;
+        int64_t r_stride;
+        /* Column operand: this tile's columns of the K block. */
+        if (!job->weights_right) {
+            const float *src = job->x + p0 * job->ldx + j0;
+#if MK_HGEMM_BF16_DOT
+            if (dot) {
+                mk_hgemm_pack_pairs_kn(src, job->ldx, kc, nt, r_stride_buf, (uint32_t *)rbuf);
+            } else
+#endif
+            {
+                mk_sgemm_pack(src, job->ldx, 0, nt, kc, MK_GEMM_NR, (float *)rbuf);
+            }
+            r = rbuf;
+            r_stride = r_stride_buf;
+        } else if (dot) {
+            r = job->w + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR;
+            r_stride = MK_GEMM_NR * k2 / 2;
+        } else {
+            mk_hgemm_widen_panels(job->kind, job->w + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2, k2, MK_GEMM_NR,
+                                  mk_div_up(nt, MK_GEMM_NR), p0, kc, r_stride_buf, (float *)rbuf);
+            r = rbuf;
+            r_stride = r_stride_buf;
+        }
+        /* Row operand, block by block. */
+        for (ic = 0; ic < mt; ic += plan->block_m) {
+            const int64_t i = i0 + ic;
+            const int64_t mc = mk_min_i64(plan->block_m, mt - ic);
+            const int64_t l_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_MR);
+            const void *l;
+            int64_t l_stride;
+            if (job->weights_right) {
+                const float *src = job->x + i * job->ldx + p0;
+#if MK_HGEMM_BF16_DOT
+                if (dot) {
+                    mk_hgemm_pack_pairs_mk(src, job->ldx, mc, kc, l_stride_buf, (uint32_t *)lbuf);
+                } else
+#endif
+                {
+                    mk_sgemm_pack(src, job->ldx, 1, mc, kc, MK_GEMM_MR, (float *)lbuf);
+                }
+                l = lbuf;
+                l_stride = l_stride_buf;
+            } else if (dot) {
+                l = job->w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2 + p0 * MK_GEMM_MR;
+                l_stride = MK_GEMM_MR * k2 / 2;
+            } else {
+                mk_hgemm_widen_panels(job->kind, job->w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2, k2, MK_GEMM_MR,
+                                      mk_div_up(mc, MK_GEMM_MR), p0, kc, l_stride_buf, (float *)lbuf);
+                l = lbuf;
+                l_stride = l_stride_buf;
+            }
+            mk_hgemm_block(dot, kc, l, l_stride, r, r_stride, mc, nt, job->c + i * job->ldc + j0, job->ldc, load_c);
+        }
+    }
+}
+
+/* Task body: slot `index` computes its contiguous share of the tiles. */
+MK_UNUSED static void mk_hgemm_slot_task(void *ctx, size_t index)
+{
+    const mk_hgemm_job *job = (const mk_hgemm_job *)ctx;
+    const int64_t tiles = job->plan.tiles_m * job->plan.tiles_n;
+    const int64_t slot = (int64_t)index;
+    const int64_t t_end = mk_split_point(tiles, job->plan.slots, slot + 1);
+    unsigned char *slice = job->scratch + (size_t)slot * job->plan.slot_bytes;
+    int64_t t;
+    for (t = mk_split_point(tiles, job->plan.slots, slot); t < t_end; ++t) {
+        mk_hgemm_tile(job, t / job->plan.tiles_n, t % job->plan.tiles_n, slice);
+    }
+}
+
+/* Shared body of the packed entries. */
+MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int weights_right, int kind, int64_t m, int64_t n, int64_t k,
+                                   const void *packed_w, const float *x, int64_t ldx, float *c, int64_t ldc,
+                                   int accumulate, void *scratch)
+{
+    mk_hgemm_job job;
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    if (k <= 0) {
+        int64_t i;
+        if (!accumulate) {
+            for (i = 0; i < m; ++i) {
+                memset(c + i * ldc, 0, sizeof(float) * (size_t)n);
+            }
+        }
+        return;
+    }
+    job.dot = mk_hgemm_uses_dot(kind);
+    mk_hgemm_make_plan(weights_right, job.dot, m, n, k, &job.plan);
+    job.m = m;
+    job.n = n;
+    job.k = k;
+    job.kind = kind;
+    job.weights_right = weights_right;
+    job.w = (const uint16_t *)packed_w;
+    job.x = x;
+    job.ldx = ldx;
+    job.c = c;
+    job.ldc = ldc;
+    job.accumulate = accumulate;
+    job.scratch = (unsigned char *)scratch;
+    mk_parallel(ex, (size_t)job.plan.slots, mk_hgemm_slot_task, &job);
+}
+
+/* Scratch of the packed entries. */
+MK_UNUSED static size_t mk_hgemm_run_scratch(int weights_right, int kind, int64_t m, int64_t n, int64_t k)
+{
+    mk_hgemm_plan plan;
+    if (m <= 0 || n <= 0 || k <= 0) {
+        return 0;
+    }
+    mk_hgemm_make_plan(weights_right, mk_hgemm_uses_dot(kind), m, n, k, &plan);
+    return (size_t)plan.slots * plan.slot_bytes;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public entry points.                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes of mk_hgemm_pack_a's output for an m x k weight matrix (either
+ * kind): round_up(m, MK_GEMM_MR) * round_up(k, 2) * 2, rounded up to 64. */
+MK_UNUSED static size_t mk_hgemm_pack_a_bytes(int64_t m, int64_t k)
+{
+    return mk_hgemm_panels_bytes(m, k, MK_GEMM_MR);
+}
+
+/* Packs W[m x k] (row stride lda) for mk_hgemm_packed into `packed`
+ * (mk_hgemm_pack_a_bytes(m, k) bytes, 64-byte aligned), in parallel. */
+MK_UNUSED static void mk_hgemm_pack_a(const mk_exec *ex, int kind, int64_t m, int64_t k, const uint16_t *a,
+                                      int64_t lda, void *packed)
+{
+    mk_hgemm_pack_weights(ex, kind, a, lda, 1, m, k, MK_GEMM_MR, packed);
+}
+
+/* Bytes of 64-byte aligned scratch mk_hgemm_packed needs for an m x n x k
+ * product of this kind, whatever the thread count. */
+MK_UNUSED static size_t mk_hgemm_scratch_bytes(int kind, int64_t m, int64_t n, int64_t k)
+{
+    return mk_hgemm_run_scratch(0, kind, m, n, k);
+}
+
+/* C[m x n] (row stride ldc) = W * B (+ C when accumulate != 0), with
+ * W[m x k] of the given kind packed by mk_hgemm_pack_a and B[k x n] f32
+ * (row stride ldb). scratch: mk_hgemm_scratch_bytes(kind, m, n, k) bytes,
+ * 64-byte aligned. C must not overlap the other buffers. */
+MK_UNUSED static void mk_hgemm_packed(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k,
+                                      const void *packed_a, const float *b, int64_t ldb, float *c, int64_t ldc,
+                                      int accumulate, void *scratch)
+{
+    mk_hgemm_run(ex, 0, kind, m, n, k, packed_a, b, ldb, c, ldc, accumulate, scratch);
+}
+
+/* As mk_hgemm_packed with W[m x k] as it is (row stride lda), packed into
+ * the first mk_hgemm_pack_a_bytes(m, k) bytes of scratch on every call;
+ * scratch: that plus mk_hgemm_scratch_bytes(kind, m, n, k) bytes. */
+MK_UNUSED static void mk_hgemm(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k, const uint16_t *a,
+                               int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate,
+                               void *scratch)
+{
+    const size_t packed_bytes = mk_hgemm_pack_a_bytes(m, k);
+    if (m > 0 && n > 0 && k > 0) {
+        mk_hgemm_pack_a(ex, kind, m, k, a, lda, scratch);
+    }
+    mk_hgemm_packed(ex, kind, m, n, k, scratch, b, ldb, c, ldc, accumulate, (unsigned char *)scratch + packed_bytes);
+}
+
+/* Bytes of mk_hmatmul_pack_w's output for a k x n weight matrix (either
+ * kind): round_up(n, MK_GEMM_NR) * round_up(k, 2) * 2, rounded up to 64. */
+MK_UNUSED static size_t mk_hmatmul_pack_w_bytes(int64_t k, int64_t n)
+{
+    return mk_hgemm_panels_bytes(n, k, MK_GEMM_NR);
+}
+
+/* Packs op(W) (k x n) for mk_hmatmul_packed into `packed`
+ * (mk_hmatmul_pack_w_bytes(k, n) bytes, 64-byte aligned), in parallel.
+ * op(W) is W[k x n] (row stride ldw), or W^T when trans_w (W is n x k). */
+MK_UNUSED static void mk_hmatmul_pack_w(const mk_exec *ex, int kind, int64_t k, int64_t n, const uint16_t *w,
+                                        int64_t ldw, int trans_w, void *packed)
+{
+    mk_hgemm_pack_weights(ex, kind, w, trans_w ? ldw : 1, trans_w ? 1 : ldw, n, k, MK_GEMM_NR, packed);
+}
+
+/* Bytes of 64-byte aligned scratch mk_hmatmul_packed needs. */
+MK_UNUSED static size_t mk_hmatmul_scratch_bytes(int kind, int64_t m, int64_t n, int64_t k)
+{
+    return mk_hgemm_run_scratch(1, kind, m, n, k);
+}
+
+/* C[m x n] (row stride ldc) = X * op(W) (+ C when accumulate != 0), with
+ * X[m x k] f32 (row stride ldx) and op(W) (k x n) of the given kind packed
+ * by mk_hmatmul_pack_w. scratch: mk_hmatmul_scratch_bytes(kind, m, n, k)
+ * bytes, 64-byte aligned. C must not overlap the other buffers. */
+MK_UNUSED static void mk_hmatmul_packed(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k, const float *x,
+                                        int64_t ldx, const void *packed_w, float *c, int64_t ldc, int accumulate,
+                                        void *scratch)
+{
+    mk_hgemm_run(ex, 1, kind, m, n, k, packed_w, x, ldx, c, ldc, accumulate, scratch);
+}
+
+/* As mk_hmatmul_packed with W as it is (see mk_hmatmul_pack_w), packed into
+ * the first mk_hmatmul_pack_w_bytes(k, n) bytes of scratch on every call;
+ * scratch: that plus mk_hmatmul_scratch_bytes(kind, m, n, k) bytes. */
+MK_UNUSED static void mk_hmatmul(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k, const float *x,
+                                 int64_t ldx, const uint16_t *w, int64_t ldw, int trans_w, float *c, int64_t ldc,
+                                 int accumulate, void *scratch)
+{
+    const size_t packed_bytes = mk_hmatmul_pack_w_bytes(k, n);
+    if (m > 0 && n > 0 && k > 0) {
+        mk_hmatmul_pack_w(ex, kind, k, n, w, ldw, trans_w, scratch);
+    }
+    mk_hmatmul_packed(ex, kind, m, n, k, x, ldx, scratch, c, ldc, accumulate,
+                      (unsigned char *)scratch + packed_bytes);
+}
