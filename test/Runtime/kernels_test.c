@@ -22,6 +22,7 @@ typedef void (*modelc_parallel_for_fn)(void *user, size_t count, modelc_task_fn 
 #include "../../targets/C/runtime/kernels/gemm.c"
 #include "../../targets/C/runtime/kernels/conv.c"
 #include "../../targets/C/runtime/kernels/hgemm.c"
+#include "../../targets/C/runtime/kernels/hconv.c"
 #include "../../targets/C/runtime/kernels/pool.c"
 #include "../../targets/C/runtime/kernels/norm.c"
 
@@ -436,6 +437,38 @@ typedef struct conv_case {
     int with_bias;
 } conv_case;
 
+static void conv_params(const conv_case *cc, mk_conv2d_params *p)
+{
+    p->batch = cc->batch;
+    p->in_channels = cc->ic;
+    p->in_h = cc->ih;
+    p->in_w = cc->iw;
+    p->out_channels = cc->oc;
+    p->kernel_h = cc->kh;
+    p->kernel_w = cc->kw;
+    p->stride_h = cc->sh;
+    p->stride_w = cc->sw;
+    p->pad_top = cc->pt;
+    p->pad_left = cc->pl;
+    p->dilation_h = cc->dh;
+    p->dilation_w = cc->dw;
+    p->groups = cc->groups;
+    p->out_h = (cc->ih + cc->pt + cc->pb - ((cc->kh - 1) * cc->dh + 1)) / cc->sh + 1;
+    p->out_w = (cc->iw + cc->pl + cc->pr - ((cc->kw - 1) * cc->dw + 1)) / cc->sw + 1;
+}
+
+/* "conv2d n=... bias=%d" for case descriptions. */
+static void conv_describe(const conv_case *cc, char *buf, size_t size)
+{
+    snprintf(buf, size,
+             "n=%lld ic=%lld %lldx%lld oc=%lld k=%lldx%lld s=%lld,%lld pad=%lld,%lld,%lld,%lld d=%lld,%lld g=%lld "
+             "bias=%d",
+             (long long)cc->batch, (long long)cc->ic, (long long)cc->ih, (long long)cc->iw, (long long)cc->oc,
+             (long long)cc->kh, (long long)cc->kw, (long long)cc->sh, (long long)cc->sw, (long long)cc->pt,
+             (long long)cc->pl, (long long)cc->pb, (long long)cc->pr, (long long)cc->dh, (long long)cc->dw,
+             (long long)cc->groups, cc->with_bias);
+}
+
 static void test_conv_case(const conv_case *cc)
 {
     mk_conv2d_params p;
@@ -445,24 +478,9 @@ static void test_conv_case(const conv_case *cc)
     unsigned char *scratch;
     int64_t b, o, y, x, c, i, j, icg, ocg;
     double worst;
-    char what[200];
+    char what[200], shape[160];
     int ok;
-    p.batch = cc->batch;
-    p.in_channels = cc->ic;
-    p.in_h = cc->ih;
-    p.in_w = cc->iw;
-    p.out_channels = cc->oc;
-    p.kernel_h = cc->kh;
-    p.kernel_w = cc->kw;
-    p.stride_h = cc->sh;
-    p.stride_w = cc->sw;
-    p.pad_top = cc->pt;
-    p.pad_left = cc->pl;
-    p.dilation_h = cc->dh;
-    p.dilation_w = cc->dw;
-    p.groups = cc->groups;
-    p.out_h = (cc->ih + cc->pt + cc->pb - ((cc->kh - 1) * cc->dh + 1)) / cc->sh + 1;
-    p.out_w = (cc->iw + cc->pl + cc->pr - ((cc->kw - 1) * cc->dw + 1)) / cc->sw + 1;
+    conv_params(cc, &p);
     icg = p.in_channels / p.groups;
     ocg = p.out_channels / p.groups;
     in_n = (size_t)(p.batch * p.in_channels * p.in_h * p.in_w);
@@ -506,13 +524,8 @@ static void test_conv_case(const conv_case *cc)
     mk_conv2d(&g_reverse, &p, in, w, cc->with_bias ? bias : NULL, out2, scratch);
     ok = close_enough(out, ref, 1, (int64_t)out_n, (int64_t)out_n, TOL, &worst);
     ok = ok && guarded_intact(out, out_n) && scratch_intact(scratch, sbytes);
-    snprintf(what, sizeof(what),
-             "conv2d n=%lld ic=%lld %lldx%lld oc=%lld k=%lldx%lld s=%lld,%lld pad=%lld,%lld,%lld,%lld d=%lld,%lld "
-             "g=%lld bias=%d rel.err=%.3g",
-             (long long)cc->batch, (long long)cc->ic, (long long)cc->ih, (long long)cc->iw, (long long)cc->oc,
-             (long long)cc->kh, (long long)cc->kw, (long long)cc->sh, (long long)cc->sw, (long long)cc->pt,
-             (long long)cc->pl, (long long)cc->pb, (long long)cc->pr, (long long)cc->dh, (long long)cc->dw,
-             (long long)cc->groups, cc->with_bias, worst);
+    conv_describe(cc, shape, sizeof(shape));
+    snprintf(what, sizeof(what), "conv2d %s rel.err=%.3g", shape, worst);
     report(ok, what);
     report(memcmp(out, out2, sizeof(float) * out_n) == 0, "conv2d determinism (reverse task order)");
     guarded_free(in);
@@ -524,40 +537,165 @@ static void test_conv_case(const conv_case *cc)
     free(scratch);
 }
 
+static const conv_case g_conv_cases[] = {
+    /* n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, g, bias */
+    {2, 16, 7, 9, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* pointwise */
+    {1, 64, 56, 56, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0},  /* pointwise, resnet-sized */
+    {1, 8, 5, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, 1},      /* pointwise, grouped */
+    {1, 6, 4, 4, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},      /* pointwise, one output channel */
+    {2, 16, 9, 9, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1},     /* 1x1 stride 2 */
+    {1, 3, 32, 32, 16, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1},   /* resnet stem */
+    {2, 5, 11, 13, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},    /* 3x3 same */
+    {1, 8, 12, 10, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0},    /* 3x3 stride 2 */
+    {1, 8, 12, 11, 9, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 1, 1},    /* asymmetric pads */
+    {1, 4, 15, 15, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1},    /* dilation 2 */
+    {1, 4, 16, 14, 6, 3, 2, 2, 1, 2, 0, 1, 3, 2, 3, 1, 1},    /* mixed stride/dilation */
+    {1, 3, 6, 6, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1},      /* kernel as large as input */
+    {1, 2, 3, 3, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0},      /* kernel larger than input */
+    {1, 6, 9, 17, 8, 1, 7, 1, 1, 0, 3, 0, 3, 1, 1, 1, 1},     /* 1x7 */
+    {1, 6, 17, 9, 8, 7, 1, 1, 1, 3, 0, 3, 0, 1, 1, 1, 1},     /* 7x1 */
+    {2, 8, 10, 10, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* grouped 2 */
+    {1, 16, 9, 9, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 1},    /* grouped 4 */
+    {1, 8, 7, 7, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},      /* grouped, 1 out channel per group */
+    {2, 8, 13, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 1},    /* depthwise */
+    {1, 16, 14, 14, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16, 0}, /* depthwise stride 2 */
+    {1, 8, 15, 15, 8, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 8, 1},    /* depthwise dilation 2 */
+    {1, 4, 10, 9, 8, 3, 3, 1, 2, 1, 0, 2, 1, 1, 1, 4, 1},     /* depthwise multiplier 2 */
+    {1, 1, 12, 12, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* single input channel */
+    {1, 64, 48, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* several im2col tiles */
+    {1, 3, 20, 20, 5, 3, 3, 3, 3, 0, 0, 2, 2, 1, 1, 1, 1},    /* bottom/right pad only */
+    {3, 7, 5, 6, 5, 2, 3, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1},      /* even kernel, batch 3 */
+};
+
 static void test_conv(void)
 {
-    static const conv_case cases[] = {
-        /* n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, g, bias */
-        {2, 16, 7, 9, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* pointwise */
-        {1, 64, 56, 56, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0},  /* pointwise, resnet-sized */
-        {1, 8, 5, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, 1},      /* pointwise, grouped */
-        {1, 6, 4, 4, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},      /* pointwise, one output channel */
-        {2, 16, 9, 9, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1},     /* 1x1 stride 2 */
-        {1, 3, 32, 32, 16, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1},   /* resnet stem */
-        {2, 5, 11, 13, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},    /* 3x3 same */
-        {1, 8, 12, 10, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0},    /* 3x3 stride 2 */
-        {1, 8, 12, 11, 9, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 1, 1},    /* asymmetric pads */
-        {1, 4, 15, 15, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1},    /* dilation 2 */
-        {1, 4, 16, 14, 6, 3, 2, 2, 1, 2, 0, 1, 3, 2, 3, 1, 1},    /* mixed stride/dilation */
-        {1, 3, 6, 6, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1},      /* kernel as large as input */
-        {1, 2, 3, 3, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0},      /* kernel larger than input */
-        {1, 6, 9, 17, 8, 1, 7, 1, 1, 0, 3, 0, 3, 1, 1, 1, 1},     /* 1x7 */
-        {1, 6, 17, 9, 8, 7, 1, 1, 1, 3, 0, 3, 0, 1, 1, 1, 1},     /* 7x1 */
-        {2, 8, 10, 10, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* grouped 2 */
-        {1, 16, 9, 9, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 1},    /* grouped 4 */
-        {1, 8, 7, 7, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},      /* grouped, 1 out channel per group */
-        {2, 8, 13, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 1},    /* depthwise */
-        {1, 16, 14, 14, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16, 0}, /* depthwise stride 2 */
-        {1, 8, 15, 15, 8, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 8, 1},    /* depthwise dilation 2 */
-        {1, 4, 10, 9, 8, 3, 3, 1, 2, 1, 0, 2, 1, 1, 1, 4, 1},     /* depthwise multiplier 2 */
-        {1, 1, 12, 12, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* single input channel */
-        {1, 64, 48, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* several im2col tiles */
-        {1, 3, 20, 20, 5, 3, 3, 3, 3, 0, 0, 2, 2, 1, 1, 1, 1},    /* bottom/right pad only */
-        {3, 7, 5, 6, 5, 2, 3, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1},      /* even kernel, batch 3 */
-    };
     size_t i;
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
-        test_conv_case(&cases[i]);
+    for (i = 0; i < sizeof(g_conv_cases) / sizeof(g_conv_cases[0]); ++i) {
+        test_conv_case(&g_conv_cases[i]);
+    }
+}
+
+/* mk_hconv2d against a double reference on the values as used (see the
+ * half-precision GEMM section: exact data bit for bit, random data within
+ * the f32 summation bound with k = in_c/groups * kh * kw), packed serially
+ * and in reverse task order and unpacked, all bit-identical; depthwise must
+ * also equal mk_conv2d on the widened weights bit for bit. */
+static void test_hconv_case(const conv_case *cc, int kind, int exact)
+{
+    mk_conv2d_params p;
+    uint16_t *w;
+    float *in, *wf, *bias, *out, *out2, *out3, *out_f32;
+    double *ref, *bound;
+    size_t in_n, w_n, out_n, pack_bytes, sbytes;
+    unsigned char *packed, *scratch, *scratch_raw, *scratch_f32;
+    int64_t b, o, y, x, c, i, j, icg, ocg, k;
+    int strategy, ok;
+    double worst;
+    char what[240], shape[160];
+    conv_params(cc, &p);
+    strategy = mk_conv2d_strategy(&p);
+    icg = p.in_channels / p.groups;
+    ocg = p.out_channels / p.groups;
+    k = icg * p.kernel_h * p.kernel_w;
+    in_n = (size_t)(p.batch * p.in_channels * p.in_h * p.in_w);
+    w_n = (size_t)(p.out_channels * k);
+    out_n = (size_t)(p.batch * p.out_channels * p.out_h * p.out_w);
+    w = (uint16_t *)malloc(sizeof(uint16_t) * w_n);
+    wf = guarded_alloc(w_n);
+    in = guarded_alloc(in_n);
+    bias = guarded_alloc((size_t)p.out_channels);
+    out = guarded_alloc(out_n);
+    out2 = guarded_alloc(out_n);
+    out3 = guarded_alloc(out_n);
+    out_f32 = guarded_alloc(out_n);
+    ref = (double *)malloc(sizeof(double) * out_n);
+    bound = (double *)malloc(sizeof(double) * out_n);
+    for (i = 0; i < (int64_t)w_n; ++i) {
+        w[i] = half_weight(kind, exact);
+        wf[i] = mk_half_to_f32(kind, w[i]);
+    }
+    fill_data(in, in_n, exact);
+    fill_data(bias, (size_t)p.out_channels, exact);
+    for (b = 0; b < p.batch; ++b) {
+        for (o = 0; o < p.out_channels; ++o) {
+            const int64_t g = o / ocg;
+            for (y = 0; y < p.out_h; ++y) {
+                for (x = 0; x < p.out_w; ++x) {
+                    double s = cc->with_bias ? bias[o] : 0.0;
+                    double mag = fabs(s);
+                    for (c = 0; c < icg; ++c) {
+                        for (i = 0; i < p.kernel_h; ++i) {
+                            for (j = 0; j < p.kernel_w; ++j) {
+                                const int64_t yy = y * p.stride_h - p.pad_top + i * p.dilation_h;
+                                const int64_t xx = x * p.stride_w - p.pad_left + j * p.dilation_w;
+                                if (yy >= 0 && yy < p.in_h && xx >= 0 && xx < p.in_w) {
+                                    const float v = in[((b * p.in_channels + g * icg + c) * p.in_h + yy) * p.in_w + xx];
+                                    const double prod = (strategy == MK_CONV_DIRECT ? (double)v
+                                                                                    : used_activation(kind, v)) *
+                                                        wf[((o * icg + c) * p.kernel_h + i) * p.kernel_w + j];
+                                    s += prod;
+                                    mag += fabs(prod);
+                                }
+                            }
+                        }
+                    }
+                    ref[((b * p.out_channels + o) * p.out_h + y) * p.out_w + x] = s;
+                    bound[((b * p.out_channels + o) * p.out_h + y) * p.out_w + x] =
+                        exact ? 0.0 : (double)(k + 2) * ldexp(mag, -24);
+                }
+            }
+        }
+    }
+    pack_bytes = mk_hconv2d_pack_bytes(&p);
+    sbytes = mk_hconv2d_scratch_bytes(kind, &p);
+    packed = scratch_alloc(pack_bytes);
+    scratch = scratch_alloc(sbytes);
+    scratch_raw = scratch_alloc(pack_bytes + sbytes);
+    scratch_f32 = scratch_alloc(mk_conv2d_scratch_bytes(&p));
+    mk_hconv2d_pack_weights(&g_reverse, kind, &p, w, packed);
+    mk_hconv2d_packed(&g_serial, kind, &p, in, packed, cc->with_bias ? bias : NULL, out, scratch);
+    mk_hconv2d_packed(&g_reverse, kind, &p, in, packed, cc->with_bias ? bias : NULL, out2, scratch);
+    mk_hconv2d(&g_serial, kind, &p, in, w, cc->with_bias ? bias : NULL, out3, scratch_raw);
+    ok = within_bound(out, (int64_t)out_n, ref, bound, 1, (int64_t)out_n, &worst);
+    ok = ok && guarded_intact(out, out_n) && guarded_intact(out2, out_n) && guarded_intact(out3, out_n);
+    ok = ok && scratch_intact(packed, pack_bytes) && scratch_intact(scratch, sbytes) &&
+         scratch_intact(scratch_raw, pack_bytes + sbytes);
+    if (strategy == MK_CONV_DIRECT) {
+        mk_conv2d(&g_serial, &p, in, wf, cc->with_bias ? bias : NULL, out_f32, scratch_f32);
+        ok = ok && memcmp(out, out_f32, sizeof(float) * out_n) == 0;
+    }
+    conv_describe(cc, shape, sizeof(shape));
+    snprintf(what, sizeof(what), "hconv2d %s %s %s err/bound=%.3g", kind == MK_HALF_BF16 ? "bf16" : "fp16", shape,
+             exact ? "exact" : "random", worst);
+    report(ok, what);
+    report(memcmp(out, out2, sizeof(float) * out_n) == 0 && memcmp(out, out3, sizeof(float) * out_n) == 0,
+           "hconv2d determinism and packed == unpacked");
+    free(w);
+    guarded_free(wf);
+    guarded_free(in);
+    guarded_free(bias);
+    guarded_free(out);
+    guarded_free(out2);
+    guarded_free(out3);
+    guarded_free(out_f32);
+    free(ref);
+    free(bound);
+    free(packed);
+    free(scratch);
+    free(scratch_raw);
+    free(scratch_f32);
+}
+
+static void test_hconv(void)
+{
+    size_t i;
+    int kind, exact;
+    for (i = 0; i < sizeof(g_conv_cases) / sizeof(g_conv_cases[0]); ++i) {
+        for (kind = 0; kind < 2; ++kind) {
+            for (exact = 0; exact < 2; ++exact) {
+                test_hconv_case(&g_conv_cases[i], kind, exact);
+            }
+        }
     }
 }
 
@@ -867,6 +1005,7 @@ int main(void)
     test_gemm();
     test_hgemm();
     test_conv();
+    test_hconv();
     test_pool();
     test_mean_rows();
     test_softmax();
