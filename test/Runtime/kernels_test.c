@@ -378,7 +378,7 @@ static void test_hgemm_case(int kind, int weights_right, int64_t m, int64_t n, i
     ok = ok && guarded_intact(c, c_len) && guarded_intact(c2, c_len) && guarded_intact(c3, c_len);
     ok = ok && scratch_intact(packed, pack_bytes) && scratch_intact(scratch, run_bytes) &&
          scratch_intact(scratch_raw, pack_bytes + run_bytes);
-    ok = ok && run_bytes <= MK_SGEMM_SCRATCH_BOUND; /* documented bound */
+    ok = ok && run_bytes <= mk_hgemm_scratch_bound(k); /* documented bound */
     for (i = 0; i < m && ok; ++i) { /* padding columns of C untouched */
         for (j = n; j < ldc; ++j) {
             ok = ok && memcmp(&c[i * ldc + j], &c0[i * ldc + j], sizeof(float)) == 0;
@@ -565,6 +565,8 @@ static const conv_case g_conv_cases[] = {
     {1, 64, 48, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* several im2col tiles */
     {1, 3, 20, 20, 5, 3, 3, 3, 3, 0, 0, 2, 2, 1, 1, 1, 1},    /* bottom/right pad only */
     {3, 7, 5, 6, 5, 2, 3, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1},      /* even kernel, batch 3 */
+    {1, 33, 7, 7, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},    /* many channels, few pixels, k > 256 */
+    {2, 40, 9, 9, 96, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0},    /* 1x1 stride 2, many channels */
 };
 
 static void test_conv(void)

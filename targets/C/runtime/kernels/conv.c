@@ -246,18 +246,19 @@ typedef struct mk_im2col_job {
     float *col;         /* k rows of `width` floats */
 } mk_im2col_job;
 
-/* Fills col row `row` = (channel, kh, kw) for pixels [first, first+width). */
-MK_UNUSED static void mk_im2col_row(const mk_im2col_job *job, int64_t row)
+/* Writes im2col row `row` = (channel, kh, kw) of `input` (the first channel
+ * of the group, this image) for output pixels [first, first + count) to
+ * dst[0, count). Also used by hconv.c, which packs the rows it needs. */
+MK_UNUSED static void mk_im2col_segment(const mk_conv2d_params *p, const float *input, int64_t row, int64_t first,
+                                        int64_t count, float *dst)
 {
-    const mk_conv2d_params *p = job->p;
     const int64_t kw = row % p->kernel_w;
     const int64_t kh = row / p->kernel_w % p->kernel_h;
     const int64_t c = row / (p->kernel_w * p->kernel_h);
-    const float *in_plane = job->input + c * p->in_h * p->in_w;
+    const float *in_plane = input + c * p->in_h * p->in_w;
     const int64_t offset = kw * p->dilation_w - p->pad_left;
-    const int64_t end = job->first_pixel + job->width;
-    float *dst = job->col + row * job->width;
-    int64_t q = job->first_pixel;
+    const int64_t end = first + count;
+    int64_t q = first;
     int64_t lo, hi;
     mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
     while (q < end) {
@@ -292,6 +293,12 @@ MK_UNUSED static void mk_im2col_row(const mk_im2col_job *job, int64_t row)
         dst += n;
         q += n;
     }
+}
+
+/* Fills col row `row` = (channel, kh, kw) for pixels [first, first+width). */
+MK_UNUSED static void mk_im2col_row(const mk_im2col_job *job, int64_t row)
+{
+    mk_im2col_segment(job->p, job->input, row, job->first_pixel, job->width, job->col + row * job->width);
 }
 
 /* Task body: im2col rows [index*R, index*R + R). */

@@ -11,8 +11,11 @@
  *    weights, bit for bit (input in f32, summed as conv.c does);
  *  - 1x1 kernel, stride 1, no padding: per image and group one
  *    mk_hgemm_packed of the weights and the input planes;
- *  - anything else: conv.c's im2col tiles, each multiplied by
- *    mk_hgemm_packed.
+ *  - anything else: one mk_hgemm_packed_columns per image and group whose
+ *    column operand is the im2col matrix, built by conv.c's
+ *    mk_im2col_segment a few rows at a time straight into the product's
+ *    packed panels (bf16 pairs on the dot path): no im2col matrix is
+ *    stored, and the activations are read and rounded once.
  * Bias, when present, is written first and the product accumulates onto it.
  * Precision of the last two: hgemm.c's contract with k = in_c/groups *
  * kernel_h * kernel_w, the input as the activations (on the bf16 dot path
@@ -25,10 +28,9 @@
  * mk_hconv2d takes them as they are and packs them into scratch every call.
  *
  * Scratch: mk_hconv2d_scratch_bytes(kind, p) bytes for mk_hconv2d_packed,
- * 64-byte aligned: 0 for depthwise, the product's for pointwise, otherwise
- * one im2col tile (at most max(MK_CONV_COL_BYTES, 4*K*MK_GEMM_NR) + 64 bytes,
- * see conv.c) plus the product's (at most MK_SGEMM_SCRATCH_BOUND).
- * mk_hconv2d needs mk_hconv2d_pack_bytes(p) bytes on top.
+ * 64-byte aligned: 0 for depthwise, else the product's,
+ * mk_hgemm_scratch_bytes(kind, out_c/groups, out_h*out_w, K) (see hgemm.c
+ * for its bound). mk_hconv2d needs mk_hconv2d_pack_bytes(p) bytes on top.
  */
 
 /* Bytes of mk_hconv2d_pack_weights' output for this shape (either kind). */
@@ -63,20 +65,34 @@ MK_UNUSED static void mk_hconv2d_pack_weights(const mk_exec *ex, int kind, const
 /* Bytes of 64-byte aligned scratch mk_hconv2d_packed needs for this shape. */
 MK_UNUSED static size_t mk_hconv2d_scratch_bytes(int kind, const mk_conv2d_params *p)
 {
-    const int64_t ocg = p->out_channels / p->groups;
-    switch (mk_conv2d_strategy(p)) {
-    case MK_CONV_DIRECT:
+    if (mk_conv2d_strategy(p) == MK_CONV_DIRECT) {
         return 0;
-    case MK_CONV_POINTWISE:
-        return mk_hgemm_scratch_bytes(kind, ocg, p->in_h * p->in_w, p->in_channels / p->groups);
-    default: {
-        mk_conv_tiling t;
-        size_t full, last;
-        mk_conv_make_tiling(p, &t);
-        full = mk_hgemm_scratch_bytes(kind, ocg, t.width, t.k);
-        last = mk_hgemm_scratch_bytes(kind, ocg, t.pixels - (t.tiles - 1) * t.width, t.k);
-        return t.col_bytes + (full > last ? full : last);
     }
+    return mk_hgemm_scratch_bytes(kind, p->out_channels / p->groups, p->out_h * p->out_w,
+                                  p->in_channels / p->groups * p->kernel_h * p->kernel_w);
+}
+
+/* The im2col matrix of one image and group as the column operand of
+ * mk_hgemm_packed_columns: rows built two at a time by conv.c's
+ * mk_im2col_segment, straight into the product's panels. */
+typedef struct mk_hconv_columns {
+    const mk_conv2d_params *p;
+    const float *input; /* first channel of the group, this image */
+} mk_hconv_columns;
+
+MK_UNUSED static void mk_hconv_im2col_columns(const void *ctx, int dot, int64_t p0, int64_t kc, int64_t j0,
+                                              int64_t nt, int64_t stride, void *dst)
+{
+    const mk_hconv_columns *cols = (const mk_hconv_columns *)ctx;
+    float rows[2 * MK_GEMM_NC];
+    int64_t q;
+    for (q = 0; q < kc; q += 2) {
+        const int64_t count = mk_min_i64(2, kc - q);
+        mk_im2col_segment(cols->p, cols->input, p0 + q, j0, nt, rows);
+        if (count == 2) {
+            mk_im2col_segment(cols->p, cols->input, p0 + q + 1, j0, nt, rows + MK_GEMM_NC);
+        }
+        mk_hgemm_pack_columns(dot, rows, MK_GEMM_NC, q, count, nt, stride, dst);
     }
 }
 
@@ -111,27 +127,16 @@ MK_UNUSED static void mk_hconv2d_packed(const mk_exec *ex, int kind, const mk_co
             const void *w_g = (const unsigned char *)packed_weight + (size_t)g * group_bytes;
             const float *bias_g = bias != NULL ? bias + g * ocg : NULL;
             float *out_g = output + (b * p->out_channels + g * ocg) * out_plane;
+            mk_conv_fill_bias(bias_g, ocg, out_plane, out_g, out_plane);
             if (strategy == MK_CONV_POINTWISE) {
-                mk_conv_fill_bias(bias_g, ocg, out_plane, out_g, out_plane);
                 mk_hgemm_packed(ex, kind, ocg, out_plane, icg, w_g, in_g, in_plane, out_g, out_plane, bias_g != NULL,
                                 scratch);
             } else {
-                mk_conv_tiling t;
-                mk_im2col_job job;
-                int64_t tile;
-                mk_conv_make_tiling(p, &t);
-                job.p = p;
-                job.input = in_g;
-                job.k = t.k;
-                job.col = (float *)scratch;
-                for (tile = 0; tile < t.tiles; ++tile) {
-                    job.first_pixel = tile * t.width;
-                    job.width = mk_min_i64(t.width, t.pixels - job.first_pixel);
-                    mk_parallel(ex, (size_t)mk_div_up(t.k, MK_CONV_ROWS_PER_TASK), mk_im2col_task, &job);
-                    mk_conv_fill_bias(bias_g, ocg, job.width, out_g + job.first_pixel, out_plane);
-                    mk_hgemm_packed(ex, kind, ocg, job.width, t.k, w_g, job.col, job.width, out_g + job.first_pixel,
-                                    out_plane, bias_g != NULL, (unsigned char *)scratch + t.col_bytes);
-                }
+                mk_hconv_columns cols;
+                cols.p = p;
+                cols.input = in_g;
+                mk_hgemm_packed_columns(ex, kind, ocg, out_plane, k, w_g, mk_hconv_im2col_columns, &cols, out_g,
+                                        out_plane, bias_g != NULL, scratch);
             }
         }
     }

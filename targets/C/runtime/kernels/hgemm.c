@@ -326,6 +326,65 @@ MK_UNUSED static void mk_hgemm_pack_pairs_mk(const float *src, int64_t ld, int64
 #endif /* MK_HGEMM_BF16_DOT */
 
 /* ------------------------------------------------------------------------ */
+/* Column operand sources.                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Packs K indices [p0, p0 + kc) (p0 even) of columns [j0, j0 + nt)
+ * (nt <= MK_GEMM_NC) of the column operand into column panels of
+ * MK_GEMM_NR columns, `stride` words apart, zero past kc and nt: bf16 pairs
+ * (mk_hgemm_pack_pairs_kn's layout) when dot, else f32 (mk_sgemm_pack's).
+ * mk_hgemm_packed's source reads a row-major matrix; hconv.c's builds
+ * im2col rows on the fly. */
+typedef void (*mk_hgemm_columns_fn)(const void *ctx, int dot, int64_t p0, int64_t kc, int64_t j0, int64_t nt,
+                                    int64_t stride, void *dst);
+
+/* Packs `rows` K rows X(r, w) = src[r * ld + w], w < count, of the column
+ * operand, the first being index p (even) of the block at dst, into the
+ * panels of mk_hgemm_columns_fn. */
+MK_UNUSED static void mk_hgemm_pack_columns(int dot, const float *src, int64_t ld, int64_t p, int64_t rows,
+                                            int64_t count, int64_t stride, void *dst)
+{
+    int64_t r, w;
+#if MK_HGEMM_BF16_DOT
+    if (dot) {
+        mk_hgemm_pack_pairs_kn(src, ld, rows, count, stride, (uint32_t *)dst + (p / 2) * MK_GEMM_NR);
+        return;
+    }
+#endif
+    (void)dot;
+    for (r = 0; r < rows; ++r) {
+        for (w = 0; w < count; w += MK_GEMM_NR) {
+            float *out = (float *)dst + (w / MK_GEMM_NR) * stride + (p + r) * MK_GEMM_NR;
+            const int64_t valid = mk_min_i64(MK_GEMM_NR, count - w);
+            int64_t l;
+            if (valid == MK_GEMM_NR) {
+                memcpy(out, src + r * ld + w, sizeof(float) * MK_GEMM_NR);
+            } else {
+                for (l = 0; l < valid; ++l) {
+                    out[l] = src[r * ld + w + l];
+                }
+                for (; l < MK_GEMM_NR; ++l) {
+                    out[l] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+/* The column operand of mk_hgemm_packed: B[k x n] with row stride ldb. */
+typedef struct mk_hgemm_matrix {
+    const float *b;
+    int64_t ldb;
+} mk_hgemm_matrix;
+
+MK_UNUSED static void mk_hgemm_matrix_columns(const void *ctx, int dot, int64_t p0, int64_t kc, int64_t j0,
+                                              int64_t nt, int64_t stride, void *dst)
+{
+    const mk_hgemm_matrix *mat = (const mk_hgemm_matrix *)ctx;
+    mk_hgemm_pack_columns(dot, mat->b + p0 * mat->ldb + j0, mat->ldb, 0, kc, nt, stride, dst);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Plan and tiles.                                                           */
 /* ------------------------------------------------------------------------ */
 
@@ -339,22 +398,23 @@ typedef struct mk_hgemm_plan {
     int64_t k_blocks;         /* K is split into k_blocks near-equal blocks of pairs */
     int64_t kc_max;           /* values in the largest K block (even) */
     int64_t slots;            /* parallel tasks; each owns a scratch slice */
+    size_t shared_bytes;      /* columns packed once for all row tiles (or 0) */
     size_t l_bytes;           /* per slice: buffer for the row operand's panels */
     size_t slot_bytes;        /* per slice, multiple of 64 */
 } mk_hgemm_plan;
 
-/* Bytes of one packed panel buffer: `panels` panels of `width` lanes and
- * kc values (bf16 pairs when dot, else f32), MK_GEMM_PANEL_PAD words apart. */
+/* Words of one packed panel of `width` lanes and kc values (bf16 pairs
+ * when dot, else f32), plus the gap that keeps the panels of one packing
+ * sweep off a single L1 cache set. */
 MK_UNUSED static int64_t mk_hgemm_panel_words(int dot, int64_t kc, int64_t width)
 {
     return (dot ? mk_div_up(kc, 2) : kc) * width + MK_GEMM_PANEL_PAD;
 }
 
-/* Fills *plan for an m x n x k product (m, n, k >= 1); weights_right says
- * mk_hmatmul (the row operand is packed activations, the column operand the
- * weights) rather than mk_hgemm. */
-MK_UNUSED static void mk_hgemm_make_plan(int weights_right, int dot, int64_t m, int64_t n, int64_t k,
-                                         mk_hgemm_plan *plan)
+/* Fills *plan for an m x n x k product (m, n, k >= 1). row_acts: the row
+ * operand is activations packed per tile and the column operand pre-packed
+ * weights (mk_hmatmul); else the reverse (mk_hgemm). */
+MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64_t n, int64_t k, mk_hgemm_plan *plan)
 {
     int64_t blocks_m = 1;
     int64_t blocks_n = mk_div_up(n, MK_GEMM_NC);
@@ -367,7 +427,7 @@ MK_UNUSED static void mk_hgemm_make_plan(int weights_right, int dot, int64_t m, 
     while (blocks_m * blocks_n < MK_GEMM_MIN_TILES) {
         const int split_n = mk_div_up(n, blocks_n * 2) >= 2 * MK_GEMM_NR;
         const int split_m = mk_div_up(m, blocks_m * 2) >= 2 * MK_GEMM_MR;
-        if (split_n && (!weights_right || !split_m)) {
+        if (split_n && (!row_acts || !split_m)) {
             blocks_n *= 2;
         } else if (split_m) {
             blocks_m *= 2;
@@ -384,12 +444,16 @@ MK_UNUSED static void mk_hgemm_make_plan(int weights_right, int dot, int64_t m, 
     plan->k_blocks = mk_div_up(plan->k_pairs, MK_GEMM_KC / 2);
     plan->kc_max = 2 * mk_div_up(plan->k_pairs, plan->k_blocks);
     plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_GEMM_MAX_TASKS);
-    /* The activations are always packed per tile; pre-packed weights need a
-     * buffer only on the fp32 path, where they widen to f32. */
-    if (weights_right || !dot) {
+    /* mk_hgemm on the bf16 dot path with rows cut (few columns): pack the
+     * columns once, all of k, rather than once per row tile. Only then are
+     * there row tiles, so n < 2 * NR * MK_GEMM_MIN_TILES. */
+    plan->shared_bytes = !row_acts && dot && plan->tiles_m > 1 ? mk_hgemm_panels_bytes(n, k, MK_GEMM_NR) : 0;
+    /* Per slice: activations packed per tile, and on the fp32 path pre-packed
+     * weights widened to f32. */
+    if (row_acts || !dot) {
         row_words = (plan->block_m / MK_GEMM_MR) * mk_hgemm_panel_words(dot, plan->kc_max, MK_GEMM_MR);
     }
-    if (!weights_right || !dot) {
+    if ((!row_acts && plan->shared_bytes == 0) || (row_acts && !dot)) {
         col_words = (plan->tile_n / MK_GEMM_NR) * mk_hgemm_panel_words(dot, plan->kc_max, MK_GEMM_NR);
     }
     plan->l_bytes = (size_t)mk_round_up(row_words, 16) * 4;
@@ -401,14 +465,16 @@ typedef struct mk_hgemm_job {
     mk_hgemm_plan plan;
     int64_t m, n, k;
     int kind, dot;
-    int weights_right;
-    const uint16_t *w;  /* packed weights */
-    const float *x;     /* activations: B (k x n) for mk_hgemm, X (m x k) for mk_hmatmul */
+    const uint16_t *row_w;       /* pre-packed row operand (mk_hgemm's weights), or NULL: */
+    const float *x;              /*   row operand X[m x k] (row stride ldx), packed per tile */
     int64_t ldx;
+    const uint16_t *col_w;       /* pre-packed column operand (mk_hmatmul's weights, or shared columns), or NULL: */
+    mk_hgemm_columns_fn columns; /*   column operand source, called per tile */
+    const void *columns_ctx;
     float *c;
     int64_t ldc;
     int accumulate;
-    unsigned char *scratch;
+    unsigned char *scratch; /* the slots' slices */
 } mk_hgemm_job;
 
 /* Runs the microkernels over an mc x nt block of C (mc, nt > 0): row panel
@@ -419,6 +485,7 @@ MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t
                                      int64_t r_stride, int64_t mc, int64_t nt, float *c, int64_t ldc, int load_c)
 {
     int64_t ir, jr;
+    (void)dot;
     for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
         const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
         for (ir = 0; ir < mc; ir += MK_GEMM_MR) {
@@ -439,7 +506,6 @@ MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t
             {
                 mk_gemm_micro(kc, (const float *)l + lo, (const float *)r + ro, out, ld_out, full && load_c);
             }
-            (void)dot;
             if (!full) {
                 int64_t i, j;
                 for (i = 0; i < mr; ++i) {
@@ -483,38 +549,26 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
         const int64_t kc = mk_min_i64(job->k, 2 * mk_split_point(plan->k_pairs, plan->k_blocks, kb + 1)) - p0;
         const int load_c = job->accumulate || kb > 0;
         const int64_t r_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_NR);
-        const void *r;
-        int64_t r_stride;
+        const int64_t l_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_MR);
+        const void *r = rbuf;
+        int64_t r_stride = r_stride_buf;
         /* Column operand: this tile's columns of the K block. */
-        if (!job->weights_right) {
-            const float *src = job->x + p0 * job->ldx + j0;
-#if MK_HGEMM_BF16_DOT
-            if (dot) {
-                mk_hgemm_pack_pairs_kn(src, job->ldx, kc, nt, r_stride_buf, (uint32_t *)rbuf);
-            } else
-#endif
-            {
-                mk_sgemm_pack(src, job->ldx, 0, nt, kc, MK_GEMM_NR, (float *)rbuf);
-            }
-            r = rbuf;
-            r_stride = r_stride_buf;
+        if (job->col_w == NULL) {
+            job->columns(job->columns_ctx, dot, p0, kc, j0, nt, r_stride_buf, rbuf);
         } else if (dot) {
-            r = job->w + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR;
+            r = job->col_w + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR;
             r_stride = MK_GEMM_NR * k2 / 2;
         } else {
-            mk_hgemm_widen_panels(job->kind, job->w + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2, k2, MK_GEMM_NR,
+            mk_hgemm_widen_panels(job->kind, job->col_w + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2, k2, MK_GEMM_NR,
                                   mk_div_up(nt, MK_GEMM_NR), p0, kc, r_stride_buf, (float *)rbuf);
-            r = rbuf;
-            r_stride = r_stride_buf;
         }
         /* Row operand, block by block. */
         for (ic = 0; ic < mt; ic += plan->block_m) {
             const int64_t i = i0 + ic;
             const int64_t mc = mk_min_i64(plan->block_m, mt - ic);
-            const int64_t l_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_MR);
-            const void *l;
-            int64_t l_stride;
-            if (job->weights_right) {
+            const void *l = lbuf;
+            int64_t l_stride = l_stride_buf;
+            if (job->row_w == NULL) {
                 const float *src = job->x + i * job->ldx + p0;
 #if MK_HGEMM_BF16_DOT
                 if (dot) {
@@ -524,16 +578,12 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
                 {
                     mk_sgemm_pack(src, job->ldx, 1, mc, kc, MK_GEMM_MR, (float *)lbuf);
                 }
-                l = lbuf;
-                l_stride = l_stride_buf;
             } else if (dot) {
-                l = job->w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2 + p0 * MK_GEMM_MR;
+                l = job->row_w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2 + p0 * MK_GEMM_MR;
                 l_stride = MK_GEMM_MR * k2 / 2;
             } else {
-                mk_hgemm_widen_panels(job->kind, job->w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2, k2, MK_GEMM_MR,
+                mk_hgemm_widen_panels(job->kind, job->row_w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2, k2, MK_GEMM_MR,
                                       mk_div_up(mc, MK_GEMM_MR), p0, kc, l_stride_buf, (float *)lbuf);
-                l = lbuf;
-                l_stride = l_stride_buf;
             }
             mk_hgemm_block(dot, kc, l, l_stride, r, r_stride, mc, nt, job->c + i * job->ldc + j0, job->ldc, load_c);
         }
@@ -554,9 +604,31 @@ MK_UNUSED static void mk_hgemm_slot_task(void *ctx, size_t index)
     }
 }
 
-/* Shared body of the packed entries. */
-MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int weights_right, int kind, int64_t m, int64_t n, int64_t k,
-                                   const void *packed_w, const float *x, int64_t ldx, float *c, int64_t ldc,
+/* The shared column packing: task `index` packs one MK_GEMM_KC x
+ * MK_GEMM_NC chunk of the column operand into panels spanning all of k. */
+typedef struct mk_hgemm_share_job {
+    const mk_hgemm_job *job;
+    uint16_t *dst;
+} mk_hgemm_share_job;
+
+MK_UNUSED static void mk_hgemm_share_task(void *ctx, size_t index)
+{
+    const mk_hgemm_share_job *share = (const mk_hgemm_share_job *)ctx;
+    const mk_hgemm_job *job = share->job;
+    const int64_t k2 = mk_round_up(job->k, 2);
+    const int64_t chunks_k = mk_div_up(k2, MK_GEMM_KC);
+    const int64_t p0 = (int64_t)index % chunks_k * MK_GEMM_KC;
+    const int64_t j0 = (int64_t)index / chunks_k * MK_GEMM_NC;
+    job->columns(job->columns_ctx, job->dot, p0, mk_min_i64(MK_GEMM_KC, job->k - p0), j0,
+                 mk_min_i64(MK_GEMM_NC, job->n - j0), MK_GEMM_NR * k2 / 2,
+                 share->dst + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR);
+}
+
+/* Shared body of the entry points: row_w or x is the row operand, col_w or
+ * columns the column operand (see mk_hgemm_job). */
+MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k,
+                                   const uint16_t *row_w, const float *x, int64_t ldx, const uint16_t *col_w,
+                                   mk_hgemm_columns_fn columns, const void *columns_ctx, float *c, int64_t ldc,
                                    int accumulate, void *scratch)
 {
     mk_hgemm_job job;
@@ -573,31 +645,51 @@ MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int weights_right, int kin
         return;
     }
     job.dot = mk_hgemm_uses_dot(kind);
-    mk_hgemm_make_plan(weights_right, job.dot, m, n, k, &job.plan);
+    mk_hgemm_make_plan(row_w == NULL, job.dot, m, n, k, &job.plan);
     job.m = m;
     job.n = n;
     job.k = k;
     job.kind = kind;
-    job.weights_right = weights_right;
-    job.w = (const uint16_t *)packed_w;
+    job.row_w = row_w;
     job.x = x;
     job.ldx = ldx;
+    job.col_w = col_w;
+    job.columns = columns;
+    job.columns_ctx = columns_ctx;
     job.c = c;
     job.ldc = ldc;
     job.accumulate = accumulate;
-    job.scratch = (unsigned char *)scratch;
+    job.scratch = (unsigned char *)scratch + job.plan.shared_bytes;
+    if (job.plan.shared_bytes > 0) {
+        mk_hgemm_share_job share;
+        share.job = &job;
+        share.dst = (uint16_t *)scratch;
+        mk_parallel(ex, (size_t)(mk_div_up(mk_round_up(k, 2), MK_GEMM_KC) * mk_div_up(n, MK_GEMM_NC)),
+                    mk_hgemm_share_task, &share);
+        job.col_w = share.dst;
+    }
     mk_parallel(ex, (size_t)job.plan.slots, mk_hgemm_slot_task, &job);
 }
 
-/* Scratch of the packed entries. */
-MK_UNUSED static size_t mk_hgemm_run_scratch(int weights_right, int kind, int64_t m, int64_t n, int64_t k)
+/* Upper bound of mk_hgemm_scratch_bytes and mk_hmatmul_scratch_bytes for
+ * any m and n: shared columns (n < 4 * NR * MK_GEMM_MIN_TILES, see
+ * mk_hgemm_make_plan, all of k in bf16) or at most the slices of gemm.c's
+ * bound, as the slices are no larger than mk_sgemm's. */
+MK_UNUSED static size_t mk_hgemm_scratch_bound(int64_t k)
+{
+    const size_t shared = (size_t)(8 * MK_GEMM_NR * MK_GEMM_MIN_TILES) * (size_t)mk_round_up(k, 2);
+    return shared > MK_SGEMM_SCRATCH_BOUND ? shared : MK_SGEMM_SCRATCH_BOUND;
+}
+
+/* Scratch of mk_hgemm_run. */
+MK_UNUSED static size_t mk_hgemm_run_scratch(int row_acts, int kind, int64_t m, int64_t n, int64_t k)
 {
     mk_hgemm_plan plan;
     if (m <= 0 || n <= 0 || k <= 0) {
         return 0;
     }
-    mk_hgemm_make_plan(weights_right, mk_hgemm_uses_dot(kind), m, n, k, &plan);
-    return (size_t)plan.slots * plan.slot_bytes;
+    mk_hgemm_make_plan(row_acts, mk_hgemm_uses_dot(kind), m, n, k, &plan);
+    return plan.shared_bytes + (size_t)plan.slots * plan.slot_bytes;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -634,7 +726,22 @@ MK_UNUSED static void mk_hgemm_packed(const mk_exec *ex, int kind, int64_t m, in
                                       const void *packed_a, const float *b, int64_t ldb, float *c, int64_t ldc,
                                       int accumulate, void *scratch)
 {
-    mk_hgemm_run(ex, 0, kind, m, n, k, packed_a, b, ldb, c, ldc, accumulate, scratch);
+    mk_hgemm_matrix mat;
+    mat.b = b;
+    mat.ldb = ldb;
+    mk_hgemm_run(ex, kind, m, n, k, (const uint16_t *)packed_a, NULL, 0, NULL, mk_hgemm_matrix_columns, &mat, c, ldc,
+                 accumulate, scratch);
+}
+
+/* As mk_hgemm_packed with B's panels made by `columns` (see
+ * mk_hgemm_columns_fn), called from any task with ctx; same scratch.
+ * hconv.c passes im2col rows this way, so no im2col matrix is stored. */
+MK_UNUSED static void mk_hgemm_packed_columns(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k,
+                                              const void *packed_a, mk_hgemm_columns_fn columns, const void *ctx,
+                                              float *c, int64_t ldc, int accumulate, void *scratch)
+{
+    mk_hgemm_run(ex, kind, m, n, k, (const uint16_t *)packed_a, NULL, 0, NULL, columns, ctx, c, ldc, accumulate,
+                 scratch);
 }
 
 /* As mk_hgemm_packed with W[m x k] as it is (row stride lda), packed into
@@ -681,7 +788,8 @@ MK_UNUSED static void mk_hmatmul_packed(const mk_exec *ex, int kind, int64_t m, 
                                         int64_t ldx, const void *packed_w, float *c, int64_t ldc, int accumulate,
                                         void *scratch)
 {
-    mk_hgemm_run(ex, 1, kind, m, n, k, packed_w, x, ldx, c, ldc, accumulate, scratch);
+    mk_hgemm_run(ex, kind, m, n, k, NULL, x, ldx, (const uint16_t *)packed_w, NULL, NULL, c, ldc, accumulate,
+                 scratch);
 }
 
 /* As mk_hmatmul_packed with W as it is (see mk_hmatmul_pack_w), packed into
