@@ -246,24 +246,58 @@ typedef struct mk_im2col_job {
     float *col;         /* k rows of `width` floats */
 } mk_im2col_job;
 
-/* Writes im2col row `row` = (channel, kh, kw) of `input` (the first channel
- * of the group, this image) for output pixels [first, first + count) to
- * dst[0, count). Also used by hconv.c, which packs the rows it needs. */
-MK_UNUSED static void mk_im2col_segment(const mk_conv2d_params *p, const float *input, int64_t row, int64_t first,
-                                        int64_t count, float *dst)
+/* Writes the im2col row of tap (kh, kw) of one input channel plane for
+ * output pixels [first, first + count) to dst[0, count). */
+MK_UNUSED static void mk_im2col_tap(const mk_conv2d_params *p, const float *in_plane, int64_t kh, int64_t kw,
+                                    int64_t first, int64_t count, float *dst)
 {
-    const int64_t kw = row % p->kernel_w;
-    const int64_t kh = row / p->kernel_w % p->kernel_h;
-    const int64_t c = row / (p->kernel_w * p->kernel_h);
-    const float *in_plane = input + c * p->in_h * p->in_w;
     const int64_t offset = kw * p->dilation_w - p->pad_left;
     const int64_t end = first + count;
     int64_t q = first;
-    int64_t lo, hi;
+    int64_t oh, ow0, lo, hi;
+    if (p->stride_h == 1 && p->stride_w == 1 && p->in_w == p->out_w) {
+        /* Consecutive output rows read consecutive input rows of the same
+         * width: the segment is the plane shifted by `shift`, with the taps
+         * that fall outside it or outside their row zeroed. One copy where
+         * rows are short, and no division but one. */
+        const int64_t width = p->out_w;
+        const int64_t row_shift = kh * p->dilation_h - p->pad_top;
+        const int64_t shift = row_shift * width + offset;
+        const int64_t plane = p->in_h * p->in_w;
+        const int64_t rows_lo = mk_min_i64(end, mk_max_i64(first, -row_shift * width));
+        const int64_t rows_hi = mk_min_i64(end, mk_max_i64(rows_lo, (p->in_h - row_shift) * width));
+        const int64_t copy_lo = mk_min_i64(rows_hi, mk_max_i64(rows_lo, -shift));
+        const int64_t copy_hi = mk_max_i64(copy_lo, mk_min_i64(rows_hi, plane - shift));
+        lo = mk_min_i64(width, mk_max_i64(0, -offset)); /* mk_valid_range with stride 1 */
+        hi = mk_max_i64(lo, mk_min_i64(width, p->in_w - offset));
+        for (q = first; q < copy_lo; ++q) {
+            dst[q - first] = 0.0f;
+        }
+        if (copy_hi > copy_lo) {
+            memcpy(dst + (copy_lo - first), in_plane + copy_lo + shift, sizeof(float) * (size_t)(copy_hi - copy_lo));
+        }
+        for (q = copy_hi; q < end; ++q) {
+            dst[q - first] = 0.0f;
+        }
+        if (lo == 0 && hi == width) {
+            return;
+        }
+        for (oh = rows_lo / width; oh * width < rows_hi; ++oh) {
+            const int64_t row_begin = mk_max_i64(rows_lo, oh * width);
+            const int64_t row_end = mk_min_i64(rows_hi, oh * width + width);
+            for (q = row_begin; q < mk_min_i64(row_end, oh * width + lo); ++q) {
+                dst[q - first] = 0.0f;
+            }
+            for (q = mk_max_i64(row_begin, oh * width + hi); q < row_end; ++q) {
+                dst[q - first] = 0.0f;
+            }
+        }
+        return;
+    }
     mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
+    oh = first / p->out_w;
+    ow0 = first % p->out_w;
     while (q < end) {
-        const int64_t oh = q / p->out_w;
-        const int64_t ow0 = q % p->out_w;
         const int64_t ow1 = mk_min_i64(p->out_w, ow0 + (end - q));
         const int64_t ih = oh * p->stride_h - p->pad_top + kh * p->dilation_h;
         const int64_t n = ow1 - ow0;
@@ -281,6 +315,10 @@ MK_UNUSED static void mk_im2col_segment(const mk_conv2d_params *p, const float *
                 if (z > a) {
                     memcpy(dst + (a - ow0), in_row + a + offset, sizeof(float) * (size_t)(z - a));
                 }
+            } else if (p->stride_w == 2) { /* a constant stride vectorizes */
+                for (ow = a; ow < z; ++ow) {
+                    dst[ow - ow0] = in_row[2 * ow + offset];
+                }
             } else {
                 for (ow = a; ow < z; ++ow) {
                     dst[ow - ow0] = in_row[ow * p->stride_w + offset];
@@ -292,7 +330,21 @@ MK_UNUSED static void mk_im2col_segment(const mk_conv2d_params *p, const float *
         }
         dst += n;
         q += n;
+        ++oh;
+        ow0 = 0;
     }
+}
+
+/* Writes im2col row `row` = (channel, kh, kw) of `input` (the first channel
+ * of the group, this image) for output pixels [first, first + count) to
+ * dst[0, count). */
+MK_UNUSED static void mk_im2col_segment(const mk_conv2d_params *p, const float *input, int64_t row, int64_t first,
+                                        int64_t count, float *dst)
+{
+    const int64_t kw = row % p->kernel_w;
+    const int64_t kh = row / p->kernel_w % p->kernel_h;
+    const int64_t c = row / (p->kernel_w * p->kernel_h);
+    mk_im2col_tap(p, input + c * p->in_h * p->in_w, kh, kw, first, count, dst);
 }
 
 /* Fills col row `row` = (channel, kh, kw) for pixels [first, first+width). */

@@ -13,7 +13,7 @@
  *    mk_hgemm_packed of the weights and the input planes;
  *  - anything else: one mk_hgemm_packed_columns per image and group whose
  *    column operand is the im2col matrix, built by conv.c's
- *    mk_im2col_segment a few rows at a time straight into the product's
+ *    mk_im2col_tap a few rows at a time straight into the product's
  *    packed panels (bf16 pairs on the dot path): no im2col matrix is
  *    stored, and the activations are read and rounded once.
  * Bias, when present, is written first and the product accumulates onto it.
@@ -74,7 +74,7 @@ MK_UNUSED static size_t mk_hconv2d_scratch_bytes(int kind, const mk_conv2d_param
 
 /* The im2col matrix of one image and group as the column operand of
  * mk_hgemm_packed_columns: rows built two at a time by conv.c's
- * mk_im2col_segment, straight into the product's panels. */
+ * mk_im2col_tap, straight into the product's panels. */
 typedef struct mk_hconv_columns {
     const mk_conv2d_params *p;
     const float *input; /* first channel of the group, this image */
@@ -84,15 +84,25 @@ MK_UNUSED static void mk_hconv_im2col_columns(const void *ctx, int dot, int64_t 
                                               int64_t nt, int64_t stride, void *dst)
 {
     const mk_hconv_columns *cols = (const mk_hconv_columns *)ctx;
-    float rows[2 * MK_GEMM_NC];
-    int64_t q;
+    const mk_conv2d_params *p = cols->p;
+    const int64_t taps = p->kernel_h * p->kernel_w;
+    float rows[2 * MK_HGEMM_NC];
+    /* im2col row p0 + q is tap (kh, kw) of channel c; step them along. */
+    int64_t c = p0 / taps, kh = p0 % taps / p->kernel_w, kw = p0 % p->kernel_w;
+    int64_t q, r;
     for (q = 0; q < kc; q += 2) {
         const int64_t count = mk_min_i64(2, kc - q);
-        mk_im2col_segment(cols->p, cols->input, p0 + q, j0, nt, rows);
-        if (count == 2) {
-            mk_im2col_segment(cols->p, cols->input, p0 + q + 1, j0, nt, rows + MK_GEMM_NC);
+        for (r = 0; r < count; ++r) {
+            mk_im2col_tap(p, cols->input + c * p->in_h * p->in_w, kh, kw, j0, nt, rows + r * MK_HGEMM_NC);
+            if (++kw == p->kernel_w) {
+                kw = 0;
+                if (++kh == p->kernel_h) {
+                    kh = 0;
+                    ++c;
+                }
+            }
         }
-        mk_hgemm_pack_columns(dot, rows, MK_GEMM_NC, q, count, nt, stride, dst);
+        mk_hgemm_pack_columns(dot, rows, MK_HGEMM_NC, q, count, nt, stride, dst);
     }
 }
 

@@ -48,9 +48,9 @@
  *
  * Blocking and parallelism. The output is cut into tiles (columns first,
  * rows only when there are too few columns for MK_GEMM_MIN_TILES tiles) of at
- * most MK_GEMM_NC columns. One task reduces a tile over K in blocks of at
- * most MK_GEMM_KC values (an even number); per block it packs the tile's
- * activations once and visits the weights in blocks of MK_GEMM_MC rows (or
+ * most MK_HGEMM_NC columns. One task reduces a tile over K in blocks of at
+ * most MK_HGEMM_KC values (an even number); per block it packs the tile's
+ * activations once and visits the weights in blocks of MK_HGEMM_MC rows (or
  * columns). The tiles go to a fixed number of tasks that depends only on the
  * shape and the path, each owning a slice of scratch, so the result is
  * bit-identical for any thread count or task order.
@@ -67,6 +67,19 @@ enum { MK_HALF_BF16 = 0, MK_HALF_F16 = 1 };
 #define MK_HGEMM_BF16_DOT 1
 #else
 #define MK_HGEMM_BF16_DOT 0
+#endif
+
+/* Blocking: K values per block (even), rows per inner block (a multiple of
+ * MK_GEMM_MR) and widest tile (a multiple of MK_GEMM_NR); the microkernels
+ * and MK_GEMM_MAX_TASKS / MK_GEMM_MIN_TILES are gemm.c's. */
+#ifndef MK_HGEMM_KC
+#define MK_HGEMM_KC MK_GEMM_KC
+#endif
+#ifndef MK_HGEMM_MC
+#define MK_HGEMM_MC MK_GEMM_MC
+#endif
+#ifndef MK_HGEMM_NC
+#define MK_HGEMM_NC MK_GEMM_NC
 #endif
 
 /* ------------------------------------------------------------------------ */
@@ -330,7 +343,7 @@ MK_UNUSED static void mk_hgemm_pack_pairs_mk(const float *src, int64_t ld, int64
 /* ------------------------------------------------------------------------ */
 
 /* Packs K indices [p0, p0 + kc) (p0 even) of columns [j0, j0 + nt)
- * (nt <= MK_GEMM_NC) of the column operand into column panels of
+ * (nt <= MK_HGEMM_NC) of the column operand into column panels of
  * MK_GEMM_NR columns, `stride` words apart, zero past kc and nt: bf16 pairs
  * (mk_hgemm_pack_pairs_kn's layout) when dot, else f32 (mk_sgemm_pack's).
  * mk_hgemm_packed's source reads a row-major matrix; hconv.c's builds
@@ -393,7 +406,7 @@ MK_UNUSED static void mk_hgemm_matrix_columns(const void *ctx, int dot, int64_t 
 typedef struct mk_hgemm_plan {
     int64_t tile_m, tile_n;   /* task tile size, multiples of MR / NR */
     int64_t tiles_m, tiles_n; /* tile grid */
-    int64_t block_m;          /* rows per inner block of a tile (<= MK_GEMM_MC) */
+    int64_t block_m;          /* rows per inner block of a tile (<= MK_HGEMM_MC) */
     int64_t k_pairs;          /* ceil(k / 2) */
     int64_t k_blocks;         /* K is split into k_blocks near-equal blocks of pairs */
     int64_t kc_max;           /* values in the largest K block (even) */
@@ -417,7 +430,7 @@ MK_UNUSED static int64_t mk_hgemm_panel_words(int dot, int64_t kc, int64_t width
 MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64_t n, int64_t k, mk_hgemm_plan *plan)
 {
     int64_t blocks_m = 1;
-    int64_t blocks_n = mk_div_up(n, MK_GEMM_NC);
+    int64_t blocks_n = mk_div_up(n, MK_HGEMM_NC);
     int64_t row_words = 0, col_words = 0;
     /* Tiles start as tall as the matrix. Every tile packs its own share of
      * the activations, so until there are MK_GEMM_MIN_TILES tiles to spread
@@ -439,9 +452,9 @@ MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64
     plan->tiles_m = mk_div_up(m, plan->tile_m);
     plan->tile_n = mk_round_up(mk_div_up(n, blocks_n), MK_GEMM_NR);
     plan->tiles_n = mk_div_up(n, plan->tile_n);
-    plan->block_m = mk_min_i64(plan->tile_m, MK_GEMM_MC);
+    plan->block_m = mk_min_i64(plan->tile_m, MK_HGEMM_MC);
     plan->k_pairs = mk_div_up(k, 2);
-    plan->k_blocks = mk_div_up(plan->k_pairs, MK_GEMM_KC / 2);
+    plan->k_blocks = mk_div_up(plan->k_pairs, MK_HGEMM_KC / 2);
     plan->kc_max = 2 * mk_div_up(plan->k_pairs, plan->k_blocks);
     plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_GEMM_MAX_TASKS);
     /* mk_hgemm on the bf16 dot path with rows cut (few columns): pack the
@@ -604,8 +617,8 @@ MK_UNUSED static void mk_hgemm_slot_task(void *ctx, size_t index)
     }
 }
 
-/* The shared column packing: task `index` packs one MK_GEMM_KC x
- * MK_GEMM_NC chunk of the column operand into panels spanning all of k. */
+/* The shared column packing: task `index` packs one MK_HGEMM_KC x
+ * MK_HGEMM_NC chunk of the column operand into panels spanning all of k. */
 typedef struct mk_hgemm_share_job {
     const mk_hgemm_job *job;
     uint16_t *dst;
@@ -616,11 +629,11 @@ MK_UNUSED static void mk_hgemm_share_task(void *ctx, size_t index)
     const mk_hgemm_share_job *share = (const mk_hgemm_share_job *)ctx;
     const mk_hgemm_job *job = share->job;
     const int64_t k2 = mk_round_up(job->k, 2);
-    const int64_t chunks_k = mk_div_up(k2, MK_GEMM_KC);
-    const int64_t p0 = (int64_t)index % chunks_k * MK_GEMM_KC;
-    const int64_t j0 = (int64_t)index / chunks_k * MK_GEMM_NC;
-    job->columns(job->columns_ctx, job->dot, p0, mk_min_i64(MK_GEMM_KC, job->k - p0), j0,
-                 mk_min_i64(MK_GEMM_NC, job->n - j0), MK_GEMM_NR * k2 / 2,
+    const int64_t chunks_k = mk_div_up(k2, MK_HGEMM_KC);
+    const int64_t p0 = (int64_t)index % chunks_k * MK_HGEMM_KC;
+    const int64_t j0 = (int64_t)index / chunks_k * MK_HGEMM_NC;
+    job->columns(job->columns_ctx, job->dot, p0, mk_min_i64(MK_HGEMM_KC, job->k - p0), j0,
+                 mk_min_i64(MK_HGEMM_NC, job->n - j0), MK_GEMM_NR * k2 / 2,
                  share->dst + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR);
 }
 
@@ -664,7 +677,7 @@ MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int kind, int64_t m, int64
         mk_hgemm_share_job share;
         share.job = &job;
         share.dst = (uint16_t *)scratch;
-        mk_parallel(ex, (size_t)(mk_div_up(mk_round_up(k, 2), MK_GEMM_KC) * mk_div_up(n, MK_GEMM_NC)),
+        mk_parallel(ex, (size_t)(mk_div_up(mk_round_up(k, 2), MK_HGEMM_KC) * mk_div_up(n, MK_HGEMM_NC)),
                     mk_hgemm_share_task, &share);
         job.col_w = share.dst;
     }
