@@ -259,6 +259,34 @@ MK_UNUSED static void mk_hgemm_micro_bf16(int64_t kq, const uint32_t *MK_RESTRIC
 #undef MK_HGEMM_STORE
 }
 
+/* The same for columns 0..15 of the panel only (bp still advances by 32
+ * per pair), for a last panel of at most 16 columns: half the work. */
+MK_UNUSED static void mk_hgemm_micro_bf16_n16(int64_t kq, const uint32_t *MK_RESTRICT ap,
+                                              const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT c, int64_t ldc,
+                                              int load_c)
+{
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    const int32_t *a = (const int32_t *)ap;
+    int64_t q;
+    for (q = 0; q < kq; ++q) {
+        const __m512bh b0 = (__m512bh)_mm512_loadu_si512(bp);
+#define MK_HGEMM_ROW(r) c##r = _mm512_dpbf16_ps(c##r, (__m512bh)_mm512_set1_epi32(a[r]), b0);
+        MK_HGEMM_ROW(0) MK_HGEMM_ROW(1) MK_HGEMM_ROW(2) MK_HGEMM_ROW(3)
+        MK_HGEMM_ROW(4) MK_HGEMM_ROW(5) MK_HGEMM_ROW(6) MK_HGEMM_ROW(7)
+#undef MK_HGEMM_ROW
+        a += 8;
+        bp += 32;
+    }
+#define MK_HGEMM_STORE(r)                                              \
+    if (load_c) {                                                      \
+        c##r = _mm512_add_ps(c##r, _mm512_loadu_ps(c + (r) * ldc));    \
+    }                                                                  \
+    _mm512_storeu_ps(c + (r) * ldc, c##r);
+    MK_HGEMM_STORE(0) MK_HGEMM_STORE(1) MK_HGEMM_STORE(2) MK_HGEMM_STORE(3)
+    MK_HGEMM_STORE(4) MK_HGEMM_STORE(5) MK_HGEMM_STORE(6) MK_HGEMM_STORE(7)
+#undef MK_HGEMM_STORE
+}
+
 /* Mask of the first `valid` of 16 lanes (valid clamped to [0, 16]). */
 MK_UNUSED static __mmask16 mk_hgemm_lanes(int64_t valid)
 {
@@ -511,7 +539,10 @@ MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t
             const size_t lo = (size_t)((ir / MK_GEMM_MR) * l_stride);
             const size_t ro = (size_t)((jr / MK_GEMM_NR) * r_stride);
 #if MK_HGEMM_BF16_DOT
-            if (dot) {
+            if (dot && nr <= 16) {
+                mk_hgemm_micro_bf16_n16(mk_div_up(kc, 2), (const uint32_t *)l + lo, (const uint32_t *)r + ro, edge,
+                                        MK_GEMM_NR, 0);
+            } else if (dot) {
                 mk_hgemm_micro_bf16(mk_div_up(kc, 2), (const uint32_t *)l + lo, (const uint32_t *)r + ro, out, ld_out,
                                     full && load_c);
             } else
