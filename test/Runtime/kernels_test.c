@@ -665,6 +665,34 @@ static void test_hconv_case(const conv_case *cc, int kind, int exact)
     if (strategy == MK_CONV_DIRECT) {
         mk_conv2d(&g_serial, &p, in, wf, cc->with_bias ? bias : NULL, out_f32, scratch_f32);
         ok = ok && memcmp(out, out_f32, sizeof(float) * out_n) == 0;
+    } else {
+        /* The same as an explicit im2col matrix, a bias-filled output and
+         * mk_hgemm_packed accumulating onto it: the fused im2col and the bias
+         * added at the end change nothing. */
+        const int64_t pixels = p.out_h * p.out_w;
+        float *col = (float *)malloc(sizeof(float) * (size_t)(k * pixels));
+        unsigned char *gemm_scratch = scratch_alloc(mk_hgemm_scratch_bytes(kind, ocg, pixels, k));
+        mk_im2col_job job;
+        job.p = &p;
+        job.k = k;
+        job.first_pixel = 0;
+        job.width = pixels;
+        job.col = col;
+        for (b = 0; b < p.batch; ++b) {
+            for (c = 0; c < p.groups; ++c) {
+                float *out_g = out_f32 + (b * p.out_channels + c * ocg) * pixels;
+                job.input = in + (b * p.in_channels + c * icg) * p.in_h * p.in_w;
+                for (i = 0; i < k; ++i) {
+                    mk_im2col_row(&job, i);
+                }
+                mk_conv_fill_bias(cc->with_bias ? bias + c * ocg : NULL, ocg, pixels, out_g, pixels);
+                mk_hgemm_packed(&g_serial, kind, ocg, pixels, k, packed + (size_t)c * mk_hgemm_pack_a_bytes(ocg, k), col,
+                                pixels, out_g, pixels, cc->with_bias, gemm_scratch);
+            }
+        }
+        ok = ok && memcmp(out, out_f32, sizeof(float) * out_n) == 0;
+        free(col);
+        free(gemm_scratch);
     }
     conv_describe(cc, shape, sizeof(shape));
     snprintf(what, sizeof(what), "hconv2d %s %s %s err/bound=%.3g", kind == MK_HALF_BF16 ? "bf16" : "fp16", shape,

@@ -9,14 +9,15 @@
  *  - one input channel per group (depthwise): conv.c's direct loops on the
  *    weights widened to f32, so the result is mk_conv2d's on the widened
  *    weights, bit for bit (input in f32, summed as conv.c does);
- *  - 1x1 kernel, stride 1, no padding: per image and group one
- *    mk_hgemm_packed of the weights and the input planes;
- *  - anything else: one mk_hgemm_packed_columns per image and group whose
- *    column operand is the im2col matrix, built by conv.c's
+ *  - 1x1 kernel, stride 1, no padding: per image and group one product
+ *    of the weights and the input planes;
+ *  - anything else: one product (mk_hgemm_packed_columns) per image and
+ *    group whose column operand is the im2col matrix, built by conv.c's
  *    mk_im2col_tap a few rows at a time straight into the product's
  *    packed panels (bf16 pairs on the dot path): no im2col matrix is
  *    stored, and the activations are read and rounded once.
- * Bias, when present, is written first and the product accumulates onto it.
+ * Bias, when present, is added to each finished sum, as if written first and
+ * accumulated onto (so without a pass over the output of its own).
  * Precision of the last two: hgemm.c's contract with k = in_c/groups *
  * kernel_h * kernel_w, the input as the activations (on the bf16 dot path
  * rounded to bf16; im2col's zero padding stays exact) and the bias as C0.
@@ -137,16 +138,18 @@ MK_UNUSED static void mk_hconv2d_packed(const mk_exec *ex, int kind, const mk_co
             const void *w_g = (const unsigned char *)packed_weight + (size_t)g * group_bytes;
             const float *bias_g = bias != NULL ? bias + g * ocg : NULL;
             float *out_g = output + (b * p->out_channels + g * ocg) * out_plane;
-            mk_conv_fill_bias(bias_g, ocg, out_plane, out_g, out_plane);
             if (strategy == MK_CONV_POINTWISE) {
-                mk_hgemm_packed(ex, kind, ocg, out_plane, icg, w_g, in_g, in_plane, out_g, out_plane, bias_g != NULL,
-                                scratch);
+                mk_hgemm_matrix mat;
+                mat.b = in_g;
+                mat.ldb = in_plane;
+                mk_hgemm_packed_columns(ex, kind, ocg, out_plane, icg, w_g, mk_hgemm_matrix_columns, &mat, bias_g,
+                                        out_g, out_plane, scratch);
             } else {
                 mk_hconv_columns cols;
                 cols.p = p;
                 cols.input = in_g;
-                mk_hgemm_packed_columns(ex, kind, ocg, out_plane, k, w_g, mk_hconv_im2col_columns, &cols, out_g,
-                                        out_plane, bias_g != NULL, scratch);
+                mk_hgemm_packed_columns(ex, kind, ocg, out_plane, k, w_g, mk_hconv_im2col_columns, &cols, bias_g,
+                                        out_g, out_plane, scratch);
             }
         }
     }

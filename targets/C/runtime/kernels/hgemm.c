@@ -223,11 +223,11 @@ MK_UNUSED static void mk_hgemm_pack_weights(const mk_exec *ex, int kind, const u
 
 #if MK_HGEMM_BF16_DOT
 
-/* 8x32 microkernel: c[r*ldc + j] = (load_c ? c[r*ldc + j] : 0) +
- * sum_q dot(ap[q*8 + r], bp[q*32 + j]) for r < 8, j < 32, q < kq in
- * increasing order; 16 zmm accumulators. */
+/* 8x32 microkernel: c[r*ldc + j] = sum_q dot(ap[q*8 + r], bp[q*32 + j]) +
+ * (load_c ? c[r*ldc + j] : row_add ? row_add[r] : 0) for r < 8, j < 32,
+ * q < kq in increasing order; 16 zmm accumulators. */
 MK_UNUSED static void mk_hgemm_micro_bf16(int64_t kq, const uint32_t *MK_RESTRICT ap, const uint32_t *MK_RESTRICT bp,
-                                          float *MK_RESTRICT c, int64_t ldc, int load_c)
+                                          float *MK_RESTRICT c, int64_t ldc, int load_c, const float *row_add)
 {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     __m512 c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
@@ -251,6 +251,9 @@ MK_UNUSED static void mk_hgemm_micro_bf16(int64_t kq, const uint32_t *MK_RESTRIC
     if (load_c) {                                                               \
         c##r##0 = _mm512_add_ps(c##r##0, _mm512_loadu_ps(c + (r) * ldc));      \
         c##r##1 = _mm512_add_ps(c##r##1, _mm512_loadu_ps(c + (r) * ldc + 16)); \
+    } else if (row_add != NULL) {                                               \
+        c##r##0 = _mm512_add_ps(c##r##0, _mm512_set1_ps(row_add[r]));           \
+        c##r##1 = _mm512_add_ps(c##r##1, _mm512_set1_ps(row_add[r]));           \
     }                                                                           \
     _mm512_storeu_ps(c + (r) * ldc, c##r##0);                                   \
     _mm512_storeu_ps(c + (r) * ldc + 16, c##r##1);
@@ -512,6 +515,7 @@ typedef struct mk_hgemm_job {
     const uint16_t *col_w;       /* pre-packed column operand (mk_hmatmul's weights, or shared columns), or NULL: */
     mk_hgemm_columns_fn columns; /*   column operand source, called per tile */
     const void *columns_ctx;
+    const float *bias; /* per row of C, used when !accumulate; or NULL */
     float *c;
     int64_t ldc;
     int accumulate;
@@ -521,9 +525,12 @@ typedef struct mk_hgemm_job {
 /* Runs the microkernels over an mc x nt block of C (mc, nt > 0): row panel
  * i at l + i * l_stride, column panel j at r + j * r_stride, in words
  * (uint32_t bf16 pairs when dot, else float); columns outer, so one column
- * panel stays in L1 while the row panels stream from L2. */
+ * panel stays in L1 while the row panels stream from L2. C becomes the
+ * product plus C when load_c, else plus bias[i] of its row (bias may be
+ * NULL), added once to the finished block sum, as adding it to C first. */
 MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t l_stride, const void *r,
-                                     int64_t r_stride, int64_t mc, int64_t nt, float *c, int64_t ldc, int load_c)
+                                     int64_t r_stride, int64_t mc, int64_t nt, float *c, int64_t ldc, int load_c,
+                                     const float *bias)
 {
     int64_t ir, jr;
     (void)dot;
@@ -538,24 +545,34 @@ MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t
             const int64_t ld_out = full ? ldc : MK_GEMM_NR;
             const size_t lo = (size_t)((ir / MK_GEMM_MR) * l_stride);
             const size_t ro = (size_t)((jr / MK_GEMM_NR) * r_stride);
+            const float *row_add = full && !load_c && bias != NULL ? bias + ir : NULL;
+            int64_t i, j;
 #if MK_HGEMM_BF16_DOT
             if (dot && nr <= 16) {
                 mk_hgemm_micro_bf16_n16(mk_div_up(kc, 2), (const uint32_t *)l + lo, (const uint32_t *)r + ro, edge,
                                         MK_GEMM_NR, 0);
             } else if (dot) {
                 mk_hgemm_micro_bf16(mk_div_up(kc, 2), (const uint32_t *)l + lo, (const uint32_t *)r + ro, out, ld_out,
-                                    full && load_c);
+                                    full && load_c, row_add);
             } else
 #endif
             {
-                mk_gemm_micro(kc, (const float *)l + lo, (const float *)r + ro, out, ld_out, full && load_c);
+                if (row_add != NULL) { /* gemm.c's microkernel adds C only */
+                    for (i = 0; i < MK_GEMM_MR; ++i) {
+                        for (j = 0; j < MK_GEMM_NR; ++j) {
+                            cblock[i * ldc + j] = row_add[i];
+                        }
+                    }
+                }
+                mk_gemm_micro(kc, (const float *)l + lo, (const float *)r + ro, out, ld_out,
+                              full && (load_c || row_add != NULL));
             }
             if (!full) {
-                int64_t i, j;
                 for (i = 0; i < mr; ++i) {
+                    const float init = bias != NULL ? bias[ir + i] : 0.0f;
                     for (j = 0; j < nr; ++j) {
                         const float v = edge[i * MK_GEMM_NR + j];
-                        cblock[i * ldc + j] = load_c ? cblock[i * ldc + j] + v : v;
+                        cblock[i * ldc + j] = load_c ? cblock[i * ldc + j] + v : bias != NULL ? v + init : v;
                     }
                 }
             }
@@ -629,7 +646,8 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
                 mk_hgemm_widen_panels(job->kind, job->row_w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2, k2, MK_GEMM_MR,
                                       mk_div_up(mc, MK_GEMM_MR), p0, kc, l_stride_buf, (float *)lbuf);
             }
-            mk_hgemm_block(dot, kc, l, l_stride, r, r_stride, mc, nt, job->c + i * job->ldc + j0, job->ldc, load_c);
+            mk_hgemm_block(dot, kc, l, l_stride, r, r_stride, mc, nt, job->c + i * job->ldc + j0, job->ldc, load_c,
+                           job->bias != NULL ? job->bias + i : NULL);
         }
     }
 }
@@ -672,18 +690,18 @@ MK_UNUSED static void mk_hgemm_share_task(void *ctx, size_t index)
  * columns the column operand (see mk_hgemm_job). */
 MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k,
                                    const uint16_t *row_w, const float *x, int64_t ldx, const uint16_t *col_w,
-                                   mk_hgemm_columns_fn columns, const void *columns_ctx, float *c, int64_t ldc,
-                                   int accumulate, void *scratch)
+                                   mk_hgemm_columns_fn columns, const void *columns_ctx, const float *bias, float *c,
+                                   int64_t ldc, int accumulate, void *scratch)
 {
     mk_hgemm_job job;
     if (m <= 0 || n <= 0) {
         return;
     }
     if (k <= 0) {
-        int64_t i;
-        if (!accumulate) {
-            for (i = 0; i < m; ++i) {
-                memset(c + i * ldc, 0, sizeof(float) * (size_t)n);
+        int64_t i, j;
+        for (i = 0; i < m && !accumulate; ++i) {
+            for (j = 0; j < n; ++j) {
+                c[i * ldc + j] = bias != NULL ? bias[i] : 0.0f;
             }
         }
         return;
@@ -700,6 +718,7 @@ MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int kind, int64_t m, int64
     job.col_w = col_w;
     job.columns = columns;
     job.columns_ctx = columns_ctx;
+    job.bias = accumulate ? NULL : bias;
     job.c = c;
     job.ldc = ldc;
     job.accumulate = accumulate;
@@ -773,18 +792,21 @@ MK_UNUSED static void mk_hgemm_packed(const mk_exec *ex, int kind, int64_t m, in
     mk_hgemm_matrix mat;
     mat.b = b;
     mat.ldb = ldb;
-    mk_hgemm_run(ex, kind, m, n, k, (const uint16_t *)packed_a, NULL, 0, NULL, mk_hgemm_matrix_columns, &mat, c, ldc,
-                 accumulate, scratch);
+    mk_hgemm_run(ex, kind, m, n, k, (const uint16_t *)packed_a, NULL, 0, NULL, mk_hgemm_matrix_columns, &mat, NULL,
+                 c, ldc, accumulate, scratch);
 }
 
-/* As mk_hgemm_packed with B's panels made by `columns` (see
- * mk_hgemm_columns_fn), called from any task with ctx; same scratch.
- * hconv.c passes im2col rows this way, so no im2col matrix is stored. */
+/* C[m x n] = W * B + bias, as mk_hgemm_packed with accumulate = 0 plus
+ * bias[i] on row i (bias may be NULL), added to each finished sum as if C
+ * had held the bias and accumulate were set, and with B's panels made by
+ * `columns` (see mk_hgemm_columns_fn), called from any task with ctx; same
+ * scratch. hconv.c passes im2col rows this way, so no im2col matrix is
+ * stored, and its bias costs no pass over the output. */
 MK_UNUSED static void mk_hgemm_packed_columns(const mk_exec *ex, int kind, int64_t m, int64_t n, int64_t k,
                                               const void *packed_a, mk_hgemm_columns_fn columns, const void *ctx,
-                                              float *c, int64_t ldc, int accumulate, void *scratch)
+                                              const float *bias, float *c, int64_t ldc, void *scratch)
 {
-    mk_hgemm_run(ex, kind, m, n, k, (const uint16_t *)packed_a, NULL, 0, NULL, columns, ctx, c, ldc, accumulate,
+    mk_hgemm_run(ex, kind, m, n, k, (const uint16_t *)packed_a, NULL, 0, NULL, columns, ctx, bias, c, ldc, 0,
                  scratch);
 }
 
@@ -832,7 +854,7 @@ MK_UNUSED static void mk_hmatmul_packed(const mk_exec *ex, int kind, int64_t m, 
                                         int64_t ldx, const void *packed_w, float *c, int64_t ldc, int accumulate,
                                         void *scratch)
 {
-    mk_hgemm_run(ex, kind, m, n, k, NULL, x, ldx, (const uint16_t *)packed_w, NULL, NULL, c, ldc, accumulate,
+    mk_hgemm_run(ex, kind, m, n, k, NULL, x, ldx, (const uint16_t *)packed_w, NULL, NULL, NULL, c, ldc, accumulate,
                  scratch);
 }
 
