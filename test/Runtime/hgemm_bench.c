@@ -4,8 +4,9 @@
  * mk_sgemm and mk_conv2d (gemm.c, conv.c) on the same shapes in the same
  * run: model-relevant GEMM shapes, then every convolution of ResNet-50
  * (torchvision, batch 1, 224x224) with its total time. Each shape runs
- * ROUNDS rounds; a round times every variant for about 50 ms in turn, so a
- * noisy neighbour hits them alike, and the tables show the median round.
+ * ROUNDS rounds; a round times every variant for about 50 ms of this
+ * thread's CPU time in turn, so a noisy neighbour hits them alike, and the
+ * tables show the median round.
  * Optional argument: "gemm" or "conv" for one table. See README.md.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -25,13 +26,17 @@ typedef void (*modelc_parallel_for_fn)(void *user, size_t count, modelc_task_fn 
 #include "../../targets/C/runtime/kernels/hgemm.c"
 #include "../../targets/C/runtime/kernels/hconv.c"
 
+#ifndef ROUNDS
 #define ROUNDS 9
+#endif
 #define VARIANTS 5
 
+/* This thread's CPU time: everything here runs on one thread, and on a
+ * shared machine the time other processes hold the core does not count. */
 static double now_s(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -292,7 +297,7 @@ static void bench_conv(const conv_shape *cs, double *total)
         printf(" %10.1f", flops / seconds[v] * 1e-9);
         total[v] += (double)cs->count * seconds[v];
     }
-    printf("   x%.2f\n", seconds[0] / seconds[1]);
+    printf("   x%.2f  %6.2f ms\n", seconds[0] / seconds[1], (double)cs->count * seconds[1] * 1e3);
     free(o.in);
     free(o.wf);
     free(o.bias);
@@ -335,7 +340,8 @@ static void bench_resnet50_convs(void)
     double total[CONV_VARIANTS] = {0.0, 0.0, 0.0};
     size_t s;
     int v;
-    printf("\nResNet-50 convolutions, GFLOP/s, 1 thread, median of %d rounds; last column: conv2d / hconv bf16\n",
+    printf("\nResNet-50 convolutions, GFLOP/s, 1 thread, median of %d rounds; then conv2d / hconv bf16 time and\n"
+           "the layers' total hconv bf16 time (count x one call)\n",
            ROUNDS);
     printf("%-40s", "in -> out kernel /stride @size xcount");
     for (v = 0; v < CONV_VARIANTS; ++v) {
