@@ -290,6 +290,35 @@ MK_UNUSED static void mk_hgemm_micro_bf16_n16(int64_t kq, const uint32_t *MK_RES
 #undef MK_HGEMM_STORE
 }
 
+#if defined(__AVX512VL__)
+/* The same for columns 0..7 only, on ymm registers: for the last columns of
+ * a tail, at half the cost of a 16-column block. */
+MK_UNUSED static void mk_hgemm_micro_bf16_n8(int64_t kq, const uint32_t *MK_RESTRICT ap,
+                                             const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT c, int64_t ldc)
+{
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    const int32_t *a = (const int32_t *)ap;
+    int64_t q;
+    for (q = 0; q < kq; ++q) {
+        const __m256bh b0 = (__m256bh)_mm256_loadu_si256((const __m256i *)bp);
+#define MK_HGEMM_ROW(r) c##r = _mm256_dpbf16_ps(c##r, (__m256bh)_mm256_set1_epi32(a[r]), b0);
+        MK_HGEMM_ROW(0) MK_HGEMM_ROW(1) MK_HGEMM_ROW(2) MK_HGEMM_ROW(3)
+        MK_HGEMM_ROW(4) MK_HGEMM_ROW(5) MK_HGEMM_ROW(6) MK_HGEMM_ROW(7)
+#undef MK_HGEMM_ROW
+        a += 8;
+        bp += 32;
+    }
+    _mm256_storeu_ps(c, c0);
+    _mm256_storeu_ps(c + ldc, c1);
+    _mm256_storeu_ps(c + 2 * ldc, c2);
+    _mm256_storeu_ps(c + 3 * ldc, c3);
+    _mm256_storeu_ps(c + 4 * ldc, c4);
+    _mm256_storeu_ps(c + 5 * ldc, c5);
+    _mm256_storeu_ps(c + 6 * ldc, c6);
+    _mm256_storeu_ps(c + 7 * ldc, c7);
+}
+#endif
+
 /* Mask of the first `valid` of 16 lanes (valid clamped to [0, 16]). */
 MK_UNUSED static __mmask16 mk_hgemm_lanes(int64_t valid)
 {
@@ -548,9 +577,21 @@ MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t
             const float *row_add = full && !load_c && bias != NULL ? bias + ir : NULL;
             int64_t i, j;
 #if MK_HGEMM_BF16_DOT
-            if (dot && nr <= 16) {
-                mk_hgemm_micro_bf16_n16(mk_div_up(kc, 2), (const uint32_t *)l + lo, (const uint32_t *)r + ro, edge,
-                                        MK_GEMM_NR, 0);
+            if (dot && nr < MK_GEMM_NR) {
+                /* A tail: 16- and 8-column pieces into the edge buffer. */
+                int64_t done = 0;
+                while (done < nr) {
+                    const uint32_t *ap = (const uint32_t *)l + lo, *bp = (const uint32_t *)r + ro + done;
+#if defined(__AVX512VL__)
+                    if (nr - done <= 8) {
+                        mk_hgemm_micro_bf16_n8(mk_div_up(kc, 2), ap, bp, edge + done, MK_GEMM_NR);
+                        done += 8;
+                        continue;
+                    }
+#endif
+                    mk_hgemm_micro_bf16_n16(mk_div_up(kc, 2), ap, bp, edge + done, MK_GEMM_NR, 0);
+                    done += 16;
+                }
             } else if (dot) {
                 mk_hgemm_micro_bf16(mk_div_up(kc, 2), (const uint32_t *)l + lo, (const uint32_t *)r + ro, out, ld_out,
                                     full && load_c, row_add);
