@@ -351,6 +351,10 @@ MK_UNUSED static void mk_hgemm_pack_pairs_kn(const float *src, int64_t ld, int64
             const __mmask16 mask = mk_hgemm_lanes(count - w);
             const __m512 r0 = _mm512_maskz_loadu_ps(mask, row0 + w);
             const __m512 r1 = row1 != NULL ? _mm512_maskz_loadu_ps(mask, row1 + w) : _mm512_setzero_ps();
+            if (2 * q + 5 < kc && w < count) { /* rows far apart: many short streams */
+                _mm_prefetch((const char *)(row0 + 4 * ld + w), _MM_HINT_T0);
+                _mm_prefetch((const char *)(row0 + 5 * ld + w), _MM_HINT_T0);
+            }
             _mm512_storeu_si512(dst + (w / MK_GEMM_NR) * stride + q * MK_GEMM_NR + w % MK_GEMM_NR,
                                 mk_hgemm_pair16(r0, r1));
         }
