@@ -12,6 +12,8 @@
  *               be given transposed, n x k, as Gemm's transB = 1).
  * Both store C row-major with unit column stride, so a transformer's
  * Y = X * W needs no transposed reads or writes: call mk_hmatmul.
+ * mk_hgemm_packed_columns is mk_hgemm with a per-row bias and B produced
+ * by a packing callback (hconv.c's im2col).
  *
  * Precision. W widens exactly to f32 in both formats. Then:
  *  - bf16 dot path (MK_HGEMM_BF16_DOT == 1: built with AVX512-BF16) and
@@ -22,43 +24,57 @@
  *    additions, each rounded to nearest even (Intel's definition, odd index
  *    first; measured on Zen 4: not fused), bf16 subnormal inputs and f32
  *    subnormal results flushed to zero. k is padded with a zero pair element
- *    when odd. Pairs are summed in increasing q.
+ *    when odd. Each element has one accumulator, adding pairs in increasing
+ *    q within a K block; blocks add in increasing order.
  *  - every other case (kind MK_HALF_F16, or a build without AVX512-BF16):
  *    the activations stay f32 and the product runs on gemm.c's fp32
- *    microkernels: C = sum over p in increasing order of w * b in f32
- *    (fused multiply-add on the SIMD paths).
- * Either way |C - exact| <= (k + 1) * 2^-24 * (|C0| + sum_p |w_p * b_p|)
- * (b_p as rounded, C0 the accumulated input), up to flushed subnormals.
+ *    microkernels: sum over p in increasing order of w * b in f32 (fused
+ *    multiply-add on the SIMD paths, product then sum in portable C).
+ * Either way |C - exact| <= (k + 2) * 2^-24 * (|C0| + sum_p |w_p * b_p|),
+ * with b_p as rounded and C0 the accumulated input (or the bias), up to
+ * flushed subnormals: k + 1 rounded additions plus one rounding of each
+ * product in portable C.
  *
  * Paths. bf16 dot: an 8x32 AVX-512 microkernel of vdpbf16ps, both operands
- * packed as bf16 pairs (one 32-bit lane = elements 2q and 2q+1 of k). fp32:
- * the weights widen (AVX-512F: shift / vcvtph2ps, AVX2: shift / F16C
- * vcvtph2ps, else half.c) into gemm.c's packed f32 panels and run its
- * microkernel (AVX-512 8x32, AVX2+FMA 6x16, NEON 8x8, scalar 4x4).
+ * packed as bf16 pairs (one 32-bit lane = elements 2q and 2q+1 of k), with
+ * 8x16 and (AVX512-VL) 8x8 variants for the last columns. fp32: the weights
+ * widen (AVX-512F: shift / vcvtph2ps, AVX2: shift / F16C vcvtph2ps, else
+ * half.c) into gemm.c's packed f32 panels and run its microkernel (AVX-512
+ * 8x32, AVX2+FMA 6x16, NEON 8x8, scalar 4x4).
  *
  * Pre-packed weights. mk_hgemm_pack_a and mk_hmatmul_pack_w reorder W into
  * the panels of the path compiled in (the layout depends on that path and
  * on the kind, so pack and multiply in the same build), into a caller buffer
  * of mk_hgemm_pack_a_bytes / mk_hmatmul_pack_w_bytes bytes; the _packed
- * entries read W from there. Pack constant weights once at model init. The
- * entries taking W as it is (mk_hgemm, mk_hmatmul) pack it into scratch on
- * every call, a full pass over W: measured about 1% slower than the packed
- * entries when n (resp. m) is in the thousands, but 20-40% slower when W is
- * used for few columns (n = 49, m = 128); see test/Runtime/hgemm_bench.c.
+ * entries read W from there. Pack constant weights once, at model init.
+ * mk_hgemm and mk_hmatmul take W as it is and pack it into scratch on every
+ * call, a full pass over W. Measured on Zen 4, bf16, 1 thread
+ * (test/Runtime/hgemm_bench.c), they are 1-3% slower than the packed entries
+ * when each weight meets thousands of activation columns (n = 3136), but
+ * 30-65% slower when it meets few (n = 49 or 196, 128 tokens).
  *
- * Blocking and parallelism. The output is cut into tiles (columns first,
- * rows only when there are too few columns for MK_GEMM_MIN_TILES tiles) of at
- * most MK_HGEMM_NC columns. One task reduces a tile over K in blocks of at
- * most MK_HGEMM_KC values (an even number); per block it packs the tile's
- * activations once and visits the weights in blocks of MK_HGEMM_MC rows (or
- * columns). The tiles go to a fixed number of tasks that depends only on the
- * shape and the path, each owning a slice of scratch, so the result is
- * bit-identical for any thread count or task order.
+ * Blocking and parallelism. The output is cut into tiles of at most
+ * MK_HGEMM_NC columns, as tall as the matrix until there are
+ * MK_GEMM_MIN_TILES tiles for threads: mk_hgemm then cuts columns before
+ * rows, mk_hmatmul rows before columns, so the activations are packed once
+ * where possible. One task reduces a tile over K in blocks of at most
+ * MK_HGEMM_KC values (an even number): per block it packs the tile's
+ * activations once (bf16 pairs or f32 panels) and visits the weights in
+ * blocks of MK_HGEMM_MC rows, columns outer so a panel of the activations
+ * stays in L1. When mk_hgemm has to cut rows (n < 4 * NR *
+ * MK_GEMM_MIN_TILES) on the dot path, B is packed once for all row tiles.
+ * The tiles go to a fixed number of tasks that depends only on the shape and
+ * the path, each owning a slice of scratch, and every element's sum has the
+ * order above, so the result is bit-identical for any thread count or task
+ * order.
  *
  * Scratch: mk_hgemm_scratch_bytes(kind, m, n, k) bytes for mk_hgemm_packed
- * and mk_hmatmul_scratch_bytes(kind, m, n, k) for mk_hmatmul_packed, 64-byte
- * aligned; both are at most MK_SGEMM_SCRATCH_BOUND (gemm.c) for every shape.
- * mk_hgemm and mk_hmatmul need the pack size (rounded up to 64) on top.
+ * (and mk_hgemm_packed_columns), mk_hmatmul_scratch_bytes(kind, m, n, k)
+ * for mk_hmatmul_packed, 64-byte aligned; for any m and n both are at most
+ * mk_hgemm_scratch_bound(k) = max(MK_SGEMM_SCRATCH_BOUND (gemm.c; with
+ * the default blocking), 8 * MK_GEMM_NR * MK_GEMM_MIN_TILES * round_up(k, 2))
+ * bytes: 12,632,064 on AVX-512 up to k = 6168. mk_hgemm and mk_hmatmul need
+ * the pack size (a multiple of 64) on top.
  */
 
 enum { MK_HALF_BF16 = 0, MK_HALF_F16 = 1 };
@@ -69,9 +85,10 @@ enum { MK_HALF_BF16 = 0, MK_HALF_F16 = 1 };
 #define MK_HGEMM_BF16_DOT 0
 #endif
 
-/* Blocking: K values per block (even), rows per inner block (a multiple of
- * MK_GEMM_MR) and widest tile (a multiple of MK_GEMM_NR); the microkernels
- * and MK_GEMM_MAX_TASKS / MK_GEMM_MIN_TILES are gemm.c's. */
+/* Blocking (predefinable): K values per block (even), rows per inner block
+ * (a multiple of MK_GEMM_MR) and widest tile (a multiple of MK_GEMM_NR;
+ * hconv.c keeps two rows of it on the stack); the microkernels and
+ * MK_GEMM_MAX_TASKS / MK_GEMM_MIN_TILES are gemm.c's. */
 #ifndef MK_HGEMM_KC
 #define MK_HGEMM_KC MK_GEMM_KC
 #endif
@@ -262,11 +279,11 @@ MK_UNUSED static void mk_hgemm_micro_bf16(int64_t kq, const uint32_t *MK_RESTRIC
 #undef MK_HGEMM_STORE
 }
 
-/* The same for columns 0..15 of the panel only (bp still advances by 32
- * per pair), for a last panel of at most 16 columns: half the work. */
+/* The same for columns 0..15 of bp only (bp still advances by 32 per
+ * pair), storing without adding: the 16-column pieces of a panel's last
+ * columns, which the caller finishes. */
 MK_UNUSED static void mk_hgemm_micro_bf16_n16(int64_t kq, const uint32_t *MK_RESTRICT ap,
-                                              const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT c, int64_t ldc,
-                                              int load_c)
+                                              const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT c, int64_t ldc)
 {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     const int32_t *a = (const int32_t *)ap;
@@ -280,19 +297,19 @@ MK_UNUSED static void mk_hgemm_micro_bf16_n16(int64_t kq, const uint32_t *MK_RES
         a += 8;
         bp += 32;
     }
-#define MK_HGEMM_STORE(r)                                              \
-    if (load_c) {                                                      \
-        c##r = _mm512_add_ps(c##r, _mm512_loadu_ps(c + (r) * ldc));    \
-    }                                                                  \
-    _mm512_storeu_ps(c + (r) * ldc, c##r);
-    MK_HGEMM_STORE(0) MK_HGEMM_STORE(1) MK_HGEMM_STORE(2) MK_HGEMM_STORE(3)
-    MK_HGEMM_STORE(4) MK_HGEMM_STORE(5) MK_HGEMM_STORE(6) MK_HGEMM_STORE(7)
-#undef MK_HGEMM_STORE
+    _mm512_storeu_ps(c, c0);
+    _mm512_storeu_ps(c + ldc, c1);
+    _mm512_storeu_ps(c + 2 * ldc, c2);
+    _mm512_storeu_ps(c + 3 * ldc, c3);
+    _mm512_storeu_ps(c + 4 * ldc, c4);
+    _mm512_storeu_ps(c + 5 * ldc, c5);
+    _mm512_storeu_ps(c + 6 * ldc, c6);
+    _mm512_storeu_ps(c + 7 * ldc, c7);
 }
 
 #if defined(__AVX512VL__)
-/* The same for columns 0..7 only, on ymm registers: for the last columns of
- * a tail, at half the cost of a 16-column block. */
+/* The same for columns 0..7 of bp only, on ymm registers: the 8-column
+ * pieces, for the last few columns. */
 MK_UNUSED static void mk_hgemm_micro_bf16_n8(int64_t kq, const uint32_t *MK_RESTRICT ap,
                                              const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT c, int64_t ldc)
 {
@@ -593,7 +610,7 @@ MK_UNUSED static void mk_hgemm_block(int dot, int64_t kc, const void *l, int64_t
                         continue;
                     }
 #endif
-                    mk_hgemm_micro_bf16_n16(mk_div_up(kc, 2), ap, bp, edge + done, MK_GEMM_NR, 0);
+                    mk_hgemm_micro_bf16_n16(mk_div_up(kc, 2), ap, bp, edge + done, MK_GEMM_NR);
                     done += 16;
                 }
             } else if (dot) {
@@ -780,13 +797,18 @@ MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int kind, int64_t m, int64
 }
 
 /* Upper bound of mk_hgemm_scratch_bytes and mk_hmatmul_scratch_bytes for
- * any m and n: shared columns (n < 4 * NR * MK_GEMM_MIN_TILES, see
- * mk_hgemm_make_plan, all of k in bf16) or at most the slices of gemm.c's
- * bound, as the slices are no larger than mk_sgemm's. */
+ * depth k and any m, n: a product uses either shared columns (only when
+ * n < 4 * NR * MK_GEMM_MIN_TILES, see mk_hgemm_make_plan; all of k in bf16)
+ * or per-task slices of at most one block of each operand in f32. With the
+ * default blocking the slices' bound is gemm.c's MK_SGEMM_SCRATCH_BOUND. */
 MK_UNUSED static size_t mk_hgemm_scratch_bound(int64_t k)
 {
+    const int64_t row_words = (MK_HGEMM_MC / MK_GEMM_MR) * (MK_HGEMM_KC * MK_GEMM_MR + MK_GEMM_PANEL_PAD);
+    const int64_t col_words = (MK_HGEMM_NC / MK_GEMM_NR) * (MK_HGEMM_KC * MK_GEMM_NR + MK_GEMM_PANEL_PAD);
+    const size_t slices =
+        (size_t)MK_GEMM_MAX_TASKS * 4 * (size_t)(mk_round_up(row_words, 16) + mk_round_up(col_words, 16));
     const size_t shared = (size_t)(8 * MK_GEMM_NR * MK_GEMM_MIN_TILES) * (size_t)mk_round_up(k, 2);
-    return shared > MK_SGEMM_SCRATCH_BOUND ? shared : MK_SGEMM_SCRATCH_BOUND;
+    return shared > slices ? shared : slices;
 }
 
 /* Scratch of mk_hgemm_run. */
