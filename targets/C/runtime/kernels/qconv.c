@@ -332,33 +332,75 @@ MK_UNUSED static void mk_qim2col_row(const mk_qim2col_job *job, int64_t row)
     int64_t q = job->first_pixel;
     int64_t lo, hi;
     mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
-    while (q < end) {
-        const int64_t oh = q / p->out_w;
-        const int64_t ow0 = q % p->out_w;
-        const int64_t ow1 = mk_min_i64(p->out_w, ow0 + (end - q));
-        const int64_t ih = oh * p->stride_h - p->pad_top + kh * p->dilation_h;
-        const int64_t n = ow1 - ow0;
-        if (ih < 0 || ih >= p->in_h) {
-            memset(dst, job->pad, (size_t)n);
-        } else {
-            const unsigned char *in_row = in_plane + ih * p->in_w;
-            const int64_t a = mk_max_i64(ow0, mk_min_i64(lo, ow1));
-            const int64_t z = mk_max_i64(a, mk_min_i64(hi, ow1));
+    if (p->stride_h == 1 && p->stride_w == 1 && p->out_w == p->in_w) {
+        /* Stride 1, rows as wide as the input: pixel q reads input index
+         * q + shift, so the row is one copy of the plane, then the taps that
+         * fall outside it (rows above and below, columns at the sides) are
+         * overwritten with the zero point. */
+        const int64_t shift = (kh * p->dilation_h - p->pad_top) * p->in_w + offset;
+        const int64_t plane = p->in_h * p->in_w;
+        const int64_t a = mk_max_i64(q, mk_min_i64(-shift, end));
+        const int64_t z = mk_max_i64(a, mk_min_i64(plane - shift, end));
+        int64_t oh_lo, oh_hi, oh;
+        memset(dst, job->pad, (size_t)(a - q));
+        memcpy(dst + (a - q), in_plane + a + shift, (size_t)(z - a));
+        memset(dst + (z - q), job->pad, (size_t)(end - z));
+        mk_valid_range(kh * p->dilation_h - p->pad_top, 1, p->in_h, p->out_h, &oh_lo, &oh_hi);
+        for (oh = q / p->out_w; oh * p->out_w < end; ++oh) {
+            const int64_t row0 = oh * p->out_w;
             int64_t ow;
-            memset(dst, job->pad, (size_t)(a - ow0));
-            if (p->stride_w == 1) {
-                if (z > a) {
-                    memcpy(dst + (a - ow0), in_row + a + offset, (size_t)(z - a));
-                }
+            if (oh < oh_lo || oh >= oh_hi) {
+                const int64_t r0 = mk_max_i64(row0, q), r1 = mk_min_i64(row0 + p->out_w, end);
+                memset(dst + (r0 - q), job->pad, (size_t)(r1 - r0));
+                continue;
+            }
+            /* Columns outside [lo, hi) (lo <= hi), where they lie in the tile. */
+            for (ow = mk_max_i64(0, q - row0); ow < mk_min_i64(lo, end - row0); ++ow) {
+                dst[row0 + ow - q] = job->pad;
+            }
+            for (ow = mk_max_i64(hi, q - row0); ow < mk_min_i64(p->out_w, end - row0); ++ow) {
+                dst[row0 + ow - q] = job->pad;
+            }
+        }
+        return;
+    }
+    {
+        /* Output row by output row: a run of pads, the gathered taps, pads. */
+        int64_t oh = q / p->out_w, ow0 = q % p->out_w;
+        for (; q < end; ++oh, ow0 = 0) {
+            const int64_t ow1 = mk_min_i64(p->out_w, ow0 + (end - q));
+            const int64_t ih = oh * p->stride_h - p->pad_top + kh * p->dilation_h;
+            const int64_t n = ow1 - ow0;
+            if (ih < 0 || ih >= p->in_h) {
+                memset(dst, job->pad, (size_t)n);
             } else {
-                for (ow = a; ow < z; ++ow) {
-                    dst[ow - ow0] = in_row[ow * p->stride_w + offset];
+                const unsigned char *in_row = in_plane + ih * p->in_w;
+                const int64_t a = mk_max_i64(ow0, mk_min_i64(lo, ow1));
+                const int64_t z = mk_max_i64(a, mk_min_i64(hi, ow1));
+                unsigned char *run = dst + (a - ow0);
+                int64_t ow, i;
+                for (ow = ow0; ow < a; ++ow) {
+                    dst[ow - ow0] = job->pad;
+                }
+                if (p->stride_w == 1) {
+                    memcpy(run, in_row + a + offset, (size_t)(z - a));
+                } else if (p->stride_w == 2) {
+                    const unsigned char *src = in_row + a * 2 + offset;
+                    for (i = 0; i < z - a; ++i) { /* a constant stride vectorizes */
+                        run[i] = src[2 * i];
+                    }
+                } else {
+                    for (ow = a; ow < z; ++ow) {
+                        dst[ow - ow0] = in_row[ow * p->stride_w + offset];
+                    }
+                }
+                for (ow = z; ow < ow1; ++ow) {
+                    dst[ow - ow0] = job->pad;
                 }
             }
-            memset(dst + (z - ow0), job->pad, (size_t)(ow1 - z));
+            dst += n;
+            q += n;
         }
-        dst += n;
-        q += n;
     }
 }
 

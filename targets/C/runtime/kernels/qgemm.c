@@ -146,7 +146,8 @@ enum { MK_QGEMM_OUT_INT32 = 0, MK_QGEMM_OUT_UINT8 = 1, MK_QGEMM_OUT_INT8 = 2, MK
  *                zero_point) to [0, 255] / [-128, 127];
  *  FLOAT: (float)acc * scale[i].
  * scale[i] is scale[row] when per_row, else scale[0] (unused for INT32); it
- * must be finite. zero_point must lie in the output type's range. */
+ * must be finite. zero_point is any int32 of magnitude below 2^21 (ONNX's
+ * lie in the output type). */
 typedef struct mk_qgemm_epilogue {
     int kind;
     const float *scale;
@@ -180,21 +181,19 @@ MK_UNUSED static float mk_qgemm_row_scale(const mk_qgemm_epilogue *e, int64_t i)
     return e->scale[e->per_row ? i : 0];
 }
 
-/* Scalar requantization; x is clamped to [lo_f, hi_f] first (a NaN goes to
- * lo_f, as maxps does), which cannot change the saturated result and keeps
- * |x| small enough for the rounding trick: adding 1.5 * 2^23 leaves no
- * fraction bits, so the sum is rounded half to even. */
-MK_UNUSED static int32_t mk_q_requantize(int32_t acc, float scale, float lo_f, float hi_f, int32_t zero, int32_t lo,
-                                         int32_t hi)
+/* Scalar requantization. x is first clamped to the integers [lo_f, hi_f] =
+ * [lo - zero, hi - zero] (a NaN goes to lo_f, as maxps does): outside them
+ * the result saturates anyway, and inside rounding plus zero cannot leave
+ * [lo, hi]. That also keeps |x| small enough for the rounding trick: adding
+ * 1.5 * 2^23 leaves no fraction bits, so the sum is rounded half to even. */
+MK_UNUSED static int32_t mk_q_requantize(int32_t acc, float scale, float lo_f, float hi_f, int32_t zero)
 {
     float x = (float)acc * scale;
     float r;
-    int32_t q;
     x = x > lo_f ? x : lo_f;
     x = x < hi_f ? x : hi_f;
     r = (float)(x + 12582912.0f) - 12582912.0f;
-    q = (int32_t)r + zero;
-    return q < lo ? lo : q > hi ? hi : q;
+    return (int32_t)r + zero;
 }
 
 /* out[j * stride] = epilogue(acc[j] + offset) for j < count, row scale
@@ -258,13 +257,12 @@ MK_UNUSED static void mk_qgemm_store_row(const mk_qgemm_epilogue *e, const int32
         const int32_t lo = kind == MK_QGEMM_OUT_UINT8 ? 0 : -128;
         const int32_t hi = kind == MK_QGEMM_OUT_UINT8 ? 255 : 127;
         const int32_t zero = e->zero_point;
-        const float lo_f = (float)(lo - zero) - 1.0f, hi_f = (float)(hi - zero) + 1.0f;
+        const float lo_f = (float)(lo - zero), hi_f = (float)(hi - zero);
         uint8_t *ou = (uint8_t *)out;
         int8_t *os = (int8_t *)out;
         if (stride == 1) {
 #if defined(MK_QGEMM_VNNI)
             const __m512i voff = _mm512_set1_epi32(mk_q_i32(offset)), vz = _mm512_set1_epi32(zero);
-            const __m512i vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
             const __m512 vs = _mm512_set1_ps(scale), vlo_f = _mm512_set1_ps(lo_f), vhi_f = _mm512_set1_ps(hi_f);
             for (; j < count; j += 16) {
                 const __mmask16 mask = count - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - j)) - 1u);
@@ -273,12 +271,10 @@ MK_UNUSED static void mk_qgemm_store_row(const mk_qgemm_epilogue *e, const int32
                 __m512i q;
                 x = _mm512_min_ps(_mm512_max_ps(x, vlo_f), vhi_f);
                 q = _mm512_add_epi32(_mm512_cvtps_epi32(x), vz);
-                q = _mm512_min_epi32(_mm512_max_epi32(q, vlo), vhi);
                 _mm512_mask_cvtepi32_storeu_epi8(ou + j, mask, q);
             }
 #elif defined(MK_QGEMM_AVX2)
             const __m256i voff = _mm256_set1_epi32(mk_q_i32(offset)), vz = _mm256_set1_epi32(zero);
-            const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
             const __m256 vs = _mm256_set1_ps(scale), vlo_f = _mm256_set1_ps(lo_f), vhi_f = _mm256_set1_ps(hi_f);
             for (; j + 8 <= count; j += 8) {
                 const __m256i v = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(acc + j)), voff);
@@ -287,14 +283,12 @@ MK_UNUSED static void mk_qgemm_store_row(const mk_qgemm_epilogue *e, const int32
                 __m128i w;
                 x = _mm256_min_ps(_mm256_max_ps(x, vlo_f), vhi_f);
                 q = _mm256_add_epi32(_mm256_cvtps_epi32(x), vz);
-                q = _mm256_min_epi32(_mm256_max_epi32(q, vlo), vhi);
                 w = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
                 w = kind == MK_QGEMM_OUT_UINT8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
                 _mm_storel_epi64((__m128i *)(ou + j), w);
             }
 #elif defined(MK_QGEMM_SDOT)
             const int32x4_t voff = vdupq_n_s32(mk_q_i32(offset)), vz = vdupq_n_s32(zero);
-            const int32x4_t vlo = vdupq_n_s32(lo), vhi = vdupq_n_s32(hi);
             const float32x4_t vs = vdupq_n_f32(scale), vlo_f = vdupq_n_f32(lo_f), vhi_f = vdupq_n_f32(hi_f);
             for (; j + 8 <= count; j += 8) {
                 float32x4_t x0 = vmulq_f32(vcvtq_f32_s32(vaddq_s32(vld1q_s32(acc + j), voff)), vs);
@@ -304,15 +298,15 @@ MK_UNUSED static void mk_qgemm_store_row(const mk_qgemm_epilogue *e, const int32
                 /* maxnm returns the number when one operand is NaN, like the C code. */
                 x0 = vminnmq_f32(vmaxnmq_f32(x0, vlo_f), vhi_f);
                 x1 = vminnmq_f32(vmaxnmq_f32(x1, vlo_f), vhi_f);
-                q0 = vminq_s32(vmaxq_s32(vaddq_s32(vcvtnq_s32_f32(x0), vz), vlo), vhi);
-                q1 = vminq_s32(vmaxq_s32(vaddq_s32(vcvtnq_s32_f32(x1), vz), vlo), vhi);
+                q0 = vaddq_s32(vcvtnq_s32_f32(x0), vz);
+                q1 = vaddq_s32(vcvtnq_s32_f32(x1), vz);
                 b = vmovn_s16(vcombine_s16(vmovn_s32(q0), vmovn_s32(q1)));
                 vst1_s8(os + j, b);
             }
 #endif
         }
         for (; j < count; ++j) {
-            const int32_t q = mk_q_requantize(mk_q_i32((uint32_t)acc[j] + offset), scale, lo_f, hi_f, zero, lo, hi);
+            const int32_t q = mk_q_requantize(mk_q_i32((uint32_t)acc[j] + offset), scale, lo_f, hi_f, zero);
             if (kind == MK_QGEMM_OUT_UINT8) {
                 ou[j * stride] = (uint8_t)q;
             } else {
@@ -324,8 +318,8 @@ MK_UNUSED static void mk_qgemm_store_row(const mk_qgemm_epilogue *e, const int32
 
 /* ------------------------------------------------------------------------ */
 /* Microkernels. Contract (all paths):                                       */
-/*   c[r*NR + j] = sum_{g < groups} sum_{t < KG} ap[(g*MR + r)*KG + t] *     */
-/*                                               bp[(g*NR + j)*KG + t]       */
+/*   c[r*NR + j] = init[r] + sum_{g < groups} sum_{t < KG}                  */
+/*                 ap[(g*MR + r)*KG + t] * bp[(g*NR + j)*KG + t]             */
 /* for r < MR, j < NR, in 32-bit wrap-around arithmetic.                     */
 /* ------------------------------------------------------------------------ */
 
@@ -342,10 +336,12 @@ MK_UNUSED static int32_t mk_q_load32(const void *p)
 /* 8x32 AVX-512 VNNI microkernel: 16 zmm accumulators, each vpdpbusd adds
  * 16 lanes x 4 products u8 x s8. */
 MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
-                                     int32_t *MK_RESTRICT c)
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
 {
-    __m512i c00 = _mm512_setzero_si512(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
-    __m512i c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    __m512i c00 = _mm512_set1_epi32(init[0]), c01 = c00, c10 = _mm512_set1_epi32(init[1]), c11 = c10;
+    __m512i c20 = _mm512_set1_epi32(init[2]), c21 = c20, c30 = _mm512_set1_epi32(init[3]), c31 = c30;
+    __m512i c40 = _mm512_set1_epi32(init[4]), c41 = c40, c50 = _mm512_set1_epi32(init[5]), c51 = c50;
+    __m512i c60 = _mm512_set1_epi32(init[6]), c61 = c60, c70 = _mm512_set1_epi32(init[7]), c71 = c70;
     int64_t g;
     for (g = 0; g < groups; ++g) {
         const __m512i b0 = _mm512_loadu_si512(bp);
@@ -374,10 +370,11 @@ MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT 
 /* 6x16 AVX2 microkernel on int16 pairs: 12 ymm accumulators; vpmaddwd adds
  * two products per lane exactly, vpaddd wraps. */
 MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
-                                     int32_t *MK_RESTRICT c)
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
 {
-    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256i c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    __m256i c00 = _mm256_set1_epi32(init[0]), c01 = c00, c10 = _mm256_set1_epi32(init[1]), c11 = c10;
+    __m256i c20 = _mm256_set1_epi32(init[2]), c21 = c20, c30 = _mm256_set1_epi32(init[3]), c31 = c30;
+    __m256i c40 = _mm256_set1_epi32(init[4]), c41 = c40, c50 = _mm256_set1_epi32(init[5]), c51 = c50;
     int64_t g;
     for (g = 0; g < groups; ++g) {
         const __m256i b0 = _mm256_loadu_si256((const __m256i *)bp);
@@ -406,10 +403,12 @@ MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT 
 /* 8x8 AArch64 SDOT microkernel: 16 q-register accumulators, each SDOT adds
  * 4 lanes x 4 products s8 x s8. */
 MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
-                                     int32_t *MK_RESTRICT c)
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
 {
-    int32x4_t c00 = vdupq_n_s32(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    int32x4_t c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    int32x4_t c00 = vdupq_n_s32(init[0]), c01 = c00, c10 = vdupq_n_s32(init[1]), c11 = c10;
+    int32x4_t c20 = vdupq_n_s32(init[2]), c21 = c20, c30 = vdupq_n_s32(init[3]), c31 = c30;
+    int32x4_t c40 = vdupq_n_s32(init[4]), c41 = c40, c50 = vdupq_n_s32(init[5]), c51 = c50;
+    int32x4_t c60 = vdupq_n_s32(init[6]), c61 = c60, c70 = vdupq_n_s32(init[7]), c71 = c70;
     int64_t g;
     for (g = 0; g < groups; ++g) {
         const int8x16_t b0 = vld1q_s8(bp);
@@ -438,11 +437,16 @@ MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT 
 /* 4x4 portable microkernel: 16 scalar accumulators, unsigned so that the
  * sums wrap instead of overflowing. */
 MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
-                                     int32_t *MK_RESTRICT c)
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
 {
-    uint32_t acc[4][4] = {{0}};
+    uint32_t acc[4][4];
     int64_t g;
     int r, j;
+    for (r = 0; r < 4; ++r) {
+        for (j = 0; j < 4; ++j) {
+            acc[r][j] = (uint32_t)init[r];
+        }
+    }
     for (g = 0; g < groups; ++g) {
         for (r = 0; r < 4; ++r) {
             const int32_t av = ap[r];
@@ -828,18 +832,15 @@ MK_UNUSED static void mk_qgemm_pack_b(const mk_qgemm_job *job, int64_t j0, int64
 /* ------------------------------------------------------------------------ */
 
 /* Writes the epilogue of the mr x nr valid part of a microkernel block
- * (acc, row length NR) to output rows i0.., columns j0... */
+ * (acc, row length NR, row offsets included) to output rows i0.., columns
+ * j0... */
 MK_UNUSED static void mk_qgemm_store_block(const mk_qgemm_job *job, const int32_t *acc, int64_t i0, int64_t j0,
                                            int64_t mr, int64_t nr)
 {
     int64_t r;
     for (r = 0; r < mr; ++r) {
         const int64_t i = i0 + r;
-        uint32_t offset = job->row_offset != NULL ? (uint32_t)job->row_offset[i] : 0u;
-        if (job->corr != NULL) {
-            offset += job->corr[i];
-        }
-        mk_qgemm_store_row(job->epi, acc + r * MK_QGEMM_NR, nr, offset, mk_qgemm_row_scale(job->epi, i),
+        mk_qgemm_store_row(job->epi, acc + r * MK_QGEMM_NR, nr, 0u, mk_qgemm_row_scale(job->epi, i),
                            job->c + (size_t)(i * job->c_rs + j0 * job->c_cs) * job->c_es, job->c_cs);
     }
 }
@@ -858,9 +859,21 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
     }
     for (ir = 0; ir < mt; ir += MK_QGEMM_MR) {
         const mk_qa_t *apanel = job->ap + ((i0 + ir) / MK_QGEMM_MR) * job->plan.a_panel_elems;
+        int32_t init[MK_QGEMM_MR];
+        int r;
+        /* The accumulators start at the row offsets (plus the SDOT
+         * correction), so the epilogue has nothing to add. */
+        for (r = 0; r < MK_QGEMM_MR; ++r) {
+            const int64_t i = i0 + ir + r;
+            uint32_t offset = i < job->m && job->row_offset != NULL ? (uint32_t)job->row_offset[i] : 0u;
+            if (job->corr != NULL) {
+                offset += job->corr[i]; /* zero past m */
+            }
+            init[r] = mk_q_i32(offset);
+        }
         for (jr = 0; jr < nt; jr += MK_QGEMM_NR) {
             int32_t block[MK_QGEMM_MR * MK_QGEMM_NR];
-            mk_qgemm_micro(job->plan.groups, apanel, bp + (jr / MK_QGEMM_NR) * job->plan.b_panel_elems, block);
+            mk_qgemm_micro(job->plan.groups, apanel, bp + (jr / MK_QGEMM_NR) * job->plan.b_panel_elems, init, block);
             mk_qgemm_store_block(job, block, i0 + ir, j0 + jr, mk_min_i64(MK_QGEMM_MR, mt - ir),
                                  mk_min_i64(MK_QGEMM_NR, nt - jr));
         }
