@@ -799,8 +799,17 @@ MK_UNUSED static void mk_qgemm_pack_b(const mk_qgemm_job *job, int64_t j0, int64
                     mk_qgemm_pack_b_rows(job->b + p * job->b_rs + j0 + q, job->b_rs, job->flip,
                                          out + (q / MK_QGEMM_NR) * stride);
                 } else {
-                    mk_qgemm_pack_b_group(job, p, j0 + q, mk_min_i64(MK_QGEMM_NR, cols - q),
-                                          out + (q / MK_QGEMM_NR) * stride);
+                    /* A partial panel or the last group: stage the valid
+                     * bytes in zero-padded rows (what padding holds does not
+                     * matter: A is zero past k, columns past n are dropped). */
+                    uint8_t rows[MK_QGEMM_KG * MK_QGEMM_NR];
+                    int64_t t;
+                    memset(rows, 0, sizeof(rows));
+                    for (t = 0; t < MK_QGEMM_KG && p + t < job->k; ++t) {
+                        memcpy(rows + t * MK_QGEMM_NR, job->b + (p + t) * job->b_rs + j0 + q,
+                               (size_t)mk_min_i64(MK_QGEMM_NR, cols - q));
+                    }
+                    mk_qgemm_pack_b_rows(rows, MK_QGEMM_NR, job->flip, out + (q / MK_QGEMM_NR) * stride);
                 }
             }
         }
