@@ -365,6 +365,65 @@ MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT 
 #undef MK_QGEMM_STORE
 }
 
+/* The microkernel contract for columns 0..15 of the panel only (8 zmm
+ * accumulators): half the work for a last panel of at most 24 columns. */
+MK_UNUSED static void mk_qgemm_micro_half(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                          const mk_qb_t *MK_RESTRICT bp, const int32_t *init, int32_t *MK_RESTRICT c)
+{
+    __m512i c0 = _mm512_set1_epi32(init[0]), c1 = _mm512_set1_epi32(init[1]), c2 = _mm512_set1_epi32(init[2]);
+    __m512i c3 = _mm512_set1_epi32(init[3]), c4 = _mm512_set1_epi32(init[4]), c5 = _mm512_set1_epi32(init[5]);
+    __m512i c6 = _mm512_set1_epi32(init[6]), c7 = _mm512_set1_epi32(init[7]);
+    int64_t g;
+    for (g = 0; g < groups; ++g) {
+        const __m512i b0 = _mm512_loadu_si512(bp);
+#define MK_QGEMM_ROW(r) c##r = _mm512_dpbusd_epi32(c##r, b0, _mm512_set1_epi32(mk_q_load32(ap + 4 * (r))));
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)
+        MK_QGEMM_ROW(4) MK_QGEMM_ROW(5) MK_QGEMM_ROW(6) MK_QGEMM_ROW(7)
+#undef MK_QGEMM_ROW
+        ap += 32;
+        bp += 128;
+    }
+#define MK_QGEMM_STORE(r) _mm512_storeu_si512(c + (r) * 32, c##r);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+    MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
+#undef MK_QGEMM_STORE
+}
+
+/* The microkernel contract for column j of the panel only: 8 rows in one
+ * ymm, four sums over alternating groups so that vpdpbusd's latency is
+ * hidden (integer sums are exact in any order). A sixteenth of a full
+ * microkernel's work, for the few columns past the last full 16. */
+MK_UNUSED static void mk_qgemm_micro_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                            const mk_qb_t *MK_RESTRICT bp, int64_t j, const int32_t *init,
+                                            int32_t *MK_RESTRICT c)
+{
+    __m256i s0 = _mm256_loadu_si256((const __m256i *)init), s1 = _mm256_setzero_si256(), s2 = s1, s3 = s1;
+    int32_t sums[8];
+    int64_t g = 0;
+    int r;
+    bp += 4 * j;
+    for (; g + 4 <= groups; g += 4) {
+        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
+        s1 = _mm256_dpbusd_epi32(s1, _mm256_set1_epi32(mk_q_load32(bp + 128)),
+                                 _mm256_loadu_si256((const __m256i *)(ap + 32)));
+        s2 = _mm256_dpbusd_epi32(s2, _mm256_set1_epi32(mk_q_load32(bp + 256)),
+                                 _mm256_loadu_si256((const __m256i *)(ap + 64)));
+        s3 = _mm256_dpbusd_epi32(s3, _mm256_set1_epi32(mk_q_load32(bp + 384)),
+                                 _mm256_loadu_si256((const __m256i *)(ap + 96)));
+        ap += 128;
+        bp += 512;
+    }
+    for (; g < groups; ++g) {
+        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
+        ap += 32;
+        bp += 128;
+    }
+    _mm256_storeu_si256((__m256i *)sums, _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3)));
+    for (r = 0; r < 8; ++r) {
+        c[r * 32 + j] = sums[r];
+    }
+}
+
 #elif defined(MK_QGEMM_AVX2)
 
 /* 6x16 AVX2 microkernel on int16 pairs: 12 ymm accumulators; vpmaddwd adds
@@ -881,10 +940,26 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
             init[r] = mk_q_i32(offset);
         }
         for (jr = 0; jr < nt; jr += MK_QGEMM_NR) {
+            const mk_qb_t *bpanel = bp + (jr / MK_QGEMM_NR) * job->plan.b_panel_elems;
+            const int64_t nr = mk_min_i64(MK_QGEMM_NR, nt - jr);
             int32_t block[MK_QGEMM_MR * MK_QGEMM_NR];
-            mk_qgemm_micro(job->plan.groups, apanel, bp + (jr / MK_QGEMM_NR) * job->plan.b_panel_elems, init, block);
-            mk_qgemm_store_block(job, block, i0 + ir, j0 + jr, mk_min_i64(MK_QGEMM_MR, mt - ir),
-                                 mk_min_i64(MK_QGEMM_NR, nt - jr));
+#if defined(MK_QGEMM_VNNI)
+            /* A short last panel: 16 columns at half the cost and/or single
+             * columns at a sixteenth, whichever computes least. */
+            if (nr <= 24) {
+                int64_t j = nr >= 8 ? 16 : 0;
+                if (j > 0) {
+                    mk_qgemm_micro_half(job->plan.groups, apanel, bpanel, init, block);
+                }
+                for (; j < nr; ++j) {
+                    mk_qgemm_micro_column(job->plan.groups, apanel, bpanel, j, init, block);
+                }
+            } else
+#endif
+            {
+                mk_qgemm_micro(job->plan.groups, apanel, bpanel, init, block);
+            }
+            mk_qgemm_store_block(job, block, i0 + ir, j0 + jr, mk_min_i64(MK_QGEMM_MR, mt - ir), nr);
         }
     }
 }
