@@ -386,7 +386,20 @@ MK_UNUSED static void mk_qim2col_row(const mk_qim2col_job *job, int64_t row)
                     memcpy(run, in_row + a + offset, (size_t)(z - a));
                 } else if (p->stride_w == 2) {
                     const unsigned char *src = in_row + a * 2 + offset;
-                    for (i = 0; i < z - a; ++i) { /* a constant stride vectorizes */
+                    i = 0;
+#if defined(MK_QGEMM_VNNI)
+                    /* 32 outputs from 64 bytes: the low byte of each 16-bit
+                     * lane (vpmovwb); the masked load reads only the 2n - 1
+                     * bytes the run covers. */
+                    for (; i < z - a; i += 32) {
+                        const int64_t count = mk_min_i64(32, z - a - i);
+                        const __mmask64 load = count == 32 ? ~(__mmask64)0 >> 1 : ((__mmask64)1 << (2 * count - 1)) - 1;
+                        const __m512i v = _mm512_maskz_loadu_epi8(load, src + 2 * i);
+                        _mm256_mask_storeu_epi8(run + i, (__mmask32)(((uint64_t)1 << count) - 1),
+                                                _mm512_cvtepi16_epi8(v));
+                    }
+#endif
+                    for (; i < z - a; ++i) { /* a constant stride vectorizes */
                         run[i] = src[2 * i];
                     }
                 } else {
