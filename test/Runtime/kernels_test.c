@@ -1226,6 +1226,9 @@ static void test_qconv(void)
         {1, 1, 12, 12, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* single input channel */
         {1, 64, 48, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* resnet-like 3x3 */
         {1, 64, 75, 75, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* several im2col tiles */
+        {1, 4, 5, 150, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1},    /* stride 2, rows of 75 outputs */
+        {1, 3, 7, 97, 5, 1, 3, 1, 2, 0, 2, 0, 1, 1, 2, 1, 1},     /* stride 2 across only, dilation 2 */
+        {1, 5, 8, 70, 4, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1, 1, 1},     /* stride 1, rows wider than the input */
         {1, 3, 20, 20, 5, 3, 3, 3, 3, 0, 0, 2, 2, 1, 1, 1, 1},    /* bottom/right pad only */
         {3, 7, 5, 6, 5, 2, 3, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1},      /* even kernel, batch 3 */
     };
