@@ -318,6 +318,20 @@ typedef struct mk_qim2col_job {
     unsigned char *col;         /* k rows of `width` bytes */
 } mk_qim2col_job;
 
+/* Writes pad at column ow of output rows [oh_lo, oh_hi) of a col row that
+ * holds pixels [q, end). */
+MK_UNUSED static void mk_qim2col_patch_column(unsigned char *dst, int64_t q, int64_t end, int64_t out_w, int64_t ow,
+                                              int64_t oh_lo, int64_t oh_hi, unsigned char pad)
+{
+    int64_t oh;
+    for (oh = oh_lo; oh < oh_hi; ++oh) {
+        const int64_t idx = oh * out_w + ow;
+        if (idx >= q && idx < end) {
+            dst[idx - q] = pad;
+        }
+    }
+}
+
 /* Fills col row `row` = (channel, kh, kw) for pixels [first, first+width). */
 MK_UNUSED static void mk_qim2col_row(const mk_qim2col_job *job, int64_t row)
 {
@@ -334,33 +348,27 @@ MK_UNUSED static void mk_qim2col_row(const mk_qim2col_job *job, int64_t row)
     mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
     if (p->stride_h == 1 && p->stride_w == 1 && p->out_w == p->in_w) {
         /* Stride 1, rows as wide as the input: pixel q reads input index
-         * q + shift, so the row is one copy of the plane, then the taps that
-         * fall outside it (rows above and below, columns at the sides) are
-         * overwritten with the zero point. */
+         * q + shift. The output rows whose input row is outside lie at both
+         * ends, so the row is pads, one copy of the plane, pads; then the
+         * few columns whose taps fall off the sides are patched. */
         const int64_t shift = (kh * p->dilation_h - p->pad_top) * p->in_w + offset;
         const int64_t plane = p->in_h * p->in_w;
-        const int64_t a = mk_max_i64(q, mk_min_i64(-shift, end));
-        const int64_t z = mk_max_i64(a, mk_min_i64(plane - shift, end));
-        int64_t oh_lo, oh_hi, oh;
+        int64_t oh_lo, oh_hi, a, z, ow;
+        mk_valid_range(kh * p->dilation_h - p->pad_top, 1, p->in_h, p->out_h, &oh_lo, &oh_hi);
+        a = mk_max_i64(mk_max_i64(q, oh_lo * p->out_w), -shift);
+        z = mk_min_i64(mk_min_i64(end, oh_hi * p->out_w), plane - shift);
+        a = mk_min_i64(a, end);
+        z = mk_max_i64(z, a);
         memset(dst, job->pad, (size_t)(a - q));
         memcpy(dst + (a - q), in_plane + a + shift, (size_t)(z - a));
         memset(dst + (z - q), job->pad, (size_t)(end - z));
-        mk_valid_range(kh * p->dilation_h - p->pad_top, 1, p->in_h, p->out_h, &oh_lo, &oh_hi);
-        for (oh = q / p->out_w; oh * p->out_w < end; ++oh) {
-            const int64_t row0 = oh * p->out_w;
-            int64_t ow;
-            if (oh < oh_lo || oh >= oh_hi) {
-                const int64_t r0 = mk_max_i64(row0, q), r1 = mk_min_i64(row0 + p->out_w, end);
-                memset(dst + (r0 - q), job->pad, (size_t)(r1 - r0));
-                continue;
-            }
-            /* Columns outside [lo, hi) (lo <= hi), where they lie in the tile. */
-            for (ow = mk_max_i64(0, q - row0); ow < mk_min_i64(lo, end - row0); ++ow) {
-                dst[row0 + ow - q] = job->pad;
-            }
-            for (ow = mk_max_i64(hi, q - row0); ow < mk_min_i64(p->out_w, end - row0); ++ow) {
-                dst[row0 + ow - q] = job->pad;
-            }
+        oh_lo = mk_max_i64(oh_lo, q / p->out_w);
+        oh_hi = mk_min_i64(oh_hi, mk_div_up(end, p->out_w));
+        for (ow = 0; ow < lo; ++ow) {
+            mk_qim2col_patch_column(dst, q, end, p->out_w, ow, oh_lo, oh_hi, job->pad);
+        }
+        for (ow = hi; ow < p->out_w; ++ow) {
+            mk_qim2col_patch_column(dst, q, end, p->out_w, ow, oh_lo, oh_hi, job->pad);
         }
         return;
     }
