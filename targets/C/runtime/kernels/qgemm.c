@@ -333,30 +333,34 @@ MK_UNUSED static int32_t mk_q_load32(const void *p)
 
 #if defined(MK_QGEMM_VNNI)
 
-/* 8x32 AVX-512 VNNI microkernel: 16 zmm accumulators, each vpdpbusd adds
- * 16 lanes x 4 products u8 x s8. */
-MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
-                                     const int32_t *init, int32_t *MK_RESTRICT c)
-{
-    __m512i c00 = _mm512_set1_epi32(init[0]), c01 = c00, c10 = _mm512_set1_epi32(init[1]), c11 = c10;
-    __m512i c20 = _mm512_set1_epi32(init[2]), c21 = c20, c30 = _mm512_set1_epi32(init[3]), c31 = c30;
-    __m512i c40 = _mm512_set1_epi32(init[4]), c41 = c40, c50 = _mm512_set1_epi32(init[5]), c51 = c50;
-    __m512i c60 = _mm512_set1_epi32(init[6]), c61 = c60, c70 = _mm512_set1_epi32(init[7]), c71 = c70;
-    int64_t g;
-    for (g = 0; g < groups; ++g) {
-        const __m512i b0 = _mm512_loadu_si512(bp);
-        const __m512i b1 = _mm512_loadu_si512(bp + 64);
-        __m512i av;
+/* Declares the 16 zmm accumulators c<r><h> (row r, columns 16h..16h+15) of
+ * the 8x32 AVX-512 VNNI microkernel and sums into them; each vpdpbusd adds
+ * 16 lanes x 4 products u8 x s8. Shared by the two kernels below. */
+#define MK_QGEMM_VNNI_SUMS                                                                               \
+    __m512i c00 = _mm512_set1_epi32(init[0]), c01 = c00, c10 = _mm512_set1_epi32(init[1]), c11 = c10;    \
+    __m512i c20 = _mm512_set1_epi32(init[2]), c21 = c20, c30 = _mm512_set1_epi32(init[3]), c31 = c30;    \
+    __m512i c40 = _mm512_set1_epi32(init[4]), c41 = c40, c50 = _mm512_set1_epi32(init[5]), c51 = c50;    \
+    __m512i c60 = _mm512_set1_epi32(init[6]), c61 = c60, c70 = _mm512_set1_epi32(init[7]), c71 = c70;    \
+    int64_t g;                                                                                           \
+    for (g = 0; g < groups; ++g) {                                                                       \
+        const __m512i b0 = _mm512_loadu_si512(bp);                                                       \
+        const __m512i b1 = _mm512_loadu_si512(bp + 64);                                                  \
+        __m512i av;                                                                                      \
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)                                  \
+        MK_QGEMM_ROW(4) MK_QGEMM_ROW(5) MK_QGEMM_ROW(6) MK_QGEMM_ROW(7)                                  \
+        ap += 32;                                                                                        \
+        bp += 128;                                                                                       \
+    }
 #define MK_QGEMM_ROW(r)                                     \
     av = _mm512_set1_epi32(mk_q_load32(ap + 4 * (r)));      \
     c##r##0 = _mm512_dpbusd_epi32(c##r##0, b0, av);         \
     c##r##1 = _mm512_dpbusd_epi32(c##r##1, b1, av);
-        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)
-        MK_QGEMM_ROW(4) MK_QGEMM_ROW(5) MK_QGEMM_ROW(6) MK_QGEMM_ROW(7)
-#undef MK_QGEMM_ROW
-        ap += 32;
-        bp += 128;
-    }
+
+/* 8x32 AVX-512 VNNI microkernel. */
+MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
+{
+    MK_QGEMM_VNNI_SUMS
 #define MK_QGEMM_STORE(r)                                  \
     _mm512_storeu_si512(c + (r) * 32, c##r##0);            \
     _mm512_storeu_si512(c + (r) * 32 + 16, c##r##1);
@@ -364,6 +368,35 @@ MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT 
     MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
 #undef MK_QGEMM_STORE
 }
+
+/* The same 8x32 sums requantized from the registers (UINT8 and INT8
+ * kinds): row r of the block goes to out + r * ldo (32 contiguous bytes),
+ * multiplier scale[r]. The same operations as mk_qgemm_store_row, so the
+ * same bits; small-K products were bound by the int32 round trip through
+ * memory. Inlined into the tile loop, GCC 12 spills its accumulators. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_requantize(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                            const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
+                                                            const float *scale, float lo_f, float hi_f,
+                                                            int32_t zero, unsigned char *out, int64_t ldo)
+{
+    const __m512 vlo = _mm512_set1_ps(lo_f), vhi = _mm512_set1_ps(hi_f);
+    const __m512i vz = _mm512_set1_epi32(zero);
+    __m512 vs;
+    MK_QGEMM_VNNI_SUMS
+#define MK_QGEMM_Q(v) \
+    _mm512_cvtepi32_epi8(_mm512_add_epi32(                                                                 \
+        _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(v), vs), vlo), vhi)), vz))
+#define MK_QGEMM_STORE(r)                                                                 \
+    vs = _mm512_set1_ps(scale[r]);                                                        \
+    _mm_storeu_si128((__m128i *)(out + (r) * ldo), MK_QGEMM_Q(c##r##0));                  \
+    _mm_storeu_si128((__m128i *)(out + (r) * ldo + 16), MK_QGEMM_Q(c##r##1));
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+    MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
+#undef MK_QGEMM_STORE
+#undef MK_QGEMM_Q
+}
+#undef MK_QGEMM_ROW
+#undef MK_QGEMM_VNNI_SUMS
 
 /* The microkernel contract for columns 0..15 of the panel only (8 zmm
  * accumulators): half the work for a last panel of at most 24 columns. */
@@ -928,6 +961,9 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
     for (ir = 0; ir < mt; ir += MK_QGEMM_MR) {
         const mk_qa_t *apanel = job->ap + ((i0 + ir) / MK_QGEMM_MR) * job->plan.a_panel_elems;
         int32_t init[MK_QGEMM_MR];
+#if defined(MK_QGEMM_VNNI)
+        float scale[MK_QGEMM_MR];
+#endif
         int r;
         /* The accumulators start at the row offsets (plus the SDOT
          * correction), so the epilogue has nothing to add. */
@@ -938,6 +974,9 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
                 offset += job->corr[i]; /* zero past m */
             }
             init[r] = mk_q_i32(offset);
+#if defined(MK_QGEMM_VNNI)
+            scale[r] = i < job->m ? mk_qgemm_row_scale(job->epi, i) : 1.0f;
+#endif
         }
         for (jr = 0; jr < nt; jr += MK_QGEMM_NR) {
             const mk_qb_t *bpanel = bp + (jr / MK_QGEMM_NR) * job->plan.b_panel_elems;
@@ -946,6 +985,16 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
 #if defined(MK_QGEMM_VNNI)
             /* A short last panel: 16 columns at half the cost and/or single
              * columns at a sixteenth, whichever computes least. */
+            if (nr == MK_QGEMM_NR && ir + MK_QGEMM_MR <= mt && job->c_cs == 1 && job->epi != NULL &&
+                (job->epi->kind == MK_QGEMM_OUT_UINT8 || job->epi->kind == MK_QGEMM_OUT_INT8)) {
+                /* A full block of contiguous 8-bit rows: requantize from registers. */
+                const int32_t lo = job->epi->kind == MK_QGEMM_OUT_UINT8 ? 0 : -128;
+                const int32_t zero = job->epi->zero_point;
+                mk_qgemm_micro_requantize(job->plan.groups, apanel, bpanel, init, scale, (float)(lo - zero),
+                                          (float)(lo + 255 - zero), zero,
+                                          job->c + (size_t)((i0 + ir) * job->c_rs + j0 + jr), job->c_rs);
+                continue;
+            }
             if (nr <= 24) {
                 int64_t j = nr >= 8 ? 16 : 0;
                 if (j > 0) {
