@@ -526,34 +526,38 @@ MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT 
 
 #else
 
-/* 4x4 portable microkernel: 16 scalar accumulators, unsigned so that the
- * sums wrap instead of overflowing. */
+/* 4x4 portable microkernel: 16 named scalar accumulators (an array stays
+ * in memory at -O2), unsigned so that the sums wrap instead of
+ * overflowing. */
 MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
                                      const int32_t *init, int32_t *MK_RESTRICT c)
 {
-    uint32_t acc[4][4];
+    uint32_t c00 = (uint32_t)init[0], c01 = c00, c02 = c00, c03 = c00;
+    uint32_t c10 = (uint32_t)init[1], c11 = c10, c12 = c10, c13 = c10;
+    uint32_t c20 = (uint32_t)init[2], c21 = c20, c22 = c20, c23 = c20;
+    uint32_t c30 = (uint32_t)init[3], c31 = c30, c32 = c30, c33 = c30;
     int64_t g;
-    int r, j;
-    for (r = 0; r < 4; ++r) {
-        for (j = 0; j < 4; ++j) {
-            acc[r][j] = (uint32_t)init[r];
-        }
-    }
     for (g = 0; g < groups; ++g) {
-        for (r = 0; r < 4; ++r) {
-            const int32_t av = ap[r];
-            for (j = 0; j < 4; ++j) {
-                acc[r][j] += (uint32_t)(av * (int32_t)bp[j]);
-            }
-        }
+        const int32_t b0 = bp[0], b1 = bp[1], b2 = bp[2], b3 = bp[3];
+        int32_t av;
+#define MK_QGEMM_ROW(r)                    \
+    av = ap[r];                            \
+    c##r##0 += (uint32_t)(av * b0);        \
+    c##r##1 += (uint32_t)(av * b1);        \
+    c##r##2 += (uint32_t)(av * b2);        \
+    c##r##3 += (uint32_t)(av * b3);
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)
+#undef MK_QGEMM_ROW
         ap += 4;
         bp += 4;
     }
-    for (r = 0; r < 4; ++r) {
-        for (j = 0; j < 4; ++j) {
-            c[r * 4 + j] = mk_q_i32(acc[r][j]);
-        }
-    }
+#define MK_QGEMM_STORE(r)                  \
+    c[(r) * 4] = mk_q_i32(c##r##0);        \
+    c[(r) * 4 + 1] = mk_q_i32(c##r##1);    \
+    c[(r) * 4 + 2] = mk_q_i32(c##r##2);    \
+    c[(r) * 4 + 3] = mk_q_i32(c##r##3);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+#undef MK_QGEMM_STORE
 }
 
 #endif
