@@ -422,39 +422,35 @@ MK_UNUSED static void mk_qgemm_micro_half(int64_t groups, const mk_qa_t *MK_REST
 #undef MK_QGEMM_STORE
 }
 
-/* The microkernel contract for column j of the panel only: 8 rows in one
- * ymm, four sums over alternating groups so that vpdpbusd's latency is
- * hidden (integer sums are exact in any order). A sixteenth of a full
- * microkernel's work, for the few columns past the last full 16. */
+/* One column of B against one A panel: sums[r] = init[r] + sum_g sum_t
+ * ap[(g*8 + r)*4 + t] * bp[g*bstride + t], 8 rows in one ymm, four sums
+ * over alternating groups so that vpdpbusd's latency is hidden (integer
+ * sums are exact in any order). Column j of a B panel is bp + 4j with
+ * bstride 128: a sixteenth of a full microkernel's work, for the few
+ * columns past the last full 16; a plain vector has bstride 4. */
 MK_UNUSED static void mk_qgemm_micro_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
-                                            const mk_qb_t *MK_RESTRICT bp, int64_t j, const int32_t *init,
-                                            int32_t *MK_RESTRICT c)
+                                            const mk_qb_t *MK_RESTRICT bp, int64_t bstride, const int32_t *init,
+                                            int32_t *MK_RESTRICT sums)
 {
     __m256i s0 = _mm256_loadu_si256((const __m256i *)init), s1 = _mm256_setzero_si256(), s2 = s1, s3 = s1;
-    int32_t sums[8];
     int64_t g = 0;
-    int r;
-    bp += 4 * j;
     for (; g + 4 <= groups; g += 4) {
         s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
-        s1 = _mm256_dpbusd_epi32(s1, _mm256_set1_epi32(mk_q_load32(bp + 128)),
+        s1 = _mm256_dpbusd_epi32(s1, _mm256_set1_epi32(mk_q_load32(bp + bstride)),
                                  _mm256_loadu_si256((const __m256i *)(ap + 32)));
-        s2 = _mm256_dpbusd_epi32(s2, _mm256_set1_epi32(mk_q_load32(bp + 256)),
+        s2 = _mm256_dpbusd_epi32(s2, _mm256_set1_epi32(mk_q_load32(bp + 2 * bstride)),
                                  _mm256_loadu_si256((const __m256i *)(ap + 64)));
-        s3 = _mm256_dpbusd_epi32(s3, _mm256_set1_epi32(mk_q_load32(bp + 384)),
+        s3 = _mm256_dpbusd_epi32(s3, _mm256_set1_epi32(mk_q_load32(bp + 3 * bstride)),
                                  _mm256_loadu_si256((const __m256i *)(ap + 96)));
         ap += 128;
-        bp += 512;
+        bp += 4 * bstride;
     }
     for (; g < groups; ++g) {
         s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
         ap += 32;
-        bp += 128;
+        bp += bstride;
     }
     _mm256_storeu_si256((__m256i *)sums, _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3)));
-    for (r = 0; r < 8; ++r) {
-        c[r * 32 + j] = sums[r];
-    }
 }
 
 #elif defined(MK_QGEMM_AVX2)
@@ -1005,7 +1001,11 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
                     mk_qgemm_micro_half(job->plan.groups, apanel, bpanel, init, block);
                 }
                 for (; j < nr; ++j) {
-                    mk_qgemm_micro_column(job->plan.groups, apanel, bpanel, j, init, block);
+                    int32_t sums[MK_QGEMM_MR];
+                    mk_qgemm_micro_column(job->plan.groups, apanel, bpanel + 4 * j, 128, init, sums);
+                    for (r = 0; r < MK_QGEMM_MR; ++r) {
+                        block[r * MK_QGEMM_NR + j] = sums[r];
+                    }
                 }
             } else
 #endif
@@ -1084,6 +1084,64 @@ MK_UNUSED static void mk_qgemv_task(void *ctx, size_t index)
     }
 }
 
+/* The same on pre-packed A: one task per MK_QGEMV_TASK_ROWS rows, walking
+ * each panel's groups against x (u(b) as uint8, k rounded up to KG, zero
+ * padded). x is not shifted, so the SDOT correction does not apply. */
+typedef struct mk_qgemv_packed_job {
+    int64_t m, groups;
+    const mk_qa_t *ap;
+    const uint8_t *x;
+    const int32_t *row_offset;
+    const mk_qgemm_epilogue *epi;
+    unsigned char *c;
+    int64_t c_rs;
+    size_t c_es;
+} mk_qgemv_packed_job;
+
+/* Task body: panels [index * R / MR, (index + 1) * R / MR). */
+MK_UNUSED static void mk_qgemv_packed_task(void *ctx, size_t index)
+{
+    const mk_qgemv_packed_job *job = (const mk_qgemv_packed_job *)ctx;
+    const int64_t panel_elems = job->groups * MK_QGEMM_KG * MK_QGEMM_MR;
+    const int64_t first = (int64_t)index * (MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR);
+    const int64_t last = mk_min_i64(job->m, first + MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR);
+    int64_t i0;
+    for (i0 = first; i0 < last; i0 += MK_QGEMM_MR) {
+        const mk_qa_t *ap = job->ap + (i0 / MK_QGEMM_MR) * panel_elems;
+        int32_t init[MK_QGEMM_MR], sums[MK_QGEMM_MR];
+        int64_t r;
+        for (r = 0; r < MK_QGEMM_MR; ++r) {
+            init[r] = i0 + r < job->m && job->row_offset != NULL ? job->row_offset[i0 + r] : 0;
+        }
+#if defined(MK_QGEMM_VNNI)
+        mk_qgemm_micro_column(job->groups, ap, job->x, 4, init, sums);
+#else
+        {
+            uint32_t acc[MK_QGEMM_MR];
+            int64_t g, t;
+            for (r = 0; r < MK_QGEMM_MR; ++r) {
+                acc[r] = (uint32_t)init[r];
+            }
+            for (g = 0; g < job->groups; ++g) {
+                for (r = 0; r < MK_QGEMM_MR; ++r) {
+                    for (t = 0; t < MK_QGEMM_KG; ++t) {
+                        acc[r] += (uint32_t)((int32_t)ap[(g * MK_QGEMM_MR + r) * MK_QGEMM_KG + t] *
+                                             (int32_t)job->x[g * MK_QGEMM_KG + t]);
+                    }
+                }
+            }
+            for (r = 0; r < MK_QGEMM_MR; ++r) {
+                sums[r] = mk_q_i32(acc[r]);
+            }
+        }
+#endif
+        for (r = 0; r < MK_QGEMM_MR && i0 + r < job->m; ++r) {
+            mk_qgemm_store_row(job->epi, sums + r, 1, 0u, mk_qgemm_row_scale(job->epi, i0 + r),
+                               job->c + (size_t)((i0 + r) * job->c_rs) * job->c_es, 1);
+        }
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Public entry points.                                                      */
 /* ------------------------------------------------------------------------ */
@@ -1146,30 +1204,51 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
         }
         return;
     }
-    if (n == 1 && a_packed == NULL) {
-        mk_qgemv_job job;
+    if (n == 1) {
+        /* Matrix-vector: x = u(B(., 0)) contiguous, in the scratch unless B
+         * already is (uint8, row stride 1, and A not pre-packed: the packed
+         * path reads x up to a whole group, whose padding A zeroes). */
         const uint8_t *bv = (const uint8_t *)b;
         const unsigned flip = b_int8 ? 0x80u : 0u;
+        const uint8_t *x = bv;
         int64_t p;
-        if (b_row_stride == 1 && !b_int8) {
-            job.x = bv;
-        } else {
-            uint8_t *x = (uint8_t *)scratch;
+        if (b_row_stride != 1 || b_int8 || a_packed != NULL) {
+            uint8_t *packed_x = (uint8_t *)scratch;
             for (p = 0; p < k; ++p) {
-                x[p] = (uint8_t)(bv[p * b_row_stride] ^ flip);
+                packed_x[p] = (uint8_t)(bv[p * b_row_stride] ^ flip);
             }
-            job.x = x;
+            for (; p < mk_round_up(k, MK_QGEMM_KG); ++p) {
+                packed_x[p] = 0;
+            }
+            x = packed_x;
         }
-        job.m = m;
-        job.k = k;
-        job.a = a;
-        job.lda = lda;
-        job.row_offset = row_offset;
-        job.epi = epilogue;
-        job.c = out;
-        job.c_rs = c_row_stride;
-        job.c_es = es;
-        mk_parallel(ex, (size_t)mk_div_up(m, MK_QGEMV_TASK_ROWS), mk_qgemv_task, &job);
+        if (a_packed == NULL) {
+            mk_qgemv_job job;
+            job.x = x;
+            job.m = m;
+            job.k = k;
+            job.a = a;
+            job.lda = lda;
+            job.row_offset = row_offset;
+            job.epi = epilogue;
+            job.c = out;
+            job.c_rs = c_row_stride;
+            job.c_es = es;
+            mk_parallel(ex, (size_t)mk_div_up(m, MK_QGEMV_TASK_ROWS), mk_qgemv_task, &job);
+        } else {
+            mk_qgemv_packed_job job;
+            job.x = x;
+            job.m = m;
+            job.groups = mk_div_up(k, MK_QGEMM_KG);
+            job.ap = (const mk_qa_t *)a_packed;
+            job.row_offset = row_offset;
+            job.epi = epilogue;
+            job.c = out;
+            job.c_rs = c_row_stride;
+            job.c_es = es;
+            mk_parallel(ex, (size_t)mk_div_up(m, MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR),
+                        mk_qgemv_packed_task, &job);
+        }
         return;
     }
     {
