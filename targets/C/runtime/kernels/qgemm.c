@@ -26,7 +26,10 @@
  * beforehand by mk_qgemm_pack_a, e.g. once per model for constant weights),
  * each task packs a tile's B block into NR-column panels, and a
  * register-blocked MR x NR microkernel runs over the whole depth:
- *  - AVX-512 VNNI (8x32): vpdpbusd, u8 x s8 into s32, non-saturating;
+ *  - AVX-512 VNNI (8x32): vpdpbusd, u8 x s8 into s32, non-saturating. Full
+ *    blocks of 8-bit output are requantized straight from the registers;
+ *    a short last panel takes an 8x16 kernel and/or 8-row single-column
+ *    kernels (ymm vpdpbusd) instead of computing padding;
  *  - AVX2 (6x16): both operands widened to int16 when packing, vpmaddwd
  *    (exact: |2 * 255 * 128| fits int32), vpaddd;
  *  - AArch64 NEON with dot product (8x8): SDOT is s8 x s8, so B is packed
@@ -35,8 +38,9 @@
  *  - portable C (4x4), also taken by AArch64 without dot product.
  * K is not blocked (there is no int32 partial to keep); instead a tile's
  * B block is limited to MK_QGEMM_B_BYTES so that it stays in L2 while the
- * A panels stream past it. Shapes with n == 1 and unpacked A take a
- * matrix-vector path.
+ * A panels stream past it (blocking K to keep B panels in L1 measured no
+ * faster on Zen 4). Shapes with n == 1 take a matrix-vector path, on raw
+ * or pre-packed A.
  *
  * Parallelism and determinism: A panels are packed by one parallel phase,
  * then output tiles are handed to a fixed number of tasks ("slots") that
@@ -50,8 +54,10 @@
  *     mk_qgemm_work_bytes(m, n, k) <= MK_QGEMM_WORK_BOUND(k)
  *       = MK_QGEMM_MAX_TASKS * (max(MK_QGEMM_B_BYTES + 64 * NC / NR,
  *                                   NR * es * round_up(k, KG) + 64) + 64)
- * (es: bytes per packed element, 2 on AVX2, else 1), about 10.1 MiB on
- * AVX-512 VNNI for k <= 8192, and
+ * (es: bytes per packed element, 2 on AVX2, else 1): for k <= 8192 that is
+ * 8,456,192 bytes on AVX-512 VNNI, 8,521,728 on AVX2, 4,326,400 on NEON and
+ * 131,584 in portable C (predefining MK_QGEMM_MAX_TASKS, default 32 / 32 /
+ * 16 / 4, shrinks it proportionally), and
  *     mk_qgemm_packed_a_bytes(m, k) <= es * round_up(m, MR) * round_up(k, KG)
  *                                     (+ 4 * round_up(m, MR) on NEON) + 128.
  */
