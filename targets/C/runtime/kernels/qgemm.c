@@ -362,8 +362,9 @@ MK_UNUSED static int32_t mk_q_load32(const void *p)
     c##r##0 = _mm512_dpbusd_epi32(c##r##0, b0, av);         \
     c##r##1 = _mm512_dpbusd_epi32(c##r##1, b1, av);
 
-/* 8x32 AVX-512 VNNI microkernel. */
-MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
+/* 8x32 AVX-512 VNNI microkernel. The VNNI kernels stay out of line: GCC 12
+ * allocates the accumulators of a copy inlined into the tile loop badly. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
                                      const int32_t *init, int32_t *MK_RESTRICT c)
 {
     MK_QGEMM_VNNI_SUMS
@@ -375,39 +376,42 @@ MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT 
 #undef MK_QGEMM_STORE
 }
 
-/* The same 8x32 sums requantized from the registers (UINT8 and INT8
- * kinds): row r of the block goes to out + r * ldo (32 contiguous bytes),
- * multiplier scale[r]. The same operations as mk_qgemm_store_row, so the
- * same bits; small-K products were bound by the int32 round trip through
- * memory. Inlined into the tile loop, GCC 12 spills its accumulators. */
+/* The same 8x32 sums requantized at once (UINT8 and INT8 kinds): row r of
+ * the block goes to out + r * ldo (32 contiguous bytes), multiplier
+ * scale[r], with the same operations as mk_qgemm_store_row, so the same
+ * bits. Small-K products were bound by the per-row calls of the store.
+ * The sums pass through a local block: when they feed arithmetic straight
+ * from the loop, GCC 12 keeps each accumulator in two registers. */
 MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_requantize(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
                                                             const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
                                                             const float *scale, float lo_f, float hi_f,
                                                             int32_t zero, unsigned char *out, int64_t ldo)
 {
-    const __m512 vlo = _mm512_set1_ps(lo_f), vhi = _mm512_set1_ps(hi_f);
-    const __m512i vz = _mm512_set1_epi32(zero);
-    __m512 vs;
-    MK_QGEMM_VNNI_SUMS
-#define MK_QGEMM_Q(v) \
-    _mm512_cvtepi32_epi8(_mm512_add_epi32(                                                                 \
-        _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(v), vs), vlo), vhi)), vz))
-#define MK_QGEMM_STORE(r)                                                                 \
-    vs = _mm512_set1_ps(scale[r]);                                                        \
-    _mm_storeu_si128((__m128i *)(out + (r) * ldo), MK_QGEMM_Q(c##r##0));                  \
-    _mm_storeu_si128((__m128i *)(out + (r) * ldo + 16), MK_QGEMM_Q(c##r##1));
-    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
-    MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
-#undef MK_QGEMM_STORE
-#undef MK_QGEMM_Q
+    int32_t block[8 * 32];
+    int r;
+    mk_qgemm_micro(groups, ap, bp, init, block);
+    {
+        const __m512 vlo = _mm512_set1_ps(lo_f), vhi = _mm512_set1_ps(hi_f);
+        const __m512i vz = _mm512_set1_epi32(zero);
+        for (r = 0; r < 8; ++r) {
+            const __m512 vs = _mm512_set1_ps(scale[r]);
+            int h;
+            for (h = 0; h < 2; ++h) {
+                const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(block + r * 32 + 16 * h)), vs);
+                const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(x, vlo), vhi)), vz);
+                _mm_storeu_si128((__m128i *)(out + r * ldo + 16 * h), _mm512_cvtepi32_epi8(q));
+            }
+        }
+    }
 }
 #undef MK_QGEMM_ROW
 #undef MK_QGEMM_VNNI_SUMS
 
 /* The microkernel contract for columns 0..15 of the panel only (8 zmm
  * accumulators): half the work for a last panel of at most 24 columns. */
-MK_UNUSED static void mk_qgemm_micro_half(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
-                                          const mk_qb_t *MK_RESTRICT bp, const int32_t *init, int32_t *MK_RESTRICT c)
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_half(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                      const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
+                                                      int32_t *MK_RESTRICT c)
 {
     __m512i c0 = _mm512_set1_epi32(init[0]), c1 = _mm512_set1_epi32(init[1]), c2 = _mm512_set1_epi32(init[2]);
     __m512i c3 = _mm512_set1_epi32(init[3]), c4 = _mm512_set1_epi32(init[4]), c5 = _mm512_set1_epi32(init[5]);
@@ -434,9 +438,9 @@ MK_UNUSED static void mk_qgemm_micro_half(int64_t groups, const mk_qa_t *MK_REST
  * sums are exact in any order). Column j of a B panel is bp + 4j with
  * bstride 128: a sixteenth of a full microkernel's work, for the few
  * columns past the last full 16; a plain vector has bstride 4. */
-MK_UNUSED static void mk_qgemm_micro_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
-                                            const mk_qb_t *MK_RESTRICT bp, int64_t bstride, const int32_t *init,
-                                            int32_t *MK_RESTRICT sums)
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                        const mk_qb_t *MK_RESTRICT bp, int64_t bstride,
+                                                        const int32_t *init, int32_t *MK_RESTRICT sums)
 {
     __m256i s0 = _mm256_loadu_si256((const __m256i *)init), s1 = _mm256_setzero_si256(), s2 = s1, s3 = s1;
     int64_t g = 0;
