@@ -1096,10 +1096,11 @@ MK_UNUSED static void mk_qgemv_task(void *ctx, size_t index)
 
 /* The same on pre-packed A: one task per MK_QGEMV_TASK_ROWS rows, walking
  * each panel's groups against x (u(b) as uint8, k rounded up to KG, zero
- * padded). x is not shifted, so the SDOT correction does not apply. */
+ * padded). */
 typedef struct mk_qgemv_packed_job {
     int64_t m, groups;
     const mk_qa_t *ap;
+    const uint32_t *corr; /* NEON dot product: 128 * rowsum(A), else NULL */
     const uint8_t *x;
     const int32_t *row_offset;
     const mk_qgemm_epilogue *epi;
@@ -1125,24 +1126,61 @@ MK_UNUSED static void mk_qgemv_packed_task(void *ctx, size_t index)
         }
 #if defined(MK_QGEMM_VNNI)
         mk_qgemm_micro_column(job->groups, ap, job->x, 4, init, sums);
+#elif defined(MK_QGEMM_AVX2)
+        {
+            /* Per pair of depths: 6 rows x 2 int16 against the pair of x,
+             * vpmaddwd into 6 lanes; two sums over alternating groups. */
+            const __m256i keep6 = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+            __m256i s0 = _mm256_maskload_epi32((const int *)init, keep6), s1 = _mm256_setzero_si256();
+            int64_t g;
+            for (g = 0; g + 2 <= job->groups; g += 2) {
+                const uint8_t *x = job->x + 2 * g;
+                const __m256i a0 = _mm256_maskload_epi32((const int *)(ap + 12 * g), keep6);
+                const __m256i a1 = _mm256_maskload_epi32((const int *)(ap + 12 * g + 12), keep6);
+                s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(a0, _mm256_set1_epi32(x[0] | x[1] << 16)));
+                s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(a1, _mm256_set1_epi32(x[2] | x[3] << 16)));
+            }
+            if (g < job->groups) {
+                const uint8_t *x = job->x + 2 * g;
+                const __m256i a0 = _mm256_maskload_epi32((const int *)(ap + 12 * g), keep6);
+                s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(a0, _mm256_set1_epi32(x[0] | x[1] << 16)));
+            }
+            _mm256_maskstore_epi32((int *)sums, keep6, _mm256_add_epi32(s0, s1));
+        }
+#elif defined(MK_QGEMM_SDOT)
+        {
+            /* SDOT against x - 128 (each lane: one row's 4 depths), plus
+             * the packed 128 * rowsum(A) correction. */
+            const uint8x16_t flip = vdupq_n_u8(0x80);
+            int32x4_t s0 = vld1q_s32(init), s1 = vld1q_s32(init + 4);
+            int64_t g;
+            for (g = 0; g < job->groups; ++g) {
+                const int8x16_t xv = vreinterpretq_s8_u8(
+                    veorq_u8(vreinterpretq_u8_u32(vdupq_n_u32((uint32_t)mk_q_load32(job->x + 4 * g))), flip));
+                s0 = vdotq_s32(s0, vld1q_s8(ap + 32 * g), xv);
+                s1 = vdotq_s32(s1, vld1q_s8(ap + 32 * g + 16), xv);
+            }
+            s0 = vaddq_s32(s0, vreinterpretq_s32_u32(vld1q_u32(job->corr + i0)));
+            s1 = vaddq_s32(s1, vreinterpretq_s32_u32(vld1q_u32(job->corr + i0 + 4)));
+            vst1q_s32(sums, s0);
+            vst1q_s32(sums + 4, s1);
+        }
 #else
         {
-            uint32_t acc[MK_QGEMM_MR];
-            int64_t g, t;
-            for (r = 0; r < MK_QGEMM_MR; ++r) {
-                acc[r] = (uint32_t)init[r];
-            }
+            /* Portable C (MR = 4, KG = 1): named sums, as in its microkernel. */
+            uint32_t s0 = (uint32_t)init[0], s1 = (uint32_t)init[1], s2 = (uint32_t)init[2], s3 = (uint32_t)init[3];
+            int64_t g;
             for (g = 0; g < job->groups; ++g) {
-                for (r = 0; r < MK_QGEMM_MR; ++r) {
-                    for (t = 0; t < MK_QGEMM_KG; ++t) {
-                        acc[r] += (uint32_t)((int32_t)ap[(g * MK_QGEMM_MR + r) * MK_QGEMM_KG + t] *
-                                             (int32_t)job->x[g * MK_QGEMM_KG + t]);
-                    }
-                }
+                const int32_t xv = job->x[g];
+                s0 += (uint32_t)(ap[4 * g] * xv);
+                s1 += (uint32_t)(ap[4 * g + 1] * xv);
+                s2 += (uint32_t)(ap[4 * g + 2] * xv);
+                s3 += (uint32_t)(ap[4 * g + 3] * xv);
             }
-            for (r = 0; r < MK_QGEMM_MR; ++r) {
-                sums[r] = mk_q_i32(acc[r]);
-            }
+            sums[0] = mk_q_i32(s0);
+            sums[1] = mk_q_i32(s1);
+            sums[2] = mk_q_i32(s2);
+            sums[3] = mk_q_i32(s3);
         }
 #endif
         for (r = 0; r < MK_QGEMM_MR && i0 + r < job->m; ++r) {
@@ -1251,6 +1289,12 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
             job.m = m;
             job.groups = mk_div_up(k, MK_QGEMM_KG);
             job.ap = (const mk_qa_t *)a_packed;
+#if defined(MK_QGEMM_SDOT)
+            job.corr = (const uint32_t *)((const unsigned char *)a_packed + mk_qgemm_packed_a_bytes(m, k) -
+                                          (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
+#else
+            job.corr = NULL;
+#endif
             job.row_offset = row_offset;
             job.epi = epilogue;
             job.c = out;
