@@ -24,6 +24,9 @@ TEST_PACKAGES=(
   # The artifacts' own CMakeLists.txt are built as a user builds them, with
   # CMake's default generator.
   make
+  # runtime-kernels-aarch64 cross-compiles the C kernels (static, so the libc
+  # headers are needed too) and runs them under user-mode QEMU.
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 # Node.js runs the onnxruntime oracle (scripts/ort). Machines of this kind
 # ship it (with npm); Debian's own packages are the fallback where it is missing.

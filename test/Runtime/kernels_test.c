@@ -25,6 +25,8 @@ typedef void (*modelc_parallel_for_fn)(void *user, size_t count, modelc_task_fn 
 #include "../../targets/C/runtime/kernels/hconv.c"
 #include "../../targets/C/runtime/kernels/pool.c"
 #include "../../targets/C/runtime/kernels/norm.c"
+#include "../../targets/C/runtime/kernels/qgemm.c"
+#include "../../targets/C/runtime/kernels/qconv.c"
 
 /* ------------------------------------------------------------------------ */
 /* Harness                                                                   */
@@ -1028,6 +1030,574 @@ static void test_layernorm(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* 8-bit GEMM                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Uniform 32-bit random value. */
+static uint32_t rnd_u32(void)
+{
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 7;
+    g_rng ^= g_rng << 17;
+    return (uint32_t)(g_rng >> 32);
+}
+
+/* A byte buffer of n bytes surrounded by GUARD_BYTES canaries, filled with a
+ * pattern; the expected output is built in a copy, so one memcmp of
+ * everything (canaries included) checks the outputs, the untouched gaps of
+ * strided outputs and the absence of stray writes. */
+#define GUARD_BYTES 256
+static unsigned char *bytes_alloc(size_t n)
+{
+    unsigned char *raw = NULL;
+    size_t i;
+    if (posix_memalign((void **)&raw, 64, n + 2 * GUARD_BYTES) != 0) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    for (i = 0; i < n + 2 * GUARD_BYTES; ++i) {
+        raw[i] = (unsigned char)(0x5A ^ (i * 31));
+    }
+    return raw + GUARD_BYTES;
+}
+
+static void bytes_copy(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    memcpy(dst - GUARD_BYTES, src - GUARD_BYTES, n + 2 * GUARD_BYTES);
+}
+
+static int bytes_equal(const unsigned char *x, const unsigned char *y, size_t n)
+{
+    return memcmp(x - GUARD_BYTES, y - GUARD_BYTES, n + 2 * GUARD_BYTES) == 0;
+}
+
+static void bytes_free(unsigned char *x) { free(x - GUARD_BYTES); }
+
+/* The int32 with the low 32 bits of v. */
+static int32_t wrap32(int64_t v)
+{
+    const uint32_t u = (uint32_t)(uint64_t)v;
+    return u < 0x80000000u ? (int32_t)u : (int32_t)(u - 0x80000000u) - 2147483647 - 1;
+}
+
+/* Reference epilogue, written independently of the kernels: the f32
+ * product rounded by nearbyint in double (half to even), then zero point
+ * and saturation. */
+static void ref_store(int kind, int32_t acc, float scale, int32_t zero, unsigned char *dst)
+{
+    if (kind == MK_QGEMM_OUT_INT32) {
+        memcpy(dst, &acc, 4);
+    } else if (kind == MK_QGEMM_OUT_FLOAT) {
+        const float v = (float)acc * scale;
+        memcpy(dst, &v, 4);
+    } else {
+        const float x = (float)acc * scale;
+        const double lo = kind == MK_QGEMM_OUT_UINT8 ? 0.0 : -128.0, hi = kind == MK_QGEMM_OUT_UINT8 ? 255.0 : 127.0;
+        double r = nearbyint((double)x) + zero;
+        r = r < lo ? lo : r > hi ? hi : r;
+        if (kind == MK_QGEMM_OUT_UINT8) {
+            *dst = (unsigned char)r;
+        } else {
+            const signed char s = (signed char)r;
+            memcpy(dst, &s, 1);
+        }
+    }
+}
+
+static const char *kind_name(int kind)
+{
+    return kind == MK_QGEMM_OUT_INT32 ? "i32" : kind == MK_QGEMM_OUT_UINT8 ? "u8" : kind == MK_QGEMM_OUT_INT8 ? "s8"
+                                                                                                            : "f32";
+}
+
+/* How a qgemm case fills its operands. */
+enum {
+    QV_RANDOM = 0,  /* random bytes, random row offsets */
+    QV_MIN = 1,     /* A = -128, u(B) = 255, offset so the sum is INT32_MIN */
+    QV_MAX = 2,     /* A = 127, u(B) = 255, offset so the sum is INT32_MAX */
+    QV_WRAP = 3,    /* random, offsets near +-2^31 so that sums wrap */
+    QV_TIES = 4,    /* k = 1, A = 1: acc = offset + u(B) covers a range; power-of-two scales give .5 ties */
+    QV_BIGACC = 5   /* random, offsets near 2^25 so that (float)acc rounds */
+};
+
+typedef struct qgemm_case {
+    int64_t m, n, k;
+    int kind, b_int8, per_row;
+    int b_layout; /* 0: row-major, 1: transposed (rs == 1), 2: both strides > 1 */
+    int c_layout; /* 0: row-major, 1: transposed (rs == 1), 2: column stride 3 */
+    int prepacked;
+    int values;
+    int with_offset;
+} qgemm_case;
+
+static void test_qgemm_case(const qgemm_case *qc)
+{
+    const int64_t m = qc->m, n = qc->n, k = qc->k;
+    const size_t es = mk_qgemm_out_bytes(qc->kind);
+    const int64_t pad = (m + n + k) % 3 + 1;
+    int64_t b_rs, b_cs, c_rs, c_cs;
+    size_t b_bytes, c_elems, sbytes, wbytes, abytes;
+    int8_t *a;
+    unsigned char *b, *c, *c2, *expect, *scratch, *packed = NULL;
+    int32_t *offset;
+    float *scale;
+    int32_t zero;
+    mk_qgemm_epilogue epi;
+    int64_t i, j, p;
+    char what[240];
+    int ok;
+    switch (qc->b_layout) {
+    case 0: b_rs = n + pad; b_cs = 1; break;
+    case 1: b_rs = 1; b_cs = k + pad; break;
+    default: b_rs = 2 * n + pad; b_cs = 2; break;
+    }
+    switch (qc->c_layout) {
+    case 0: c_rs = n + pad; c_cs = 1; break;
+    case 1: c_rs = 1; c_cs = m + pad; break;
+    default: c_rs = 3 * n + pad; c_cs = 3; break;
+    }
+    b_bytes = (size_t)((k - 1) * b_rs + (n - 1) * b_cs + 1);
+    c_elems = (size_t)((m - 1) * c_rs + (n - 1) * c_cs + 1);
+    a = (int8_t *)malloc((size_t)(m * k));
+    b = bytes_alloc(b_bytes);
+    c = bytes_alloc(c_elems * es);
+    c2 = bytes_alloc(c_elems * es);
+    expect = bytes_alloc(c_elems * es);
+    offset = (int32_t *)malloc(sizeof(int32_t) * (size_t)m);
+    scale = (float *)malloc(sizeof(float) * (size_t)m);
+    bytes_copy(c2, c, c_elems * es);
+    bytes_copy(expect, c, c_elems * es);
+    zero = qc->kind == MK_QGEMM_OUT_UINT8 ? (int32_t)(rnd_u32() % 256) : (int32_t)(rnd_u32() % 256) - 128;
+    /* Operands. u(B) = B ^ 0x80 for int8 activations. */
+    for (i = 0; i < m * k; ++i) {
+        const int32_t v = qc->values == QV_MIN ? -128 : qc->values == QV_MAX ? 127 : qc->values == QV_TIES ? 1
+                                                                                   : (int32_t)(rnd_u32() % 256) - 128;
+        a[i] = (int8_t)v;
+    }
+    for (p = 0; p < k; ++p) {
+        for (j = 0; j < n; ++j) {
+            unsigned u = qc->values == QV_MIN || qc->values == QV_MAX ? 255u
+                         : qc->values == QV_TIES                       ? (unsigned)(j * 7 + p) % 256u
+                                                                       : rnd_u32() % 256u;
+            b[p * b_rs + j * b_cs] = (unsigned char)(qc->b_int8 ? u ^ 0x80u : u);
+        }
+    }
+    for (i = 0; i < m; ++i) {
+        int64_t o;
+        switch (qc->values) {
+        case QV_MIN: o = -2147483647 - 1 + 32640 * k; break;  /* sum = -32640 k */
+        case QV_MAX: o = 2147483647 - 32385 * k; break;       /* sum = 32385 k */
+        case QV_WRAP: o = (int64_t)(rnd_u32() % 2000001) + (i % 2 ? 2147000000 : -2147483647 - 1); break;
+        case QV_TIES: o = (int64_t)(rnd_u32() % 601) - 300 - 128 * (i % 3); break;
+        case QV_BIGACC: o = (int64_t)(rnd_u32() % 1000) + (i % 2 ? 33554432 : -33554432); break;
+        default: o = (int64_t)(rnd_u32() % 4000001) - 2000000; break;
+        }
+        offset[i] = qc->with_offset ? (int32_t)o : 0;
+    }
+    /* Scales: powers of two (exact ties), or random, spreading the outputs
+     * over the output range and past both ends. */
+    for (i = 0; i < m; ++i) {
+        const double spread = qc->values == QV_TIES ? 300.0 : 11000.0 * sqrt((double)k) + 1.0;
+        const int pow2 = qc->values == QV_TIES || qc->values == QV_BIGACC || (i % 3 == 0);
+        double s = 150.0 / spread * (0.5 + (double)(rnd_u32() % 1000) / 1000.0);
+        if (pow2) {
+            s = ldexp(1.0, (int)floor(log2(s) + 0.5));
+        }
+        if (qc->values == QV_BIGACC) {
+            s = ldexp(1.0, -18 + (int)(i % 3));
+        }
+        scale[i] = (float)(i % 5 == 4 ? -s : s);
+        if (!qc->per_row) {
+            break;
+        }
+    }
+    epi.kind = qc->kind;
+    epi.scale = scale;
+    epi.per_row = qc->per_row;
+    epi.zero_point = zero;
+    /* Reference: int64 sums, wrapped, then the epilogue. */
+    for (i = 0; i < m; ++i) {
+        for (j = 0; j < n; ++j) {
+            int64_t s = qc->with_offset ? offset[i] : 0;
+            for (p = 0; p < k; ++p) {
+                const unsigned raw = b[p * b_rs + j * b_cs];
+                s += (int64_t)a[i * k + p] * (int64_t)(qc->b_int8 ? raw ^ 0x80u : raw);
+            }
+            ref_store(qc->kind, wrap32(s), scale[qc->per_row ? i : 0], zero,
+                      expect + (size_t)(i * c_rs + j * c_cs) * es);
+        }
+    }
+    sbytes = mk_qgemm_scratch_bytes(m, n, k);
+    wbytes = mk_qgemm_work_bytes(m, n, k);
+    abytes = mk_qgemm_packed_a_bytes(m, k);
+    if (qc->prepacked) {
+        /* Pre-packed A needs only the work part of the scratch. */
+        packed = scratch_alloc(abytes);
+        mk_qgemm_pack_a(&g_reverse, m, k, a, k, packed);
+        scratch = scratch_alloc(wbytes);
+        mk_qgemm(&g_serial, m, n, k, NULL, k, packed, b, b_rs, b_cs, qc->b_int8, qc->with_offset ? offset : NULL, &epi,
+                 c, c_rs, c_cs, scratch);
+        mk_qgemm(&g_reverse, m, n, k, NULL, k, packed, b, b_rs, b_cs, qc->b_int8, qc->with_offset ? offset : NULL,
+                 &epi, c2, c_rs, c_cs, scratch);
+        ok = scratch_intact(scratch, wbytes) && scratch_intact(packed, abytes);
+    } else {
+        scratch = scratch_alloc(sbytes);
+        mk_qgemm(&g_serial, m, n, k, a, k, NULL, b, b_rs, b_cs, qc->b_int8, qc->with_offset ? offset : NULL, &epi, c,
+                 c_rs, c_cs, scratch);
+        mk_qgemm(&g_reverse, m, n, k, a, k, NULL, b, b_rs, b_cs, qc->b_int8, qc->with_offset ? offset : NULL, &epi, c2,
+                 c_rs, c_cs, scratch);
+        ok = scratch_intact(scratch, sbytes);
+    }
+    ok = ok && sbytes == wbytes + abytes && wbytes <= MK_QGEMM_WORK_BOUND(k); /* documented bounds */
+    ok = ok && abytes <= sizeof(mk_qa_t) * (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG)) +
+                             (MK_QGEMM_B_SHIFT ? 4 * (size_t)mk_round_up(m, MK_QGEMM_MR) : 0) + 128;
+    ok = ok && bytes_equal(c, expect, c_elems * es);
+    snprintf(what, sizeof(what),
+             "qgemm m=%lld n=%lld k=%lld out=%s b=%s per_row=%d b_layout=%d c_layout=%d prepacked=%d values=%d "
+             "offset=%d",
+             (long long)m, (long long)n, (long long)k, kind_name(qc->kind), qc->b_int8 ? "s8" : "u8", qc->per_row,
+             qc->b_layout, qc->c_layout, qc->prepacked, qc->values, qc->with_offset);
+    report(ok, what);
+    if (!ok && g_verbose) {
+        size_t e;
+        for (e = 0; e < c_elems * es; ++e) {
+            if (c[e] != expect[e]) {
+                printf("  first difference at byte %lu: got %u, expected %u\n", (unsigned long)e, c[e], expect[e]);
+                break;
+            }
+        }
+    }
+    snprintf(what, sizeof(what), "qgemm determinism m=%lld n=%lld k=%lld out=%s", (long long)m, (long long)n,
+             (long long)k, kind_name(qc->kind));
+    report(bytes_equal(c, c2, c_elems * es), what);
+    free(a);
+    bytes_free(b);
+    bytes_free(c);
+    bytes_free(c2);
+    bytes_free(expect);
+    free(offset);
+    free(scale);
+    free(scratch);
+    free(packed);
+}
+
+static void test_qgemm(void)
+{
+    static const int64_t shapes[][3] = {
+        {1, 1, 1},     {1, 7, 5},      {5, 1, 33},     {300, 1, 70},   {2, 2, 2},      {3, 5, 7},
+        {7, 31, 13},   {8, 32, 16},    {9, 33, 17},    {6, 16, 256},   {12, 48, 257},  {13, 47, 511},
+        {17, 100, 600}, {33, 65, 129}, {64, 49, 576},  {130, 70, 31},  {129, 257, 1},  {1, 1000, 64},
+        {40, 530, 300}, {3, 700, 9},   {150, 3, 100},  {2, 300, 3},    {64, 3136, 3},  {256, 196, 1152},
+        {600, 2100, 4}, /* more tiles than tasks */
+    };
+    size_t s;
+    int kind;
+    for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); ++s) {
+        for (kind = 0; kind < 4; ++kind) {
+            qgemm_case qc;
+            const int v = (int)s + kind;
+            qc.m = shapes[s][0];
+            qc.n = shapes[s][1];
+            qc.k = shapes[s][2];
+            qc.kind = kind;
+            qc.b_int8 = v % 2;
+            qc.per_row = (v / 2) % 2;
+            qc.b_layout = v % 3;
+            qc.c_layout = (int)(s * 7 + (size_t)kind) % 3;
+            qc.prepacked = (v / 3) % 2;
+            qc.values = kind == 1 && s % 2 ? QV_BIGACC : kind == 2 && s % 3 == 0 ? QV_WRAP : QV_RANDOM;
+            qc.with_offset = s % 5 != 3;
+            test_qgemm_case(&qc);
+        }
+    }
+    {
+        /* Extremes: 255 x -128 (or x 127) over deep products, sums reaching
+         * INT32_MIN and INT32_MAX exactly; ties of the rounding; a batch of
+         * every layout at one awkward shape. */
+        static const int64_t deep[][3] = {{5, 37, 4099}, {9, 33, 65793}, {1, 1, 65793}, {2, 40, 70001}};
+        int values, b_int8, layout, prepacked;
+        for (s = 0; s < sizeof(deep) / sizeof(deep[0]); ++s) {
+            for (values = QV_MIN; values <= QV_MAX; ++values) {
+                for (kind = 0; kind < 4; ++kind) {
+                    qgemm_case qc;
+                    qc.m = deep[s][0];
+                    qc.n = deep[s][1];
+                    qc.k = deep[s][2];
+                    qc.kind = kind;
+                    qc.b_int8 = (kind + values) % 2;
+                    qc.per_row = kind % 2;
+                    qc.b_layout = kind % 3;
+                    qc.c_layout = (kind + 1) % 3;
+                    qc.prepacked = values == QV_MAX;
+                    qc.values = values;
+                    /* At k = 70001 the extreme sums leave int32: they must wrap. */
+                    qc.with_offset = deep[s][2] != 70001 && (deep[s][2] != 4099 || values == QV_MAX);
+                    test_qgemm_case(&qc);
+                }
+            }
+        }
+        for (b_int8 = 0; b_int8 < 2; ++b_int8) {
+            for (kind = 1; kind <= 2; ++kind) {
+                for (layout = 0; layout < 3; ++layout) {
+                    qgemm_case qc;
+                    qc.m = 11;
+                    qc.n = 300;
+                    qc.k = 1;
+                    qc.kind = kind;
+                    qc.b_int8 = b_int8;
+                    qc.per_row = layout != 1;
+                    qc.b_layout = layout;
+                    qc.c_layout = layout;
+                    qc.prepacked = layout == 2;
+                    qc.values = QV_TIES;
+                    qc.with_offset = 1;
+                    test_qgemm_case(&qc);
+                }
+            }
+        }
+        for (prepacked = 0; prepacked < 2; ++prepacked) {
+            for (b_int8 = 0; b_int8 < 2; ++b_int8) {
+                for (layout = 0; layout < 9; ++layout) {
+                    qgemm_case qc;
+                    qc.m = 19;
+                    qc.n = 77;
+                    qc.k = 45;
+                    qc.kind = layout % 4;
+                    qc.b_int8 = b_int8;
+                    qc.per_row = layout % 2;
+                    qc.b_layout = layout % 3;
+                    qc.c_layout = layout / 3;
+                    qc.prepacked = prepacked;
+                    qc.values = QV_RANDOM;
+                    qc.with_offset = 1;
+                    test_qgemm_case(&qc);
+                }
+            }
+        }
+    }
+}
+
+/* Exhaustive check of the requantization rounding on every path's store
+ * routine against the reference: ties at both signs, values near the
+ * clamps, and int32 values that do not convert to float exactly. */
+static void test_requantize(void)
+{
+    static const float scales[] = {0.5f, 0.25f, 1.0f, 0.0078125f, 3.0517578125e-05f, 0.3f, 1.7f, -0.5f, 1e-9f, 1e9f};
+    enum { COUNT = 1000 };
+    int32_t acc[COUNT];
+    unsigned char got[COUNT * 4], want[COUNT * 4];
+    size_t si;
+    int kind, ok = 1, zi;
+    for (si = 0; si < sizeof(scales) / sizeof(scales[0]); ++si) {
+        for (kind = 0; kind < 4; ++kind) {
+            for (zi = 0; zi < 3; ++zi) {
+                const int32_t zero = kind == MK_QGEMM_OUT_UINT8 ? (zi == 0 ? 0 : zi == 1 ? 128 : 255)
+                                                                : (zi == 0 ? -128 : zi == 1 ? 0 : 127);
+                mk_qgemm_epilogue e;
+                const uint32_t offset = rnd_u32();
+                const size_t es = mk_qgemm_out_bytes(kind);
+                int j;
+                e.kind = kind;
+                e.scale = &scales[si];
+                e.per_row = 0;
+                e.zero_point = zero;
+                for (j = 0; j < COUNT; ++j) {
+                    const uint32_t base = j < 300   ? (uint32_t)(j - 150)
+                                          : j < 600 ? (uint32_t)(16777216 + j - 450)
+                                          : j < 700 ? (uint32_t)(-16777216 - j)
+                                          : j < 710 ? (uint32_t)(j % 2 ? 2147483647 : 0x80000000u)
+                                                    : rnd_u32();
+                    acc[j] = wrap32((int64_t)(base - offset));
+                }
+                mk_qgemm_store_row(&e, acc, COUNT, offset, scales[si], got, 1);
+                for (j = 0; j < COUNT; ++j) {
+                    ref_store(kind, wrap32((int64_t)((uint32_t)acc[j] + offset)), scales[si], zero, want + j * es);
+                }
+                ok = ok && memcmp(got, want, COUNT * es) == 0;
+            }
+        }
+    }
+    report(ok, "requantize: ties, clamps and inexact int32 -> f32 on the SIMD store path");
+}
+
+/* ------------------------------------------------------------------------ */
+/* 8-bit convolution                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void test_qconv_case(const conv_case *cc, int kind, int input_int8, int prepacked)
+{
+    mk_qconv2d_params p;
+    const size_t es = mk_qgemm_out_bytes(kind);
+    size_t in_n, w_n, out_n, sbytes, pbytes;
+    unsigned char *in, *out, *out2, *expect, *scratch, *packed = NULL;
+    int8_t *w;
+    int32_t *offset;
+    float *scale;
+    mk_qgemm_epilogue epi;
+    int64_t b, o, y, x, c, i, j, icg, ocg;
+    int32_t zp_u;
+    char what[240];
+    int ok;
+    p.batch = cc->batch;
+    p.in_channels = cc->ic;
+    p.in_h = cc->ih;
+    p.in_w = cc->iw;
+    p.out_channels = cc->oc;
+    p.kernel_h = cc->kh;
+    p.kernel_w = cc->kw;
+    p.stride_h = cc->sh;
+    p.stride_w = cc->sw;
+    p.pad_top = cc->pt;
+    p.pad_left = cc->pl;
+    p.dilation_h = cc->dh;
+    p.dilation_w = cc->dw;
+    p.groups = cc->groups;
+    p.out_h = (cc->ih + cc->pt + cc->pb - ((cc->kh - 1) * cc->dh + 1)) / cc->sh + 1;
+    p.out_w = (cc->iw + cc->pl + cc->pr - ((cc->kw - 1) * cc->dw + 1)) / cc->sw + 1;
+    p.input_int8 = input_int8;
+    zp_u = (int32_t)(rnd_u32() % 256);
+    p.input_zero_point = input_int8 ? zp_u - 128 : zp_u;
+    icg = p.in_channels / p.groups;
+    ocg = p.out_channels / p.groups;
+    in_n = (size_t)(p.batch * p.in_channels * p.in_h * p.in_w);
+    w_n = (size_t)(p.out_channels * icg * p.kernel_h * p.kernel_w);
+    out_n = (size_t)(p.batch * p.out_channels * p.out_h * p.out_w);
+    in = bytes_alloc(in_n);
+    w = (int8_t *)malloc(w_n);
+    out = bytes_alloc(out_n * es);
+    out2 = bytes_alloc(out_n * es);
+    expect = bytes_alloc(out_n * es);
+    bytes_copy(out2, out, out_n * es);
+    bytes_copy(expect, out, out_n * es);
+    offset = (int32_t *)malloc(sizeof(int32_t) * (size_t)p.out_channels);
+    scale = (float *)malloc(sizeof(float) * (size_t)p.out_channels);
+    for (i = 0; i < (int64_t)in_n; ++i) {
+        in[i] = (unsigned char)(rnd_u32() % 256);
+    }
+    for (i = 0; i < (int64_t)w_n; ++i) {
+        w[i] = (int8_t)((int32_t)(rnd_u32() % 256) - 128);
+    }
+    for (o = 0; o < p.out_channels; ++o) {
+        const double spread = 11000.0 * sqrt((double)(icg * p.kernel_h * p.kernel_w)) + 1.0;
+        double s = 150.0 / spread * (0.5 + (double)(rnd_u32() % 1000) / 1000.0);
+        if (o % 2) {
+            s = ldexp(1.0, (int)floor(log2(s) + 0.5)); /* ties */
+        }
+        scale[o] = (float)s;
+        offset[o] = (int32_t)(rnd_u32() % 2000001) - 1000000;
+    }
+    epi.kind = kind;
+    epi.scale = scale;
+    epi.per_row = (cc->ih + kind) % 2 == 0;
+    epi.zero_point = kind == MK_QGEMM_OUT_UINT8 ? (int32_t)(rnd_u32() % 256) : (int32_t)(rnd_u32() % 256) - 128;
+    for (b = 0; b < p.batch; ++b) {
+        for (o = 0; o < p.out_channels; ++o) {
+            const int64_t g = o / ocg;
+            for (y = 0; y < p.out_h; ++y) {
+                for (x = 0; x < p.out_w; ++x) {
+                    int64_t s = cc->with_bias ? offset[o] : 0;
+                    for (c = 0; c < icg; ++c) {
+                        for (i = 0; i < p.kernel_h; ++i) {
+                            for (j = 0; j < p.kernel_w; ++j) {
+                                const int64_t yy = y * p.stride_h - p.pad_top + i * p.dilation_h;
+                                const int64_t xx = x * p.stride_w - p.pad_left + j * p.dilation_w;
+                                int64_t u = zp_u;
+                                if (yy >= 0 && yy < p.in_h && xx >= 0 && xx < p.in_w) {
+                                    const unsigned raw =
+                                        in[((b * p.in_channels + g * icg + c) * p.in_h + yy) * p.in_w + xx];
+                                    u = input_int8 ? (int64_t)(raw ^ 0x80u) : (int64_t)raw;
+                                }
+                                s += (int64_t)w[((o * icg + c) * p.kernel_h + i) * p.kernel_w + j] * u;
+                            }
+                        }
+                    }
+                    ref_store(kind, wrap32(s), scale[epi.per_row ? o : 0], epi.zero_point,
+                              expect + (size_t)(((b * p.out_channels + o) * p.out_h + y) * p.out_w + x) * es);
+                }
+            }
+        }
+    }
+    sbytes = mk_qconv2d_scratch_bytes(&p);
+    pbytes = mk_qconv2d_packed_weight_bytes(&p);
+    scratch = scratch_alloc(sbytes);
+    if (prepacked) {
+        packed = scratch_alloc(pbytes);
+        mk_qconv2d_pack_weight(&g_reverse, &p, w, packed);
+    }
+    mk_qconv2d(&g_serial, &p, in, w, packed, cc->with_bias ? offset : NULL, &epi, out, scratch);
+    mk_qconv2d(&g_reverse, &p, in, w, packed, cc->with_bias ? offset : NULL, &epi, out2, scratch);
+    ok = bytes_equal(out, expect, out_n * es) && scratch_intact(scratch, sbytes) &&
+         (packed == NULL || scratch_intact(packed, pbytes));
+    snprintf(what, sizeof(what),
+             "qconv2d n=%lld ic=%lld %lldx%lld oc=%lld k=%lldx%lld s=%lld,%lld pad=%lld,%lld,%lld,%lld d=%lld,%lld "
+             "g=%lld offset=%d out=%s in=%s prepacked=%d strategy=%d",
+             (long long)cc->batch, (long long)cc->ic, (long long)cc->ih, (long long)cc->iw, (long long)cc->oc,
+             (long long)cc->kh, (long long)cc->kw, (long long)cc->sh, (long long)cc->sw, (long long)cc->pt,
+             (long long)cc->pl, (long long)cc->pb, (long long)cc->pr, (long long)cc->dh, (long long)cc->dw,
+             (long long)cc->groups, cc->with_bias, kind_name(kind), input_int8 ? "s8" : "u8", prepacked,
+             mk_qconv2d_strategy(&p));
+    report(ok, what);
+    report(bytes_equal(out, out2, out_n * es), "qconv2d determinism (reverse task order)");
+    bytes_free(in);
+    free(w);
+    bytes_free(out);
+    bytes_free(out2);
+    bytes_free(expect);
+    free(offset);
+    free(scale);
+    free(scratch);
+    free(packed);
+}
+
+static void test_qconv(void)
+{
+    static const conv_case cases[] = {
+        /* n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, g, offset */
+        {2, 16, 7, 9, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* pointwise */
+        {1, 64, 56, 56, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0},  /* pointwise, resnet-sized */
+        {1, 8, 5, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, 1},      /* pointwise, grouped */
+        {1, 6, 4, 4, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},      /* pointwise, one output channel */
+        {1, 40, 1, 1, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* pointwise, one pixel */
+        {2, 16, 9, 9, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1},     /* 1x1 stride 2 */
+        {1, 3, 32, 32, 16, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1},   /* resnet stem */
+        {2, 5, 11, 13, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},    /* 3x3 same */
+        {1, 8, 12, 10, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0},    /* 3x3 stride 2 */
+        {1, 8, 12, 11, 9, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 1, 1},    /* asymmetric pads */
+        {1, 4, 15, 15, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 1},    /* dilation 2 */
+        {1, 4, 16, 14, 6, 3, 2, 2, 1, 2, 0, 1, 3, 2, 3, 1, 1},    /* mixed stride/dilation */
+        {1, 3, 6, 6, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1},      /* kernel as large as input */
+        {1, 2, 3, 3, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0},      /* kernel larger than input */
+        {1, 6, 9, 17, 8, 1, 7, 1, 1, 0, 3, 0, 3, 1, 1, 1, 1},     /* 1x7 */
+        {1, 6, 17, 9, 8, 7, 1, 1, 1, 3, 0, 3, 0, 1, 1, 1, 1},     /* 7x1 */
+        {2, 8, 10, 10, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* grouped 2 */
+        {1, 16, 9, 9, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 1},    /* grouped 4 */
+        {1, 8, 7, 7, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},      /* grouped, 1 out channel per group */
+        {2, 8, 13, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8, 1},    /* depthwise */
+        {1, 16, 14, 14, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16, 0}, /* depthwise stride 2 */
+        {1, 8, 15, 15, 8, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 8, 1},    /* depthwise dilation 2 */
+        {1, 4, 10, 9, 8, 3, 3, 1, 2, 1, 0, 2, 1, 1, 1, 4, 1},     /* depthwise multiplier 2 */
+        {1, 6, 9, 80, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, 1},     /* depthwise, full blocks stride 1 */
+        {1, 6, 9, 150, 6, 3, 5, 2, 2, 1, 2, 1, 2, 1, 1, 6, 1},    /* depthwise, full blocks stride 2 */
+        {1, 3, 7, 100, 3, 1, 3, 1, 3, 0, 1, 0, 1, 1, 1, 3, 1},    /* depthwise stride 3 */
+        {1, 1, 12, 12, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* single input channel */
+        {1, 64, 48, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* resnet-like 3x3 */
+        {1, 64, 75, 75, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* several im2col tiles */
+        {1, 4, 5, 150, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1},    /* stride 2, rows of 75 outputs */
+        {1, 3, 7, 97, 5, 1, 3, 1, 2, 0, 2, 0, 1, 1, 2, 1, 1},     /* stride 2 across only, dilation 2 */
+        {1, 5, 8, 70, 4, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1, 1, 1},     /* stride 1, rows wider than the input */
+        {1, 3, 20, 20, 5, 3, 3, 3, 3, 0, 0, 2, 2, 1, 1, 1, 1},    /* bottom/right pad only */
+        {3, 7, 5, 6, 5, 2, 3, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1},      /* even kernel, batch 3 */
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
+        int kind;
+        for (kind = 0; kind < 4; ++kind) {
+            test_qconv_case(&cases[i], kind, (int)(i + (size_t)kind) % 2, (int)(i / 2 + (size_t)kind) % 2 == 0);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 
 int main(void)
 {
@@ -1040,6 +1610,9 @@ int main(void)
     test_mean_rows();
     test_softmax();
     test_layernorm();
+    test_requantize();
+    test_qgemm();
+    test_qconv();
     if (g_reverse_calls == 0) {
         report(0, "the reverse-order parallel_for was never used");
     }

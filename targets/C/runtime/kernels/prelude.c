@@ -24,8 +24,10 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define MK_UNUSED __attribute__((unused))
+#define MK_NOINLINE __attribute__((noinline))
 #else
 #define MK_UNUSED
+#define MK_NOINLINE
 #endif
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L

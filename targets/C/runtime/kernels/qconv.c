@@ -1,0 +1,545 @@
+/*
+ * modelc C runtime kernels -- NCHW 8-bit 2-D convolution (needs prelude.c
+ * and qgemm.c).
+ *
+ * mk_qconv2d computes, for every image b, output channel o and pixel (y, x),
+ *     acc = row_offset[o] + sum_{c, i, j} W[o][c][i][j] * u(X(b, c, y, x, i, j))
+ * and writes epilogue(acc) (mk_qgemm_epilogue, with row i = o). X reads the
+ * input at y * stride_h - pad_top + i * dilation_h (likewise across) and
+ * the input zero point z outside it; u(v) = v for uint8 input, v + 128 for
+ * int8 input, as in mk_qgemm. With row_offset[o] = bias[o] - u(z) *
+ * sum W[o], acc is bias + sum W * (x - z), padding contributing 0. Sums wrap
+ * modulo 2^32 (exact whenever they fit int32); weights are int8 with zero
+ * point 0.
+ *
+ * Three strategies, chosen from the shape alone (as conv.c):
+ *  - one input channel per group (depthwise, any channel multiplier):
+ *    direct int32 loops over output rows, vectorizable along the row;
+ *  - 1x1 kernel, stride 1, no padding: per image and group one mk_qgemm
+ *    weight[oc][ic] x input[ic][h*w];
+ *  - anything else: im2col of a tile of output pixels into scratch (uint8
+ *    columns, padding as the zero point's bytes; stride-1 rows as one
+ *    shifted copy of the plane), then mk_qgemm, tile by tile, so the
+ *    scratch stays bounded (MK_QCONV_COL_BYTES, predefinable).
+ * The GEMM strategies pack each group's weights once per call, or take them
+ * pre-packed from mk_qconv2d_pack_weight (e.g. once per model).
+ * Results are bit-identical for any thread count.
+ *
+ * Scratch: mk_qconv2d_scratch_bytes(p) bytes, 64-byte aligned: 0 for the
+ * direct strategy, else with K = in_c/groups * kh * kw at most
+ *     max(MK_QCONV_COL_BYTES, K * MK_QGEMM_NR) + 64   (im2col only)
+ *   + MK_QGEMM_WORK_BOUND(K)
+ *   + mk_qgemm_packed_a_bytes(out_c / groups, K)   (weights packed per call;
+ *                                                   last, unused if pre-packed)
+ * ResNet-50 needs at most 3.6 MiB on AVX-512 VNNI (packed weights included).
+ */
+
+/* Target size (bytes) of one im2col tile. A tile is never narrower than
+ * MK_QGEMM_NR output pixels, so with K = in_c/groups*kh*kw the tile takes at
+ * most max(MK_QCONV_COL_BYTES, K * MK_QGEMM_NR) + 64 bytes. */
+#ifndef MK_QCONV_COL_BYTES
+#if defined(MK_QGEMM_VNNI) || defined(MK_QGEMM_AVX2) || defined(MK_QGEMM_SDOT)
+#define MK_QCONV_COL_BYTES ((size_t)1 << 20)
+#else
+#define MK_QCONV_COL_BYTES ((size_t)16 << 10)
+#endif
+#endif
+
+/* im2col rows filled per parallel task. */
+#define MK_QCONV_ROWS_PER_TASK 16
+
+/* Output columns one direct-convolution block accumulates at once. */
+#define MK_QCONV_DIRECT_BLOCK 32
+
+/* The geometry fields are those of mk_conv2d_params. */
+typedef struct mk_qconv2d_params {
+    int64_t batch, in_channels, in_h, in_w, out_channels, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w,
+        pad_top, pad_left, dilation_h, dilation_w, groups;
+    int input_int8;           /* input is int8 (else uint8) */
+    int32_t input_zero_point; /* what padding reads as, in the input's type */
+} mk_qconv2d_params;
+
+enum { MK_QCONV_DIRECT = 0, MK_QCONV_POINTWISE = 1, MK_QCONV_IM2COL = 2 };
+
+/* Which strategy (MK_QCONV_*) a shape takes; depends on the shape only. */
+MK_UNUSED static int mk_qconv2d_strategy(const mk_qconv2d_params *p)
+{
+    if (p->in_channels / p->groups == 1) {
+        return MK_QCONV_DIRECT;
+    }
+    if (p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
+        p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w) {
+        return MK_QCONV_POINTWISE;
+    }
+    return MK_QCONV_IM2COL;
+}
+
+/* im2col tiling of the output pixels: tiles of at most `width` pixels. */
+typedef struct mk_qconv_tiling {
+    int64_t k;        /* GEMM depth: in_c/groups * kh * kw */
+    int64_t pixels;   /* out_h * out_w */
+    int64_t tiles;
+    int64_t width;    /* pixels per tile (last may be shorter) */
+    size_t col_bytes; /* bytes for one tile, rounded up to 64 */
+} mk_qconv_tiling;
+
+/* Cuts the output pixels into near-equal tiles whose im2col buffer stays
+ * within MK_QCONV_COL_BYTES (but at least MK_QGEMM_NR pixels wide). */
+MK_UNUSED static void mk_qconv_make_tiling(const mk_qconv2d_params *p, mk_qconv_tiling *t)
+{
+    int64_t cap;
+    t->k = p->in_channels / p->groups * p->kernel_h * p->kernel_w;
+    t->pixels = p->out_h * p->out_w;
+    cap = (int64_t)MK_QCONV_COL_BYTES / t->k;
+    cap = mk_max_i64(MK_QGEMM_NR, cap / MK_QGEMM_NR * MK_QGEMM_NR);
+    t->tiles = mk_div_up(t->pixels, cap);
+    t->width = mk_min_i64(t->pixels, mk_round_up(mk_div_up(t->pixels, t->tiles), MK_QGEMM_NR));
+    t->tiles = mk_div_up(t->pixels, t->width);
+    t->col_bytes = (size_t)mk_round_up(t->k * t->width, 64);
+}
+
+/* Bytes of one group's packed weights (0 for the direct strategy). */
+MK_UNUSED static size_t mk_qconv2d_group_weight_bytes(const mk_qconv2d_params *p)
+{
+    if (mk_qconv2d_strategy(p) == MK_QCONV_DIRECT) {
+        return 0;
+    }
+    return mk_qgemm_packed_a_bytes(p->out_channels / p->groups,
+                                   p->in_channels / p->groups * p->kernel_h * p->kernel_w);
+}
+
+/* Bytes of the pre-packed weights mk_qconv2d_pack_weight writes (0 for the
+ * direct strategy, which reads the weights as they are). */
+MK_UNUSED static size_t mk_qconv2d_packed_weight_bytes(const mk_qconv2d_params *p)
+{
+    return (size_t)p->groups * mk_qconv2d_group_weight_bytes(p);
+}
+
+/* Packs weight[out_c][in_c/groups][kh][kw] for mk_qconv2d into `packed`
+ * (mk_qconv2d_packed_weight_bytes(p) bytes, 64-byte aligned), in the layout
+ * of the SIMD path compiled in. */
+MK_UNUSED static void mk_qconv2d_pack_weight(const mk_exec *ex, const mk_qconv2d_params *p, const int8_t *weight,
+                                             void *packed)
+{
+    const int64_t ocg = p->out_channels / p->groups;
+    const int64_t k = p->in_channels / p->groups * p->kernel_h * p->kernel_w;
+    const size_t bytes = mk_qconv2d_group_weight_bytes(p);
+    int64_t g;
+    if (bytes == 0) {
+        return;
+    }
+    for (g = 0; g < p->groups; ++g) {
+        mk_qgemm_pack_a(ex, ocg, k, weight + g * ocg * k, k, (unsigned char *)packed + (size_t)g * bytes);
+    }
+}
+
+/* Bytes of 64-byte aligned scratch mk_qconv2d needs for this shape: the GEMM
+ * work space and im2col tile, then room for one group's packed weights
+ * (unused, and not needed, when the weights come pre-packed). */
+MK_UNUSED static size_t mk_qconv2d_scratch_bytes(const mk_qconv2d_params *p)
+{
+    const int64_t ocg = p->out_channels / p->groups;
+    switch (mk_qconv2d_strategy(p)) {
+    case MK_QCONV_DIRECT:
+        return 0;
+    case MK_QCONV_POINTWISE:
+        return mk_qgemm_work_bytes(ocg, p->in_h * p->in_w, p->in_channels / p->groups) +
+               mk_qconv2d_group_weight_bytes(p);
+    default: {
+        mk_qconv_tiling t;
+        size_t full, last;
+        mk_qconv_make_tiling(p, &t);
+        full = mk_qgemm_work_bytes(ocg, t.width, t.k);
+        last = mk_qgemm_work_bytes(ocg, t.pixels - (t.tiles - 1) * t.width, t.k);
+        return t.col_bytes + (full > last ? full : last) + mk_qconv2d_group_weight_bytes(p);
+    }
+    }
+}
+
+/* ---- direct (one input channel per group) ---- */
+
+typedef struct mk_qconv_direct_job {
+    const mk_qconv2d_params *p;
+    const unsigned char *input;
+    const int8_t *weight;
+    const int32_t *row_offset;
+    const mk_qgemm_epilogue *epi;
+    unsigned char *output;
+    size_t es; /* bytes per output element */
+} mk_qconv_direct_job;
+
+/* Input byte v as a number: int8 or uint8. */
+#define MK_QCONV_VALUE(T, v) ((int32_t)(T)(v))
+
+/* sum over the taps of one output, every tap bounds-checked; outside taps
+ * read `pad` (the zero point's value). */
+MK_UNUSED static uint32_t mk_qconv_direct_point(const mk_qconv2d_params *p, const unsigned char *in_plane,
+                                                const int8_t *w, int32_t pad, int64_t oh, int64_t ow)
+{
+    const int8_t *in_s8 = (const int8_t *)in_plane;
+    uint32_t sum = 0;
+    int64_t kh, kw;
+    for (kh = 0; kh < p->kernel_h; ++kh) {
+        const int64_t ih = oh * p->stride_h - p->pad_top + kh * p->dilation_h;
+        for (kw = 0; kw < p->kernel_w; ++kw) {
+            const int64_t iw = ow * p->stride_w - p->pad_left + kw * p->dilation_w;
+            int32_t v = pad;
+            if (ih >= 0 && ih < p->in_h && iw >= 0 && iw < p->in_w) {
+                v = p->input_int8 ? (int32_t)in_s8[ih * p->in_w + iw] : (int32_t)in_plane[ih * p->in_w + iw];
+            }
+            sum += (uint32_t)((int32_t)w[kh * p->kernel_w + kw] * v);
+        }
+    }
+    return sum;
+}
+
+/* Outputs [ow, ow + count) of row oh (count <= MK_QCONV_DIRECT_BLOCK), all
+ * of whose horizontal taps lie inside the input, input type T, stride SW
+ * (0: p->stride_w). Rows outside the input add w * pad to every output. */
+#define MK_QCONV_DIRECT_BLOCK_FN(name, T, SW, COUNT)                                                            \
+    MK_UNUSED static void name(const mk_qconv2d_params *p, const unsigned char *in_plane, const int8_t *w,     \
+                               int32_t pad, int64_t oh, int64_t ow, int64_t count, uint32_t *MK_RESTRICT acc)  \
+    {                                                                                                           \
+        const T *plane = (const T *)in_plane;                                                                   \
+        const int64_t sw = (SW) != 0 ? (SW) : p->stride_w;                                                      \
+        const int64_t n = (COUNT) != 0 ? (COUNT) : count;                                                       \
+        int64_t kh, kw, l;                                                                                      \
+        for (l = 0; l < n; ++l) {                                                                               \
+            acc[l] = 0;                                                                                         \
+        }                                                                                                       \
+        for (kh = 0; kh < p->kernel_h; ++kh) {                                                                  \
+            const int64_t ih = oh * p->stride_h - p->pad_top + kh * p->dilation_h;                              \
+            if (ih < 0 || ih >= p->in_h) {                                                                      \
+                uint32_t row = 0;                                                                               \
+                for (kw = 0; kw < p->kernel_w; ++kw) {                                                          \
+                    row += (uint32_t)((int32_t)w[kh * p->kernel_w + kw] * pad);                                 \
+                }                                                                                               \
+                for (l = 0; l < n; ++l) {                                                                       \
+                    acc[l] += row;                                                                              \
+                }                                                                                               \
+                continue;                                                                                       \
+            }                                                                                                   \
+            for (kw = 0; kw < p->kernel_w; ++kw) {                                                              \
+                const int32_t wv = w[kh * p->kernel_w + kw];                                                    \
+                const T *src = plane + ih * p->in_w + ow * sw + kw * p->dilation_w - p->pad_left;               \
+                for (l = 0; l < n; ++l) {                                                                       \
+                    acc[l] += (uint32_t)(wv * MK_QCONV_VALUE(T, src[l * sw]));                                  \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+        (void)count;                                                                                            \
+    }
+/* Fixed-length blocks with a constant stride, which compilers vectorize
+ * keeping acc in registers, and the general one. */
+MK_QCONV_DIRECT_BLOCK_FN(mk_qconv_direct_u8_s1, uint8_t, 1, MK_QCONV_DIRECT_BLOCK)
+MK_QCONV_DIRECT_BLOCK_FN(mk_qconv_direct_u8_s2, uint8_t, 2, MK_QCONV_DIRECT_BLOCK)
+MK_QCONV_DIRECT_BLOCK_FN(mk_qconv_direct_u8_any, uint8_t, 0, 0)
+MK_QCONV_DIRECT_BLOCK_FN(mk_qconv_direct_s8_s1, int8_t, 1, MK_QCONV_DIRECT_BLOCK)
+MK_QCONV_DIRECT_BLOCK_FN(mk_qconv_direct_s8_s2, int8_t, 2, MK_QCONV_DIRECT_BLOCK)
+MK_QCONV_DIRECT_BLOCK_FN(mk_qconv_direct_s8_any, int8_t, 0, 0)
+#undef MK_QCONV_DIRECT_BLOCK_FN
+
+/* Interior outputs [ow, ow + count) of row oh through the block matching
+ * the input type and stride. */
+MK_UNUSED static void mk_qconv_direct_block(const mk_qconv2d_params *p, const unsigned char *in_plane,
+                                            const int8_t *w, int32_t pad, int64_t oh, int64_t ow, int64_t count,
+                                            uint32_t *acc)
+{
+    const int full = count == MK_QCONV_DIRECT_BLOCK;
+    if (p->input_int8) {
+        if (full && p->stride_w == 1) {
+            mk_qconv_direct_s8_s1(p, in_plane, w, pad, oh, ow, count, acc);
+        } else if (full && p->stride_w == 2) {
+            mk_qconv_direct_s8_s2(p, in_plane, w, pad, oh, ow, count, acc);
+        } else {
+            mk_qconv_direct_s8_any(p, in_plane, w, pad, oh, ow, count, acc);
+        }
+    } else if (full && p->stride_w == 1) {
+        mk_qconv_direct_u8_s1(p, in_plane, w, pad, oh, ow, count, acc);
+    } else if (full && p->stride_w == 2) {
+        mk_qconv_direct_u8_s2(p, in_plane, w, pad, oh, ow, count, acc);
+    } else {
+        mk_qconv_direct_u8_any(p, in_plane, w, pad, oh, ow, count, acc);
+    }
+}
+
+/* Task body: output plane `index` = (image, output channel), in chunks of
+ * MK_QCONV_DIRECT_BLOCK columns. The columns whose horizontal taps all lie
+ * inside the input go through the blocks; border columns tap by tap. The
+ * sums use the input values as they are; for int8 input, u(v) = v + 128 is
+ * accounted for by adding 128 * sum(w) once. */
+MK_UNUSED static void mk_qconv_direct_task(void *ctx, size_t index)
+{
+    const mk_qconv_direct_job *job = (const mk_qconv_direct_job *)ctx;
+    const mk_qconv2d_params *p = job->p;
+    const int64_t oc = (int64_t)index % p->out_channels;
+    const int64_t b = (int64_t)index / p->out_channels;
+    const int64_t ic = oc / (p->out_channels / p->groups);
+    const int64_t taps = p->kernel_h * p->kernel_w;
+    const unsigned char *in_plane = job->input + (b * p->in_channels + ic) * p->in_h * p->in_w;
+    const int8_t *w = job->weight + oc * taps;
+    const float scale = mk_qgemm_row_scale(job->epi, oc);
+    unsigned char *out_plane = job->output + (size_t)((int64_t)index * p->out_h * p->out_w) * job->es;
+    uint32_t offset = job->row_offset != NULL ? (uint32_t)job->row_offset[oc] : 0u;
+    int64_t inner_lo, inner_hi, first_hi, last_lo, oh, ow0, t;
+    if (p->input_int8) {
+        uint32_t wsum = 0;
+        for (t = 0; t < taps; ++t) {
+            wsum += (uint32_t)(int32_t)w[t];
+        }
+        offset += 128u * wsum;
+    }
+    /* Interior: the first tap (kw = 0) and the last tap are both inside. */
+    mk_valid_range(-p->pad_left, p->stride_w, p->in_w, p->out_w, &inner_lo, &first_hi);
+    mk_valid_range((p->kernel_w - 1) * p->dilation_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &last_lo,
+                   &inner_hi);
+    inner_hi = mk_max_i64(inner_lo, mk_min_i64(inner_hi, first_hi));
+    for (oh = 0; oh < p->out_h; ++oh) {
+        unsigned char *out_row = out_plane + (size_t)(oh * p->out_w) * job->es;
+        for (ow0 = 0; ow0 < p->out_w; ow0 += MK_QCONV_DIRECT_BLOCK) {
+            const int64_t ow1 = mk_min_i64(p->out_w, ow0 + MK_QCONV_DIRECT_BLOCK);
+            const int64_t lo = mk_max_i64(ow0, mk_min_i64(inner_lo, ow1));
+            const int64_t hi = mk_max_i64(lo, mk_min_i64(inner_hi, ow1));
+            uint32_t acc[MK_QCONV_DIRECT_BLOCK];
+            int64_t ow;
+            for (ow = ow0; ow < lo; ++ow) {
+                acc[ow - ow0] = mk_qconv_direct_point(p, in_plane, w, p->input_zero_point, oh, ow);
+            }
+            if (hi > lo) {
+                mk_qconv_direct_block(p, in_plane, w, p->input_zero_point, oh, lo, hi - lo, acc + (lo - ow0));
+            }
+            for (ow = hi; ow < ow1; ++ow) {
+                acc[ow - ow0] = mk_qconv_direct_point(p, in_plane, w, p->input_zero_point, oh, ow);
+            }
+            mk_qgemm_store_row(job->epi, (const int32_t *)acc, ow1 - ow0, offset, scale,
+                               out_row + (size_t)ow0 * job->es, 1);
+        }
+    }
+}
+
+/* ---- im2col ---- */
+
+typedef struct mk_qim2col_job {
+    const mk_qconv2d_params *p;
+    const unsigned char *input; /* first channel of the group, this image */
+    int64_t k, first_pixel, width;
+    unsigned char pad;          /* the zero point's byte */
+    unsigned char *col;         /* k rows of `width` bytes */
+} mk_qim2col_job;
+
+/* Writes pad at column ow of output rows [oh_lo, oh_hi) of a col row that
+ * holds pixels [q, end). */
+MK_UNUSED static void mk_qim2col_patch_column(unsigned char *dst, int64_t q, int64_t end, int64_t out_w, int64_t ow,
+                                              int64_t oh_lo, int64_t oh_hi, unsigned char pad)
+{
+    int64_t oh;
+    for (oh = oh_lo; oh < oh_hi; ++oh) {
+        const int64_t idx = oh * out_w + ow;
+        if (idx >= q && idx < end) {
+            dst[idx - q] = pad;
+        }
+    }
+}
+
+/* Fills col row `row` = (channel, kh, kw) for pixels [first, first+width). */
+MK_UNUSED static void mk_qim2col_row(const mk_qim2col_job *job, int64_t row)
+{
+    const mk_qconv2d_params *p = job->p;
+    const int64_t kw = row % p->kernel_w;
+    const int64_t kh = row / p->kernel_w % p->kernel_h;
+    const int64_t c = row / (p->kernel_w * p->kernel_h);
+    const unsigned char *in_plane = job->input + c * p->in_h * p->in_w;
+    const int64_t offset = kw * p->dilation_w - p->pad_left;
+    const int64_t end = job->first_pixel + job->width;
+    unsigned char *dst = job->col + row * job->width;
+    int64_t q = job->first_pixel;
+    int64_t lo, hi;
+    mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
+    if (p->stride_h == 1 && p->stride_w == 1 && p->out_w == p->in_w) {
+        /* Stride 1, rows as wide as the input: pixel q reads input index
+         * q + shift. The output rows whose input row is outside lie at both
+         * ends, so the row is pads, one copy of the plane, pads; then the
+         * few columns whose taps fall off the sides are patched. */
+        const int64_t shift = (kh * p->dilation_h - p->pad_top) * p->in_w + offset;
+        const int64_t plane = p->in_h * p->in_w;
+        int64_t oh_lo, oh_hi, a, z, ow;
+        mk_valid_range(kh * p->dilation_h - p->pad_top, 1, p->in_h, p->out_h, &oh_lo, &oh_hi);
+        a = mk_max_i64(mk_max_i64(q, oh_lo * p->out_w), -shift);
+        z = mk_min_i64(mk_min_i64(end, oh_hi * p->out_w), plane - shift);
+        a = mk_min_i64(a, end);
+        z = mk_max_i64(z, a);
+        memset(dst, job->pad, (size_t)(a - q));
+        memcpy(dst + (a - q), in_plane + a + shift, (size_t)(z - a));
+        memset(dst + (z - q), job->pad, (size_t)(end - z));
+        oh_lo = mk_max_i64(oh_lo, q / p->out_w);
+        oh_hi = mk_min_i64(oh_hi, mk_div_up(end, p->out_w));
+        for (ow = 0; ow < lo; ++ow) {
+            mk_qim2col_patch_column(dst, q, end, p->out_w, ow, oh_lo, oh_hi, job->pad);
+        }
+        for (ow = hi; ow < p->out_w; ++ow) {
+            mk_qim2col_patch_column(dst, q, end, p->out_w, ow, oh_lo, oh_hi, job->pad);
+        }
+        return;
+    }
+    {
+        /* Output row by output row: a run of pads, the gathered taps, pads. */
+        int64_t oh = q / p->out_w, ow0 = q % p->out_w;
+        for (; q < end; ++oh, ow0 = 0) {
+            const int64_t ow1 = mk_min_i64(p->out_w, ow0 + (end - q));
+            const int64_t ih = oh * p->stride_h - p->pad_top + kh * p->dilation_h;
+            const int64_t n = ow1 - ow0;
+            if (ih < 0 || ih >= p->in_h) {
+                memset(dst, job->pad, (size_t)n);
+            } else {
+                const unsigned char *in_row = in_plane + ih * p->in_w;
+                const int64_t a = mk_max_i64(ow0, mk_min_i64(lo, ow1));
+                const int64_t z = mk_max_i64(a, mk_min_i64(hi, ow1));
+                unsigned char *run = dst + (a - ow0);
+                int64_t ow, i;
+                for (ow = ow0; ow < a; ++ow) {
+                    dst[ow - ow0] = job->pad;
+                }
+                if (p->stride_w == 1) {
+                    memcpy(run, in_row + a + offset, (size_t)(z - a));
+                } else if (p->stride_w == 2) {
+                    const unsigned char *src = in_row + a * 2 + offset;
+                    i = 0;
+#if defined(MK_QGEMM_VNNI)
+                    /* 32 outputs from 64 bytes: the low byte of each 16-bit
+                     * lane (vpmovwb); the masked load reads only the 2n - 1
+                     * bytes the run covers. */
+                    for (; i < z - a; i += 32) {
+                        const int64_t count = mk_min_i64(32, z - a - i);
+                        const __mmask64 load = count == 32 ? ~(__mmask64)0 >> 1 : ((__mmask64)1 << (2 * count - 1)) - 1;
+                        const __m512i v = _mm512_maskz_loadu_epi8(load, src + 2 * i);
+                        _mm256_mask_storeu_epi8(run + i, (__mmask32)(((uint64_t)1 << count) - 1),
+                                                _mm512_cvtepi16_epi8(v));
+                    }
+#endif
+                    for (; i < z - a; ++i) { /* a constant stride vectorizes */
+                        run[i] = src[2 * i];
+                    }
+                } else {
+                    for (ow = a; ow < z; ++ow) {
+                        dst[ow - ow0] = in_row[ow * p->stride_w + offset];
+                    }
+                }
+                for (ow = z; ow < ow1; ++ow) {
+                    dst[ow - ow0] = job->pad;
+                }
+            }
+            dst += n;
+            q += n;
+        }
+    }
+}
+
+/* Task body: im2col rows [index*R, index*R + R). */
+MK_UNUSED static void mk_qim2col_task(void *ctx, size_t index)
+{
+    const mk_qim2col_job *job = (const mk_qim2col_job *)ctx;
+    const int64_t first = (int64_t)index * MK_QCONV_ROWS_PER_TASK;
+    const int64_t last = mk_min_i64(job->k, first + MK_QCONV_ROWS_PER_TASK);
+    int64_t row;
+    for (row = first; row < last; ++row) {
+        mk_qim2col_row(job, row);
+    }
+}
+
+/* output[batch][out_c][out_h][out_w] = epilogue(row_offset[oc] +
+ * conv(input[batch][in_c][in_h][in_w], weight[out_c][in_c/groups][kh][kw]));
+ * see the top of this file. input is uint8, or int8 when p->input_int8;
+ * row_offset has out_c values (NULL: zeros); the epilogue's rows are the
+ * output channels, and its kind gives output's type. packed_weight: NULL,
+ * or mk_qconv2d_pack_weight's output for this p (then weight is read only
+ * by the direct strategy). Padding is pad_top/pad_left; bottom/right padding
+ * is whatever out_h/out_w imply. scratch: mk_qconv2d_scratch_bytes(p)
+ * bytes, 64-byte aligned. output must not overlap input, weight, row_offset
+ * or scratch. */
+MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, const void *input,
+                                 const int8_t *weight, const void *packed_weight, const int32_t *row_offset,
+                                 const mk_qgemm_epilogue *epilogue, void *output, void *scratch)
+{
+    const int64_t icg = p->in_channels / p->groups;
+    const int64_t ocg = p->out_channels / p->groups;
+    const int64_t in_plane = p->in_h * p->in_w;
+    const int64_t out_plane = p->out_h * p->out_w;
+    const int64_t k = icg * p->kernel_h * p->kernel_w;
+    const size_t es = mk_qgemm_out_bytes(epilogue != NULL ? epilogue->kind : MK_QGEMM_OUT_INT32);
+    const size_t wbytes = mk_qconv2d_group_weight_bytes(p);
+    const int strategy = mk_qconv2d_strategy(p);
+    const unsigned char *in = (const unsigned char *)input;
+    unsigned char *out = (unsigned char *)output;
+    unsigned char *work = (unsigned char *)scratch;
+    mk_qconv_tiling t;
+    size_t work_bytes;
+    int64_t b, g;
+    if (strategy == MK_QCONV_DIRECT) {
+        mk_qconv_direct_job job;
+        job.p = p;
+        job.input = in;
+        job.weight = weight;
+        job.row_offset = row_offset;
+        job.epi = epilogue;
+        job.output = out;
+        job.es = es;
+        mk_parallel(ex, (size_t)(p->batch * p->out_channels), mk_qconv_direct_task, &job);
+        return;
+    }
+    memset(&t, 0, sizeof(t));
+    if (strategy == MK_QCONV_POINTWISE) {
+        work_bytes = mk_qgemm_work_bytes(ocg, in_plane, icg);
+    } else {
+        mk_qconv_make_tiling(p, &t);
+        work_bytes = mk_qgemm_work_bytes(ocg, t.width, t.k);
+        if (mk_qgemm_work_bytes(ocg, t.pixels - (t.tiles - 1) * t.width, t.k) > work_bytes) {
+            work_bytes = mk_qgemm_work_bytes(ocg, t.pixels - (t.tiles - 1) * t.width, t.k);
+        }
+        work_bytes += t.col_bytes;
+    }
+    for (g = 0; g < p->groups; ++g) {
+        const void *w_g;
+        mk_qgemm_epilogue epi_g;
+        const int32_t *offset_g = row_offset != NULL ? row_offset + g * ocg : NULL;
+        if (packed_weight != NULL) {
+            w_g = (const unsigned char *)packed_weight + (size_t)g * wbytes;
+        } else {
+            mk_qgemm_pack_a(ex, ocg, k, weight + g * ocg * k, k, work + work_bytes);
+            w_g = work + work_bytes;
+        }
+        if (epilogue != NULL) {
+            epi_g = *epilogue;
+            if (epi_g.per_row && epi_g.kind != MK_QGEMM_OUT_INT32) {
+                epi_g.scale += g * ocg;
+            }
+        } else {
+            epi_g.kind = MK_QGEMM_OUT_INT32;
+            epi_g.scale = NULL;
+            epi_g.per_row = 0;
+            epi_g.zero_point = 0;
+        }
+        for (b = 0; b < p->batch; ++b) {
+            const unsigned char *in_g = in + (b * p->in_channels + g * icg) * in_plane;
+            unsigned char *out_g = out + (size_t)((b * p->out_channels + g * ocg) * out_plane) * es;
+            if (strategy == MK_QCONV_POINTWISE) {
+                mk_qgemm(ex, ocg, in_plane, icg, NULL, icg, w_g, in_g, in_plane, 1, p->input_int8, offset_g, &epi_g,
+                         out_g, out_plane, 1, work);
+            } else {
+                mk_qim2col_job job;
+                int64_t tile;
+                job.p = p;
+                job.input = in_g;
+                job.k = t.k;
+                job.pad = (unsigned char)(uint32_t)p->input_zero_point;
+                job.col = work;
+                for (tile = 0; tile < t.tiles; ++tile) {
+                    job.first_pixel = tile * t.width;
+                    job.width = mk_min_i64(t.width, t.pixels - job.first_pixel);
+                    mk_parallel(ex, (size_t)mk_div_up(t.k, MK_QCONV_ROWS_PER_TASK), mk_qim2col_task, &job);
+                    mk_qgemm(ex, ocg, job.width, t.k, NULL, t.k, w_g, job.col, job.width, 1, p->input_int8, offset_g,
+                             &epi_g, out_g + (size_t)job.first_pixel * es, out_plane, 1, work + t.col_bytes);
+                }
+            }
+        }
+    }
+}

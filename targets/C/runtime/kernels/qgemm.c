@@ -1,0 +1,1339 @@
+/*
+ * modelc C runtime kernels -- 8-bit GEMM (needs prelude.c).
+ *
+ * mk_qgemm computes, for i < m and j < n,
+ *     acc[i][j] = row_offset[i] + sum_{p < k} A[i][p] * u(B[p][j])
+ * with A int8 (the weights: conv weights [out_channels][K], or a matmul's
+ * transposed weight), B 8-bit activations and u(b) = b for uint8
+ * activations, u(b) = b + 128 for int8 ones (the packer flips the sign bit).
+ * A caller with activation zero point z therefore folds
+ *     row_offset[i] = bias[i] - u(z) * sum_p A[i][p]
+ * so that acc is bias + sum A * (x - z) exactly; A's own zero point must be
+ * 0 (symmetric weights). The epilogue (mk_qgemm_epilogue) writes acc as
+ * int32, requantized uint8/int8 or dequantized f32.
+ *
+ * Exactness: every path sums in 32-bit wrap-around arithmetic with no
+ * saturating or narrower intermediate, so acc is the true value modulo 2^32:
+ * exact whenever it fits int32, and the same bits on every path always.
+ * Requantization is saturate(round_half_to_even((float)acc * multiplier) +
+ * zero_point): the int32 -> f32 conversion rounds to nearest even, the
+ * multiply is one f32 multiply, the rounding half to even (cvtps2dq /
+ * FCVTNS in SIMD, the 1.5 * 2^23 trick in C on clamped values). It needs
+ * the default rounding mode and no -ffast-math; results are then
+ * bit-identical across paths and thread counts.
+ *
+ * Paths and blocking: A is packed once per call into MR-row panels (or
+ * beforehand by mk_qgemm_pack_a, e.g. once per model for constant weights),
+ * each task packs a tile's B block into NR-column panels, and a
+ * register-blocked MR x NR microkernel runs over the whole depth:
+ *  - AVX-512 VNNI (8x32): vpdpbusd, u8 x s8 into s32, non-saturating. Full
+ *    blocks of 8-bit output are requantized straight from the registers;
+ *    a short last panel takes an 8x16 kernel and/or 8-row single-column
+ *    kernels (ymm vpdpbusd) instead of computing padding;
+ *  - AVX2 (6x16): both operands widened to int16 when packing, vpmaddwd
+ *    (exact: |2 * 255 * 128| fits int32), vpaddd;
+ *  - AArch64 NEON with dot product (8x8): SDOT is s8 x s8, so B is packed
+ *    as u(b) - 128 and the kernel adds 128 * rowsum(A), computed when A is
+ *    packed;
+ *  - portable C (4x4), also taken by AArch64 without dot product.
+ * K is not blocked (there is no int32 partial to keep); instead a tile's
+ * B block is limited to MK_QGEMM_B_BYTES so that it stays in L2 while the
+ * A panels stream past it (blocking K to keep B panels in L1 measured no
+ * faster on Zen 4). Shapes with n == 1 take a matrix-vector path, on raw
+ * or pre-packed A.
+ *
+ * Parallelism and determinism: A panels are packed by one parallel phase,
+ * then output tiles are handed to a fixed number of tasks ("slots") that
+ * depends only on m, n, k and the path. Each output is computed by exactly
+ * one task, so results never depend on thread count or task order.
+ *
+ * Scratch: mk_qgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned, laid out
+ * as mk_qgemm_work_bytes(m, n, k) bytes of per-slot B blocks followed by
+ * mk_qgemm_packed_a_bytes(m, k) bytes of packed A; a caller that passes a
+ * pre-packed A needs only the first part. For every shape
+ *     mk_qgemm_work_bytes(m, n, k) <= MK_QGEMM_WORK_BOUND(k)
+ *       = MK_QGEMM_MAX_TASKS * (max(MK_QGEMM_B_BYTES + 64 * NC / NR,
+ *                                   NR * es * round_up(k, KG) + 64) + 64)
+ * (es: bytes per packed element, 2 on AVX2, else 1): for k <= 8192 that is
+ * 8,456,192 bytes on AVX-512 VNNI, 8,521,728 on AVX2, 4,326,400 on NEON and
+ * 131,584 in portable C (predefining MK_QGEMM_MAX_TASKS, default 32 / 32 /
+ * 16 / 4, shrinks it proportionally), and
+ *     mk_qgemm_packed_a_bytes(m, k) <= es * round_up(m, MR) * round_up(k, KG)
+ *                                     (+ 4 * round_up(m, MR) on NEON) + 128.
+ */
+
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#define MK_QGEMM_VNNI 1
+#define MK_QGEMM_MR 8
+#define MK_QGEMM_NR 32
+#define MK_QGEMM_KG 4 /* depth values per packed group (one 32-bit lane) */
+#define MK_QGEMM_DEFAULT_TASKS 32
+typedef int8_t mk_qa_t;  /* packed A element */
+typedef uint8_t mk_qb_t; /* packed B element: u(b) */
+#elif defined(__AVX2__) && defined(__FMA__)
+#define MK_QGEMM_AVX2 1
+#define MK_QGEMM_MR 6
+#define MK_QGEMM_NR 16
+#define MK_QGEMM_KG 2
+#define MK_QGEMM_DEFAULT_TASKS 32
+typedef int16_t mk_qa_t;
+typedef int16_t mk_qb_t; /* u(b), widened */
+#elif defined(__ARM_NEON) && defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#define MK_QGEMM_SDOT 1
+#define MK_QGEMM_MR 8
+#define MK_QGEMM_NR 8
+#define MK_QGEMM_KG 4
+#define MK_QGEMM_DEFAULT_TASKS 16
+typedef int8_t mk_qa_t;
+typedef int8_t mk_qb_t; /* u(b) - 128 */
+#else
+#define MK_QGEMM_MR 4
+#define MK_QGEMM_NR 4
+#define MK_QGEMM_KG 1
+#define MK_QGEMM_DEFAULT_TASKS 4
+typedef int8_t mk_qa_t;
+typedef uint8_t mk_qb_t;
+#endif
+
+/* What the packed B holds: u(b) - MK_QGEMM_B_SHIFT. */
+#if defined(MK_QGEMM_SDOT)
+#define MK_QGEMM_B_SHIFT 128
+#else
+#define MK_QGEMM_B_SHIFT 0
+#endif
+
+#ifndef MK_QGEMM_MAX_TASKS
+#define MK_QGEMM_MAX_TASKS MK_QGEMM_DEFAULT_TASKS
+#endif
+
+/* Fewest output tiles a product is cut into when it is large enough. */
+#ifndef MK_QGEMM_MIN_TILES
+#define MK_QGEMM_MIN_TILES 8
+#endif
+
+/* Target size of one tile's packed B block, which should stay in L2, and
+ * the widest tile (columns). */
+#ifndef MK_QGEMM_B_BYTES
+#if defined(MK_QGEMM_VNNI) || defined(MK_QGEMM_AVX2) || defined(MK_QGEMM_SDOT)
+#define MK_QGEMM_B_BYTES ((size_t)256 << 10)
+#else
+#define MK_QGEMM_B_BYTES ((size_t)16 << 10)
+#endif
+#endif
+#define MK_QGEMM_NC 1024
+
+/* Gap (bytes) after each packed B panel, so that the panels written by one
+ * packing sweep do not all map to the same L1 cache set. */
+#define MK_QGEMM_PANEL_PAD 64
+
+/* A panels packed per task of the packing phase. */
+#define MK_QGEMM_PACK_PANELS 8
+
+/* Rows per task on the matrix-vector path. */
+#define MK_QGEMV_TASK_ROWS 64
+
+#define MK_QGEMM_ES ((size_t)sizeof(mk_qb_t))
+
+/* Upper bound of mk_qgemm_work_bytes(m, n, k) for every m and n. */
+#define MK_QGEMM_WORK_BOUND(k)                                                                                 \
+    ((size_t)MK_QGEMM_MAX_TASKS *                                                                              \
+     ((MK_QGEMM_B_BYTES + (size_t)MK_QGEMM_PANEL_PAD * (MK_QGEMM_NC / MK_QGEMM_NR) >                           \
+               (size_t)MK_QGEMM_NR * MK_QGEMM_ES * (size_t)mk_round_up((k), MK_QGEMM_KG) + MK_QGEMM_PANEL_PAD  \
+           ? MK_QGEMM_B_BYTES + (size_t)MK_QGEMM_PANEL_PAD * (MK_QGEMM_NC / MK_QGEMM_NR)                       \
+           : (size_t)MK_QGEMM_NR * MK_QGEMM_ES * (size_t)mk_round_up((k), MK_QGEMM_KG) + MK_QGEMM_PANEL_PAD) + \
+      64))
+
+/* Output kinds of mk_qgemm_epilogue. */
+enum { MK_QGEMM_OUT_INT32 = 0, MK_QGEMM_OUT_UINT8 = 1, MK_QGEMM_OUT_INT8 = 2, MK_QGEMM_OUT_FLOAT = 3 };
+
+/* How acc becomes the output element (acc already includes row_offset):
+ *  INT32: acc;
+ *  UINT8 / INT8: saturate(round_half_to_even((float)acc * scale[i]) +
+ *                zero_point) to [0, 255] / [-128, 127];
+ *  FLOAT: (float)acc * scale[i].
+ * scale[i] is scale[row] when per_row, else scale[0] (unused for INT32); it
+ * must be finite. zero_point is any int32 of magnitude below 2^21 (ONNX's
+ * lie in the output type). */
+typedef struct mk_qgemm_epilogue {
+    int kind;
+    const float *scale;
+    int per_row;
+    int32_t zero_point;
+} mk_qgemm_epilogue;
+
+/* ------------------------------------------------------------------------ */
+/* Epilogue.                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The int32 whose two's complement bits are u (no implementation-defined
+ * conversion; compiles to nothing). */
+MK_UNUSED static int32_t mk_q_i32(uint32_t u)
+{
+    return u < 0x80000000u ? (int32_t)u : (int32_t)(u - 0x80000000u) - INT32_MAX - 1;
+}
+
+/* Bytes of one output element of an epilogue kind. */
+MK_UNUSED static size_t mk_qgemm_out_bytes(int kind)
+{
+    return kind == MK_QGEMM_OUT_UINT8 || kind == MK_QGEMM_OUT_INT8 ? 1 : 4;
+}
+
+/* Multiplier or scale of output row i. */
+MK_UNUSED static float mk_qgemm_row_scale(const mk_qgemm_epilogue *e, int64_t i)
+{
+    if (e == NULL || e->kind == MK_QGEMM_OUT_INT32) {
+        return 1.0f;
+    }
+    return e->scale[e->per_row ? i : 0];
+}
+
+/* Scalar requantization. x is first clamped to the integers [lo_f, hi_f] =
+ * [lo - zero, hi - zero] (a NaN goes to lo_f, as maxps does): outside them
+ * the result saturates anyway, and inside rounding plus zero cannot leave
+ * [lo, hi]. That also keeps |x| small enough for the rounding trick: adding
+ * 1.5 * 2^23 leaves no fraction bits, so the sum is rounded half to even. */
+MK_UNUSED static int32_t mk_q_requantize(int32_t acc, float scale, float lo_f, float hi_f, int32_t zero)
+{
+    float x = (float)acc * scale;
+    float r;
+    x = x > lo_f ? x : lo_f;
+    x = x < hi_f ? x : hi_f;
+    r = (float)(x + 12582912.0f) - 12582912.0f;
+    return (int32_t)r + zero;
+}
+
+/* out[j * stride] = epilogue(acc[j] + offset) for j < count, row scale
+ * `scale`; out points at the row's first element. */
+MK_UNUSED static void mk_qgemm_store_row(const mk_qgemm_epilogue *e, const int32_t *acc, int64_t count,
+                                         uint32_t offset, float scale, void *out, int64_t stride)
+{
+    const int kind = e != NULL ? e->kind : MK_QGEMM_OUT_INT32;
+    int64_t j = 0;
+    if (kind == MK_QGEMM_OUT_INT32 || kind == MK_QGEMM_OUT_FLOAT) {
+        int32_t *oi = (int32_t *)out;
+        float *of = (float *)out;
+        if (stride == 1) {
+#if defined(MK_QGEMM_VNNI)
+            const __m512i voff = _mm512_set1_epi32(mk_q_i32(offset));
+            const __m512 vs = _mm512_set1_ps(scale);
+            for (; j < count; j += 16) {
+                const __mmask16 mask = count - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - j)) - 1u);
+                const __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, acc + j), voff);
+                if (kind == MK_QGEMM_OUT_INT32) {
+                    _mm512_mask_storeu_epi32(oi + j, mask, v);
+                } else {
+                    _mm512_mask_storeu_ps(of + j, mask, _mm512_mul_ps(_mm512_cvtepi32_ps(v), vs));
+                }
+            }
+#elif defined(MK_QGEMM_AVX2)
+            const __m256i voff = _mm256_set1_epi32(mk_q_i32(offset));
+            const __m256 vs = _mm256_set1_ps(scale);
+            for (; j + 8 <= count; j += 8) {
+                const __m256i v = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(acc + j)), voff);
+                if (kind == MK_QGEMM_OUT_INT32) {
+                    _mm256_storeu_si256((__m256i *)(oi + j), v);
+                } else {
+                    _mm256_storeu_ps(of + j, _mm256_mul_ps(_mm256_cvtepi32_ps(v), vs));
+                }
+            }
+#elif defined(MK_QGEMM_SDOT)
+            const int32x4_t voff = vdupq_n_s32(mk_q_i32(offset));
+            const float32x4_t vs = vdupq_n_f32(scale);
+            for (; j + 4 <= count; j += 4) {
+                const int32x4_t v = vaddq_s32(vld1q_s32(acc + j), voff);
+                if (kind == MK_QGEMM_OUT_INT32) {
+                    vst1q_s32(oi + j, v);
+                } else {
+                    vst1q_f32(of + j, vmulq_f32(vcvtq_f32_s32(v), vs));
+                }
+            }
+#endif
+        }
+        for (; j < count; ++j) {
+            const int32_t v = mk_q_i32((uint32_t)acc[j] + offset);
+            if (kind == MK_QGEMM_OUT_INT32) {
+                oi[j * stride] = v;
+            } else {
+                of[j * stride] = (float)v * scale;
+            }
+        }
+        return;
+    }
+    {
+        const int32_t lo = kind == MK_QGEMM_OUT_UINT8 ? 0 : -128;
+        const int32_t hi = kind == MK_QGEMM_OUT_UINT8 ? 255 : 127;
+        const int32_t zero = e->zero_point;
+        const float lo_f = (float)(lo - zero), hi_f = (float)(hi - zero);
+        uint8_t *ou = (uint8_t *)out;
+        int8_t *os = (int8_t *)out;
+        if (stride == 1) {
+#if defined(MK_QGEMM_VNNI)
+            const __m512i voff = _mm512_set1_epi32(mk_q_i32(offset)), vz = _mm512_set1_epi32(zero);
+            const __m512 vs = _mm512_set1_ps(scale), vlo_f = _mm512_set1_ps(lo_f), vhi_f = _mm512_set1_ps(hi_f);
+            for (; j < count; j += 16) {
+                const __mmask16 mask = count - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - j)) - 1u);
+                const __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, acc + j), voff);
+                __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(v), vs);
+                __m512i q;
+                x = _mm512_min_ps(_mm512_max_ps(x, vlo_f), vhi_f);
+                q = _mm512_add_epi32(_mm512_cvtps_epi32(x), vz);
+                _mm512_mask_cvtepi32_storeu_epi8(ou + j, mask, q);
+            }
+#elif defined(MK_QGEMM_AVX2)
+            const __m256i voff = _mm256_set1_epi32(mk_q_i32(offset)), vz = _mm256_set1_epi32(zero);
+            const __m256 vs = _mm256_set1_ps(scale), vlo_f = _mm256_set1_ps(lo_f), vhi_f = _mm256_set1_ps(hi_f);
+            for (; j + 8 <= count; j += 8) {
+                const __m256i v = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(acc + j)), voff);
+                __m256 x = _mm256_mul_ps(_mm256_cvtepi32_ps(v), vs);
+                __m256i q;
+                __m128i w;
+                x = _mm256_min_ps(_mm256_max_ps(x, vlo_f), vhi_f);
+                q = _mm256_add_epi32(_mm256_cvtps_epi32(x), vz);
+                w = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+                w = kind == MK_QGEMM_OUT_UINT8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
+                _mm_storel_epi64((__m128i *)(ou + j), w);
+            }
+#elif defined(MK_QGEMM_SDOT)
+            const int32x4_t voff = vdupq_n_s32(mk_q_i32(offset)), vz = vdupq_n_s32(zero);
+            const float32x4_t vs = vdupq_n_f32(scale), vlo_f = vdupq_n_f32(lo_f), vhi_f = vdupq_n_f32(hi_f);
+            for (; j + 8 <= count; j += 8) {
+                float32x4_t x0 = vmulq_f32(vcvtq_f32_s32(vaddq_s32(vld1q_s32(acc + j), voff)), vs);
+                float32x4_t x1 = vmulq_f32(vcvtq_f32_s32(vaddq_s32(vld1q_s32(acc + j + 4), voff)), vs);
+                int32x4_t q0, q1;
+                int8x8_t b;
+                /* maxnm returns the number when one operand is NaN, like the C code. */
+                x0 = vminnmq_f32(vmaxnmq_f32(x0, vlo_f), vhi_f);
+                x1 = vminnmq_f32(vmaxnmq_f32(x1, vlo_f), vhi_f);
+                q0 = vaddq_s32(vcvtnq_s32_f32(x0), vz);
+                q1 = vaddq_s32(vcvtnq_s32_f32(x1), vz);
+                b = vmovn_s16(vcombine_s16(vmovn_s32(q0), vmovn_s32(q1)));
+                vst1_s8(os + j, b);
+            }
+#endif
+        }
+        for (; j < count; ++j) {
+            const int32_t q = mk_q_requantize(mk_q_i32((uint32_t)acc[j] + offset), scale, lo_f, hi_f, zero);
+            if (kind == MK_QGEMM_OUT_UINT8) {
+                ou[j * stride] = (uint8_t)q;
+            } else {
+                os[j * stride] = (int8_t)q;
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Microkernels. Contract (all paths):                                       */
+/*   c[r*NR + j] = init[r] + sum_{g < groups} sum_{t < KG}                  */
+/*                 ap[(g*MR + r)*KG + t] * bp[(g*NR + j)*KG + t]             */
+/* for r < MR, j < NR, in 32-bit wrap-around arithmetic.                     */
+/* ------------------------------------------------------------------------ */
+
+/* The 32-bit lane at p (any alignment). */
+MK_UNUSED static int32_t mk_q_load32(const void *p)
+{
+    int32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+#if defined(MK_QGEMM_VNNI)
+
+/* Declares the 16 zmm accumulators c<r><h> (row r, columns 16h..16h+15) of
+ * the 8x32 AVX-512 VNNI microkernel and sums into them; each vpdpbusd adds
+ * 16 lanes x 4 products u8 x s8. Shared by the two kernels below. */
+#define MK_QGEMM_VNNI_SUMS                                                                               \
+    __m512i c00 = _mm512_set1_epi32(init[0]), c01 = c00, c10 = _mm512_set1_epi32(init[1]), c11 = c10;    \
+    __m512i c20 = _mm512_set1_epi32(init[2]), c21 = c20, c30 = _mm512_set1_epi32(init[3]), c31 = c30;    \
+    __m512i c40 = _mm512_set1_epi32(init[4]), c41 = c40, c50 = _mm512_set1_epi32(init[5]), c51 = c50;    \
+    __m512i c60 = _mm512_set1_epi32(init[6]), c61 = c60, c70 = _mm512_set1_epi32(init[7]), c71 = c70;    \
+    int64_t g;                                                                                           \
+    for (g = 0; g < groups; ++g) {                                                                       \
+        const __m512i b0 = _mm512_loadu_si512(bp);                                                       \
+        const __m512i b1 = _mm512_loadu_si512(bp + 64);                                                  \
+        __m512i av;                                                                                      \
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)                                  \
+        MK_QGEMM_ROW(4) MK_QGEMM_ROW(5) MK_QGEMM_ROW(6) MK_QGEMM_ROW(7)                                  \
+        ap += 32;                                                                                        \
+        bp += 128;                                                                                       \
+    }
+#define MK_QGEMM_ROW(r)                                     \
+    av = _mm512_set1_epi32(mk_q_load32(ap + 4 * (r)));      \
+    c##r##0 = _mm512_dpbusd_epi32(c##r##0, b0, av);         \
+    c##r##1 = _mm512_dpbusd_epi32(c##r##1, b1, av);
+
+/* 8x32 AVX-512 VNNI microkernel. The VNNI kernels stay out of line: GCC 12
+ * allocates the accumulators of a copy inlined into the tile loop badly. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
+{
+    MK_QGEMM_VNNI_SUMS
+#define MK_QGEMM_STORE(r)                                  \
+    _mm512_storeu_si512(c + (r) * 32, c##r##0);            \
+    _mm512_storeu_si512(c + (r) * 32 + 16, c##r##1);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+    MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
+#undef MK_QGEMM_STORE
+}
+
+/* The same 8x32 sums requantized at once (UINT8 and INT8 kinds): row r of
+ * the block goes to out + r * ldo (32 contiguous bytes), multiplier
+ * scale[r], with the same operations as mk_qgemm_store_row, so the same
+ * bits. Small-K products were bound by the per-row calls of the store.
+ * The sums pass through a local block: when they feed arithmetic straight
+ * from the loop, GCC 12 keeps each accumulator in two registers. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_requantize(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                            const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
+                                                            const float *scale, float lo_f, float hi_f,
+                                                            int32_t zero, unsigned char *out, int64_t ldo)
+{
+    int32_t block[8 * 32];
+    int r;
+    mk_qgemm_micro(groups, ap, bp, init, block);
+    {
+        const __m512 vlo = _mm512_set1_ps(lo_f), vhi = _mm512_set1_ps(hi_f);
+        const __m512i vz = _mm512_set1_epi32(zero);
+        for (r = 0; r < 8; ++r) {
+            const __m512 vs = _mm512_set1_ps(scale[r]);
+            int h;
+            for (h = 0; h < 2; ++h) {
+                const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(block + r * 32 + 16 * h)), vs);
+                const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(x, vlo), vhi)), vz);
+                _mm_storeu_si128((__m128i *)(out + r * ldo + 16 * h), _mm512_cvtepi32_epi8(q));
+            }
+        }
+    }
+}
+#undef MK_QGEMM_ROW
+#undef MK_QGEMM_VNNI_SUMS
+
+/* The microkernel contract for columns 0..15 of the panel only (8 zmm
+ * accumulators): half the work for a last panel of at most 24 columns. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_half(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                      const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
+                                                      int32_t *MK_RESTRICT c)
+{
+    __m512i c0 = _mm512_set1_epi32(init[0]), c1 = _mm512_set1_epi32(init[1]), c2 = _mm512_set1_epi32(init[2]);
+    __m512i c3 = _mm512_set1_epi32(init[3]), c4 = _mm512_set1_epi32(init[4]), c5 = _mm512_set1_epi32(init[5]);
+    __m512i c6 = _mm512_set1_epi32(init[6]), c7 = _mm512_set1_epi32(init[7]);
+    int64_t g;
+    for (g = 0; g < groups; ++g) {
+        const __m512i b0 = _mm512_loadu_si512(bp);
+#define MK_QGEMM_ROW(r) c##r = _mm512_dpbusd_epi32(c##r, b0, _mm512_set1_epi32(mk_q_load32(ap + 4 * (r))));
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)
+        MK_QGEMM_ROW(4) MK_QGEMM_ROW(5) MK_QGEMM_ROW(6) MK_QGEMM_ROW(7)
+#undef MK_QGEMM_ROW
+        ap += 32;
+        bp += 128;
+    }
+#define MK_QGEMM_STORE(r) _mm512_storeu_si512(c + (r) * 32, c##r);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+    MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
+#undef MK_QGEMM_STORE
+}
+
+/* One column of B against one A panel: sums[r] = init[r] + sum_g sum_t
+ * ap[(g*8 + r)*4 + t] * bp[g*bstride + t], 8 rows in one ymm, four sums
+ * over alternating groups so that vpdpbusd's latency is hidden (integer
+ * sums are exact in any order). Column j of a B panel is bp + 4j with
+ * bstride 128: a sixteenth of a full microkernel's work, for the few
+ * columns past the last full 16; a plain vector has bstride 4. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                        const mk_qb_t *MK_RESTRICT bp, int64_t bstride,
+                                                        const int32_t *init, int32_t *MK_RESTRICT sums)
+{
+    __m256i s0 = _mm256_loadu_si256((const __m256i *)init), s1 = _mm256_setzero_si256(), s2 = s1, s3 = s1;
+    int64_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
+        s1 = _mm256_dpbusd_epi32(s1, _mm256_set1_epi32(mk_q_load32(bp + bstride)),
+                                 _mm256_loadu_si256((const __m256i *)(ap + 32)));
+        s2 = _mm256_dpbusd_epi32(s2, _mm256_set1_epi32(mk_q_load32(bp + 2 * bstride)),
+                                 _mm256_loadu_si256((const __m256i *)(ap + 64)));
+        s3 = _mm256_dpbusd_epi32(s3, _mm256_set1_epi32(mk_q_load32(bp + 3 * bstride)),
+                                 _mm256_loadu_si256((const __m256i *)(ap + 96)));
+        ap += 128;
+        bp += 4 * bstride;
+    }
+    for (; g < groups; ++g) {
+        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
+        ap += 32;
+        bp += bstride;
+    }
+    _mm256_storeu_si256((__m256i *)sums, _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3)));
+}
+
+#elif defined(MK_QGEMM_AVX2)
+
+/* 6x16 AVX2 microkernel on int16 pairs: 12 ymm accumulators; vpmaddwd adds
+ * two products per lane exactly, vpaddd wraps. */
+MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
+{
+    __m256i c00 = _mm256_set1_epi32(init[0]), c01 = c00, c10 = _mm256_set1_epi32(init[1]), c11 = c10;
+    __m256i c20 = _mm256_set1_epi32(init[2]), c21 = c20, c30 = _mm256_set1_epi32(init[3]), c31 = c30;
+    __m256i c40 = _mm256_set1_epi32(init[4]), c41 = c40, c50 = _mm256_set1_epi32(init[5]), c51 = c50;
+    int64_t g;
+    for (g = 0; g < groups; ++g) {
+        const __m256i b0 = _mm256_loadu_si256((const __m256i *)bp);
+        const __m256i b1 = _mm256_loadu_si256((const __m256i *)(bp + 16));
+        __m256i av;
+#define MK_QGEMM_ROW(r)                                                      \
+    av = _mm256_set1_epi32(mk_q_load32(ap + 2 * (r)));                       \
+    c##r##0 = _mm256_add_epi32(c##r##0, _mm256_madd_epi16(b0, av));          \
+    c##r##1 = _mm256_add_epi32(c##r##1, _mm256_madd_epi16(b1, av));
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2)
+        MK_QGEMM_ROW(3) MK_QGEMM_ROW(4) MK_QGEMM_ROW(5)
+#undef MK_QGEMM_ROW
+        ap += 12;
+        bp += 32;
+    }
+#define MK_QGEMM_STORE(r)                                                \
+    _mm256_storeu_si256((__m256i *)(c + (r) * 16), c##r##0);             \
+    _mm256_storeu_si256((__m256i *)(c + (r) * 16 + 8), c##r##1);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2)
+    MK_QGEMM_STORE(3) MK_QGEMM_STORE(4) MK_QGEMM_STORE(5)
+#undef MK_QGEMM_STORE
+}
+
+#elif defined(MK_QGEMM_SDOT)
+
+/* 8x8 AArch64 SDOT microkernel: 16 q-register accumulators, each SDOT adds
+ * 4 lanes x 4 products s8 x s8. */
+MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
+{
+    int32x4_t c00 = vdupq_n_s32(init[0]), c01 = c00, c10 = vdupq_n_s32(init[1]), c11 = c10;
+    int32x4_t c20 = vdupq_n_s32(init[2]), c21 = c20, c30 = vdupq_n_s32(init[3]), c31 = c30;
+    int32x4_t c40 = vdupq_n_s32(init[4]), c41 = c40, c50 = vdupq_n_s32(init[5]), c51 = c50;
+    int32x4_t c60 = vdupq_n_s32(init[6]), c61 = c60, c70 = vdupq_n_s32(init[7]), c71 = c70;
+    int64_t g;
+    for (g = 0; g < groups; ++g) {
+        const int8x16_t b0 = vld1q_s8(bp);
+        const int8x16_t b1 = vld1q_s8(bp + 16);
+        const int8x16_t a0 = vld1q_s8(ap);
+        const int8x16_t a1 = vld1q_s8(ap + 16);
+#define MK_QGEMM_ROW(r, av, lane)                              \
+    c##r##0 = vdotq_laneq_s32(c##r##0, b0, av, lane);          \
+    c##r##1 = vdotq_laneq_s32(c##r##1, b1, av, lane);
+        MK_QGEMM_ROW(0, a0, 0) MK_QGEMM_ROW(1, a0, 1) MK_QGEMM_ROW(2, a0, 2) MK_QGEMM_ROW(3, a0, 3)
+        MK_QGEMM_ROW(4, a1, 0) MK_QGEMM_ROW(5, a1, 1) MK_QGEMM_ROW(6, a1, 2) MK_QGEMM_ROW(7, a1, 3)
+#undef MK_QGEMM_ROW
+        ap += 32;
+        bp += 32;
+    }
+#define MK_QGEMM_STORE(r)                          \
+    vst1q_s32(c + (r) * 8, c##r##0);               \
+    vst1q_s32(c + (r) * 8 + 4, c##r##1);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+    MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
+#undef MK_QGEMM_STORE
+}
+
+#else
+
+/* 4x4 portable microkernel: 16 named scalar accumulators (an array stays
+ * in memory at -O2), unsigned so that the sums wrap instead of
+ * overflowing. */
+MK_UNUSED static void mk_qgemm_micro(int64_t groups, const mk_qa_t *MK_RESTRICT ap, const mk_qb_t *MK_RESTRICT bp,
+                                     const int32_t *init, int32_t *MK_RESTRICT c)
+{
+    uint32_t c00 = (uint32_t)init[0], c01 = c00, c02 = c00, c03 = c00;
+    uint32_t c10 = (uint32_t)init[1], c11 = c10, c12 = c10, c13 = c10;
+    uint32_t c20 = (uint32_t)init[2], c21 = c20, c22 = c20, c23 = c20;
+    uint32_t c30 = (uint32_t)init[3], c31 = c30, c32 = c30, c33 = c30;
+    int64_t g;
+    for (g = 0; g < groups; ++g) {
+        const int32_t b0 = bp[0], b1 = bp[1], b2 = bp[2], b3 = bp[3];
+        int32_t av;
+#define MK_QGEMM_ROW(r)                    \
+    av = ap[r];                            \
+    c##r##0 += (uint32_t)(av * b0);        \
+    c##r##1 += (uint32_t)(av * b1);        \
+    c##r##2 += (uint32_t)(av * b2);        \
+    c##r##3 += (uint32_t)(av * b3);
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)
+#undef MK_QGEMM_ROW
+        ap += 4;
+        bp += 4;
+    }
+#define MK_QGEMM_STORE(r)                  \
+    c[(r) * 4] = mk_q_i32(c##r##0);        \
+    c[(r) * 4 + 1] = mk_q_i32(c##r##1);    \
+    c[(r) * 4 + 2] = mk_q_i32(c##r##2);    \
+    c[(r) * 4 + 3] = mk_q_i32(c##r##3);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+#undef MK_QGEMM_STORE
+}
+
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Plan and packing.                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Blocking decisions for one product; a pure function of (m, n, k). */
+typedef struct mk_qgemm_plan {
+    int64_t groups;           /* round_up(k, KG) / KG */
+    int64_t tile_m, tile_n;   /* task tile size, multiples of MR / NR */
+    int64_t tiles_m, tiles_n; /* tile grid */
+    int64_t slots;            /* parallel tasks; each owns a B block */
+    int64_t a_panel_elems;    /* one packed A panel */
+    int64_t b_panel_elems;    /* one packed B panel plus the gap */
+    size_t slot_bytes;        /* one packed B block, multiple of 64 */
+} mk_qgemm_plan;
+
+/* Fills *plan for an m x n x k product (m, n, k >= 1). */
+MK_UNUSED static void mk_qgemm_make_plan(int64_t m, int64_t n, int64_t k, mk_qgemm_plan *plan)
+{
+    const int64_t kp = mk_round_up(k, MK_QGEMM_KG);
+    const int64_t panel_bytes = kp * MK_QGEMM_NR * (int64_t)MK_QGEMM_ES;
+    /* Widest tile whose B block fits MK_QGEMM_B_BYTES (at least one panel). */
+    const int64_t cap = mk_max_i64(MK_QGEMM_NR, mk_min_i64(MK_QGEMM_NC, (int64_t)MK_QGEMM_B_BYTES / panel_bytes *
+                                                                           MK_QGEMM_NR));
+    int64_t blocks_m = 1, blocks_n = mk_div_up(n, cap);
+    /* Cut finer (columns first, down to 2*NR wide, then rows, down to 2*MR
+     * tall) until there are MK_QGEMM_MIN_TILES tiles to spread over threads.
+     * The rows of A stream through every tile, so tiles are never cut by
+     * height for the cache. */
+    while (blocks_m * blocks_n < MK_QGEMM_MIN_TILES) {
+        if (mk_div_up(n, blocks_n * 2) >= 2 * MK_QGEMM_NR) {
+            blocks_n *= 2;
+        } else if (mk_div_up(m, blocks_m * 2) >= 2 * MK_QGEMM_MR) {
+            blocks_m *= 2;
+        } else {
+            break;
+        }
+    }
+    plan->groups = kp / MK_QGEMM_KG;
+    plan->tile_m = mk_round_up(mk_div_up(m, blocks_m), MK_QGEMM_MR);
+    plan->tiles_m = mk_div_up(m, plan->tile_m);
+    plan->tile_n = mk_round_up(mk_div_up(n, blocks_n), MK_QGEMM_NR);
+    plan->tiles_n = mk_div_up(n, plan->tile_n);
+    plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_QGEMM_MAX_TASKS);
+    plan->a_panel_elems = kp * MK_QGEMM_MR;
+    plan->b_panel_elems = kp * MK_QGEMM_NR + MK_QGEMM_PANEL_PAD / (int64_t)MK_QGEMM_ES;
+    plan->slot_bytes =
+        (size_t)mk_round_up(plan->tile_n / MK_QGEMM_NR * plan->b_panel_elems * (int64_t)MK_QGEMM_ES, 64);
+}
+
+/* Bytes of one packed-A buffer for an m x k weight (see mk_qgemm_pack_a):
+ * the MR-row panels, then (NEON dot product only) 128 * rowsum(A) per row. */
+MK_UNUSED static size_t mk_qgemm_packed_a_bytes(int64_t m, int64_t k)
+{
+    const int64_t rows = mk_round_up(m, MK_QGEMM_MR);
+    size_t bytes;
+    if (m <= 0 || k <= 0) {
+        return 0;
+    }
+    bytes = (size_t)mk_round_up(rows * mk_round_up(k, MK_QGEMM_KG) * (int64_t)sizeof(mk_qa_t), 64);
+#if defined(MK_QGEMM_SDOT)
+    bytes += (size_t)mk_round_up(rows * 4, 64);
+#endif
+    return bytes;
+}
+
+#if defined(MK_QGEMM_VNNI) || defined(MK_QGEMM_AVX2)
+/* Transposes 8 x 8 32-bit lanes in place: lane j of r[i] <-> lane i of r[j]. */
+MK_UNUSED static void mk_q_transpose8x8(__m256i *r)
+{
+    const __m256 r0 = _mm256_castsi256_ps(r[0]), r1 = _mm256_castsi256_ps(r[1]);
+    const __m256 r2 = _mm256_castsi256_ps(r[2]), r3 = _mm256_castsi256_ps(r[3]);
+    const __m256 r4 = _mm256_castsi256_ps(r[4]), r5 = _mm256_castsi256_ps(r[5]);
+    const __m256 r6 = _mm256_castsi256_ps(r[6]), r7 = _mm256_castsi256_ps(r[7]);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_castps_si256(_mm256_permute2f128_ps(s0, s4, 0x20));
+    r[1] = _mm256_castps_si256(_mm256_permute2f128_ps(s1, s5, 0x20));
+    r[2] = _mm256_castps_si256(_mm256_permute2f128_ps(s2, s6, 0x20));
+    r[3] = _mm256_castps_si256(_mm256_permute2f128_ps(s3, s7, 0x20));
+    r[4] = _mm256_castps_si256(_mm256_permute2f128_ps(s0, s4, 0x31));
+    r[5] = _mm256_castps_si256(_mm256_permute2f128_ps(s1, s5, 0x31));
+    r[6] = _mm256_castps_si256(_mm256_permute2f128_ps(s2, s6, 0x31));
+    r[7] = _mm256_castps_si256(_mm256_permute2f128_ps(s3, s7, 0x31));
+}
+#endif
+
+/* Packs rows [0, rows) (rows <= MR) of A (row stride lda, depth k) into one
+ * panel: dst[(g*MR + r)*KG + t] = A[r][g*KG + t], zero past k and rows.
+ * corr, when non-null, receives 128 * sum_p A[r][p] (mod 2^32) per row. */
+MK_UNUSED static void mk_qgemm_pack_a_panel(const int8_t *a, int64_t lda, int64_t rows, int64_t k, mk_qa_t *dst,
+                                            uint32_t *corr)
+{
+    const int64_t groups = mk_div_up(k, MK_QGEMM_KG);
+    int64_t g = 0, r, t;
+#if defined(MK_QGEMM_VNNI)
+    /* 8 rows x 8 groups of 4 bytes: an 8x8 transpose of 32-bit lanes. */
+    if (rows == 8) {
+        for (; (g + 8) * 4 <= k; g += 8) {
+            __m256i v[8];
+            for (r = 0; r < 8; ++r) {
+                v[r] = _mm256_loadu_si256((const __m256i *)(a + r * lda + g * 4));
+            }
+            mk_q_transpose8x8(v);
+            for (r = 0; r < 8; ++r) {
+                _mm256_storeu_si256((__m256i *)(dst + (g + r) * 32), v[r]);
+            }
+        }
+    }
+#elif defined(MK_QGEMM_AVX2)
+    /* 6 rows (plus 2 of zeros) x 8 pairs widened to int16: the same
+     * transpose, keeping 6 lanes of each result. */
+    if (rows == 6) {
+        const __m256i keep6 = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+        for (; (g + 8) * 2 <= k; g += 8) {
+            __m256i v[8];
+            for (r = 0; r < 6; ++r) {
+                v[r] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(a + r * lda + g * 2)));
+            }
+            v[6] = v[7] = _mm256_setzero_si256();
+            mk_q_transpose8x8(v);
+            for (r = 0; r < 8; ++r) {
+                _mm256_maskstore_epi32((int *)(dst + (g + r) * 12), keep6, v[r]);
+            }
+        }
+    }
+#endif
+    for (; g < groups; ++g) {
+        for (r = 0; r < MK_QGEMM_MR; ++r) {
+            for (t = 0; t < MK_QGEMM_KG; ++t) {
+                const int64_t p = g * MK_QGEMM_KG + t;
+                dst[(g * MK_QGEMM_MR + r) * MK_QGEMM_KG + t] = (mk_qa_t)(r < rows && p < k ? a[r * lda + p] : 0);
+            }
+        }
+    }
+    if (corr != NULL) {
+        for (r = 0; r < MK_QGEMM_MR; ++r) {
+            uint32_t sum = 0;
+            int64_t p;
+            for (p = 0; r < rows && p < k; ++p) {
+                sum += (uint32_t)(int32_t)a[r * lda + p];
+            }
+            corr[r] = 128u * sum;
+        }
+    }
+}
+
+/* Everything the A-packing tasks share. */
+typedef struct mk_qgemm_pack_job {
+    int64_t m, k;
+    const int8_t *a;
+    int64_t lda;
+    mk_qa_t *dst;
+    uint32_t *corr; /* NEON dot product only */
+} mk_qgemm_pack_job;
+
+/* Task body: packs A panels [index * P, index * P + P). */
+MK_UNUSED static void mk_qgemm_pack_a_task(void *ctx, size_t index)
+{
+    const mk_qgemm_pack_job *job = (const mk_qgemm_pack_job *)ctx;
+    const int64_t panels = mk_div_up(job->m, MK_QGEMM_MR);
+    const int64_t first = (int64_t)index * MK_QGEMM_PACK_PANELS;
+    const int64_t last = mk_min_i64(panels, first + MK_QGEMM_PACK_PANELS);
+    const int64_t panel_elems = mk_round_up(job->k, MK_QGEMM_KG) * MK_QGEMM_MR;
+    int64_t q;
+    for (q = first; q < last; ++q) {
+        mk_qgemm_pack_a_panel(job->a + q * MK_QGEMM_MR * job->lda, job->lda,
+                              mk_min_i64(MK_QGEMM_MR, job->m - q * MK_QGEMM_MR), job->k, job->dst + q * panel_elems,
+                              job->corr != NULL ? job->corr + q * MK_QGEMM_MR : NULL);
+    }
+}
+
+/* Packs the m x k int8 matrix A (row stride lda) into `packed`, which must
+ * hold mk_qgemm_packed_a_bytes(m, k) bytes, 64-byte aligned. The layout
+ * belongs to the SIMD path compiled in: pack with the same build that
+ * calls mk_qgemm. */
+MK_UNUSED static void mk_qgemm_pack_a(const mk_exec *ex, int64_t m, int64_t k, const int8_t *a, int64_t lda,
+                                      void *packed)
+{
+    mk_qgemm_pack_job job;
+    if (m <= 0 || k <= 0) {
+        return;
+    }
+    job.m = m;
+    job.k = k;
+    job.a = a;
+    job.lda = lda;
+    job.dst = (mk_qa_t *)packed;
+#if defined(MK_QGEMM_SDOT)
+    job.corr = (uint32_t *)((unsigned char *)packed + mk_qgemm_packed_a_bytes(m, k) -
+                            (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
+#else
+    job.corr = NULL;
+#endif
+    mk_parallel(ex, (size_t)mk_div_up(mk_div_up(m, MK_QGEMM_MR), MK_QGEMM_PACK_PANELS), mk_qgemm_pack_a_task, &job);
+}
+
+/* Everything one call of mk_qgemm shares with its tasks. */
+typedef struct mk_qgemm_job {
+    mk_qgemm_plan plan;
+    int64_t m, n, k;
+    const mk_qa_t *ap;    /* packed A */
+    const uint32_t *corr; /* 128 * rowsum(A) per row (NEON dot product), else NULL */
+    const uint8_t *b;
+    int64_t b_rs, b_cs;
+    unsigned flip; /* 0x80 for int8 activations, else 0 */
+    const int32_t *row_offset;
+    const mk_qgemm_epilogue *epi;
+    unsigned char *c;
+    int64_t c_rs, c_cs;
+    size_t c_es; /* bytes per output element */
+    unsigned char *scratch;
+} mk_qgemm_job;
+
+/* The packed B value of activation byte v. */
+#define MK_QGEMM_B_VALUE(job, v) ((mk_qb_t)((int32_t)((v) ^ (job)->flip) - MK_QGEMM_B_SHIFT))
+
+/* Packs one group (depth p .. p+KG-1) of one panel (columns j .. j+vc-1 of
+ * B, vc <= NR) element by element: out[c*KG + t] = value of B(p+t, j+c),
+ * zero past k and vc. */
+MK_UNUSED static void mk_qgemm_pack_b_group(const mk_qgemm_job *job, int64_t p, int64_t j, int64_t vc,
+                                            mk_qb_t *MK_RESTRICT out)
+{
+    int64_t c, t;
+    for (c = 0; c < MK_QGEMM_NR; ++c) {
+        for (t = 0; t < MK_QGEMM_KG; ++t) {
+            out[c * MK_QGEMM_KG + t] =
+                c < vc && p + t < job->k ? MK_QGEMM_B_VALUE(job, job->b[(p + t) * job->b_rs + (j + c) * job->b_cs])
+                                         : (mk_qb_t)0;
+        }
+    }
+}
+
+/* One full group of one full panel, B rows contiguous (b_cs == 1): src is
+ * B(p, j), rows rs apart. */
+MK_UNUSED static void mk_qgemm_pack_b_rows(const uint8_t *MK_RESTRICT src, int64_t rs, unsigned flip,
+                                           mk_qb_t *MK_RESTRICT out)
+{
+#if defined(MK_QGEMM_VNNI)
+    /* Interleave 4 rows of 16 bytes into 16 columns of 4 bytes, twice. */
+    const __m128i vflip = _mm_set1_epi8((char)flip);
+    int h;
+    for (h = 0; h < 2; ++h) {
+        const __m128i x0 = _mm_loadu_si128((const __m128i *)(src + 16 * h));
+        const __m128i x1 = _mm_loadu_si128((const __m128i *)(src + rs + 16 * h));
+        const __m128i x2 = _mm_loadu_si128((const __m128i *)(src + 2 * rs + 16 * h));
+        const __m128i x3 = _mm_loadu_si128((const __m128i *)(src + 3 * rs + 16 * h));
+        const __m128i a = _mm_unpacklo_epi8(x0, x1), b = _mm_unpackhi_epi8(x0, x1);
+        const __m128i c = _mm_unpacklo_epi8(x2, x3), d = _mm_unpackhi_epi8(x2, x3);
+        __m128i *o = (__m128i *)(out + 64 * h);
+        _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), vflip));
+        _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), vflip));
+        _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(b, d), vflip));
+        _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(b, d), vflip));
+    }
+#elif defined(MK_QGEMM_AVX2)
+    /* Interleave 2 rows of 16 bytes into 16 pairs, widened to int16. */
+    const __m128i vflip = _mm_set1_epi8((char)flip);
+    const __m128i x0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), vflip);
+    const __m128i x1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + rs)), vflip);
+    _mm256_storeu_si256((__m256i *)out, _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(x0, x1)));
+    _mm256_storeu_si256((__m256i *)(out + 16), _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(x0, x1)));
+#elif defined(MK_QGEMM_SDOT)
+    /* Interleave 4 rows of 8 bytes into 8 columns of 4 bytes; XOR 0x80
+     * turns u(b) into u(b) - 128. */
+    const uint8x16_t vflip = vdupq_n_u8((uint8_t)(flip ^ 0x80u));
+    const uint8x8_t x0 = vld1_u8(src), x1 = vld1_u8(src + rs);
+    const uint8x8_t x2 = vld1_u8(src + 2 * rs), x3 = vld1_u8(src + 3 * rs);
+    const uint16x8_t a = vreinterpretq_u16_u8(vcombine_u8(vzip1_u8(x0, x1), vzip2_u8(x0, x1)));
+    const uint16x8_t c = vreinterpretq_u16_u8(vcombine_u8(vzip1_u8(x2, x3), vzip2_u8(x2, x3)));
+    vst1q_s8(out, vreinterpretq_s8_u8(veorq_u8(vreinterpretq_u8_u16(vzip1q_u16(a, c)), vflip)));
+    vst1q_s8(out + 16, vreinterpretq_s8_u8(veorq_u8(vreinterpretq_u8_u16(vzip2q_u16(a, c)), vflip)));
+#else
+    int64_t j;
+    for (j = 0; j < MK_QGEMM_NR; ++j) {
+        out[j] = (mk_qb_t)(src[j] ^ flip);
+    }
+    (void)rs;
+#endif
+}
+
+#if defined(MK_QGEMM_VNNI) || defined(MK_QGEMM_AVX2)
+/* 8 groups of 8 columns, B columns contiguous (b_rs == 1, as for a matmul's
+ * activations read transposed): src is B(p, j), columns cs apart. The
+ * groups of a column are contiguous, so this is an 8x8 transpose of 32-bit
+ * lanes (after widening on AVX2). */
+MK_UNUSED static void mk_qgemm_pack_b_cols8(const uint8_t *MK_RESTRICT src, int64_t cs, unsigned flip,
+                                            mk_qb_t *MK_RESTRICT out)
+{
+    __m256i v[8];
+    int c;
+#if defined(MK_QGEMM_VNNI)
+    const __m256i vflip = _mm256_set1_epi8((char)flip);
+    for (c = 0; c < 8; ++c) {
+        v[c] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(src + c * cs)), vflip);
+    }
+#else
+    const __m128i vflip = _mm_set1_epi8((char)flip);
+    for (c = 0; c < 8; ++c) {
+        v[c] = _mm256_cvtepu8_epi16(_mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + c * cs)), vflip));
+    }
+#endif
+    mk_q_transpose8x8(v);
+    for (c = 0; c < 8; ++c) {
+        _mm256_storeu_si256((__m256i *)(out + c * MK_QGEMM_NR * MK_QGEMM_KG), v[c]);
+    }
+}
+#endif
+
+/* Packs columns [j0, j0 + cols) of B into cols/NR panels of b_panel_elems,
+ * panel q holding (g, c, t) at (g*NR + c)*KG + t = value of
+ * B(g*KG + t, j0 + q*NR + c), zero past k and cols. */
+MK_UNUSED static void mk_qgemm_pack_b(const mk_qgemm_job *job, int64_t j0, int64_t cols, mk_qb_t *dst)
+{
+    const int64_t stride = job->plan.b_panel_elems;
+    const int64_t kp = job->plan.groups * MK_QGEMM_KG;
+    const int64_t group_elems = MK_QGEMM_NR * MK_QGEMM_KG;
+    int64_t p, q;
+    if (job->b_cs == 1) {
+        /* Row-major B (im2col columns, conv input planes): sweep the rows in
+         * order, KG at a time, writing into every panel. */
+        for (p = 0; p < kp; p += MK_QGEMM_KG) {
+            mk_qb_t *out = dst + (p / MK_QGEMM_KG) * group_elems;
+            for (q = 0; q < cols; q += MK_QGEMM_NR) {
+                if (p + MK_QGEMM_KG <= job->k && q + MK_QGEMM_NR <= cols) {
+                    mk_qgemm_pack_b_rows(job->b + p * job->b_rs + j0 + q, job->b_rs, job->flip,
+                                         out + (q / MK_QGEMM_NR) * stride);
+                } else {
+                    /* A partial panel or the last group: stage the valid
+                     * bytes in zero-padded rows (what padding holds does not
+                     * matter: A is zero past k, columns past n are dropped). */
+                    uint8_t rows[MK_QGEMM_KG * MK_QGEMM_NR];
+                    int64_t t;
+                    memset(rows, 0, sizeof(rows));
+                    for (t = 0; t < MK_QGEMM_KG && p + t < job->k; ++t) {
+                        memcpy(rows + t * MK_QGEMM_NR, job->b + (p + t) * job->b_rs + j0 + q,
+                               (size_t)mk_min_i64(MK_QGEMM_NR, cols - q));
+                    }
+                    mk_qgemm_pack_b_rows(rows, MK_QGEMM_NR, job->flip, out + (q / MK_QGEMM_NR) * stride);
+                }
+            }
+        }
+        return;
+    }
+    for (q = 0; q < cols; q += MK_QGEMM_NR) {
+        const int64_t vc = mk_min_i64(MK_QGEMM_NR, cols - q);
+        mk_qb_t *panel = dst + (q / MK_QGEMM_NR) * stride;
+        p = 0;
+#if defined(MK_QGEMM_VNNI) || defined(MK_QGEMM_AVX2)
+        if (job->b_rs == 1 && vc == MK_QGEMM_NR) {
+            for (; p + 8 * MK_QGEMM_KG <= job->k; p += 8 * MK_QGEMM_KG) {
+                int64_t c;
+                for (c = 0; c < MK_QGEMM_NR; c += 8) {
+                    mk_qgemm_pack_b_cols8(job->b + p + (j0 + q + c) * job->b_cs, job->b_cs, job->flip,
+                                          panel + (p / MK_QGEMM_KG) * group_elems + c * MK_QGEMM_KG);
+                }
+            }
+        }
+#endif
+        for (; p < kp; p += MK_QGEMM_KG) {
+            mk_qgemm_pack_b_group(job, p, j0 + q, vc, panel + (p / MK_QGEMM_KG) * group_elems);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Blocked path.                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Writes the epilogue of the mr x nr valid part of a microkernel block
+ * (acc, row length NR, row offsets included) to output rows i0.., columns
+ * j0... */
+MK_UNUSED static void mk_qgemm_store_block(const mk_qgemm_job *job, const int32_t *acc, int64_t i0, int64_t j0,
+                                           int64_t mr, int64_t nr)
+{
+    int64_t r;
+    for (r = 0; r < mr; ++r) {
+        const int64_t i = i0 + r;
+        mk_qgemm_store_row(job->epi, acc + r * MK_QGEMM_NR, nr, 0u, mk_qgemm_row_scale(job->epi, i),
+                           job->c + (size_t)(i * job->c_rs + j0 * job->c_cs) * job->c_es, job->c_cs);
+    }
+}
+
+/* Computes output tile (row block ti, column block tj); packs its B block
+ * into bp first unless bp already holds it. */
+MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t tj, mk_qb_t *bp, int pack_b)
+{
+    const int64_t i0 = ti * job->plan.tile_m;
+    const int64_t j0 = tj * job->plan.tile_n;
+    const int64_t mt = mk_min_i64(job->plan.tile_m, job->m - i0);
+    const int64_t nt = mk_min_i64(job->plan.tile_n, job->n - j0);
+    int64_t ir, jr;
+    if (pack_b) {
+        mk_qgemm_pack_b(job, j0, nt, bp);
+    }
+    for (ir = 0; ir < mt; ir += MK_QGEMM_MR) {
+        const mk_qa_t *apanel = job->ap + ((i0 + ir) / MK_QGEMM_MR) * job->plan.a_panel_elems;
+        int32_t init[MK_QGEMM_MR];
+#if defined(MK_QGEMM_VNNI)
+        float scale[MK_QGEMM_MR];
+#endif
+        int r;
+        /* The accumulators start at the row offsets (plus the SDOT
+         * correction), so the epilogue has nothing to add. */
+        for (r = 0; r < MK_QGEMM_MR; ++r) {
+            const int64_t i = i0 + ir + r;
+            uint32_t offset = i < job->m && job->row_offset != NULL ? (uint32_t)job->row_offset[i] : 0u;
+            if (job->corr != NULL) {
+                offset += job->corr[i]; /* zero past m */
+            }
+            init[r] = mk_q_i32(offset);
+#if defined(MK_QGEMM_VNNI)
+            scale[r] = i < job->m ? mk_qgemm_row_scale(job->epi, i) : 1.0f;
+#endif
+        }
+        for (jr = 0; jr < nt; jr += MK_QGEMM_NR) {
+            const mk_qb_t *bpanel = bp + (jr / MK_QGEMM_NR) * job->plan.b_panel_elems;
+            const int64_t nr = mk_min_i64(MK_QGEMM_NR, nt - jr);
+            int32_t block[MK_QGEMM_MR * MK_QGEMM_NR];
+#if defined(MK_QGEMM_VNNI)
+            /* A short last panel: 16 columns at half the cost and/or single
+             * columns at a sixteenth, whichever computes least. */
+            if (nr == MK_QGEMM_NR && ir + MK_QGEMM_MR <= mt && job->c_cs == 1 && job->epi != NULL &&
+                (job->epi->kind == MK_QGEMM_OUT_UINT8 || job->epi->kind == MK_QGEMM_OUT_INT8)) {
+                /* A full block of contiguous 8-bit rows: requantize from registers. */
+                const int32_t lo = job->epi->kind == MK_QGEMM_OUT_UINT8 ? 0 : -128;
+                const int32_t zero = job->epi->zero_point;
+                mk_qgemm_micro_requantize(job->plan.groups, apanel, bpanel, init, scale, (float)(lo - zero),
+                                          (float)(lo + 255 - zero), zero,
+                                          job->c + (size_t)((i0 + ir) * job->c_rs + j0 + jr), job->c_rs);
+                continue;
+            }
+            if (nr <= 24) {
+                int64_t j = nr >= 8 ? 16 : 0;
+                if (j > 0) {
+                    mk_qgemm_micro_half(job->plan.groups, apanel, bpanel, init, block);
+                }
+                for (; j < nr; ++j) {
+                    int32_t sums[MK_QGEMM_MR];
+                    mk_qgemm_micro_column(job->plan.groups, apanel, bpanel + 4 * j, 128, init, sums);
+                    for (r = 0; r < MK_QGEMM_MR; ++r) {
+                        block[r * MK_QGEMM_NR + j] = sums[r];
+                    }
+                }
+            } else
+#endif
+            {
+                mk_qgemm_micro(job->plan.groups, apanel, bpanel, init, block);
+            }
+            mk_qgemm_store_block(job, block, i0 + ir, j0 + jr, mk_min_i64(MK_QGEMM_MR, mt - ir), nr);
+        }
+    }
+}
+
+/* Task body: slot `index` computes its contiguous share of the tiles, which
+ * run down each column of tiles so that consecutive tiles share a B block. */
+MK_UNUSED static void mk_qgemm_slot_task(void *ctx, size_t index)
+{
+    const mk_qgemm_job *job = (const mk_qgemm_job *)ctx;
+    const int64_t tiles = job->plan.tiles_m * job->plan.tiles_n;
+    const int64_t slot = (int64_t)index;
+    const int64_t t_end = mk_split_point(tiles, job->plan.slots, slot + 1);
+    mk_qb_t *bp = (mk_qb_t *)(job->scratch + (size_t)slot * job->plan.slot_bytes);
+    int64_t t, packed = -1;
+    for (t = mk_split_point(tiles, job->plan.slots, slot); t < t_end; ++t) {
+        const int64_t tj = t / job->plan.tiles_m;
+        mk_qgemm_tile(job, t % job->plan.tiles_m, tj, bp, tj != packed);
+        packed = tj;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Matrix-vector path (n == 1, A not pre-packed).                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct mk_qgemv_job {
+    int64_t m, k;
+    const int8_t *a;
+    int64_t lda;
+    const uint8_t *x; /* u(B(p, 0)), contiguous */
+    const int32_t *row_offset;
+    const mk_qgemm_epilogue *epi;
+    unsigned char *c;
+    int64_t c_rs;
+    size_t c_es;
+} mk_qgemv_job;
+
+/* sum_p a[p] * x[p] mod 2^32. Chunks of 65536 products cannot overflow an
+ * int32 (65536 * 128 * 255 < 2^31), so the inner loop is the plain signed
+ * dot product compilers vectorize. */
+MK_UNUSED static uint32_t mk_qdot(const int8_t *MK_RESTRICT a, const uint8_t *MK_RESTRICT x, int64_t k)
+{
+    uint32_t total = 0;
+    int64_t p0;
+    for (p0 = 0; p0 < k; p0 += 65536) {
+        const int64_t p1 = mk_min_i64(k, p0 + 65536);
+        int32_t sum = 0;
+        int64_t p;
+        for (p = p0; p < p1; ++p) {
+            sum += (int32_t)a[p] * (int32_t)x[p];
+        }
+        total += (uint32_t)sum;
+    }
+    return total;
+}
+
+/* Task body: rows [index * R, index * R + R). */
+MK_UNUSED static void mk_qgemv_task(void *ctx, size_t index)
+{
+    const mk_qgemv_job *job = (const mk_qgemv_job *)ctx;
+    const int64_t first = (int64_t)index * MK_QGEMV_TASK_ROWS;
+    const int64_t last = mk_min_i64(job->m, first + MK_QGEMV_TASK_ROWS);
+    int64_t i;
+    for (i = first; i < last; ++i) {
+        const uint32_t offset = job->row_offset != NULL ? (uint32_t)job->row_offset[i] : 0u;
+        const int32_t acc = mk_q_i32(mk_qdot(job->a + i * job->lda, job->x, job->k));
+        mk_qgemm_store_row(job->epi, &acc, 1, offset, mk_qgemm_row_scale(job->epi, i),
+                           job->c + (size_t)(i * job->c_rs) * job->c_es, 1);
+    }
+}
+
+/* The same on pre-packed A: one task per MK_QGEMV_TASK_ROWS rows, walking
+ * each panel's groups against x (u(b) as uint8, k rounded up to KG, zero
+ * padded). */
+typedef struct mk_qgemv_packed_job {
+    int64_t m, groups;
+    const mk_qa_t *ap;
+    const uint32_t *corr; /* NEON dot product: 128 * rowsum(A), else NULL */
+    const uint8_t *x;
+    const int32_t *row_offset;
+    const mk_qgemm_epilogue *epi;
+    unsigned char *c;
+    int64_t c_rs;
+    size_t c_es;
+} mk_qgemv_packed_job;
+
+/* Task body: panels [index * R / MR, (index + 1) * R / MR). */
+MK_UNUSED static void mk_qgemv_packed_task(void *ctx, size_t index)
+{
+    const mk_qgemv_packed_job *job = (const mk_qgemv_packed_job *)ctx;
+    const int64_t panel_elems = job->groups * MK_QGEMM_KG * MK_QGEMM_MR;
+    const int64_t first = (int64_t)index * (MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR);
+    const int64_t last = mk_min_i64(job->m, first + MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR);
+    int64_t i0;
+    for (i0 = first; i0 < last; i0 += MK_QGEMM_MR) {
+        const mk_qa_t *ap = job->ap + (i0 / MK_QGEMM_MR) * panel_elems;
+        int32_t init[MK_QGEMM_MR], sums[MK_QGEMM_MR];
+        int64_t r;
+        for (r = 0; r < MK_QGEMM_MR; ++r) {
+            init[r] = i0 + r < job->m && job->row_offset != NULL ? job->row_offset[i0 + r] : 0;
+        }
+#if defined(MK_QGEMM_VNNI)
+        mk_qgemm_micro_column(job->groups, ap, job->x, 4, init, sums);
+#elif defined(MK_QGEMM_AVX2)
+        {
+            /* Per pair of depths: 6 rows x 2 int16 against the pair of x,
+             * vpmaddwd into 6 lanes; two sums over alternating groups. */
+            const __m256i keep6 = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+            __m256i s0 = _mm256_maskload_epi32((const int *)init, keep6), s1 = _mm256_setzero_si256();
+            int64_t g;
+            for (g = 0; g + 2 <= job->groups; g += 2) {
+                const uint8_t *x = job->x + 2 * g;
+                const __m256i a0 = _mm256_maskload_epi32((const int *)(ap + 12 * g), keep6);
+                const __m256i a1 = _mm256_maskload_epi32((const int *)(ap + 12 * g + 12), keep6);
+                s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(a0, _mm256_set1_epi32(x[0] | x[1] << 16)));
+                s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(a1, _mm256_set1_epi32(x[2] | x[3] << 16)));
+            }
+            if (g < job->groups) {
+                const uint8_t *x = job->x + 2 * g;
+                const __m256i a0 = _mm256_maskload_epi32((const int *)(ap + 12 * g), keep6);
+                s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(a0, _mm256_set1_epi32(x[0] | x[1] << 16)));
+            }
+            _mm256_maskstore_epi32((int *)sums, keep6, _mm256_add_epi32(s0, s1));
+        }
+#elif defined(MK_QGEMM_SDOT)
+        {
+            /* SDOT against x - 128 (each lane: one row's 4 depths), plus
+             * the packed 128 * rowsum(A) correction. */
+            const uint8x16_t flip = vdupq_n_u8(0x80);
+            int32x4_t s0 = vld1q_s32(init), s1 = vld1q_s32(init + 4);
+            int64_t g;
+            for (g = 0; g < job->groups; ++g) {
+                const int8x16_t xv = vreinterpretq_s8_u8(
+                    veorq_u8(vreinterpretq_u8_u32(vdupq_n_u32((uint32_t)mk_q_load32(job->x + 4 * g))), flip));
+                s0 = vdotq_s32(s0, vld1q_s8(ap + 32 * g), xv);
+                s1 = vdotq_s32(s1, vld1q_s8(ap + 32 * g + 16), xv);
+            }
+            s0 = vaddq_s32(s0, vreinterpretq_s32_u32(vld1q_u32(job->corr + i0)));
+            s1 = vaddq_s32(s1, vreinterpretq_s32_u32(vld1q_u32(job->corr + i0 + 4)));
+            vst1q_s32(sums, s0);
+            vst1q_s32(sums + 4, s1);
+        }
+#else
+        {
+            /* Portable C (MR = 4, KG = 1): named sums, as in its microkernel. */
+            uint32_t s0 = (uint32_t)init[0], s1 = (uint32_t)init[1], s2 = (uint32_t)init[2], s3 = (uint32_t)init[3];
+            int64_t g;
+            for (g = 0; g < job->groups; ++g) {
+                const int32_t xv = job->x[g];
+                s0 += (uint32_t)(ap[4 * g] * xv);
+                s1 += (uint32_t)(ap[4 * g + 1] * xv);
+                s2 += (uint32_t)(ap[4 * g + 2] * xv);
+                s3 += (uint32_t)(ap[4 * g + 3] * xv);
+            }
+            sums[0] = mk_q_i32(s0);
+            sums[1] = mk_q_i32(s1);
+            sums[2] = mk_q_i32(s2);
+            sums[3] = mk_q_i32(s3);
+        }
+#endif
+        for (r = 0; r < MK_QGEMM_MR && i0 + r < job->m; ++r) {
+            mk_qgemm_store_row(job->epi, sums + r, 1, 0u, mk_qgemm_row_scale(job->epi, i0 + r),
+                               job->c + (size_t)((i0 + r) * job->c_rs) * job->c_es, 1);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public entry points.                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes of 64-byte aligned scratch that mk_qgemm needs besides the packed
+ * A: the per-slot B blocks (or the packed vector of the n == 1 path). */
+MK_UNUSED static size_t mk_qgemm_work_bytes(int64_t m, int64_t n, int64_t k)
+{
+    mk_qgemm_plan plan;
+    if (m <= 0 || n <= 0 || k <= 0) {
+        return 0;
+    }
+    mk_qgemm_make_plan(m, n, k, &plan);
+    /* A slot holds at least one panel of >= k bytes: the n == 1 vector fits. */
+    return (size_t)plan.slots * plan.slot_bytes;
+}
+
+/* Bytes of 64-byte aligned scratch that mk_qgemm needs for an m x n x k
+ * product, whatever the strides, flags, epilogue and thread count: the
+ * work bytes followed by room for packed A. */
+MK_UNUSED static size_t mk_qgemm_scratch_bytes(int64_t m, int64_t n, int64_t k)
+{
+    return mk_qgemm_work_bytes(m, n, k) + mk_qgemm_packed_a_bytes(m, k);
+}
+
+/* C(i, j) = epilogue(row_offset[i] + sum_p A[i][p] * u(B(p, j))) for i < m,
+ * j < n; see the top of this file.
+ *  A: int8, m x k, row stride lda; or a_packed != NULL: the output of
+ *     mk_qgemm_pack_a(m, k) of this build (then a is not read).
+ *  B: 8-bit, B(p, j) = b[p * b_row_stride + j * b_col_stride]; read as
+ *     uint8, or as int8 when b_int8 (then u(b) = b + 128).
+ *  row_offset: m int32 values, or NULL for zeros.
+ *  epilogue: output kind and scales (NULL: int32 output).
+ *  C: element C(i, j) at index i * c_row_stride + j * c_col_stride of c,
+ *     whose type the epilogue kind gives.
+ *  scratch: mk_qgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned (only
+ *     mk_qgemm_work_bytes(m, n, k) with a_packed).
+ * C must not overlap A, B, row_offset or scratch. Deterministic for any
+ * thread count. */
+MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t k, const int8_t *a, int64_t lda,
+                               const void *a_packed, const void *b, int64_t b_row_stride, int64_t b_col_stride,
+                               int b_int8, const int32_t *row_offset, const mk_qgemm_epilogue *epilogue, void *c,
+                               int64_t c_row_stride, int64_t c_col_stride, void *scratch)
+{
+    const size_t es = mk_qgemm_out_bytes(epilogue != NULL ? epilogue->kind : MK_QGEMM_OUT_INT32);
+    unsigned char *out = (unsigned char *)c;
+    if (m <= 0 || n <= 0) {
+        return;
+    }
+    if (k <= 0) {
+        int32_t zeros[64];
+        int64_t i, j;
+        memset(zeros, 0, sizeof(zeros));
+        for (i = 0; i < m; ++i) {
+            const uint32_t offset = row_offset != NULL ? (uint32_t)row_offset[i] : 0u;
+            for (j = 0; j < n; j += 64) {
+                mk_qgemm_store_row(epilogue, zeros, mk_min_i64(64, n - j), offset, mk_qgemm_row_scale(epilogue, i),
+                                   out + (size_t)(i * c_row_stride + j * c_col_stride) * es, c_col_stride);
+            }
+        }
+        return;
+    }
+    if (n == 1) {
+        /* Matrix-vector: x = u(B(., 0)) contiguous, in the scratch unless B
+         * already is (uint8, row stride 1, and A not pre-packed: the packed
+         * path reads x up to a whole group, whose padding A zeroes). */
+        const uint8_t *bv = (const uint8_t *)b;
+        const unsigned flip = b_int8 ? 0x80u : 0u;
+        const uint8_t *x = bv;
+        int64_t p;
+        if (b_row_stride != 1 || b_int8 || a_packed != NULL) {
+            uint8_t *packed_x = (uint8_t *)scratch;
+            for (p = 0; p < k; ++p) {
+                packed_x[p] = (uint8_t)(bv[p * b_row_stride] ^ flip);
+            }
+            for (; p < mk_round_up(k, MK_QGEMM_KG); ++p) {
+                packed_x[p] = 0;
+            }
+            x = packed_x;
+        }
+        if (a_packed == NULL) {
+            mk_qgemv_job job;
+            job.x = x;
+            job.m = m;
+            job.k = k;
+            job.a = a;
+            job.lda = lda;
+            job.row_offset = row_offset;
+            job.epi = epilogue;
+            job.c = out;
+            job.c_rs = c_row_stride;
+            job.c_es = es;
+            mk_parallel(ex, (size_t)mk_div_up(m, MK_QGEMV_TASK_ROWS), mk_qgemv_task, &job);
+        } else {
+            mk_qgemv_packed_job job;
+            job.x = x;
+            job.m = m;
+            job.groups = mk_div_up(k, MK_QGEMM_KG);
+            job.ap = (const mk_qa_t *)a_packed;
+#if defined(MK_QGEMM_SDOT)
+            job.corr = (const uint32_t *)((const unsigned char *)a_packed + mk_qgemm_packed_a_bytes(m, k) -
+                                          (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
+#else
+            job.corr = NULL;
+#endif
+            job.row_offset = row_offset;
+            job.epi = epilogue;
+            job.c = out;
+            job.c_rs = c_row_stride;
+            job.c_es = es;
+            mk_parallel(ex, (size_t)mk_div_up(m, MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR),
+                        mk_qgemv_packed_task, &job);
+        }
+        return;
+    }
+    {
+        mk_qgemm_job job;
+        mk_qgemm_make_plan(m, n, k, &job.plan);
+        job.m = m;
+        job.n = n;
+        job.k = k;
+        if (a_packed == NULL) {
+            void *dst = (unsigned char *)scratch + (size_t)job.plan.slots * job.plan.slot_bytes;
+            mk_qgemm_pack_a(ex, m, k, a, lda, dst);
+            a_packed = dst;
+        }
+        job.ap = (const mk_qa_t *)a_packed;
+#if defined(MK_QGEMM_SDOT)
+        job.corr = (const uint32_t *)((const unsigned char *)a_packed + mk_qgemm_packed_a_bytes(m, k) -
+                                      (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
+#else
+        job.corr = NULL;
+#endif
+        job.b = (const uint8_t *)b;
+        job.b_rs = b_row_stride;
+        job.b_cs = b_col_stride;
+        job.flip = b_int8 ? 0x80u : 0u;
+        job.row_offset = row_offset;
+        job.epi = epilogue;
+        job.c = out;
+        job.c_rs = c_row_stride;
+        job.c_cs = c_col_stride;
+        job.c_es = es;
+        job.scratch = (unsigned char *)scratch;
+        mk_parallel(ex, (size_t)job.plan.slots, mk_qgemm_slot_task, &job);
+    }
+}
