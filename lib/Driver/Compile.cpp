@@ -147,6 +147,7 @@ llvm::Expected<CompileResult> compileModel(const CompileRequest &request) {
   result.report.onnxNodes = model->proto->graph().node_size();
 
   CompileOptions options = request.options;
+  options.eightBitKernels = target->hasEightBitKernels();
   options.arenaAlignment =
       std::max(options.arenaAlignment, target->getMinimumAlignment());
   {

@@ -92,13 +92,14 @@ classify(const onnx::NodeProto &node, int index, const GraphIndex &graph) {
     return product;
   }
   if (op == "MatMul") {
-    if (isActivation(0) && isActivation(1)) {
-      product.activationInputs = {0, 1};
-      return product;
-    }
+    // A product of two activations (attention's Q K^T and P V) has no
+    // weight to shrink, and 8-bit kernels take a constant weight: it stays
+    // float, where its softmax input and output keep their precision.
+    if (isActivation(0) && isActivation(1))
+      return std::string("both operands are activations");
     if (!isActivation(0) || !isFloatInitializer(graph.initializer(node.input(1)), 2))
       return std::string("needs an activation lhs and a constant 2-D float "
-                         "rhs, or two activations");
+                         "rhs");
     product.activationInputs = {0};
     product.weightInput = 1;
     product.weightAxis = 1;

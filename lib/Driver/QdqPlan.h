@@ -9,9 +9,9 @@
 // and quantized. The rule is onnxruntime's QDQ default, narrowed to what
 // modelc folds into 8-bit kernels:
 //
-// - a 2-D Conv with a constant weight, a MatMul with a constant 2-D rhs or
-//   two activation operands, and a Gemm with a constant B (no transA, alpha
-//   and beta 1) are quantized: activations per tensor (uint8), weights
+// - a 2-D Conv with a constant weight, a MatMul with a constant 2-D rhs,
+//   and a Gemm with a constant B (no transA, alpha and beta 1) are
+//   quantized: activations per tensor (uint8), weights
 //   symmetric int8 per output channel, a Conv's bias int32 at the sums'
 //   scale;
 // - a quantized product's activation inputs and its output (after a Relu
@@ -19,7 +19,9 @@
 //   output among them keeps its name and becomes the dequantized value, so
 //   the model's outputs have a quantization step to be measured in;
 // - everything else computes in float between dequantize and quantize, and
-//   a node named in --keep-float stays float whatever its type.
+//   a node named in --keep-float stays float whatever its type. A MatMul
+//   of two activations (attention) stays float: it has no weight to shrink.
+//   Gather's tables (embeddings) stay float too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +46,7 @@ struct QuantizedProduct {
   int node = 0;
   /// Input positions read as activations, quantized per tensor.
   std::vector<int> activationInputs;
-  /// Position of the constant weight, or -1 (a product of activations).
+  /// Position of the constant weight.
   int weightInput = -1;
   /// The weight's output-channel axis: 0 for Conv and Gemm with transB, 1
   /// for MatMul and Gemm without.

@@ -229,6 +229,26 @@ void removeUnread(onnx::GraphProto &graph) {
 
 } // namespace
 
+void hoistConstantNodes(onnx::ModelProto &model) {
+  onnx::GraphProto &graph = *model.mutable_graph();
+  google::protobuf::RepeatedPtrField<NodeProto> kept;
+  for (NodeProto &node : *graph.mutable_node()) {
+    bool hoisted = false;
+    if (node.op_type() == "Constant" && node.output_size() == 1 &&
+        (node.domain().empty() || node.domain() == "ai.onnx") &&
+        node.attribute_size() == 1 && node.attribute(0).name() == "value" &&
+        node.attribute(0).has_t()) {
+      TensorProto *init = graph.add_initializer();
+      *init = node.attribute(0).t();
+      init->set_name(node.output(0));
+      hoisted = true;
+    }
+    if (!hoisted)
+      *kept.Add() = std::move(node);
+  }
+  graph.mutable_node()->Swap(&kept);
+}
+
 llvm::Error inlineExternalData(onnx::ModelProto &model,
                                const std::string &externalDataDirectory) {
   for (TensorProto &init : *model.mutable_graph()->mutable_initializer()) {

@@ -51,6 +51,11 @@ struct InitializerBytes {
 llvm::Error inlineExternalData(onnx::ModelProto &model,
                                const std::string &externalDataDirectory);
 
+/// Turns Constant nodes that hold a tensor (`value`) into initializers of
+/// the same name, as exporters such as Paddle2ONNX write weights, so that
+/// the plan sees them as the constants they are.
+void hoistConstantNodes(onnx::ModelProto &model);
+
 /// Rewrites `model` (external data already inlined) into QDQ form.
 /// `activationParams` holds the uint8 parameters of every tensor in
 /// plan.activations.

@@ -17,6 +17,7 @@
 #include "CalibrationData.h"
 #include "QdqPlan.h"
 #include "QdqRewrite.h"
+#include "QuantizationReport.h"
 
 #include "modelc/Driver/Driver.h"
 #include "modelc/Frontend/ONNX/TensorProtoIO.h"
@@ -24,7 +25,7 @@
 #include "modelc/Support/Toolchain.h"
 
 #include "onnx/onnx_pb.h"
-#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -110,23 +111,24 @@ private:
   std::unique_ptr<HistogramObserver> histogram;
 };
 
-/// The float model with every planned activation as an extra output, its
-/// type as onnx's shape inference finds it (the checker wants a shape).
-llvm::Expected<onnx::ModelProto> instrument(const onnx::ModelProto &model,
-                                            const QuantizationPlan &plan) {
+
+/// `type` as an ONNX TypeProto.
+void setTensorType(onnx::TypeProto &proto,
+                   const onnx_frontend::TensorTypeInfo &type) {
+  auto *tensor = proto.mutable_tensor_type();
+  tensor->set_elem_type(type.dataType);
+  tensor->clear_shape();
+  auto *shape = tensor->mutable_shape();
+  for (int64_t dim : type.dims)
+    shape->add_dim()->set_dim_value(dim);
+}
+
+/// The float model with every planned activation as an extra output, typed
+/// as modelc's import types it (the checker wants a shape).
+llvm::Expected<onnx::ModelProto>
+instrument(const onnx::ModelProto &model, const QuantizationPlan &plan,
+           const std::map<std::string, onnx_frontend::TensorTypeInfo> &types) {
   onnx::ModelProto instrumented = model;
-  onnx::ModelProto inferred = model;
-  try {
-    onnx::shape_inference::InferShapes(inferred);
-  } catch (const std::exception &e) {
-    return llvm::createStringError(
-        std::string("onnx's shape inference failed: ") + e.what());
-  }
-  std::map<std::string, const onnx::TypeProto *> types;
-  for (const onnx::ValueInfoProto &info : inferred.graph().value_info())
-    types[info.name()] = &info.type();
-  for (const onnx::ValueInfoProto &input : inferred.graph().input())
-    types[input.name()] = &input.type();
   onnx::GraphProto &graph = *instrumented.mutable_graph();
   std::set<std::string> outputs;
   for (const onnx::ValueInfoProto &output : graph.output())
@@ -135,14 +137,70 @@ llvm::Expected<onnx::ModelProto> instrument(const onnx::ModelProto &model,
     if (outputs.count(tensor))
       continue;
     auto it = types.find(tensor);
-    if (it == types.end() || !it->second->tensor_type().has_shape())
-      return llvm::createStringError("cannot infer the shape of tensor '" +
-                                     tensor + "' to calibrate it");
+    if (it == types.end())
+      return llvm::createStringError("tensor '" + tensor +
+                                     "' has no type to calibrate it with");
     onnx::ValueInfoProto *output = graph.add_output();
     output->set_name(tensor);
-    *output->mutable_type() = *it->second;
+    setTensorType(*output->mutable_type(), it->second);
   }
   return instrumented;
+}
+
+/// modelc's types of every tensor of `model`, with the symbolic dimensions
+/// pinned by `dims`.
+llvm::Expected<std::map<std::string, onnx_frontend::TensorTypeInfo>>
+modelTensorTypes(const onnx::ModelProto &model, const std::string &path,
+                 const onnx_frontend::ImportOptions &import,
+                 const std::map<std::string, int64_t> &dims) {
+  onnx_frontend::LoadedModel loaded;
+  loaded.proto = std::make_shared<onnx::ModelProto>(model);
+  loaded.path = path;
+  onnx_frontend::ImportOptions options = import;
+  options.dimValues = dims;
+  return onnx_frontend::inferTensorTypes(loaded, options);
+}
+
+int64_t defaultOpset(const onnx::ModelProto &model) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return 0;
+}
+
+/// Converts to opset `target` with onnx's version converter. It needs
+/// shapes (Softmax's adapter does): they come from modelc's import, as
+/// value_info that the result drops again, so its interface stays what it
+/// was.
+llvm::Error upgradeOpset(onnx::ModelProto &model, int64_t target,
+                         const std::map<std::string, onnx_frontend::TensorTypeInfo> &types) {
+  int64_t opset = defaultOpset(model);
+  if (opset >= target)
+    return llvm::Error::success();
+  try {
+    onnx::ModelProto typed = model;
+    std::set<std::string> declared;
+    for (const onnx::ValueInfoProto &input : typed.graph().input())
+      declared.insert(input.name());
+    for (const onnx::ValueInfoProto &output : typed.graph().output())
+      declared.insert(output.name());
+    for (const auto &[name, type] : types)
+      if (!declared.count(name) && type.dataType != 0) {
+        onnx::ValueInfoProto *info = typed.mutable_graph()->add_value_info();
+        info->set_name(name);
+        setTensorType(*info->mutable_type(), type);
+      }
+    onnx::ModelProto converted =
+        onnx::version_conversion::ConvertVersion(typed, target);
+    converted.mutable_graph()->clear_value_info();
+    model = std::move(converted);
+  } catch (const std::exception &e) {
+    return llvm::createStringError(
+        "the model's opset " + std::to_string(opset) +
+        " predates per-axis QuantizeLinear (13), and onnx's version converter "
+        "could not convert it: " + std::string(e.what()).substr(0, 200));
+  }
+  return llvm::Error::success();
 }
 
 /// Reads output_K.pb as floats, checked.
@@ -167,6 +225,70 @@ llvm::Expected<std::vector<float>> readActivation(const std::string &file,
   return values;
 }
 
+/// Reads output_K.pb as floats with its dims.
+llvm::Expected<std::pair<std::vector<float>, std::vector<int64_t>>>
+readFloatOutput(const std::string &file) {
+  llvm::Expected<onnx_frontend::HostTensor> host =
+      onnx_frontend::readTensorFile(file);
+  if (!host)
+    return host.takeError();
+  if (host->dataType != onnx::TensorProto::FLOAT)
+    return std::make_pair(std::vector<float>(), host->dims);
+  std::vector<float> values(host->bytes.size() / sizeof(float));
+  std::memcpy(values.data(), host->bytes.data(), values.size() * sizeof(float));
+  return std::make_pair(std::move(values), host->dims);
+}
+
+/// Compiles the QDQ model just written for C and compares its float outputs
+/// with the fp32 artifact's (the calibration runner, whose first outputs are
+/// the model's) on the held-out samples.
+llvm::Error measureHeldOut(const QuantizeRequest &request,
+                           const std::string &folder,
+                           const std::string &floatRunner,
+                           const onnx::GraphProto &graph,
+                           const std::vector<CalibrationSample> &heldOut,
+                           const CompileRequest &floatCompile,
+                           QuantizationReport &report) {
+  CompileRequest compile = floatCompile;
+  compile.modelPath = request.outputPath;
+  compile.outputDir = joinPath(folder, "int8");
+  if (request.showProgress)
+    spdlog::info("compiling the int8 model for the report");
+  llvm::Expected<CompileResult> compiled = compileModel(compile);
+  if (!compiled)
+    return llvm::createStringError("compiling the QDQ model failed: " +
+                                   llvm::toString(compiled.takeError()));
+  report.artifactWeightBytesInt8 = compiled->report.constantBytes;
+  llvm::Expected<std::string> runner =
+      buildCRunner(compile.outputDir, compile.options, {"-O3", "-march=native"});
+  if (!runner)
+    return runner.takeError();
+  for (const onnx::ValueInfoProto &output : graph.output())
+    report.outputs.emplace_back(output.name());
+  for (const CalibrationSample &sample : heldOut) {
+    std::string fp32 = joinPath(folder, "held_out_fp32");
+    std::string int8 = joinPath(folder, "held_out_int8");
+    for (auto [exe, out] : {std::pair(floatRunner, fp32), std::pair(*runner, int8)})
+      if (llvm::Error err = runProgram(
+              exe, {"--inputs", sample.folder, "--outputs", out, "--threads",
+                    std::to_string(request.threads)}))
+        return llvm::createStringError("held-out sample '" + sample.folder +
+                                       "': " + llvm::toString(std::move(err)));
+    for (size_t k = 0; k < report.outputs.size(); ++k) {
+      std::string file = "output_" + std::to_string(k) + ".pb";
+      auto reference = readFloatOutput(joinPath(fp32, file));
+      if (!reference)
+        return reference.takeError();
+      auto quantized = readFloatOutput(joinPath(int8, file));
+      if (!quantized)
+        return quantized.takeError();
+      report.outputs[k].add(quantized->first, reference->first,
+                            reference->second);
+    }
+  }
+  return llvm::Error::success();
+}
+
 } // namespace
 
 llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
@@ -182,21 +304,49 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
   onnx::ModelProto model = *loaded->proto;
   if (llvm::Error err = inlineExternalData(model, loaded->directory))
     return std::move(err);
-
-  llvm::Expected<QuantizationPlan> plan =
-      planQuantization(model.graph(), request.keepFloat);
-  if (!plan)
-    return plan.takeError();
+  hoistConstantNodes(model);
   std::map<std::string, int64_t> dims = request.import.dimValues;
   llvm::Expected<std::vector<CalibrationSample>> samples =
       readCalibrationSamples(request.calibrationDir, model.graph(), dims);
   if (!samples)
     return samples.takeError();
+  // QuantizeLinear needs opset 10 and its per-axis form 13: older models
+  // are converted by onnx's version converter, which keeps what their
+  // nodes compute (Slice's attributes become inputs, and so on).
+  llvm::Expected<std::map<std::string, onnx_frontend::TensorTypeInfo>> types =
+      modelTensorTypes(model, request.modelPath, request.import, dims);
+  if (!types)
+    return types.takeError();
+  int64_t opset = defaultOpset(model);
+  if (llvm::Error err = upgradeOpset(model, 13, *types))
+    return std::move(err);
+  // The converter may rename or add tensors: type the converted model.
+  if (opset < 13)
+    types = modelTensorTypes(model, request.modelPath, request.import, dims);
+  if (!types)
+    return types.takeError();
+  llvm::Expected<QuantizationPlan> plan =
+      planQuantization(model.graph(), request.keepFloat);
+  if (!plan)
+    return plan.takeError();
+  // The last samples are held out for the report.
+  int64_t heldOut = request.heldOut;
+  if (heldOut < 0)
+    heldOut = request.reportPath.empty() || samples->size() < 2
+                  ? 0
+                  : std::max<int64_t>(1, samples->size() / 10);
+  if (heldOut >= static_cast<int64_t>(samples->size()))
+    return llvm::createStringError(
+        "--held-out " + std::to_string(heldOut) + " leaves none of the " +
+        std::to_string(samples->size()) + " samples to calibrate on");
+  std::vector<CalibrationSample> heldOutSamples(samples->end() - heldOut,
+                                                samples->end());
+  samples->resize(samples->size() - heldOut);
   if (request.showProgress)
     spdlog::info("{} products to quantize, {} tensors to calibrate on {} "
-                 "samples",
+                 "samples ({} held out)",
                  plan->products.size(), plan->activations.size(),
-                 samples->size());
+                 samples->size(), heldOut);
 
   // The calibration build: the float model, compiled for C, with the
   // activations as outputs.
@@ -204,7 +354,7 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
   if (llvm::Error err = makeBuildFolder(request.workDir, folder))
     return std::move(err);
   std::string instrumentedPath = joinPath(folder.path, "calibration.onnx");
-  llvm::Expected<onnx::ModelProto> instrumented = instrument(model, *plan);
+  llvm::Expected<onnx::ModelProto> instrumented = instrument(model, *plan, *types);
   if (!instrumented)
     return instrumented.takeError();
   if (llvm::Error err = writeModel(*instrumented, instrumentedPath))
@@ -289,6 +439,31 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
     llvm::sys::fs::remove(partial);
     return llvm::createStringError("cannot write '" + request.outputPath +
                                    "': " + ec.message());
+  }
+
+  if (!request.reportPath.empty()) {
+    QuantizationReport report;
+    report.method = request.method == CalibrationMethod::MinMax ? "minmax"
+                    : request.method == CalibrationMethod::Percentile
+                        ? "percentile"
+                        : "entropy";
+    report.calibrationSamples = samples->size();
+    report.heldOutSamples = heldOut;
+    report.initializerBytesBefore = bytes->before;
+    report.initializerBytesAfter = bytes->after;
+    report.artifactWeightBytesFloat = compiled->report.constantBytes;
+    for (const FloatNode &node : plan->keptFloat)
+      report.keptFloat.push_back(node.node + ": " + node.reason);
+    if (llvm::Error err = measureHeldOut(request, folder.path, *runner,
+                                         model.graph(), heldOutSamples,
+                                         compile, report))
+      return std::move(err);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(request.reportPath, ec);
+    if (ec)
+      return llvm::createStringError("cannot write '" + request.reportPath +
+                                     "': " + ec.message());
+    os << formatQuantizationReportJson(report);
   }
 
   QuantizeSummary summary;

@@ -32,9 +32,13 @@ void buildGraphPipeline(OpPassManager &pm, const CompileOptions &options) {
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
   funcPM.addPass(createCanonicalizerPass());
   funcPM.addPass(createCSEPass());
-  // No target has 8-bit kernels yet: every one takes the exact expansion.
   funcPM.addPass(graph::createFoldQuantizedProductsPass());
-  funcPM.addPass(graph::createExpandQuantizationPass());
+  // Folds the scales, biases and transposed weights the fold computed, so
+  // that the expansion sees which products have constant operands.
+  funcPM.addPass(createCanonicalizerPass());
+  // Targets with 8-bit kernels keep the products that fit them.
+  funcPM.addPass(graph::createExpandQuantizationPass(
+      graph::ExpandQuantizationPassOptions{options.eightBitKernels}));
   funcPM.addPass(createCanonicalizerPass());
   funcPM.addPass(graph::createFormLayerNormPass());
   funcPM.addPass(createCanonicalizerPass());
@@ -48,6 +52,7 @@ void buildKernelPipeline(OpPassManager &pm, const CompileOptions &options) {
 
 void buildLowerPipeline(OpPassManager &pm, const CompileOptions &options) {
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
+  funcPM.addPass(kernel::createLowerQuantizedProductsPass());
   funcPM.addPass(kernel::createLowerLibraryCallsPass());
   funcPM.addPass(kernel::createLowerReductionsPass());
   funcPM.addPass(kernel::createLowerLoopNestsPass());

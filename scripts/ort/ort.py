@@ -7,6 +7,9 @@ ONNX TensorProto files, the layout of the ONNX backend test data.
       to IN_DIR, so a test_data_set_N gets its expected outputs)
   ort.py bench MODEL --inputs DIR [--threads N] [--runs R] [--warmup W] [--json]
       median and p90 latency over R timed runs after W untimed ones
+  ort.py optimized MODEL OUT.onnx [--threads N] [--opt all|disabled]
+      writes the graph onnxruntime runs after its optimizations (fusions
+      such as QDQ -> QLinearConv show there) and prints its op histogram
   ort.py inputs MODEL OUT_DIR [--seed S] [--dim NAME=V ...]
       deterministic inputs for benchmarks, the same for every side: floats
       uniform in [-1, 1), integers 1 (a valid token id, type id and
@@ -163,6 +166,19 @@ def bench(model, in_dir, threads=1, runs=30, warmup=5, opt="all"):
             "ort_version": answer.get("ort_version")}
 
 
+def optimized(model, out_path, threads=1, opt="all"):
+    """Writes the optimized graph to out_path; returns its op histogram."""
+    with tempfile.TemporaryDirectory(prefix="modelc-ort-") as work:
+        call_worker({"model": os.path.abspath(model), "threads": threads,
+                     "opt": opt, "mode": "optimize", "inputs": [],
+                     "optimized_model": os.path.abspath(out_path)}, work)
+    counts = {}
+    for node in onnx.load(out_path, load_external_data=False).graph.node:
+        key = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def make_inputs(model, out_dir, seed=0, dims=None):
     """Writes deterministic input_K.pb files for model into out_dir."""
     dims = dims or {}
@@ -205,6 +221,11 @@ def main():
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--opt", default="all")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("optimized")
+    p.add_argument("model")
+    p.add_argument("out_path")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--opt", default="all")
     p = sub.add_parser("inputs")
     p.add_argument("model")
     p.add_argument("out_dir")
@@ -225,6 +246,9 @@ def main():
             else:
                 print(f"median {result['median_ms']:.3f} ms, p90 {result['p90_ms']:.3f} ms "
                       f"over {result['runs']} runs ({args.threads} threads)")
+        elif args.command == "optimized":
+            print(json.dumps(optimized(args.model, args.out_path, args.threads,
+                                       args.opt)))
         else:
             dims = dict(d.split("=", 1) for d in args.dim)
             make_inputs(args.model, args.out_dir, args.seed,

@@ -8,8 +8,9 @@
 // python3-onnx, so this side only moves typed arrays: one codec, not two.
 //
 // usage: node ort_worker.js REQUEST.json ANSWER.json
-//   REQUEST: {"model", "threads", "opt", "mode": "run" | "bench", "warmup", "runs",
-//             "inputs": [{"name", "type", "dims", "file"}], "out_dir"}
+//   REQUEST: {"model", "threads", "opt", "mode": "run" | "bench" | "optimize", "warmup", "runs",
+//             "inputs": [{"name", "type", "dims", "file"}], "out_dir",
+//             "optimized_model" (optimize: where onnxruntime writes the graph it runs)}
 //   ANSWER (run):   {"outputs": [{"name", "type", "dims", "file"}]}
 //   ANSWER (bench): {"times_ms": [...], "session_create_ms", "ort_version"}
 const fs = require('fs');
@@ -62,13 +63,16 @@ async function main() {
     executionMode: 'sequential',
     graphOptimizationLevel: request.opt,
     logSeverityLevel: 3,
+    ...(request.optimized_model ? { optimizedModelFilePath: request.optimized_model } : {}),
   });
   const createMs = Number(process.hrtime.bigint() - created) / 1e6;
   const feeds = {};
   for (const input of request.inputs) feeds[input.name] = readTensor(ort, input);
 
   let answer;
-  if (request.mode === 'run') {
+  if (request.mode === 'optimize') {
+    answer = { optimized_model: request.optimized_model };
+  } else if (request.mode === 'run') {
     const results = await session.run(feeds);
     answer = {
       outputs: session.outputNames.map((name, k) =>

@@ -26,12 +26,27 @@ using namespace ::modelc::codegen;
 namespace {
 /// Scratch bytes the runtime kernel of `op` needs; 0 when none.
 int64_t scratchBytes(Operation *op) {
+  if (auto conv = dyn_cast<kernel::QuantizedConvOp>(op)) {
+    ArrayRef<int64_t> in = conv.getInput().getType().getShape();
+    ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
+    ArrayRef<int64_t> out = conv.getType().getShape();
+    return quantizedConvScratchBytes(
+        {in[1], in[2], in[3], out[1], out[2], out[3], w[2], w[3],
+         conv.getStrides()[0], conv.getStrides()[1], conv.getPads()[0],
+         conv.getPads()[1], static_cast<int64_t>(conv.getGroup())});
+  }
+  if (auto matmul = dyn_cast<kernel::QuantizedMatMulOp>(op)) {
+    ArrayRef<int64_t> w = matmul.getWeight().getType().getShape();
+    int64_t rows = matmul.getInput().getType().getNumElements() / w[1];
+    return quantizedGemmScratchBytes(w[0], rows, w[1]);
+  }
   if (auto conv = dyn_cast<kernel::ConvOp>(op);
       conv && conv.getType().getElementType().isF32()) {
     ArrayRef<int64_t> in = conv.getInput().getType().getShape();
     ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
     ArrayRef<int64_t> out = conv.getType().getShape();
-    return convScratchBytes({in[1], in[2], in[3], out[1], out[2], out[3], w[2],
+    bool halfWeight = !conv.getWeight().getType().getElementType().isF32();
+    return (halfWeight ? halfConvScratchBytes : convScratchBytes)({in[1], in[2], in[3], out[1], out[2], out[3], w[2],
                              w[3], conv.getStrides()[0], conv.getStrides()[1],
                              conv.getPads()[0], conv.getPads()[1],
                              static_cast<int64_t>(conv.getGroup())});
@@ -39,6 +54,8 @@ int64_t scratchBytes(Operation *op) {
   if (auto matmul = dyn_cast<kernel::MatMulOp>(op);
       matmul && matmul.getType().getElementType().isF32()) {
     GemmShape gemm = getGemmShape(matmul);
+    if (!matmul.getRhs().getType().getElementType().isF32())
+      return halfMatMulScratchBytes(gemm.n, gemm.k);
     return gemmScratchBytes(gemm.rowsPerCall(), gemm.n, gemm.k);
   }
   return 0;

@@ -266,12 +266,20 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
     os << getGemmSource() << "\n";
   if (kernels.count(RuntimeKernel::Conv))
     os << getConvSource() << "\n";
+  if (kernels.count(RuntimeKernel::QuantizedGemm))
+    os << getQuantizedGemmSource() << "\n";
+  if (kernels.count(RuntimeKernel::QuantizedConv))
+    os << getQuantizedConvSource() << "\n";
+  if (kernels.count(RuntimeKernel::Half))
+    os << getHalfSource() << "\n";
+  if (kernels.count(RuntimeKernel::HalfGemm))
+    os << getHalfGemmSource() << "\n";
+  if (kernels.count(RuntimeKernel::HalfConv))
+    os << getHalfConvSource() << "\n";
   if (kernels.count(RuntimeKernel::Pool))
     os << getPoolSource() << "\n";
   if (kernels.count(RuntimeKernel::Norm))
     os << getNormSource() << "\n";
-  if (kernels.count(RuntimeKernel::Half))
-    os << getHalfSource() << "\n";
   os << "/*==== model ====*/\n\n";
   if (!weights_.bytes.empty() && options_.weights != WeightsFormat::External)
     os << "extern const unsigned char " << name_ << "_weights_data[];\n\n";

@@ -6,6 +6,8 @@
 
 #include "CTarget.h"
 
+#include "dialects/Kernel/Transforms/Passes.h"
+
 #include "modelc/Support/Toolchain.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -26,10 +28,18 @@ public:
   }
 
   void registerPasses() const override { registerCTargetPasses(); }
+  bool hasEightBitKernels() const override { return true; }
 
   void buildConfigurationPipeline(mlir::OpPassManager &pm,
                                   const CompileOptions &options) const override {
-    pm.nest<mlir::func::FuncOp>().addPass(c_target::createAssignScratchPass());
+    mlir::OpPassManager &funcPM = pm.nest<mlir::func::FuncOp>();
+    // --precision=bf16/fp16: the weights of float products narrow; the rest
+    // of the model computes in f32.
+    if (options.precision != Precision::F32)
+      funcPM.addPass(mlir::modelc::kernel::createNarrowProductWeightsPass(
+          mlir::modelc::kernel::NarrowProductWeightsPassOptions{
+              options.precision == Precision::BF16 ? "bf16" : "f16"}));
+    funcPM.addPass(c_target::createAssignScratchPass());
   }
 
   llvm::Expected<Artifact>

@@ -136,6 +136,10 @@ llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   return llvm::TypeSwitch<Operation *, llvm::Error>(anchor)
       .Case([&](kernel::ConvOp op) { return emitConv(op); })
       .Case([&](kernel::MatMulOp op) { return emitMatMul(op); })
+      .Case([&](kernel::QuantizedConvOp op) { return emitQuantizedConv(op); })
+      .Case([&](kernel::QuantizedMatMulOp op) {
+        return emitQuantizedMatMul(op);
+      })
       .Case([&](kernel::PoolOp op) { return emitPool(op); })
       .Case([&](kernel::ArgReduceOp op) {
         emitArgReduce(op);

@@ -18,7 +18,17 @@
 namespace modelc::c_target {
 
 /// The runtime kernel files (targets/C/runtime/kernels) a model needs.
-enum class RuntimeKernel { Gemm, Conv, Pool, Norm, Half };
+enum class RuntimeKernel {
+  Gemm,
+  Conv,
+  Pool,
+  Norm,
+  Half,
+  QuantizedGemm,
+  QuantizedConv,
+  HalfGemm,
+  HalfConv
+};
 
 /// What the function of one dispatch needs from its caller.
 struct DispatchSignature {

@@ -8,8 +8,9 @@
 // whose parts live in DispatchEmitter.cpp (the driver, the anchor switch and
 // the helpers below), DispatchLoops.cpp (elementwise loop nests and
 // reductions), LibraryCallEmitters.cpp (conv, matmul, pooling, softmax,
-// layer norm, conv-transpose) and SequentialKernels.cpp (arg-reduce, scan,
-// top-k, hardmax, scatter, concat).
+// layer norm, conv-transpose), QuantizedCallEmitters.cpp (8-bit conv and
+// matmul) and SequentialKernels.cpp (arg-reduce, scan, top-k, hardmax,
+// scatter, concat).
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,6 +79,13 @@ private:
   void emitLogSoftmax(mlir::modelc::kernel::SoftmaxOp op);
   void emitLayerNorm(mlir::modelc::kernel::LayerNormOp op);
   void emitConvTranspose(mlir::modelc::kernel::ConvTransposeOp op);
+
+  // QuantizedCallEmitters.cpp
+  llvm::Error emitQuantizedConv(mlir::modelc::kernel::QuantizedConvOp op);
+  llvm::Error emitQuantizedMatMul(mlir::modelc::kernel::QuantizedMatMulOp op);
+  /// Declares `epilogue`, the mk_qgemm_epilogue of `op`'s output stage.
+  void emitQuantizedEpilogue(mlir::Operation *op, mlir::Value multiplier,
+                             int64_t outputZeroPoint);
 
   // SequentialKernels.cpp
   void emitArgReduce(mlir::modelc::kernel::ArgReduceOp op);

@@ -26,6 +26,16 @@ using namespace mlir::modelc;
 namespace modelc::c_target::detail {
 using namespace ::modelc::codegen;
 
+/// The hgemm.c kind of a half-precision weight (--precision), or null.
+static const char *halfWeightKind(Value weight) {
+  Type element = tensorType(weight).getElementType();
+  if (element.isBF16())
+    return "MK_HALF_BF16";
+  if (element.isF16())
+    return "MK_HALF_F16";
+  return nullptr;
+}
+
 /// An int32 convolution (ConvInteger's centered values) as direct loops:
 /// each output sums its products in 32 bits with wrap-around (unsigned, so
 /// C has no overflow to trap on), exact whenever the true sum fits int32.
@@ -75,12 +85,21 @@ llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
   kernels_.insert(RuntimeKernel::Gemm);
   kernels_.insert(RuntimeKernel::Conv);
   signature_.usesExec = signature_.usesScratch = true;
+  const char *halfKind = halfWeightKind(op.getWeight());
+  if (halfKind) {
+    kernels_.insert(RuntimeKernel::Half);
+    kernels_.insert(RuntimeKernel::HalfGemm);
+    kernels_.insert(RuntimeKernel::HalfConv);
+  }
   ArrayRef<int64_t> in = op.getInput().getType().getShape();
   ArrayRef<int64_t> w = op.getWeight().getType().getShape();
   ArrayRef<int64_t> out = op.getType().getShape();
   ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(), d = op.getDilations();
   std::string params = dispatch_.getName().str() + "_params";
-  signature_.scratchNeed = "mk_conv2d_scratch_bytes(&" + params + ")";
+  signature_.scratchNeed =
+      halfKind ? "mk_hconv2d_scratch_bytes(" + std::string(halfKind) + ", &" +
+                     params + ") + mk_hconv2d_pack_bytes(&" + params + ")"
+               : "mk_conv2d_scratch_bytes(&" + params + ")";
   llvm::raw_string_ostream statics(statics_);
   statics << "static const mk_conv2d_params " << params << " = {\n"
       << "      .batch = " << in[0] << ", .in_channels = " << in[1]
@@ -93,6 +112,12 @@ llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
       << ", .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
       << ", .groups = " << op.getGroup() << "};\n";
   std::string bias = op.getBias() ? pointer(op.getBias()) : "NULL";
+  if (halfKind) {
+    os_ << "  mk_hconv2d(ex, " << halfKind << ", &" << params << ", "
+        << pointer(op.getInput()) << ", " << pointer(op.getWeight()) << ", "
+        << bias << ", out0, scratch);\n";
+    return llvm::Error::success();
+  }
   os_ << "  mk_conv2d(ex, &" << params << ", " << pointer(op.getInput()) << ", "
       << pointer(op.getWeight()) << ", " << bias << ", out0, scratch);\n";
   return llvm::Error::success();
@@ -134,6 +159,22 @@ llvm::Error DispatchWriter::emitMatMul(kernel::MatMulOp op) {
     return llvm::Error::success();
   }
   signature_.usesExec = signature_.usesScratch = true;
+  if (const char *halfKind = halfWeightKind(op.getRhs())) {
+    // A half-precision constant weight (--precision): one matrix, the left
+    // batch folded into the rows.
+    kernels_.insert(RuntimeKernel::Half);
+    kernels_.insert(RuntimeKernel::HalfGemm);
+    int64_t rows = gemm.rowsPerCall();
+    std::string shape = std::to_string(rows) + ", " + std::to_string(n) +
+                        ", " + std::to_string(k);
+    signature_.scratchNeed = "mk_hmatmul_scratch_bytes(" + std::string(halfKind) +
+                             ", " + shape + ") + mk_hmatmul_pack_w_bytes(" +
+                             std::to_string(k) + ", " + std::to_string(n) + ")";
+    os_ << "  mk_hmatmul(ex, " << halfKind << ", " << shape << ", " << a
+        << ", " << k << ", " << b << ", " << n << ", 0, out0, " << n
+        << ", 0, scratch);\n";
+    return llvm::Error::success();
+  }
   if (gemm.foldsBatch) {
     // The right operand is one matrix: fold the left batch into the rows.
     int64_t rows = gemm.rowsPerCall();

@@ -19,6 +19,10 @@ llvm::StringRef getConvSource() { return kConvSource; }
 llvm::StringRef getPoolSource() { return kPoolSource; }
 llvm::StringRef getNormSource() { return kNormSource; }
 llvm::StringRef getHalfSource() { return kHalfSource; }
+llvm::StringRef getHalfGemmSource() { return kHalfGemmSource; }
+llvm::StringRef getHalfConvSource() { return kHalfConvSource; }
+llvm::StringRef getQuantizedGemmSource() { return kQuantizedGemmSource; }
+llvm::StringRef getQuantizedConvSource() { return kQuantizedConvSource; }
 llvm::StringRef getRunnerSource() {
   // Definition order: each piece uses only what the pieces before it define,
   // and the prologue declares the binding a target appends after them all.

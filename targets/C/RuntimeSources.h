@@ -23,6 +23,10 @@ llvm::StringRef getConvSource();
 llvm::StringRef getPoolSource();
 llvm::StringRef getNormSource();
 llvm::StringRef getHalfSource();
+llvm::StringRef getHalfGemmSource();
+llvm::StringRef getHalfConvSource();
+llvm::StringRef getQuantizedGemmSource();
+llvm::StringRef getQuantizedConvSource();
 /// The model-generic runner: the pieces under runtime/runner (prologue.c to
 /// main.c) joined into one translation unit; a target appends its binding.
 llvm::StringRef getRunnerSource();

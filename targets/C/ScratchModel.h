@@ -33,6 +33,16 @@ struct ConvShape {
 /// Scratch bytes of mk_conv2d on the hungriest SIMD path.
 int64_t convScratchBytes(const ConvShape &shape);
 
+/// Scratch bytes of mk_qgemm(m, n, k) and mk_qconv2d with weights packed
+/// per call, on the hungriest path (QuantizedScratchModel.cpp).
+int64_t quantizedGemmScratchBytes(int64_t m, int64_t n, int64_t k);
+int64_t quantizedConvScratchBytes(const ConvShape &shape);
+
+/// Scratch bytes of mk_hconv2d and mk_hmatmul (weights [k, n]) with
+/// half-precision weights packed per call (HalfScratchModel.cpp).
+int64_t halfConvScratchBytes(const ConvShape &shape);
+int64_t halfMatMulScratchBytes(int64_t n, int64_t k);
+
 } // namespace modelc::c_target
 
 #endif // MODELC_TARGETS_C_SCRATCHMODEL_H

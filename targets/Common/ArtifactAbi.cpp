@@ -177,7 +177,10 @@ void writeTensorDescriptors(llvm::raw_ostream &os, llvm::StringRef name,
        << port.shape.size() << ", "
        << (port.shape.empty() ? std::string("NULL")
                               : kind.str() + "_" + std::to_string(i) + "_dims")
-       << ", " << port.bytes << ", 1.0f, 0},\n";
+       << ", " << port.bytes << ", "
+       << cLiteral(mlir::Float32Type::get(port.element.getContext()), port.scale)
+       << ", "
+       << port.zeroPoint << "},\n";
   }
   if (ports.empty())
     os << "    {NULL, MODELC_DTYPE_FLOAT, 0, NULL, 0, 1.0f, 0},\n";

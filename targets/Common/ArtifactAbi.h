@@ -53,6 +53,9 @@ struct TensorPort {
   mlir::Type element; ///< the caller's element type
   llvm::ArrayRef<int64_t> shape;
   int64_t bytes;
+  /// A quantized tensor's parameters (1 and 0 for others).
+  float scale = 1.0f;
+  int64_t zeroPoint = 0;
 };
 
 /// The dims arrays and `<linkage>const modelc_tensor_desc <name>_<kind>s[]`.

@@ -24,6 +24,16 @@ Type elementType(Value value) {
   return cast<RankedTensorType>(value.getType()).getElementType();
 }
 
+/// The importer's modelc.scale and modelc.zero_point of a quantized port.
+void readQuantization(DictionaryAttr attrs, ArtifactPort &port) {
+  if (!attrs)
+    return;
+  if (auto scale = attrs.getAs<FloatAttr>("modelc.scale"))
+    port.scale = static_cast<float>(scale.getValueAsDouble());
+  if (auto zero = attrs.getAs<IntegerAttr>("modelc.zero_point"))
+    port.zeroPoint = zero.getInt();
+}
+
 } // namespace
 
 bool ArtifactPorts::isDirectOutput(unsigned index) const {
@@ -37,12 +47,14 @@ ArtifactPorts collectArtifactPorts(func::FuncOp func) {
     auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
     ports.inputs.push_back(
         {name ? name.str() : "input_" + std::to_string(i), arg});
+    readQuantization(func.getArgAttrDict(i), ports.inputs.back());
   }
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
     auto name = func.getResultAttrOfType<StringAttr>(i, "onnx.name");
     ports.outputs.push_back(
         {name ? name.str() : "output_" + std::to_string(i), value});
+    readQuantization(func.getResultAttrDict(i), ports.outputs.back());
     Value source = kernel::getViewSource(value);
     if (isa_and_nonnull<kernel::DispatchOp>(source.getDefiningOp()) &&
         !ports.directOutputs.count(source))
@@ -69,7 +81,7 @@ void writePortDescriptors(llvm::raw_ostream &os, llvm::StringRef name,
   for (const ArtifactPort &port : ports) {
     auto type = cast<RankedTensorType>(port.value.getType());
     described.push_back({port.onnxName, type.getElementType(), type.getShape(),
-                         tensorBytes(port.value)});
+                         tensorBytes(port.value), port.scale, port.zeroPoint});
   }
   writeTensorDescriptors(os, name, kind, described, linkage);
 }

@@ -32,6 +32,9 @@ namespace modelc::codegen {
 struct ArtifactPort {
   std::string onnxName;
   mlir::Value value;
+  /// modelc.scale and modelc.zero_point of a quantized port.
+  float scale = 1.0f;
+  int64_t zeroPoint = 0;
 };
 
 /// The ports of a planned function, in order.

@@ -83,7 +83,7 @@ expect 1 "inspect of a truncated model" inspect "$W/truncated_1000.onnx"
 expect 2 "no command" 
 expect 2 "unknown command" frobnicate
 expect 2 "compile without -o" compile "$MODEL"
-expect 2 "--precision on the c target" compile "$MODEL" --precision=fp16 -o "$W/out_p"
+expect 2 "--io-precision on the c target" compile "$MODEL" --io-precision=fp16 -o "$W/out_p"
 expect 2 "a malformed --gpu-arch" compile "$MODEL" --target=cuda --gpu-arch=90 -o "$W/out_g"
 expect 2 "an unknown --precision" compile "$MODEL" --target=cuda --precision=fp8 -o "$W/out_q"
 expect 2 "bad --emit" compile "$MODEL" -o "$W/o" --emit exe

@@ -97,6 +97,21 @@ $PY -c "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]))" "$W/
 expect 0 "compile --quantize=int8" compile "$MODEL" --quantize=int8 --calibration "$SAMPLE" -o "$W/artifact"
 [ -s "$W/artifact/model.c" ] && pass "compile --quantize=int8 writes the artifact" ||
   fail "compile --quantize=int8 wrote no model.c"
+mkdir -p "$W/two/test_data_set_0" "$W/two/test_data_set_1"
+cp "$SAMPLE/input_0.pb" "$W/two/test_data_set_0/"
+make_sample scaled 'x * np.float32(0.5)'
+cp "$W/scaled/test_data_set_0/input_0.pb" "$W/two/test_data_set_1/"
+expect 0 "--report with a held-out sample" quantize "$MODEL" --calibration "$W/two" -o "$W/r.onnx" --report "$W/report.json"
+$PY - "$W/report.json" <<'PYEOF' && pass "the report holds SQNR, top-1 and bytes for the held-out sample" || fail "report: $(cat "$W/report.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+out = r["outputs"][0]
+assert r["calibration_samples"] == 1 and r["held_out_samples"] == 1, r
+assert out["held_out_samples"] == 1 and out["sqnr_db"] > 10 and "top1_agreement" in out, out
+assert 0 < r["artifact_weight_bytes"]["int8"] < r["artifact_weight_bytes"]["fp32"] * 0.3, r
+PYEOF
+expect 1 "--held-out that leaves nothing to calibrate on" quantize "$MODEL" --calibration "$W/two" -o "$W/h.onnx" --held-out 2
+[ ! -e "$W/h.onnx" ] && pass "--held-out 2 of 2: nothing written" || fail "--held-out 2 of 2 wrote a model"
 for method in percentile entropy; do
   expect 0 "the $method method" quantize "$MODEL" --calibration "$SAMPLE" -o "$W/q_$method.onnx" --calibration-method $method
 done

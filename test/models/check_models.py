@@ -6,7 +6,10 @@ A model passes when, for every output of every test set,
 max |actual - expected| <= 1e-4 * max |expected| + 1e-5 (the foundation
 issue's bound for deep fp32 models).
 
-usage: check_models.py --modelc BIN DIR/NAME.onnx [...]
+With --precision bf16 or fp16 (half-precision weights on the C target) the
+bound is --tolerance instead of 1e-4.
+
+usage: check_models.py --modelc BIN [--precision P --tolerance T] DIR/NAME.onnx [...]
   Each NAME.onnx needs DIR/NAME/test_data_set_K/{input,output}_J.pb next to it.
 """
 
@@ -26,7 +29,7 @@ def load(path):
     return numpy_helper.to_array(onnx.load_tensor(path))
 
 
-def check_model(modelc, model, threads):
+def check_model(modelc, model, threads, precision="fp32", tolerance=1e-4):
     base = model[:-len(".onnx")]
     sets = sorted(d for d in os.listdir(base) if d.startswith("test_data_set_"))
     if len(sets) == 0:
@@ -39,7 +42,8 @@ def check_model(modelc, model, threads):
             outputs = os.path.join(work, test_set)
             proc = subprocess.run(
                 [modelc, "run", model, "--target=c", "--inputs", inputs,
-                 "--outputs", outputs, "--threads", str(threads)],
+                 "--outputs", outputs, "--threads", str(threads),
+                 f"--precision={precision}"],
                 capture_output=True, text=True)
             if proc.returncode != 0:
                 return False, f"{test_set}: exit {proc.returncode}: {proc.stderr.strip()}"
@@ -53,11 +57,11 @@ def check_model(modelc, model, threads):
                     return False, f"{test_set}/{name}: shape {actual.shape} != {expected.shape}"
                 scale = float(np.max(np.abs(expected))) if expected.size else 0.0
                 diff = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
-                bound = 1e-4 * scale + 1e-5
+                bound = tolerance * scale + 1e-5
                 worst = max(worst, diff / bound if bound else 0.0)
                 if not diff <= bound:
                     return False, (f"{test_set}/{name}: max |diff| {diff:.3g} > "
-                                   f"{bound:.3g} (1e-4 x {scale:.3g} + 1e-5)")
+                                   f"{bound:.3g} ({tolerance:g} x {scale:.3g} + 1e-5)")
     return True, (f"{len(sets)} test sets, worst diff {worst:.2f} of the bound, "
                   f"{time.time() - start:.1f} s")
 
@@ -66,11 +70,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--modelc", required=True)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--precision", default="fp32",
+                        help="modelc run --precision (bf16/fp16: half weights)")
+    parser.add_argument("--tolerance", type=float, default=1e-4,
+                        help="bound relative to the output's largest magnitude")
     parser.add_argument("models", nargs="+")
     args = parser.parse_args()
     passed = failed = 0
     for model in args.models:
-        ok, detail = check_model(args.modelc, model, args.threads)
+        ok, detail = check_model(args.modelc, model, args.threads,
+                                 args.precision, args.tolerance)
         print(f"{'PASS' if ok else 'FAIL'} {os.path.basename(model)}: {detail}",
               flush=True)
         passed += ok

@@ -11,11 +11,14 @@
 
 #include "dialects/Graph/IR/GraphOps.h"
 
+#include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/ShapeHelpers.h"
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #define DEBUG_TYPE "graph-ops"
 
@@ -763,4 +766,39 @@ LogicalResult MatMulIntegerOp::verify() {
                                          rhs.getRank() - 1)))
     return failure();
   return success();
+}
+
+bool mlir::modelc::graph::isZeroConstant(Value value) {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return false;
+  return llvm::all_of(readConstantAsDoubles(attr),
+                      [](double v) { return v == 0.0; });
+}
+
+bool mlir::modelc::graph::fitsEightBitKernels(Operation *op) {
+  auto isConstant = [](Value value) {
+    return value && matchPattern(value, m_Constant());
+  };
+  auto isInt8Constant = [&](Value value) {
+    return isConstant(value) &&
+           getElementTypeOrSelf(value.getType()).isSignlessInteger(8);
+  };
+  auto perTensorConstant = [&](Value value) {
+    return isConstant(value) && isSingleValue(cast<RankedTensorType>(value.getType()));
+  };
+  auto isUint8 = [](Value value) {
+    return getElementTypeOrSelf(value.getType()).isUnsignedInteger(8);
+  };
+  if (auto conv = dyn_cast<ConvIntegerOp>(op))
+    return isUint8(conv.getInput()) && isInt8Constant(conv.getWeight()) &&
+           isZeroConstant(conv.getWeightZeroPoint()) &&
+           perTensorConstant(conv.getInputZeroPoint()) &&
+           (!conv.getBias() || isConstant(conv.getBias()));
+  if (auto matmul = dyn_cast<MatMulIntegerOp>(op))
+    return isUint8(matmul.getLhs()) && isInt8Constant(matmul.getRhs()) &&
+           matmul.getRhs().getType().getRank() == 2 &&
+           isZeroConstant(matmul.getRhsZeroPoint()) &&
+           perTensorConstant(matmul.getLhsZeroPoint());
+  return false;
 }

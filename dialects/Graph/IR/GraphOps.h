@@ -32,6 +32,18 @@ bool isView(Operation *op);
 /// Follows views back to the value whose memory `value` shares.
 Value getViewSource(Value value);
 
+/// Whether `value` is a constant whose every element is 0, in any storage
+/// (a splat, dense values or a resource).
+bool isZeroConstant(Value value);
+
+/// Whether a graph.conv_integer or graph.matmul_integer fits the contract of
+/// the 8-bit kernels (kernel.quantized_conv, kernel.quantized_matmul): a
+/// uint8 input with a constant zero point per tensor, a constant int8
+/// weight with a zero point of 0 (symmetric), a constant or absent bias,
+/// and for a matmul a 2-D weight. Other 8-bit products (int8 activations
+/// among them) are expanded into int32 ones.
+bool fitsEightBitKernels(Operation *op);
+
 } // namespace mlir::modelc::graph
 
 #endif // MODELC_DIALECTS_GRAPH_IR_GRAPHOPS_H

@@ -21,6 +21,7 @@
 
 #include "dialects/Graph/Transforms/Passes.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -92,10 +93,19 @@ struct ExpandQuantize final : OpRewritePattern<QuantizeLinearOp> {
   }
 };
 
+bool isOutputStageOfKeptProduct(Operation *op, bool keepEightBit);
+
 struct ExpandDequantize final : OpRewritePattern<DequantizeLinearOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ExpandDequantize(MLIRContext *context, bool keepEightBit)
+      : OpRewritePattern(context), keepEightBit(keepEightBit) {}
+  bool keepEightBit;
   LogicalResult matchAndRewrite(DequantizeLinearOp op,
                                 PatternRewriter &rewriter) const override {
+    if (isOutputStageOfKeptProduct(op, keepEightBit) &&
+        op.getInput().getType().getElementType().isInteger(32) &&
+        isZeroConstant(op.getZeroPoint()) &&
+        op.getType().getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "the 8-bit kernel's output stage");
     Location loc = op.getLoc();
     Type floatType = op.getType().getElementType();
     int64_t rank = op.getType().getRank();
@@ -112,9 +122,13 @@ struct ExpandDequantize final : OpRewritePattern<DequantizeLinearOp> {
 };
 
 struct ExpandRequantize final : OpRewritePattern<RequantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ExpandRequantize(MLIRContext *context, bool keepEightBit)
+      : OpRewritePattern(context), keepEightBit(keepEightBit) {}
+  bool keepEightBit;
   LogicalResult matchAndRewrite(RequantizeOp op,
                                 PatternRewriter &rewriter) const override {
+    if (isOutputStageOfKeptProduct(op, keepEightBit))
+      return rewriter.notifyMatchFailure(op, "the 8-bit kernel's output stage");
     Location loc = op.getLoc();
     int64_t rank = op.getType().getRank();
     Value sums = castTo(rewriter, loc, op.getInput(), rewriter.getF32Type());
@@ -140,10 +154,21 @@ Value centered(PatternRewriter &rewriter, Location loc, Value x,
                 rank));
 }
 
-struct ExpandConvInteger final : OpRewritePattern<ConvIntegerOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// Products the target's 8-bit kernels compute are left to it.
+template <typename OpTy>
+struct ExpandProduct : OpRewritePattern<OpTy> {
+  ExpandProduct(MLIRContext *context, bool keepEightBit)
+      : OpRewritePattern<OpTy>(context), keepEightBit(keepEightBit) {}
+  bool keep(OpTy op) const { return keepEightBit && fitsEightBitKernels(op); }
+  bool keepEightBit;
+};
+
+struct ExpandConvInteger final : ExpandProduct<ConvIntegerOp> {
+  using ExpandProduct::ExpandProduct;
   LogicalResult matchAndRewrite(ConvIntegerOp op,
                                 PatternRewriter &rewriter) const override {
+    if (keep(op))
+      return rewriter.notifyMatchFailure(op, "an 8-bit kernel computes it");
     Location loc = op.getLoc();
     Value x = centered(rewriter, loc, op.getInput(), op.getInputZeroPoint(), 0);
     // The weight's zero point is per tensor or per output channel (axis 0).
@@ -157,10 +182,12 @@ struct ExpandConvInteger final : OpRewritePattern<ConvIntegerOp> {
   }
 };
 
-struct ExpandMatMulInteger final : OpRewritePattern<MatMulIntegerOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ExpandMatMulInteger final : ExpandProduct<MatMulIntegerOp> {
+  using ExpandProduct::ExpandProduct;
   LogicalResult matchAndRewrite(MatMulIntegerOp op,
                                 PatternRewriter &rewriter) const override {
+    if (keep(op))
+      return rewriter.notifyMatchFailure(op, "an 8-bit kernel computes it");
     Location loc = op.getLoc();
     // A per-row lhs zero point runs along the rows (rank - 2), a per-column
     // rhs one along the last axis.
@@ -174,12 +201,38 @@ struct ExpandMatMulInteger final : OpRewritePattern<MatMulIntegerOp> {
   }
 };
 
+/// A requantize or dequantize of a kept product's sums is the product's
+/// output stage, which the 8-bit kernel computes too: its scale is one
+/// value or one per output channel (axis 1 of a conv, the last of a
+/// matmul), its zero point a constant.
+bool isOutputStageOfKeptProduct(Operation *op, bool keepEightBit) {
+  Operation *producer = op->getOperand(0).getDefiningOp();
+  if (!keepEightBit || !producer || !producer->hasOneUse() ||
+      !isa<ConvIntegerOp, MatMulIntegerOp>(producer) ||
+      !fitsEightBitKernels(producer))
+    return false;
+  Value scale = op->getOperand(1), zeroPoint = op->getOperand(2);
+  int64_t axis = cast<IntegerAttr>(op->getAttr("axis")).getInt();
+  int64_t channelAxis = isa<ConvIntegerOp>(producer)
+                            ? 1
+                            : cast<RankedTensorType>(producer->getResult(0).getType())
+                                      .getRank() - 1;
+  auto scaleType = cast<RankedTensorType>(scale.getType());
+  bool perTensor = scaleType.getRank() <= 1 && scaleType.getNumElements() == 1;
+  return (perTensor || axis == channelAxis) &&
+         matchPattern(zeroPoint, m_Constant());
+}
+
 struct ExpandQuantizationPass final
     : impl::ExpandQuantizationPassBase<ExpandQuantizationPass> {
+  using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ExpandQuantize, ExpandDequantize, ExpandRequantize,
-                 ExpandConvInteger, ExpandMatMulInteger>(&getContext());
+    patterns.add<ExpandQuantize>(&getContext());
+    patterns.add<ExpandDequantize, ExpandRequantize>(&getContext(),
+                                                     keepEightBitProducts);
+    patterns.add<ExpandConvInteger, ExpandMatMulInteger>(&getContext(),
+                                                         keepEightBitProducts);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -23,6 +23,8 @@
 
 #include "dialects/Graph/Transforms/Passes.h"
 
+#include "dialects/Graph/IR/ConstantData.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -73,6 +75,32 @@ Value dequantizeSums(PatternRewriter &rewriter, Location loc, Value sums,
                                     axis);
 }
 
+/// A dequantize of constants (the int32 bias quantizers write) as the f32
+/// constant it computes, so the bias the sums take folds to a constant; any
+/// other value as it is. Weights are not evaluated: a dequantized 8-bit
+/// weight is what the product folds from.
+Value evaluateDequantizedConstant(PatternRewriter &rewriter, Value value) {
+  auto dequantize = value.getDefiningOp<DequantizeLinearOp>();
+  ElementsAttr values, scale, zero;
+  if (!dequantize || !matchPattern(dequantize.getInput(), m_Constant(&values)) ||
+      !matchPattern(dequantize.getScale(), m_Constant(&scale)) ||
+      !matchPattern(dequantize.getZeroPoint(), m_Constant(&zero)) ||
+      dequantize.getType().getRank() != 1 ||
+      !dequantize.getType().getElementType().isF32())
+    return value;
+  std::vector<int64_t> q = readConstantAsInts(values);
+  std::vector<int64_t> z = readConstantAsInts(zero);
+  std::vector<double> s = readConstantAsDoubles(scale);
+  std::vector<double> result(q.size());
+  for (size_t i = 0; i < q.size(); ++i) {
+    float difference = static_cast<float>(q[i] - z[z.size() == 1 ? 0 : i]);
+    result[i] = difference * static_cast<float>(s[s.size() == 1 ? 0 : i]);
+  }
+  return arith::ConstantOp::create(
+      rewriter, dequantize.getLoc(),
+      cast<TypedAttr>(makeConstantFromDoubles(dequantize.getType(), result)));
+}
+
 /// conv(dequantize(xq), dequantize(wq), b): x per tensor, w per tensor or
 /// per output channel.
 struct FoldDequantizedConv final : OpRewritePattern<ConvOp> {
@@ -91,6 +119,7 @@ struct FoldDequantizedConv final : OpRewritePattern<ConvOp> {
     Value scale = MulOp::create(rewriter, loc, x->scale, w->scale);
     Value bias;
     if (Value floatBias = conv.getBias()) {
+      floatBias = evaluateDequantizedConstant(rewriter, floatBias);
       // The bias joins the sums at their scale, as quantizers store it.
       Value rounded = RoundOp::create(
           rewriter, loc, DivOp::create(rewriter, loc, floatBias, scale));
@@ -192,7 +221,7 @@ struct FoldRequantize final : OpRewritePattern<QuantizeLinearOp> {
     auto dequantize = input.getDefiningOp<DequantizeLinearOp>();
     if (!dequantize ||
         !dequantize.getInput().getType().getElementType().isInteger(32) ||
-        !matchPattern(dequantize.getZeroPoint(), m_Zero()))
+        !isZeroConstant(dequantize.getZeroPoint()))
       return rewriter.notifyMatchFailure(quantize, "not a dequantized sum");
     if (!isSingleValue(quantize.getScale()) ||
         !isSingleValue(quantize.getZeroPoint()))

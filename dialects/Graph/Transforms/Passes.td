@@ -43,8 +43,15 @@ def ExpandQuantizationPass : Pass<"graph-expand-quantization", "func::FuncOp"> {
     The fallback for targets without 8-bit kernels. Quantize, dequantize and
     requantize become float arithmetic with `graph.round` (half to even),
     `graph.clip` and casts; 8-bit products become int32 products of the
-    values minus their zero points. The results are the ops' own.
+    values minus their zero points. The results are the ops' own. With
+    `keep-eight-bit-products`, products that fit 8-bit kernels
+    (`graph::fitsEightBitKernels`) stay for the target to lower.
   }];
+  let options = [
+    Option<"keepEightBitProducts", "keep-eight-bit-products", "bool",
+           /*default=*/"false",
+           "Keep the 8-bit products that fit the target's 8-bit kernels">,
+  ];
   let dependentDialects = ["::mlir::modelc::graph::GraphDialect"];
 }
 

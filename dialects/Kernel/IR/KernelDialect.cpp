@@ -10,6 +10,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::modelc::kernel;
@@ -74,8 +75,12 @@ LogicalResult DispatchOp::verify() {
 
 LogicalResult MatMulOp::verify() {
   Type element = getLhs().getType().getElementType();
-  if (element != getRhs().getType().getElementType())
-    return emitOpError("expected operands of one element type");
+  Type rhs = getRhs().getType().getElementType();
+  // A CPU target's --precision narrows constant weights alone.
+  bool halfWeight = element.isF32() && (rhs.isBF16() || rhs.isF16());
+  if (element != rhs && !halfWeight)
+    return emitOpError("expected operands of one element type, or f32 "
+                       "activations with a half-precision weight");
   Type accumulator = getAccumulator();
   bool floats = isa<FloatType>(element) && accumulator.isF32();
   bool integers = element.isInteger(32) && accumulator.isInteger(32);
@@ -99,4 +104,58 @@ Value mlir::modelc::kernel::getViewSource(Value value) {
   while (auto view = value.getDefiningOp<ReshapeOp>())
     value = view.getInput();
   return value;
+}
+
+/// The checks both 8-bit products share: 8-bit input, int8 weight, one
+/// int32 row offset per output channel and an output stage that matches the
+/// result type.
+static LogicalResult verifyQuantizedProduct(Operation *op, Value input,
+                                            Value weight, Value rowOffset,
+                                            Value multiplier, Type result,
+                                            int64_t channels) {
+  auto element = [](Value value) { return getElementTypeOrSelf(value.getType()); };
+  if (!element(input).isInteger(8))
+    return op->emitOpError("expected an 8-bit input, got ") << element(input);
+  if (!element(weight).isSignlessInteger(8))
+    return op->emitOpError("expected an int8 weight, got ") << element(weight);
+  auto offsets = cast<RankedTensorType>(rowOffset.getType());
+  if (!offsets.getElementType().isInteger(32) || offsets.getRank() != 1 ||
+      offsets.getDimSize(0) != channels)
+    return op->emitOpError("expected ")
+           << channels << " int32 row offsets, got " << offsets;
+  Type out = getElementTypeOrSelf(result);
+  if (out.isInteger(32))
+    return multiplier ? op->emitOpError("an int32 result takes no multiplier")
+                      : success();
+  if (!out.isInteger(8) && !out.isF32())
+    return op->emitOpError("expected an i32, 8-bit or f32 result, got ") << out;
+  if (!multiplier)
+    return op->emitOpError("a ") << out << " result needs a multiplier";
+  auto scales = cast<RankedTensorType>(multiplier.getType());
+  if (!scales.getElementType().isF32() ||
+      (scales.getNumElements() != 1 && scales.getNumElements() != channels))
+    return op->emitOpError("expected 1 or ")
+           << channels << " f32 multipliers, got " << scales;
+  return success();
+}
+
+LogicalResult QuantizedConvOp::verify() {
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  if (w.size() != 4 || getInput().getType().getRank() != 4)
+    return emitOpError("expected rank-4 input and weight");
+  return verifyQuantizedProduct(*this, getInput(), getWeight(), getRowOffset(),
+                                getMultiplier(), getType(), w[0]);
+}
+
+LogicalResult QuantizedMatMulOp::verify() {
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  if (w.size() != 2 || in.empty() || in.back() != w[1])
+    return emitOpError("expected a [N, K] weight for a [..., K] input");
+  ArrayRef<int64_t> out = getType().getShape();
+  if (out.size() != in.size() || out.back() != w[0] ||
+      out.drop_back() != in.drop_back())
+    return emitOpError("expected a [..., N] result");
+  return verifyQuantizedProduct(*this, getInput(), getWeight(), getRowOffset(),
+                                getMultiplier(), getType(), w[0]);
 }

@@ -156,6 +156,86 @@ def Kernel_ConvOp : Kernel_Op<"conv", [Pure]> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// 8-bit products
+//===----------------------------------------------------------------------===//
+//
+// The contract of a target's int8 routines, separate ops so that a printer
+// that does not know them fails loudly instead of reading an 8-bit conv as
+// a float one. Weights are int8 and symmetric (zero point 0); the input's
+// zero point is folded at compile time into `row_offset`, one int32 per
+// output channel: bias[m] - input_zero_point * sum of weight row m. The
+// sums are exact in int32 (wrapping), and the output stage is part of the
+// op, chosen by the result type:
+//
+//   i32        acc
+//   ui8 / i8   saturate(round_half_to_even(f32(acc) * multiplier[m])
+//                       + output_zero_point)
+//   f32        f32(acc) * multiplier[m]
+//
+// `multiplier` is one value or one per output channel (absent for i32).
+
+def Kernel_QuantizedConvOp : Kernel_Op<"quantized_conv", [Pure]> {
+  let summary = "2-D convolution of 8-bit values with its output stage";
+  let description = [{
+    NCHW; `weight` is `[out_channels, in_channels / group, kh, kw]` int8,
+    `pads` `[top, left, bottom, right]`. With `acc[n, m, y, x] =
+    row_offset[m] + sum weight[m, c, i, j] * input[n, g(m) * C + c,
+    y * s + i * d - pad, ...]`, where an input element outside the image
+    reads `input_zero_point` (so, with the row offset, it contributes
+    nothing). The result is the output stage of `acc` (see above).
+
+    ```mlir
+    %y = kernel.quantized_conv %x, %w, %off, %m {strides = array<i64: 1, 1>,
+        pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64,
+        input_zero_point = 128 : i64, output_zero_point = 0 : i64}
+        : (tensor<1x16x8x8xui8>, tensor<32x16x3x3xi8>, tensor<32xi32>, tensor<32xf32>)
+        -> tensor<1x32x8x8xui8>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       AnyRankedTensor:$row_offset,
+                       Optional<AnyRankedTensor>:$multiplier,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                       I64Attr:$input_zero_point, I64Attr:$output_zero_point);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $row_offset (`,` $multiplier^)? attr-dict `:` `(`
+    type($input) `,` type($weight) `,` type($row_offset)
+    (`,` type($multiplier)^)? `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kernel_QuantizedMatMulOp : Kernel_Op<"quantized_matmul", [Pure]> {
+  let summary = "Matrix product of 8-bit activations and int8 weights";
+  let description = [{
+    `acc[r, n] = row_offset[n] + sum_k weight[n, k] * input[r, k]` for every
+    row r of the input's leading dimensions (`input` is `[..., K]`), with
+    the weight stored transposed, `[N, K]`, as the routines read it; the
+    result `[..., N]` is the output stage of `acc` (see above), one
+    multiplier per column n or one for all.
+
+    ```mlir
+    %y = kernel.quantized_matmul %x, %wt, %off, %m {output_zero_point = 0 : i64}
+        : (tensor<1x128x768xui8>, tensor<3072x768xi8>, tensor<3072xi32>, tensor<3072xf32>)
+        -> tensor<1x128x3072xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       AnyRankedTensor:$row_offset,
+                       Optional<AnyRankedTensor>:$multiplier,
+                       I64Attr:$output_zero_point);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $row_offset (`,` $multiplier^)? attr-dict `:` `(`
+    type($input) `,` type($weight) `,` type($row_offset)
+    (`,` type($multiplier)^)? `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Kernel_PoolOp : Kernel_Op<"pool", [Pure]> {
   let summary = "2-D max or average pooling over NCHW, as a library call";
   let description = [{

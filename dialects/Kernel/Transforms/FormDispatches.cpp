@@ -88,6 +88,25 @@ std::optional<unsigned> FormDispatchesPass::findGroupToJoin(
   return std::nullopt;
 }
 
+/// The 8-bit product group whose output stage `op` is: a requantize or
+/// dequantize of a graph.conv_integer or graph.matmul_integer that nothing
+/// else reads. The kernel computes both as one call (the result changes
+/// type, which no other epilogue may).
+static std::optional<unsigned>
+findProductToFinish(Operation *op,
+                    const DenseMap<Operation *, unsigned> &groupOf) {
+  if (!isa<graph::RequantizeOp, graph::DequantizeLinearOp>(op))
+    return std::nullopt;
+  Operation *product = op->getOperand(0).getDefiningOp();
+  if (!product || !isa<graph::ConvIntegerOp, graph::MatMulIntegerOp>(product) ||
+      !product->hasOneUse())
+    return std::nullopt;
+  auto it = groupOf.find(product);
+  if (it == groupOf.end())
+    return std::nullopt;
+  return it->second;
+}
+
 void FormDispatchesPass::absorbChains(
     Operation *op, unsigned target, std::vector<Group> &groups,
     DenseMap<Operation *, unsigned> &groupOf,
@@ -199,6 +218,8 @@ void FormDispatchesPass::runOnOperation() {
     std::optional<unsigned> joined;
     if (graph::isElementwise(&op))
       joined = findGroupToJoin(&op, groups, groupOf);
+    else if (std::optional<unsigned> product = findProductToFinish(&op, groupOf))
+      joined = product;
     if (joined) {
       groups[*joined].ops.push_back(&op);
       groupOf[&op] = *joined;

@@ -28,6 +28,21 @@ def FormDispatchesPass : Pass<"kernel-form-dispatches", "func::FuncOp"> {
   let dependentDialects = ["::mlir::modelc::kernel::KernelDialect"];
 }
 
+def LowerQuantizedProductsPass
+    : Pass<"kernel-lower-quantized-products", "func::FuncOp"> {
+  let summary = "Rewrites 8-bit products and their output stages into kernel.quantized_*";
+  let description = [{
+    A dispatch of `graph.conv_integer` or `graph.matmul_integer` (which fit
+    the 8-bit kernels, `graph::fitsEightBitKernels`) and the requantize or
+    dequantize that finishes it becomes one `kernel.quantized_conv` or
+    `kernel.quantized_matmul`. What the kernels take is computed here, once,
+    as new constant inputs of the dispatch: the row offsets
+    `bias - input_zero_point * sum(weight row)` and a matmul's transposed
+    weight. Inputs the dispatch no longer reads are dropped.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def LowerLibraryCallsPass : Pass<"kernel-lower-library-calls", "func::FuncOp"> {
   let summary = "Rewrites matmul, conv, pooling and row-op anchors into kernel descriptors";
   let description = [{
@@ -74,6 +89,23 @@ def LowerLoopNestsPass : Pass<"kernel-lower-loop-nests", "func::FuncOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def NarrowProductWeightsPass
+    : Pass<"kernel-narrow-product-weights", "func::FuncOp"> {
+  let summary = "Stores the constant weights of float convolutions and matmuls as bf16 or f16";
+  let description = [{
+    For CPU targets' `--precision`: the weight operand of a float
+    `kernel.conv`, and the constant 2-D right operand of a float
+    `kernel.matmul`, become `storage` constants (round to nearest even),
+    half the bytes. Activations, results and everything else stay f32, and
+    products accumulate in f32: the target's routines widen the weights, or
+    multiply them with bf16 dot products.
+  }];
+  let options = [
+    Option<"storageName", "storage", "std::string", /*default=*/"\"bf16\"",
+           "Storage of the weights: bf16 or f16">,
+  ];
 }
 
 def ConvertFloatStoragePass : Pass<"kernel-convert-float-storage", "func::FuncOp"> {

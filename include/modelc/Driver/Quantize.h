@@ -43,6 +43,12 @@ struct QuantizeRequest {
   int threads = 1;
   /// Progress on stderr (the CLI turns it on for terminals).
   bool showProgress = false;
+  /// Write the quantization report (JSON) here when non-empty.
+  std::string reportPath;
+  /// Samples kept out of calibration for the report: the last ones; -1 for
+  /// a tenth of them (at least one when there are two or more) with a
+  /// report, none without.
+  int heldOut = -1;
 };
 
 /// What quantization did.

@@ -48,6 +48,9 @@ struct CompileOptions {
   /// CUDA: the nvcc for --emit=obj; empty: $CUDACXX, then
   /// /usr/local/cuda/bin/nvcc, then PATH.
   std::string nvcc;
+  /// Set from the target (TargetBackend::hasEightBitKernels): 8-bit
+  /// products that fit its kernels stay 8-bit instead of being expanded.
+  bool eightBitKernels = false;
   /// Hash of the model bytes and of every flag that changes the artifact.
   uint64_t modelHash = 0;
 };

@@ -70,6 +70,11 @@ public:
   virtual llvm::Expected<Artifact>
   serialize(mlir::ModuleOp module, const CompileOptions &options) const = 0;
 
+  /// Whether the target's kernels compute 8-bit products (the contract of
+  /// kernel.quantized_conv and kernel.quantized_matmul). Without them, the
+  /// graph pipeline expands every quantized product into int32 arithmetic.
+  virtual bool hasEightBitKernels() const { return false; }
+
   /// The smallest alignment of the arena and of each buffer in it that the
   /// target's kernels and libraries want.
   virtual int64_t getMinimumAlignment() const { return 64; }

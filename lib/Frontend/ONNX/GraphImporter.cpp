@@ -22,6 +22,7 @@
 #include <optional>
 
 using namespace mlir;
+namespace graph = mlir::modelc::graph;
 
 namespace modelc::onnx_frontend {
 
@@ -229,6 +230,12 @@ std::string formatUnsupported(const std::vector<UnsupportedNode> &nodes) {
 // Graph import
 //===----------------------------------------------------------------------===//
 
+/// Marks the graph inputs and outputs that hold quantized values with their
+/// scale and zero point (`modelc.scale`, `modelc.zero_point`), for the
+/// artifact's tensor descriptors: an input every reader dequantizes with the
+/// same per-tensor constants, an output a per-tensor quantize produces.
+static void annotateQuantizedPorts(func::FuncOp func);
+
 namespace {
 class GraphImporter {
 public:
@@ -238,6 +245,9 @@ public:
         builder_(&context) {}
 
   llvm::Expected<OwningOpRef<ModuleOp>> run();
+
+  /// Every named tensor imported so far.
+  const llvm::StringMap<Value> &values() const { return values_; }
 
 private:
   llvm::Expected<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
@@ -562,7 +572,60 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
   func.setType(builder_.getFunctionType(argTypes, resultTypes));
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "onnx.name", builder_.getStringAttr(output.name()));
+  annotateQuantizedPorts(func);
   return module;
+}
+
+namespace {
+/// The per-tensor constant scale and zero point of a quantize or dequantize.
+std::optional<std::pair<double, int64_t>> perTensorParameters(Value scale,
+                                                              Value zeroPoint) {
+  ElementsAttr s, z;
+  if (!matchPattern(scale, m_Constant(&s)) ||
+      !matchPattern(zeroPoint, m_Constant(&z)) || s.getNumElements() != 1 ||
+      z.getNumElements() != 1)
+    return std::nullopt;
+  return std::make_pair(graph::readConstantAsDoubles(s)[0],
+                        graph::readConstantAsInts(z)[0]);
+}
+} // namespace
+
+static void annotateQuantizedPorts(func::FuncOp func) {
+  Builder builder(func.getContext());
+  auto annotate = [&](auto setAttr, std::pair<double, int64_t> params) {
+    setAttr("modelc.scale", builder.getF32FloatAttr(params.first));
+    setAttr("modelc.zero_point", builder.getI64IntegerAttr(params.second));
+  };
+  // An 8-bit input every reader dequantizes with the same parameters.
+  for (BlockArgument arg : func.getArguments()) {
+    std::optional<std::pair<double, int64_t>> common;
+    bool quantized = !arg.use_empty();
+    for (Operation *user : arg.getUsers()) {
+      auto dequantize = dyn_cast<graph::DequantizeLinearOp>(user);
+      std::optional<std::pair<double, int64_t>> params;
+      if (dequantize)
+        params = perTensorParameters(dequantize.getScale(),
+                                     dequantize.getZeroPoint());
+      if (!params || (common && *common != *params)) {
+        quantized = false;
+        break;
+      }
+      common = params;
+    }
+    if (quantized)
+      annotate([&](StringRef name, Attribute value) {
+        func.setArgAttr(arg.getArgNumber(), name, value);
+      }, *common);
+  }
+  // An 8-bit output a quantize produces.
+  auto returned = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [i, value] : llvm::enumerate(returned.getOperands()))
+    if (auto quantize = value.getDefiningOp<graph::QuantizeLinearOp>())
+      if (auto params = perTensorParameters(quantize.getScale(),
+                                            quantize.getZeroPoint()))
+        annotate([&, index = i](StringRef name, Attribute attr) {
+          func.setResultAttr(index, name, attr);
+        }, *params);
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
@@ -570,6 +633,35 @@ importModel(MLIRContext &context, const LoadedModel &model,
             const ImportOptions &options) {
   GraphImporter importer(context, model, options);
   return importer.run();
+}
+
+/// The ONNX data type of an element type; 0 for none.
+static int32_t onnxDataTypeOf(Type type) {
+  for (int32_t dataType = 1; dataType <= onnx::TensorProto::BFLOAT16; ++dataType)
+    if (Type converted = convertDataType(*type.getContext(), dataType);
+        converted && converted == type)
+      return dataType;
+  return 0;
+}
+
+llvm::Expected<std::map<std::string, TensorTypeInfo>>
+inferTensorTypes(const LoadedModel &model, const ImportOptions &options) {
+  MLIRContext context;
+  GraphImporter importer(context, model, options);
+  llvm::Expected<OwningOpRef<ModuleOp>> module = importer.run();
+  if (!module)
+    return module.takeError();
+  std::map<std::string, TensorTypeInfo> types;
+  for (const auto &entry : importer.values()) {
+    auto type = dyn_cast<RankedTensorType>(entry.getValue().getType());
+    if (!type)
+      continue;
+    TensorTypeInfo info;
+    info.dataType = onnxDataTypeOf(type.getElementType());
+    info.dims.assign(type.getShape().begin(), type.getShape().end());
+    types[entry.getKey().str()] = std::move(info);
+  }
+  return types;
 }
 
 } // namespace modelc::onnx_frontend

@@ -78,6 +78,20 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importModel(mlir::MLIRContext &context, const LoadedModel &model,
             const ImportOptions &options);
 
+/// The type of one tensor of an imported graph.
+struct TensorTypeInfo {
+  int32_t dataType = 0; ///< onnx::TensorProto::DataType
+  std::vector<int64_t> dims;
+};
+
+/// The static type modelc's import gives each named tensor of the main
+/// graph (inputs, initializers and node outputs), by ONNX name. These are
+/// the shapes modelc compiles with, known where onnx's own inference stops
+/// (a reshape to a computed shape): `modelc quantize` types its
+/// calibration outputs with them, and onnx's version converter needs them.
+llvm::Expected<std::map<std::string, TensorTypeInfo>>
+inferTensorTypes(const LoadedModel &model, const ImportOptions &options);
+
 } // namespace modelc::onnx_frontend
 
 #endif // MODELC_FRONTEND_ONNX_IMPORTER_H

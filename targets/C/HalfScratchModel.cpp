@@ -1,0 +1,61 @@
+//===- HalfScratchModel.cpp - Scratch of the half-weight C kernels --------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// mk_hconv2d and mk_hmatmul (runtime/kernels/hconv.c, hgemm.c) pack their
+// half-precision weights into scratch on every call, then run a product
+// whose work space hgemm.c bounds for any shape by mk_hgemm_scratch_bound:
+// max(MK_SGEMM_SCRATCH_BOUND, 8 * NR * MK_GEMM_MIN_TILES * round_up(k, 2)).
+// This model takes that bound and the exact packed size, on the hungriest
+// SIMD path. The generated init function checks the plan against the
+// kernels' own answer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScratchModel.h"
+
+#include <algorithm>
+#include <initializer_list>
+
+namespace modelc::c_target {
+namespace {
+
+int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+/// MK_SGEMM_SCRATCH_BOUND of AVX-512, the largest of gemm.c's paths.
+constexpr int64_t kSgemmBound = 12632064;
+constexpr int64_t kWidestPanel = 32; // MK_GEMM_NR of AVX-512
+constexpr int64_t kMinTiles = 8;     // MK_GEMM_MIN_TILES
+
+int64_t productBound(int64_t k) {
+  return std::max(kSgemmBound, 8 * kWidestPanel * kMinTiles * roundUp(k, 2));
+}
+
+/// mk_hgemm_panels_bytes, largest over the paths' panel widths.
+int64_t panelsBytes(int64_t count, int64_t k,
+                    std::initializer_list<int64_t> widths) {
+  if (count <= 0 || k <= 0)
+    return 0;
+  int64_t bytes = 0;
+  for (int64_t width : widths)
+    bytes = std::max(bytes, roundUp(roundUp(count, width) * roundUp(k, 2) * 2, 64));
+  return bytes;
+}
+
+} // namespace
+
+int64_t halfConvScratchBytes(const ConvShape &s) {
+  int64_t k = s.inChannels / s.groups * s.kernelH * s.kernelW;
+  if (s.inChannels / s.groups == 1) // depthwise: the weights widened to f32
+    return roundUp(s.outChannels * k, 16) * 4;
+  return s.groups * panelsBytes(s.outChannels / s.groups, k, {8, 6, 4}) +
+         productBound(k);
+}
+
+int64_t halfMatMulScratchBytes(int64_t n, int64_t k) {
+  return panelsBytes(n, k, {32, 16, 8, 4}) + productBound(k);
+}
+
+} // namespace modelc::c_target

@@ -1,0 +1,120 @@
+//===- QuantizedScratchModel.cpp - Scratch of the 8-bit C kernels ---------===//
+//
+// This file is part of modelc. See LICENSE for license information.
+//
+//===----------------------------------------------------------------------===//
+//
+// Mirrors mk_qgemm_scratch_bytes and mk_qconv2d_scratch_bytes of
+// targets/C/runtime/kernels/qgemm.c and qconv.c for every SIMD path, as
+// ScratchModel.cpp does for the float kernels. The generated init function
+// checks the planned bytes against the kernels' own answer, so a model that
+// falls behind a kernel change fails at init, never writes past the arena.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ScratchModel.h"
+
+#include <algorithm>
+
+namespace modelc::c_target {
+namespace {
+
+/// The blocking of one path of qgemm.c (MK_QGEMM_*) and qconv.c.
+struct QuantizedPath {
+  int64_t mr, nr, kg;
+  /// Bytes of one packed B element (MK_QGEMM_ES) and of one packed A one.
+  int64_t packedB, packedA;
+  int64_t maxTasks, bBlockBytes, colBytes;
+  /// The dot-product path keeps 4 bytes of row sums per packed row.
+  bool rowSums;
+};
+
+constexpr QuantizedPath kPaths[] = {
+    {8, 32, 4, 1, 1, 32, int64_t(256) << 10, int64_t(1) << 20, false}, // VNNI
+    {6, 16, 2, 2, 2, 32, int64_t(256) << 10, int64_t(1) << 20, false}, // AVX2
+    {8, 8, 4, 1, 1, 16, int64_t(256) << 10, int64_t(1) << 20, true},   // SDOT
+    {4, 4, 1, 1, 1, 4, int64_t(16) << 10, int64_t(16) << 10, false},   // C
+};
+constexpr int64_t kPanelPad = 64; // MK_QGEMM_PANEL_PAD
+constexpr int64_t kMaxWidth = 1024; // MK_QGEMM_NC
+constexpr int64_t kMinTiles = 8;  // MK_QGEMM_MIN_TILES
+
+int64_t divUp(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t roundUp(int64_t a, int64_t b) { return divUp(a, b) * b; }
+
+/// mk_qgemm_work_bytes: the per-slot packed B blocks.
+int64_t workBytes(const QuantizedPath &path, int64_t m, int64_t n, int64_t k) {
+  if (m <= 0 || n <= 0 || k <= 0)
+    return 0;
+  int64_t kp = roundUp(k, path.kg);
+  int64_t panelBytes = kp * path.nr * path.packedB;
+  int64_t cap = std::max(path.nr, std::min(kMaxWidth, path.bBlockBytes /
+                                                          panelBytes * path.nr));
+  int64_t blocksM = 1, blocksN = divUp(n, cap);
+  while (blocksM * blocksN < kMinTiles) {
+    if (divUp(n, blocksN * 2) >= 2 * path.nr)
+      blocksN *= 2;
+    else if (divUp(m, blocksM * 2) >= 2 * path.mr)
+      blocksM *= 2;
+    else
+      break;
+  }
+  int64_t tileM = roundUp(divUp(m, blocksM), path.mr);
+  int64_t tileN = roundUp(divUp(n, blocksN), path.nr);
+  int64_t slots =
+      std::min(divUp(m, tileM) * divUp(n, tileN), path.maxTasks);
+  int64_t panelElems = kp * path.nr + kPanelPad / path.packedB;
+  int64_t slotBytes = roundUp(tileN / path.nr * panelElems * path.packedB, 64);
+  return slots * slotBytes;
+}
+
+/// mk_qgemm_packed_a_bytes.
+int64_t packedABytes(const QuantizedPath &path, int64_t m, int64_t k) {
+  if (m <= 0 || k <= 0)
+    return 0;
+  int64_t rows = roundUp(m, path.mr);
+  int64_t bytes = roundUp(rows * roundUp(k, path.kg) * path.packedA, 64);
+  if (path.rowSums)
+    bytes += roundUp(rows * 4, 64);
+  return bytes;
+}
+
+int64_t convBytes(const QuantizedPath &path, const ConvShape &s) {
+  int64_t perGroupIn = s.inChannels / s.groups;
+  int64_t perGroupOut = s.outChannels / s.groups;
+  if (perGroupIn == 1)
+    return 0; // direct (depthwise) path
+  int64_t k = perGroupIn * s.kernelH * s.kernelW;
+  int64_t weights = packedABytes(path, perGroupOut, k);
+  bool pointwise = s.kernelH == 1 && s.kernelW == 1 && s.strideH == 1 &&
+                   s.strideW == 1 && s.padTop == 0 && s.padLeft == 0 &&
+                   s.outH == s.inH && s.outW == s.inW;
+  if (pointwise)
+    return workBytes(path, perGroupOut, s.inH * s.inW, perGroupIn) + weights;
+  int64_t pixels = s.outH * s.outW;
+  int64_t cap = std::max(path.nr, path.colBytes / k / path.nr * path.nr);
+  int64_t tiles = divUp(pixels, cap);
+  int64_t width = std::min(pixels, roundUp(divUp(pixels, tiles), path.nr));
+  tiles = divUp(pixels, width);
+  int64_t full = workBytes(path, perGroupOut, width, k);
+  int64_t last = workBytes(path, perGroupOut, pixels - (tiles - 1) * width, k);
+  return roundUp(k * width, 64) + std::max(full, last) + weights;
+}
+
+} // namespace
+
+int64_t quantizedGemmScratchBytes(int64_t m, int64_t n, int64_t k) {
+  int64_t bytes = 0;
+  for (const QuantizedPath &path : kPaths)
+    bytes = std::max(bytes, workBytes(path, m, n, k) + packedABytes(path, m, k));
+  return bytes;
+}
+
+int64_t quantizedConvScratchBytes(const ConvShape &shape) {
+  int64_t bytes = 0;
+  for (const QuantizedPath &path : kPaths)
+    bytes = std::max(bytes, convBytes(path, shape));
+  return bytes;
+}
+
+} // namespace modelc::c_target
