@@ -231,7 +231,11 @@ def decoded(kind, outs, refs, meta, keys):
         s32 = [ctc_decode(r[0], keys) for r in refs]
         chars = sum(max(1, len(b)) for b in s32)
         return {"exact_match": float(np.mean([a == b for a, b in zip(s8, s32)])),
+                "exact_match_stripped": float(np.mean([a.strip() == b.strip()
+                                                       for a, b in zip(s8, s32)])),
                 "cer_vs_fp32": sum(edit_distance(a, b) for a, b in zip(s8, s32)) / chars,
+                "cer_vs_fp32_stripped": sum(edit_distance(a.strip(), b.strip())
+                                            for a, b in zip(s8, s32)) / chars,
                 "fp32_exact_vs_truth": float(np.mean([b.strip() == t for b, t in zip(s32, meta)])),
                 "int8_exact_vs_truth": float(np.mean([a.strip() == t for a, t in zip(s8, meta)])),
                 "examples": [{"truth": t, "fp32": b, "int8": a}
@@ -250,12 +254,14 @@ def evaluate(kind, args, keys):
     calib, _ = write_sets(kind, os.path.join(work, "calibration"), 1, args.calibration)
     held, meta = write_sets(kind, os.path.join(work, "held_out"), 2, args.held_out)
     qdq = os.path.join(work, "model.qdq.onnx")
-    result = {"model": file, "method": args.method, "keep_float": args.keep_float,
+    result = {"model": file, "method": args.method, "percentile": args.percentile,
+              "keep_float": args.keep_float,
               "calibration": args.calibration, "held_out": args.held_out}
     quant = [args.modelc, "quantize", model, "--calibration", os.path.dirname(calib[0]),
              "-o", qdq, "--calibration-method", args.method, "--threads", "1",
              *sum((["--dim", d] for d in dims), []),
-             *sum((["--keep-float", n] for n in args.keep_float), [])]
+             *sum((["--keep-float", n] for n in args.keep_float), []),
+             *(["--percentile", str(args.percentile)] if args.percentile else [])]
     result["quantize_command"] = " ".join(quant)
     try:
         sh(quant)
@@ -294,7 +300,7 @@ def summary(kind, side):
     if kind == "det":
         return f"IoU {side['mask_iou_mean']:.3f} (min {side['mask_iou_min']:.3f}), boxes agree {side['box_count_agree']:.2f}"
     if kind == "rec":
-        return f"exact {side['exact_match']:.2f}, CER {side['cer_vs_fp32']:.3f}"
+        return f"exact {side['exact_match']:.2f} (stripped {side['exact_match_stripped']:.2f}), CER {side['cer_vs_fp32']:.3f} (stripped {side['cer_vs_fp32_stripped']:.3f})"
     return f"label agree {side['label_agree']:.2f}"
 
 
@@ -305,6 +311,7 @@ def main():
     p.add_argument("--models", default="det,rec,cls")
     p.add_argument("--method", default="minmax", choices=["minmax", "percentile", "entropy"])
     p.add_argument("--keep-float", action="append", default=[])
+    p.add_argument("--percentile", type=float, help="for --method percentile (modelc's default 99.999)")
     p.add_argument("--calibration", type=int, default=32)
     p.add_argument("--held-out", type=int, default=16)
     p.add_argument("--work", default="/tmp/ocr-eval")
