@@ -3,11 +3,12 @@
  * and convolutions (targets/C/runtime/kernels/hgemm.c, hconv.c) next to
  * mk_sgemm and mk_conv2d (gemm.c, conv.c) on the same shapes in the same
  * run: model-relevant GEMM shapes, then every convolution of ResNet-50
- * (torchvision, batch 1, 224x224) with its total time. Each shape runs
+ * (torchvision, batch 1, 224x224) with its total time, then the time per
+ * weight of packing weight matrices (and all of ResNet-50's). Each shape runs
  * ROUNDS rounds; a round times every variant for about 50 ms of this
  * thread's CPU time in turn, so a noisy neighbour hits them alike, and the
  * tables show the median round.
- * Optional argument: "gemm" or "conv" for one table. See README.md.
+ * Optional argument: "gemm", "conv" or "pack" for one table. See README.md.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
@@ -309,34 +310,36 @@ static void bench_conv(const conv_shape *cs, double *total)
     free(o.scratch);
 }
 
+/* Every convolution of ResNet-50 (torchvision, batch 1, 224x224). */
+static const conv_shape resnet50_convs[] = {
+    /* ic, hw, oc, kernel, stride, pad, count */
+    {3, 224, 64, 7, 2, 3, 1, "stem"},
+    {64, 56, 64, 1, 1, 0, 1, "l1 reduce"},
+    {256, 56, 64, 1, 1, 0, 2, "l1 reduce"},
+    {64, 56, 64, 3, 1, 1, 3, "l1 3x3"},
+    {64, 56, 256, 1, 1, 0, 4, "l1 expand, ds"},
+    {256, 56, 128, 1, 1, 0, 1, "l2 reduce"},
+    {512, 28, 128, 1, 1, 0, 3, "l2 reduce"},
+    {128, 56, 128, 3, 2, 1, 1, "l2 3x3 /2"},
+    {128, 28, 128, 3, 1, 1, 3, "l2 3x3"},
+    {128, 28, 512, 1, 1, 0, 4, "l2 expand"},
+    {256, 56, 512, 1, 2, 0, 1, "l2 ds /2"},
+    {512, 28, 256, 1, 1, 0, 1, "l3 reduce"},
+    {1024, 14, 256, 1, 1, 0, 5, "l3 reduce"},
+    {256, 28, 256, 3, 2, 1, 1, "l3 3x3 /2"},
+    {256, 14, 256, 3, 1, 1, 5, "l3 3x3"},
+    {256, 14, 1024, 1, 1, 0, 6, "l3 expand"},
+    {512, 28, 1024, 1, 2, 0, 1, "l3 ds /2"},
+    {1024, 14, 512, 1, 1, 0, 1, "l4 reduce"},
+    {2048, 7, 512, 1, 1, 0, 2, "l4 reduce"},
+    {512, 14, 512, 3, 2, 1, 1, "l4 3x3 /2"},
+    {512, 7, 512, 3, 1, 1, 2, "l4 3x3"},
+    {512, 7, 2048, 1, 1, 0, 3, "l4 expand"},
+    {1024, 14, 2048, 1, 2, 0, 1, "l4 ds /2"},
+};
+
 static void bench_resnet50_convs(void)
 {
-    static const conv_shape convs[] = {
-        /* ic, hw, oc, kernel, stride, pad, count */
-        {3, 224, 64, 7, 2, 3, 1, "stem"},
-        {64, 56, 64, 1, 1, 0, 1, "l1 reduce"},
-        {256, 56, 64, 1, 1, 0, 2, "l1 reduce"},
-        {64, 56, 64, 3, 1, 1, 3, "l1 3x3"},
-        {64, 56, 256, 1, 1, 0, 4, "l1 expand, ds"},
-        {256, 56, 128, 1, 1, 0, 1, "l2 reduce"},
-        {512, 28, 128, 1, 1, 0, 3, "l2 reduce"},
-        {128, 56, 128, 3, 2, 1, 1, "l2 3x3 /2"},
-        {128, 28, 128, 3, 1, 1, 3, "l2 3x3"},
-        {128, 28, 512, 1, 1, 0, 4, "l2 expand"},
-        {256, 56, 512, 1, 2, 0, 1, "l2 ds /2"},
-        {512, 28, 256, 1, 1, 0, 1, "l3 reduce"},
-        {1024, 14, 256, 1, 1, 0, 5, "l3 reduce"},
-        {256, 28, 256, 3, 2, 1, 1, "l3 3x3 /2"},
-        {256, 14, 256, 3, 1, 1, 5, "l3 3x3"},
-        {256, 14, 1024, 1, 1, 0, 6, "l3 expand"},
-        {512, 28, 1024, 1, 2, 0, 1, "l3 ds /2"},
-        {1024, 14, 512, 1, 1, 0, 1, "l4 reduce"},
-        {2048, 7, 512, 1, 1, 0, 2, "l4 reduce"},
-        {512, 14, 512, 3, 2, 1, 1, "l4 3x3 /2"},
-        {512, 7, 512, 3, 1, 1, 2, "l4 3x3"},
-        {512, 7, 2048, 1, 1, 0, 3, "l4 expand"},
-        {1024, 14, 2048, 1, 2, 0, 1, "l4 ds /2"},
-    };
     double total[CONV_VARIANTS] = {0.0, 0.0, 0.0};
     size_t s;
     int v;
@@ -348,8 +351,8 @@ static void bench_resnet50_convs(void)
         printf(" %10s", conv_variant_names[v]);
     }
     printf("\n");
-    for (s = 0; s < sizeof(convs) / sizeof(convs[0]); ++s) {
-        bench_conv(&convs[s], total);
+    for (s = 0; s < sizeof(resnet50_convs) / sizeof(resnet50_convs[0]); ++s) {
+        bench_conv(&resnet50_convs[s], total);
         fflush(stdout);
     }
     printf("%-40s", "all 53 convolutions, ms");
@@ -357,6 +360,112 @@ static void bench_resnet50_convs(void)
         printf(" %10.2f", total[v] * 1e3);
     }
     printf("   x%.2f\n", total[0] / total[1]);
+}
+
+/* ---- weight packing ---- */
+
+/* One weight matrix for a packer: what = 0 is mk_hgemm_pack_a (W rows x cols,
+ * row stride cols), 1 mk_hmatmul_pack_w (W rows x cols = k x n), 2 the same
+ * with trans_w (W cols x rows, n x k), 3 mk_hconv2d_pack_weights of conv. */
+typedef struct pack_operands {
+    int what;
+    int64_t rows, cols;
+    mk_conv2d_params p;
+    uint16_t *wb, *wh;
+    void *packed;
+} pack_operands;
+
+/* Variant 0 packs the bf16 weights, 1 the fp16 ones. */
+static void run_pack_variant(const void *ctx, int v)
+{
+    static const mk_exec serial = {NULL, NULL};
+    const pack_operands *o = (const pack_operands *)ctx;
+    const int kind = v == 0 ? MK_HALF_BF16 : MK_HALF_F16;
+    const uint16_t *w = v == 0 ? o->wb : o->wh;
+    if (o->what == 0) {
+        mk_hgemm_pack_a(&serial, kind, o->rows, o->cols, w, o->cols, o->packed);
+    } else if (o->what == 3) {
+        mk_hconv2d_pack_weights(&serial, kind, &o->p, w, o->packed);
+    } else {
+        mk_hmatmul_pack_w(&serial, kind, o->rows, o->cols, w, o->what == 1 ? o->cols : o->rows, o->what == 2,
+                          o->packed);
+    }
+}
+
+/* Median seconds per call of packing both kinds; conv is used when what == 3. */
+static void time_pack(int what, int64_t rows, int64_t cols, const conv_shape *cs, double *seconds)
+{
+    pack_operands o;
+    size_t n, bytes, i;
+    memset(&o, 0, sizeof(o));
+    o.what = what;
+    o.rows = rows;
+    o.cols = cols;
+    if (what == 3) {
+        o.p.batch = 1;
+        o.p.in_channels = cs->ic;
+        o.p.in_h = o.p.in_w = cs->hw;
+        o.p.out_channels = cs->oc;
+        o.p.kernel_h = o.p.kernel_w = cs->kernel;
+        o.p.stride_h = o.p.stride_w = cs->stride;
+        o.p.pad_top = o.p.pad_left = cs->pad;
+        o.p.dilation_h = o.p.dilation_w = 1;
+        o.p.groups = 1;
+        o.p.out_h = o.p.out_w = (cs->hw + 2 * cs->pad - cs->kernel) / cs->stride + 1;
+        n = (size_t)(cs->oc * cs->ic * cs->kernel * cs->kernel);
+        bytes = mk_hconv2d_pack_bytes(&o.p);
+    } else {
+        n = (size_t)(rows * cols);
+        bytes = what == 0 ? mk_hgemm_pack_a_bytes(rows, cols) : mk_hmatmul_pack_w_bytes(rows, cols);
+    }
+    o.wb = (uint16_t *)alloc64(sizeof(uint16_t) * n);
+    o.wh = (uint16_t *)alloc64(sizeof(uint16_t) * n);
+    o.packed = alloc64(bytes);
+    for (i = 0; i < n; ++i) {
+        o.wb[i] = mk_f32_to_bf16((float)((i * 7) % 13) * 0.1f - 0.6f);
+        o.wh[i] = mk_f32_to_f16((float)((i * 7) % 13) * 0.1f - 0.6f);
+    }
+    time_variants(run_pack_variant, &o, 2, seconds);
+    free(o.wb);
+    free(o.wh);
+    free(o.packed);
+}
+
+static void bench_packing(void)
+{
+    static const struct {
+        int what;
+        int64_t rows, cols;
+        const char *name;
+    } mats[] = {
+        {0, 512, 4608, "mk_hgemm_pack_a    512 x 4608 (res5 3x3)"},
+        {0, 2048, 512, "mk_hgemm_pack_a   2048 x  512 (res5 1x1)"},
+        {0, 64, 147, "mk_hgemm_pack_a     64 x  147 (stem)"},
+        {1, 768, 3072, "mk_hmatmul_pack_w  768 x 3072"},
+        {2, 768, 3072, "mk_hmatmul_pack_w  768 x 3072 transposed"},
+    };
+    double seconds[2], total[2] = {0.0, 0.0}, elems = 0.0;
+    size_t s;
+    printf("\nWeight packing, ns per weight, 1 thread, median of %d rounds\n", ROUNDS);
+    printf("%-44s %10s %10s\n", "", "bf16", "fp16");
+    for (s = 0; s < sizeof(mats) / sizeof(mats[0]); ++s) {
+        const double n = (double)mats[s].rows * (double)mats[s].cols;
+        time_pack(mats[s].what, mats[s].rows, mats[s].cols, NULL, seconds);
+        printf("%-44s %10.3f %10.3f\n", mats[s].name, seconds[0] / n * 1e9, seconds[1] / n * 1e9);
+        fflush(stdout);
+    }
+    for (s = 0; s < sizeof(resnet50_convs) / sizeof(resnet50_convs[0]); ++s) {
+        const conv_shape *cs = &resnet50_convs[s];
+        const double n = (double)(cs->oc * cs->ic * cs->kernel * cs->kernel * cs->count);
+        time_pack(3, 0, 0, cs, seconds);
+        total[0] += (double)cs->count * seconds[0];
+        total[1] += (double)cs->count * seconds[1];
+        elems += n;
+    }
+    printf("%-44s %10.3f %10.3f\n", "mk_hconv2d_pack_weights, ResNet-50 (all 53)", total[0] / elems * 1e9,
+           total[1] / elems * 1e9);
+    printf("%-44s %10.3f %10.3f   (%.1fM weights)\n", "  the same, ms per inference", total[0] * 1e3,
+           total[1] * 1e3, elems * 1e-6);
 }
 
 int main(int argc, char **argv)
@@ -391,7 +500,7 @@ int main(int argc, char **argv)
 #else
     printf("path: fp32 microkernel MR=%d NR=%d (no AVX512-BF16)\n", MK_GEMM_MR, MK_GEMM_NR);
 #endif
-    if (strcmp(which, "conv") != 0) {
+    if (strcmp(which, "conv") != 0 && strcmp(which, "pack") != 0) {
         printf("GEMM, GFLOP/s, 1 thread, median of %d rounds; wb: mk_hgemm (weights left), xw: mk_hmatmul\n"
                "(weights right); last column: sgemm / bf16 packed time\n",
                ROUNDS);
@@ -405,8 +514,11 @@ int main(int argc, char **argv)
             fflush(stdout);
         }
     }
-    if (strcmp(which, "gemm") != 0) {
+    if (strcmp(which, "gemm") != 0 && strcmp(which, "pack") != 0) {
         bench_resnet50_convs();
+    }
+    if (strcmp(which, "gemm") != 0 && strcmp(which, "conv") != 0) {
+        bench_packing();
     }
     return 0;
 }

@@ -430,6 +430,72 @@ static void test_hgemm(void)
     }
 }
 
+/* mk_hgemm_pack_panels (copies and SIMD loops) against
+ * mk_hgemm_pack_panels_scalar, byte for byte, in both layouts, with p
+ * contiguous (mk_hgemm_pack_a, mk_hmatmul_pack_w with trans_w) or lanes
+ * contiguous (mk_hmatmul_pack_w), on odd shapes, padded strides and
+ * arbitrary bit patterns; the source buffer ends at its last value and
+ * nothing past the packed panels may be written. */
+static void test_hgemm_pack_bytes(void)
+{
+    static const int64_t shapes[][2] = {
+        {1, 1},   {1, 16},  {3, 5},   {5, 17},   {6, 31},  {8, 16},   {8, 33},    {9, 47},   {13, 37}, {16, 64},
+        {17, 15}, {31, 65}, {32, 32}, {33, 129}, {40, 7},  {47, 301}, {64, 147},  {70, 101}, {97, 18}, {130, 255},
+    };
+    const int64_t widths[] = {MK_GEMM_MR, MK_GEMM_NR, 6, 8, 16, 32};
+    size_t s, wi;
+    int pairs, p_contiguous, pad;
+    for (pairs = 0; pairs < 2; ++pairs) {
+        for (p_contiguous = 0; p_contiguous < 2; ++p_contiguous) {
+            for (wi = 0; wi < sizeof(widths) / sizeof(widths[0]); ++wi) {
+                const int64_t width = widths[wi];
+                char what[160];
+                int ok = 1;
+                if ((wi >= 2 && (width == MK_GEMM_MR || width == MK_GEMM_NR)) || (wi == 1 && width == MK_GEMM_MR)) {
+                    continue; /* a width already tested */
+                }
+                for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); ++s) {
+                    for (pad = 0; pad < 4; pad += 3) {
+                        const int64_t count = shapes[s][0], k = shapes[s][1];
+                        const int64_t ld_l = p_contiguous ? k + pad : 1, ld_p = p_contiguous ? 1 : count + pad;
+                        const size_t src_n = (size_t)((count - 1) * ld_l + (k - 1) * ld_p + 1);
+                        const size_t bytes = mk_hgemm_panels_bytes(count, k, width) + 64;
+                        const int64_t panels = mk_div_up(count, width);
+                        const size_t used = (size_t)(panels * width * mk_round_up(k, 2)) * sizeof(uint16_t);
+                        uint16_t *src = (uint16_t *)malloc(sizeof(uint16_t) * src_n);
+                        unsigned char *fast = scratch_alloc(bytes), *ref = scratch_alloc(bytes);
+                        size_t i;
+                        int64_t t;
+                        for (i = 0; i < src_n; ++i) {
+                            g_rng ^= g_rng << 13;
+                            g_rng ^= g_rng >> 7;
+                            g_rng ^= g_rng << 17;
+                            src[i] = (uint16_t)(g_rng >> 40);
+                        }
+                        memset(fast, 0xA5, bytes);
+                        memset(ref, 0x5A, bytes);
+                        for (t = panels; t-- > 0;) { /* last first: a panel must not write into the next */
+                            mk_hgemm_pack_panels(pairs, src, ld_l, ld_p, count, k, width, t, t + 1, (uint16_t *)fast);
+                        }
+                        mk_hgemm_pack_panels_scalar(pairs, src, ld_l, ld_p, count, k, width, 0, panels, 0,
+                                                    (uint16_t *)ref);
+                        ok = ok && memcmp(fast, ref, used) == 0;
+                        for (i = used; i < bytes; ++i) {
+                            ok = ok && fast[i] == 0xA5 && ref[i] == 0x5A;
+                        }
+                        free(src);
+                        free(fast);
+                        free(ref);
+                    }
+                }
+                snprintf(what, sizeof(what), "hgemm weight packing == scalar packing, %s layout, %s contiguous, width %lld",
+                         pairs ? "pairs" : "plain", p_contiguous ? "k" : "lanes", (long long)width);
+                report(ok, what);
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Convolution                                                               */
 /* ------------------------------------------------------------------------ */
@@ -1603,6 +1669,7 @@ int main(void)
 {
     g_verbose = getenv("KERNELS_TEST_VERBOSE") != NULL;
     test_gemm();
+    test_hgemm_pack_bytes();
     test_hgemm();
     test_conv();
     test_hconv();

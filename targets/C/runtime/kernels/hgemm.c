@@ -48,10 +48,23 @@
  * of mk_hgemm_pack_a_bytes / mk_hmatmul_pack_w_bytes bytes; the _packed
  * entries read W from there. Pack constant weights once, at model init.
  * mk_hgemm and mk_hmatmul take W as it is and pack it into scratch on every
- * call, a full pass over W. Measured on Zen 4, bf16, 1 thread
- * (test/Runtime/hgemm_bench.c), they are 1-3% slower than the packed entries
- * when each weight meets thousands of activation columns (n = 3136), but
- * 30-65% slower when it meets few (n = 49 or 196, 128 tokens).
+ * call, a full pass over W. Packing only moves 16-bit values, and every
+ * path writes the bytes of the one-value-at-a-time loop
+ * (mk_hgemm_pack_panels_scalar): with k contiguous (mk_hgemm_pack_a,
+ * mk_hconv2d_pack_weights, mk_hmatmul_pack_w with trans_w) as 8 x 8
+ * transposes on AVX2 ymm registers, of 16-bit values (plain; MR = 8 panels
+ * end in vpermt2q with AVX512-VL) or of 32-bit pairs (bf16 pairs), 16 k
+ * indices at a time; with lanes contiguous (mk_hmatmul_pack_w) as a copy
+ * per k index (plain, any build) or rows 2q and 2q + 1 interleaved by
+ * vpermt2w (AVX-512BW) or vpunpck[lh]wd; the last k indices (fewer than
+ * 16) and the other builds one value at a time. Measured on Zen 4, 1
+ * thread, weights in cache (test/Runtime/hgemm_bench.c): 0.05-0.07 ns per
+ * weight on large matrices (AVX2-only 0.07-0.09) where the scalar loop took
+ * 0.85-1.35 (bf16 pairs) or 0.55-1.05 (plain), depending on the load of the
+ * machine; so mk_hgemm and mk_hmatmul reach 95-100% of the packed entries'
+ * speed when each weight meets thousands of activation columns (n = 3136)
+ * and 80-95% when it meets few (n = 49 or 196, 128 tokens), where they
+ * reached 30-65% of it.
  *
  * Blocking and parallelism. The output is cut into tiles of at most
  * MK_HGEMM_NC columns, as tall as the matrix until there are
@@ -173,10 +186,13 @@ MK_UNUSED static size_t mk_hgemm_panels_bytes(int64_t count, int64_t k, int64_t 
     return (size_t)mk_round_up(mk_round_up(count, width) * mk_round_up(k, 2) * 2, 64);
 }
 
-/* Packs panels [t_begin, t_end) of the count x k matrix X(l, p) =
- * src[l * ld_l + p * ld_p] into dst (layout above). */
-MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64_t ld_l, int64_t ld_p, int64_t count,
-                                           int64_t k, int64_t width, int64_t t_begin, int64_t t_end, uint16_t *dst)
+/* Packs indices [p_begin, k2) of panels [t_begin, t_end) of the count x k
+ * matrix X(l, p) = src[l * ld_l + p * ld_p] into dst (layout above), one
+ * value at a time: the reference layout, and the tails the faster loops
+ * below leave. */
+MK_UNUSED static void mk_hgemm_pack_panels_scalar(int pairs, const uint16_t *src, int64_t ld_l, int64_t ld_p,
+                                                  int64_t count, int64_t k, int64_t width, int64_t t_begin,
+                                                  int64_t t_end, int64_t p_begin, uint16_t *dst)
 {
     const int64_t k2 = mk_round_up(k, 2);
     int64_t t, l, p;
@@ -184,11 +200,247 @@ MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64
         uint16_t *panel = dst + t * width * k2;
         for (l = 0; l < width; ++l) {
             const int64_t lane = t * width + l;
-            for (p = 0; p < k2; ++p) {
+            for (p = p_begin; p < k2; ++p) {
                 const uint16_t v = lane < count && p < k ? src[lane * ld_l + p * ld_p] : (uint16_t)0;
                 panel[pairs ? (p / 2) * 2 * width + 2 * l + p % 2 : p * width + l] = v;
             }
         }
+    }
+}
+
+/* Plain layout, lanes contiguous (index p's values are row p): a copy of
+ * the panel's `valid` lanes per index, zeros after them. */
+MK_UNUSED static int64_t mk_hgemm_pack_cols_plain(const uint16_t *src, int64_t ld_p, int64_t valid, int64_t k,
+                                                  int64_t width, uint16_t *panel)
+{
+    int64_t p;
+    for (p = 0; p < k; ++p) {
+        uint16_t *out = panel + p * width;
+        if (valid == MK_GEMM_NR && width == MK_GEMM_NR) {
+            memcpy(out, src + p * ld_p, sizeof(uint16_t) * MK_GEMM_NR); /* a few moves */
+        } else {
+            memcpy(out, src + p * ld_p, sizeof(uint16_t) * (size_t)valid);
+            memset(out + valid, 0, sizeof(uint16_t) * (size_t)(width - valid));
+        }
+    }
+    return k;
+}
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+/* SIMD packing of one panel: the four cases of (layout, which stride is 1).
+ * Each writes indices [0, returned p) of all `width` lanes of the panel
+ * (zeros for lanes past `valid`), p even, and leaves the rest to
+ * mk_hgemm_pack_panels_scalar; the values are only moved, so the bytes are
+ * the scalar loop's. Rows, below, are the source's contiguous runs. */
+
+/* x[r] = the 16 values at src + r * ld, r < 8, zero for r >= rows. */
+MK_UNUSED static void mk_hgemm_load_rows(const uint16_t *src, int64_t ld, int64_t rows, __m256i *x)
+{
+    int r;
+    if (rows >= 8) { /* one branch for whole groups (gcc keeps one per row otherwise) */
+        for (r = 0; r < 8; ++r) {
+            x[r] = _mm256_loadu_si256((const __m256i *)(src + r * ld));
+        }
+    } else {
+        for (r = 0; r < 8; ++r) {
+            x[r] = r < rows ? _mm256_loadu_si256((const __m256i *)(src + r * ld)) : _mm256_setzero_si256();
+        }
+    }
+}
+
+/* Plain layout, p contiguous (lane l's values are row l): 8 x 8 transposes
+ * of 16-bit values, 16 indices at a time in the two halves of a ymm; lanes
+ * in groups of 8, a group of 6 (the AVX2 MR) storing 6 of them. */
+MK_UNUSED static int64_t mk_hgemm_pack_rows_plain(const uint16_t *src, int64_t ld_l, int64_t valid, int64_t k,
+                                                  int64_t width, uint16_t *panel)
+{
+    const int64_t k2 = mk_round_up(k, 2);
+    int64_t g, p;
+    if (width % 8 != 0 && width != 6) {
+        return 0;
+    }
+    for (p = 0; p + 16 <= k; p += 16) {
+        /* Groups inner, so the output's cache lines fill in one pass. */
+        for (g = 0; g < width; g += 8) {
+            const int64_t lanes = mk_min_i64(8, width - g);
+            __m256i x[8], y[8];
+            uint16_t *out = panel + p * width + g;
+            int r, j;
+            mk_hgemm_load_rows(src + g * ld_l + p, ld_l, valid - g, x);
+            /* Within each 128-bit half: pairs of rows, then quads, then all 8
+             * rows of one index per 128 bits (index j low, 8 + j high). */
+            for (r = 0; r < 8; r += 2) {
+                y[r / 2] = _mm256_unpacklo_epi16(x[r], x[r + 1]);
+                y[4 + r / 2] = _mm256_unpackhi_epi16(x[r], x[r + 1]);
+            }
+            x[0] = _mm256_unpacklo_epi32(y[0], y[1]); /* indices 0, 1 of rows 0-3 */
+            x[1] = _mm256_unpackhi_epi32(y[0], y[1]); /* 2, 3 */
+            x[2] = _mm256_unpacklo_epi32(y[4], y[5]); /* 4, 5 */
+            x[3] = _mm256_unpackhi_epi32(y[4], y[5]); /* 6, 7 */
+            x[4] = _mm256_unpacklo_epi32(y[2], y[3]); /* the same for rows 4-7 */
+            x[5] = _mm256_unpackhi_epi32(y[2], y[3]);
+            x[6] = _mm256_unpacklo_epi32(y[6], y[7]);
+            x[7] = _mm256_unpackhi_epi32(y[6], y[7]);
+            if (width == 8) {
+                /* Indices 2j and 2j + 1 are adjacent: whole ymm stores of
+                 * 64-bit pieces of x[j] (rows 0-3) and x[4 + j] (rows 4-7). */
+#if defined(__AVX512VL__)
+                const __m256i lo = _mm256_set_epi64x(5, 1, 4, 0), hi = _mm256_set_epi64x(7, 3, 6, 2);
+                for (j = 0; j < 4; ++j) {
+                    _mm256_storeu_si256((__m256i *)(out + j * 16), _mm256_permutex2var_epi64(x[j], lo, x[4 + j]));
+                    _mm256_storeu_si256((__m256i *)(out + (8 + 2 * j) * 8),
+                                        _mm256_permutex2var_epi64(x[j], hi, x[4 + j]));
+                }
+#else
+                for (j = 0; j < 4; ++j) {
+                    const __m256i a = _mm256_unpacklo_epi64(x[j], x[4 + j]), b = _mm256_unpackhi_epi64(x[j], x[4 + j]);
+                    _mm256_storeu_si256((__m256i *)(out + j * 16), _mm256_permute2x128_si256(a, b, 0x20));
+                    _mm256_storeu_si256((__m256i *)(out + (8 + 2 * j) * 8), _mm256_permute2x128_si256(a, b, 0x31));
+                }
+#endif
+                continue;
+            }
+            for (j = 0; j < 4; ++j) {
+                y[2 * j] = _mm256_unpacklo_epi64(x[j], x[4 + j]);
+                y[2 * j + 1] = _mm256_unpackhi_epi64(x[j], x[4 + j]);
+            }
+            if (lanes == 8) {
+                for (j = 0; j < 8; ++j) {
+                    _mm_storeu_si128((__m128i *)(out + j * width), _mm256_castsi256_si128(y[j]));
+                    _mm_storeu_si128((__m128i *)(out + (8 + j) * width), _mm256_extracti128_si256(y[j], 1));
+                }
+            } else {
+                /* 6 lanes: each 16-byte store's last two lanes land on the
+                 * next index, stored after it; past the panel's last index
+                 * (the next panel, maybe another task's) only 6 are. */
+                for (j = 0; j < 16; ++j) {
+                    const __m128i v = j < 8 ? _mm256_castsi256_si128(y[j]) : _mm256_extracti128_si256(y[j - 8], 1);
+                    if (j < 15 || p + 16 < k2) {
+                        _mm_storeu_si128((__m128i *)(out + j * 6), v);
+                    } else {
+                        const uint32_t hi = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(v, 8));
+                        _mm_storel_epi64((__m128i *)(out + j * 6), v);
+                        memcpy(out + j * 6 + 4, &hi, sizeof(hi));
+                    }
+                }
+            }
+        }
+    }
+    return p;
+}
+
+/* Pairs layout, p contiguous: row l read as 32-bit pairs (2q, 2q + 1),
+ * 8 x 8 transposes of them, 8 pairs at a time; lanes in groups of 8. */
+MK_UNUSED static int64_t mk_hgemm_pack_rows_pairs(const uint16_t *src, int64_t ld_l, int64_t valid, int64_t k,
+                                                  int64_t width, uint16_t *panel)
+{
+    int64_t g, p;
+    if (width % 8 != 0) {
+        return 0;
+    }
+    for (p = 0; p + 16 <= k; p += 16) {
+        for (g = 0; g < width; g += 8) {
+            __m256i x[8], y[8];
+            uint16_t *out = panel + p * width + 2 * g; /* pair p / 2 */
+            int r, j;
+            mk_hgemm_load_rows(src + g * ld_l + p, ld_l, valid - g, x);
+            for (r = 0; r < 8; r += 2) {
+                y[r] = _mm256_unpacklo_epi32(x[r], x[r + 1]);
+                y[r + 1] = _mm256_unpackhi_epi32(x[r], x[r + 1]);
+            }
+            for (r = 0; r < 8; r += 4) {
+                x[r] = _mm256_unpacklo_epi64(y[r], y[r + 2]);     /* pair 0 (4 low, 4 high) of rows r..r+3 */
+                x[r + 1] = _mm256_unpackhi_epi64(y[r], y[r + 2]); /* 1 */
+                x[r + 2] = _mm256_unpacklo_epi64(y[r + 1], y[r + 3]);
+                x[r + 3] = _mm256_unpackhi_epi64(y[r + 1], y[r + 3]);
+            }
+            for (j = 0; j < 4; ++j) {
+                _mm256_storeu_si256((__m256i *)(out + j * 2 * width), _mm256_permute2x128_si256(x[j], x[4 + j], 0x20));
+                _mm256_storeu_si256((__m256i *)(out + (4 + j) * 2 * width),
+                                    _mm256_permute2x128_si256(x[j], x[4 + j], 0x31));
+            }
+        }
+    }
+    return p;
+}
+
+/* Pairs layout, lanes contiguous: rows 2q and 2q + 1 interleaved, 32
+ * lanes at a time by vpermt2w (AVX-512BW, masked for the last lanes), else
+ * 16 by vpunpck[lh]wd and the rest in C. */
+MK_UNUSED static int64_t mk_hgemm_pack_cols_pairs(const uint16_t *src, int64_t ld_p, int64_t valid, int64_t k,
+                                                  int64_t width, uint16_t *panel)
+{
+    int64_t q, l;
+#if defined(__AVX512BW__)
+    /* 16-bit element 2i + e of the result is element i (+ 16 for hi) of
+     * a (e = 0) or b (e = 1, index 32 + i). */
+    const __m512i i32 = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i lo = _mm512_or_si512(i32, _mm512_slli_epi32(_mm512_add_epi32(i32, _mm512_set1_epi32(32)), 16));
+    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(0x00100010));
+    if (width % 32 != 0) {
+        return 0;
+    }
+    for (q = 0; q < k / 2; ++q) {
+        const uint16_t *a = src + 2 * q * ld_p, *b = a + ld_p;
+        uint16_t *out = panel + q * 2 * width;
+        for (l = 0; l < width; l += 32) {
+            const int64_t n = mk_max_i64(0, mk_min_i64(32, valid - l));
+            const __mmask32 mask = (__mmask32)(n == 32 ? 0xFFFFFFFFu : (1u << n) - 1u);
+            const __m512i va = _mm512_maskz_loadu_epi16(mask, a + l), vb = _mm512_maskz_loadu_epi16(mask, b + l);
+            _mm512_storeu_si512(out + 2 * l, _mm512_permutex2var_epi16(va, lo, vb));
+            _mm512_storeu_si512(out + 2 * l + 32, _mm512_permutex2var_epi16(va, hi, vb));
+        }
+    }
+#else
+    if (width % 16 != 0) {
+        return 0;
+    }
+    for (q = 0; q < k / 2; ++q) {
+        const uint16_t *a = src + 2 * q * ld_p, *b = a + ld_p;
+        uint16_t *out = panel + q * 2 * width;
+        for (l = 0; l + 16 <= valid; l += 16) {
+            const __m256i va = _mm256_loadu_si256((const __m256i *)(a + l));
+            const __m256i vb = _mm256_loadu_si256((const __m256i *)(b + l));
+            const __m256i x0 = _mm256_unpacklo_epi16(va, vb), x1 = _mm256_unpackhi_epi16(va, vb);
+            _mm256_storeu_si256((__m256i *)(out + 2 * l), _mm256_permute2x128_si256(x0, x1, 0x20));
+            _mm256_storeu_si256((__m256i *)(out + 2 * l + 16), _mm256_permute2x128_si256(x0, x1, 0x31));
+        }
+        for (; l < width; ++l) {
+            out[2 * l] = l < valid ? a[l] : (uint16_t)0;
+            out[2 * l + 1] = l < valid ? b[l] : (uint16_t)0;
+        }
+    }
+#endif
+    return 2 * (k / 2);
+}
+#endif
+
+/* Packs panels [t_begin, t_end) of the count x k matrix X(l, p) =
+ * src[l * ld_l + p * ld_p] into dst (layout above): copies or SIMD loops
+ * where one stride is 1, mk_hgemm_pack_panels_scalar for the rest; the
+ * bytes are the same. */
+MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64_t ld_l, int64_t ld_p, int64_t count,
+                                           int64_t k, int64_t width, int64_t t_begin, int64_t t_end, uint16_t *dst)
+{
+    const int64_t k2 = mk_round_up(k, 2);
+    int64_t t;
+    for (t = t_begin; t < t_end; ++t) {
+        const uint16_t *base = src + t * width * ld_l;
+        const int64_t valid = mk_min_i64(width, count - t * width);
+        uint16_t *panel = dst + t * width * k2;
+        int64_t done = 0;
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+        if (ld_p == 1) {
+            done = pairs ? mk_hgemm_pack_rows_pairs(base, ld_l, valid, k, width, panel)
+                         : mk_hgemm_pack_rows_plain(base, ld_l, valid, k, width, panel);
+        } else if (ld_l == 1 && pairs) {
+            done = mk_hgemm_pack_cols_pairs(base, ld_p, valid, k, width, panel);
+        }
+#endif
+        if (done == 0 && ld_l == 1 && !pairs) {
+            done = mk_hgemm_pack_cols_plain(base, ld_p, valid, k, width, panel);
+        }
+        mk_hgemm_pack_panels_scalar(pairs, src, ld_l, ld_p, count, k, width, t, t + 1, done, dst);
     }
 }
 
