@@ -211,10 +211,12 @@ static SmallVector<int64_t> windowOutputShape(ArrayRef<int64_t> inputShape,
   return shape;
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
-                                       std::optional<Location> location,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &results) {
+/// The result type of a 2-D convolution (graph.conv, graph.conv_integer)
+/// of `input` by `weight` with the given window, in `element`.
+template <typename Adaptor>
+static LogicalResult inferConvType(std::optional<Location> location,
+                                   Adaptor adaptor, Type element,
+                                   SmallVectorImpl<Type> &results) {
   RankedTensorType inputType = rankedType(adaptor.getInput());
   RankedTensorType weightType = rankedType(adaptor.getWeight());
   if (inputType.getRank() != 4 || weightType.getRank() != 4)
@@ -227,8 +229,15 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
       windowOutputShape(inputType.getShape(), w[0], w.drop_front(2),
                         adaptor.getStrides(), adaptor.getPads(),
                         adaptor.getDilations(), /*ceilMode=*/false),
-      inputType.getElementType()));
+      element ? element : inputType.getElementType()));
   return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  return inferConvType(location, adaptor, Type(), results);
 }
 
 LogicalResult ConvOp::verify() {
@@ -690,20 +699,8 @@ LogicalResult ConvIntegerOp::inferReturnTypes(MLIRContext *context,
                                               std::optional<Location> location,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &results) {
-  RankedTensorType inputType = rankedType(adaptor.getInput());
-  RankedTensorType weightType = rankedType(adaptor.getWeight());
-  if (inputType.getRank() != 4 || weightType.getRank() != 4)
-    return failInference(location, "expected rank-4 input and weight");
-  ArrayRef<int64_t> w = weightType.getShape();
-  if (failed(verifyWindow(location, w.drop_front(2), adaptor.getStrides(),
-                          adaptor.getPads(), adaptor.getDilations())))
-    return failure();
-  results.push_back(RankedTensorType::get(
-      windowOutputShape(inputType.getShape(), w[0], w.drop_front(2),
-                        adaptor.getStrides(), adaptor.getPads(),
-                        adaptor.getDilations(), /*ceilMode=*/false),
-      IntegerType::get(context, 32)));
-  return success();
+  return inferConvType(location, adaptor, IntegerType::get(context, 32),
+                       results);
 }
 
 LogicalResult ConvIntegerOp::verify() {
