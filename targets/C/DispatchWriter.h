@@ -48,6 +48,14 @@ struct AxisView {
 
 AxisView viewAroundAxis(llvm::ArrayRef<int64_t> shape, int64_t axis);
 
+/// The geometry fields of mk_conv2d_params, which mk_qconv2d_params shares
+/// (designated initializers, without the closing brace).
+void writeConvGeometry(llvm::raw_ostream &os, mlir::Value input,
+                       mlir::Value weight, mlir::Value result,
+                       llvm::ArrayRef<int64_t> strides,
+                       llvm::ArrayRef<int64_t> pads,
+                       llvm::ArrayRef<int64_t> dilations, int64_t group);
+
 /// Emits the body of one dispatch function.
 class DispatchWriter {
 public:

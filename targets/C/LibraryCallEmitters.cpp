@@ -26,6 +26,23 @@ using namespace mlir::modelc;
 namespace modelc::c_target::detail {
 using namespace ::modelc::codegen;
 
+void writeConvGeometry(llvm::raw_ostream &os, Value input, Value weight,
+                       Value result, ArrayRef<int64_t> s, ArrayRef<int64_t> p,
+                       ArrayRef<int64_t> d, int64_t group) {
+  ArrayRef<int64_t> in = tensorType(input).getShape();
+  ArrayRef<int64_t> w = tensorType(weight).getShape();
+  ArrayRef<int64_t> out = tensorType(result).getShape();
+  os << "      .batch = " << in[0] << ", .in_channels = " << in[1]
+     << ", .in_h = " << in[2] << ", .in_w = " << in[3] << ",\n"
+     << "      .out_channels = " << out[1] << ", .out_h = " << out[2]
+     << ", .out_w = " << out[3] << ",\n"
+     << "      .kernel_h = " << w[2] << ", .kernel_w = " << w[3]
+     << ", .stride_h = " << s[0] << ", .stride_w = " << s[1] << ",\n"
+     << "      .pad_top = " << p[0] << ", .pad_left = " << p[1]
+     << ", .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
+     << ", .groups = " << group;
+}
+
 /// The hgemm.c kind of a half-precision weight (--precision), or null.
 static const char *halfWeightKind(Value weight) {
   Type element = tensorType(weight).getElementType();
@@ -91,26 +108,17 @@ llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
     kernels_.insert(RuntimeKernel::HalfGemm);
     kernels_.insert(RuntimeKernel::HalfConv);
   }
-  ArrayRef<int64_t> in = op.getInput().getType().getShape();
-  ArrayRef<int64_t> w = op.getWeight().getType().getShape();
-  ArrayRef<int64_t> out = op.getType().getShape();
-  ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(), d = op.getDilations();
   std::string params = dispatch_.getName().str() + "_params";
   signature_.scratchNeed =
       halfKind ? "mk_hconv2d_scratch_bytes(" + std::string(halfKind) + ", &" +
                      params + ") + mk_hconv2d_pack_bytes(&" + params + ")"
                : "mk_conv2d_scratch_bytes(&" + params + ")";
   llvm::raw_string_ostream statics(statics_);
-  statics << "static const mk_conv2d_params " << params << " = {\n"
-      << "      .batch = " << in[0] << ", .in_channels = " << in[1]
-      << ", .in_h = " << in[2] << ", .in_w = " << in[3] << ",\n"
-      << "      .out_channels = " << out[1] << ", .out_h = " << out[2]
-      << ", .out_w = " << out[3] << ",\n"
-      << "      .kernel_h = " << w[2] << ", .kernel_w = " << w[3]
-      << ", .stride_h = " << s[0] << ", .stride_w = " << s[1] << ",\n"
-      << "      .pad_top = " << p[0] << ", .pad_left = " << p[1]
-      << ", .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
-      << ", .groups = " << op.getGroup() << "};\n";
+  statics << "static const mk_conv2d_params " << params << " = {\n";
+  writeConvGeometry(statics, op.getInput(), op.getWeight(), op.getResult(),
+                    op.getStrides(), op.getPads(), op.getDilations(),
+                    op.getGroup());
+  statics << "};\n";
   std::string bias = op.getBias() ? pointer(op.getBias()) : "NULL";
   if (halfKind) {
     os_ << "  mk_hconv2d(ex, " << halfKind << ", &" << params << ", "

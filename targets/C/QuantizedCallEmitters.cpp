@@ -50,24 +50,14 @@ llvm::Error DispatchWriter::emitQuantizedConv(kernel::QuantizedConvOp op) {
   kernels_.insert(RuntimeKernel::QuantizedGemm);
   kernels_.insert(RuntimeKernel::QuantizedConv);
   signature_.usesExec = signature_.usesScratch = true;
-  ArrayRef<int64_t> in = op.getInput().getType().getShape();
-  ArrayRef<int64_t> w = op.getWeight().getType().getShape();
-  ArrayRef<int64_t> out = op.getType().getShape();
-  ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(), d = op.getDilations();
   std::string params = dispatch_.getName().str() + "_params";
   signature_.scratchNeed = "mk_qconv2d_scratch_bytes(&" + params + ")";
   llvm::raw_string_ostream statics(statics_);
-  statics << "static const mk_qconv2d_params " << params << " = {\n"
-          << "      .batch = " << in[0] << ", .in_channels = " << in[1]
-          << ", .in_h = " << in[2] << ", .in_w = " << in[3] << ",\n"
-          << "      .out_channels = " << out[1] << ", .out_h = " << out[2]
-          << ", .out_w = " << out[3] << ",\n"
-          << "      .kernel_h = " << w[2] << ", .kernel_w = " << w[3]
-          << ", .stride_h = " << s[0] << ", .stride_w = " << s[1] << ",\n"
-          << "      .pad_top = " << p[0] << ", .pad_left = " << p[1]
-          << ", .dilation_h = " << d[0] << ", .dilation_w = " << d[1]
-          << ", .groups = " << op.getGroup() << ",\n"
-          << "      .input_int8 = 0, .input_zero_point = "
+  statics << "static const mk_qconv2d_params " << params << " = {\n";
+  writeConvGeometry(statics, op.getInput(), op.getWeight(), op.getResult(),
+                    op.getStrides(), op.getPads(), op.getDilations(),
+                    op.getGroup());
+  statics << ",\n      .input_int8 = 0, .input_zero_point = "
           << op.getInputZeroPoint() << "};\n";
   emitQuantizedEpilogue(op, op.getMultiplier(),
                         static_cast<int64_t>(op.getOutputZeroPoint()));
