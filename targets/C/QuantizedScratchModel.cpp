@@ -86,19 +86,13 @@ int64_t convBytes(const QuantizedPath &path, const ConvShape &s) {
     return 0; // direct (depthwise) path
   int64_t k = perGroupIn * s.kernelH * s.kernelW;
   int64_t weights = packedABytes(path, perGroupOut, k);
-  bool pointwise = s.kernelH == 1 && s.kernelW == 1 && s.strideH == 1 &&
-                   s.strideW == 1 && s.padTop == 0 && s.padLeft == 0 &&
-                   s.outH == s.inH && s.outW == s.inW;
-  if (pointwise)
+  if (isPointwiseConv(s))
     return workBytes(path, perGroupOut, s.inH * s.inW, perGroupIn) + weights;
-  int64_t pixels = s.outH * s.outW;
-  int64_t cap = std::max(path.nr, path.colBytes / k / path.nr * path.nr);
-  int64_t tiles = divUp(pixels, cap);
-  int64_t width = std::min(pixels, roundUp(divUp(pixels, tiles), path.nr));
-  tiles = divUp(pixels, width);
-  int64_t full = workBytes(path, perGroupOut, width, k);
-  int64_t last = workBytes(path, perGroupOut, pixels - (tiles - 1) * width, k);
-  return roundUp(k * width, 64) + std::max(full, last) + weights;
+  // uint8 im2col columns: one byte per element.
+  Im2colTiles tiles = im2colTiles(s.outH * s.outW, k, path.nr, path.colBytes);
+  int64_t full = workBytes(path, perGroupOut, tiles.width, k);
+  int64_t last = workBytes(path, perGroupOut, tiles.lastWidth, k);
+  return roundUp(k * tiles.width, 64) + std::max(full, last) + weights;
 }
 
 } // namespace

@@ -60,25 +60,33 @@ int64_t convScratch(const SimdPath &path, const ConvShape &s) {
   int64_t perGroupOut = s.outChannels / s.groups;
   if (perGroupIn == 1)
     return 0; // direct (depthwise) path
-  bool pointwise = s.kernelH == 1 && s.kernelW == 1 && s.strideH == 1 &&
-                   s.strideW == 1 && s.padTop == 0 && s.padLeft == 0 &&
-                   s.outH == s.inH && s.outW == s.inW;
-  if (pointwise)
+  if (isPointwiseConv(s))
     return gemmScratch(path, perGroupOut, s.inH * s.inW, perGroupIn);
   int64_t k = perGroupIn * s.kernelH * s.kernelW;
-  int64_t pixels = s.outH * s.outW;
-  int64_t cap = path.convColBytes / 4 / k;
-  cap = std::max(path.nr, cap / path.nr * path.nr);
-  int64_t tiles = divUp(pixels, cap);
-  int64_t width = std::min(pixels, roundUp(divUp(pixels, tiles), path.nr));
-  tiles = divUp(pixels, width);
-  int64_t colBytes = roundUp(k * width, 16) * 4;
-  int64_t full = gemmScratch(path, perGroupOut, width, k);
-  int64_t last = gemmScratch(path, perGroupOut, pixels - (tiles - 1) * width, k);
+  Im2colTiles tiles =
+      im2colTiles(s.outH * s.outW, 4 * k, path.nr, path.convColBytes);
+  int64_t colBytes = roundUp(k * tiles.width, 16) * 4;
+  int64_t full = gemmScratch(path, perGroupOut, tiles.width, k);
+  int64_t last = gemmScratch(path, perGroupOut, tiles.lastWidth, k);
   return colBytes + std::max(full, last);
 }
 
 } // namespace
+
+bool isPointwiseConv(const ConvShape &s) {
+  return s.kernelH == 1 && s.kernelW == 1 && s.strideH == 1 &&
+         s.strideW == 1 && s.padTop == 0 && s.padLeft == 0 &&
+         s.outH == s.inH && s.outW == s.inW;
+}
+
+Im2colTiles im2colTiles(int64_t pixels, int64_t columnBytes, int64_t nr,
+                        int64_t tileBytes) {
+  int64_t cap = std::max(nr, tileBytes / columnBytes / nr * nr);
+  int64_t count = divUp(pixels, cap);
+  int64_t width = std::min(pixels, roundUp(divUp(pixels, count), nr));
+  count = divUp(pixels, width);
+  return {width, count, pixels - (count - 1) * width};
+}
 
 int64_t gemmScratchBytes(int64_t m, int64_t n, int64_t k) {
   int64_t bytes = 0;

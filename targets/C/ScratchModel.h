@@ -30,6 +30,20 @@ struct ConvShape {
   int64_t strideH, strideW, padTop, padLeft, groups;
 };
 
+/// Whether conv.c's (and qconv.c's) 1x1 strategy takes the shape: one GEMM
+/// on the input planes, no im2col.
+bool isPointwiseConv(const ConvShape &shape);
+
+/// How conv.c and qconv.c cut `pixels` output pixels into im2col tiles of
+/// about `tileBytes` (MK_CONV_COL_BYTES, MK_QCONV_COL_BYTES), a column being
+/// `columnBytes`: tiles `width` pixels wide, a multiple of `nr`, the last
+/// `lastWidth`.
+struct Im2colTiles {
+  int64_t width, count, lastWidth;
+};
+Im2colTiles im2colTiles(int64_t pixels, int64_t columnBytes, int64_t nr,
+                        int64_t tileBytes);
+
 /// Scratch bytes of mk_conv2d on the hungriest SIMD path.
 int64_t convScratchBytes(const ConvShape &shape);
 
