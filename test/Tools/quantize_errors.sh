@@ -116,5 +116,23 @@ for method in percentile entropy; do
   expect 0 "the $method method" quantize "$MODEL" --calibration "$SAMPLE" -o "$W/q_$method.onnx" --calibration-method $method
 done
 
+# A Paddle2ONNX-style model: opset 9, weights in Constant nodes, a Softmax
+# whose opset-13 form needs shapes. quantize hoists the constants, converts
+# the opset and writes int8 weights.
+PADDLE="$(dirname "$0")/Inputs/paddle-style-opset9.onnxtext"
+mkdir -p "$W/p9/test_data_set_0"
+$PY -c "import numpy as np, onnx, sys; from onnx import numpy_helper as nh; onnx.save_tensor(nh.from_array(np.linspace(-1, 1, 16, dtype=np.float32).reshape(1, 1, 4, 4), 'x'), sys.argv[1])" "$W/p9/test_data_set_0/input_0.pb"
+expect 0 "an opset-9 model with Constant-node weights" quantize "$PADDLE" --calibration "$W/p9" -o "$W/p9.onnx"
+$PY - "$W/p9.onnx" <<'PYEOF' && pass "it became opset 13 with int8 conv and matmul weights" || fail "paddle-style QDQ: $($PY -c "import onnx,sys; m=onnx.load(sys.argv[1]); print(m.opset_import, [n.op_type for n in m.graph.node])" "$W/p9.onnx")"
+import sys
+import onnx
+m = onnx.load(sys.argv[1])
+onnx.checker.check_model(m)
+assert [o.version for o in m.opset_import if o.domain in ("", "ai.onnx")] == [13]
+int8 = [i.name for i in m.graph.initializer if i.data_type == onnx.TensorProto.INT8]
+assert len(int8) == 2, int8
+assert not any(n.op_type == "Constant" for n in m.graph.node)
+PYEOF
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
