@@ -103,7 +103,7 @@ llvm::Expected<std::string> describeFlags(const CompileRequest &request) {
         << ";triple=" << o.targetTriple
         << ";precision=" << static_cast<int>(o.precision)
         << ";io=" << static_cast<int>(o.ioPrecision) << ";tf32=" << o.allowTf32
-        << ";arch=" << o.gpuArchs;
+        << ";arch=" << o.gpuArchs << ";prepack=" << o.prepackWeights;
   for (const auto &[name, value] : request.import.dimValues)
     flags << ";dim:" << name << "=" << value;
   for (const auto &[name, path] : request.import.inputBindings) {

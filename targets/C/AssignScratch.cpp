@@ -24,41 +24,81 @@ using namespace ::modelc::codegen;
 #include "targets/C/Passes.h.inc"
 
 namespace {
-/// Scratch bytes the runtime kernel of `op` needs; 0 when none.
-int64_t scratchBytes(Operation *op) {
+
+/// What the runtime kernel of one op needs from the arena.
+struct KernelMemory {
+  /// Bytes used only while the kernel runs.
+  int64_t scratch = 0;
+  /// Bytes of its weights pre-packed once by init (0: packed per call, or
+  /// read as they are).
+  int64_t resident = 0;
+};
+
+ConvShape convShape(Value input, Value weight, Value result,
+                    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                    int64_t group) {
+  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> w = cast<RankedTensorType>(weight.getType()).getShape();
+  ArrayRef<int64_t> out = cast<RankedTensorType>(result.getType()).getShape();
+  return {in[1],      in[2],      in[3],   out[1],  out[2], out[3], w[2],
+          w[3],       strides[0], strides[1], pads[0], pads[1], group};
+}
+
+/// Whether `weight`, a value inside `dispatch`, is one of its operands that a
+/// constant defines outside: only those can be packed before the first run.
+bool isConstantOperand(kernel::DispatchOp dispatch, Value weight) {
+  auto arg = dyn_cast<BlockArgument>(weight);
+  if (!arg || arg.getOwner() != &dispatch.getBodyBlock())
+    return false;
+  Operation *def = dispatch.getInputs()[arg.getArgNumber()].getDefiningOp();
+  return def && def->hasTrait<OpTrait::ConstantLike>();
+}
+
+/// The arena needs of `op`'s runtime kernel. With `prepack`, the weights of
+/// 8-bit and half-precision products (not depthwise ones, whose direct loops
+/// read them as they are) are packed once by init into resident space.
+KernelMemory kernelMemory(kernel::DispatchOp dispatch, Operation *op,
+                          bool prepack) {
+  auto packs = [&](Value weight) {
+    return prepack && isConstantOperand(dispatch, weight);
+  };
   if (auto conv = dyn_cast<kernel::QuantizedConvOp>(op)) {
-    ArrayRef<int64_t> in = conv.getInput().getType().getShape();
-    ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
-    ArrayRef<int64_t> out = conv.getType().getShape();
-    return quantizedConvScratchBytes(
-        {in[1], in[2], in[3], out[1], out[2], out[3], w[2], w[3],
-         conv.getStrides()[0], conv.getStrides()[1], conv.getPads()[0],
-         conv.getPads()[1], static_cast<int64_t>(conv.getGroup())});
+    ConvShape shape =
+        convShape(conv.getInput(), conv.getWeight(), conv.getResult(),
+                  conv.getStrides(), conv.getPads(), conv.getGroup());
+    int64_t packed = quantizedConvPackedBytes(shape);
+    bool resident = packed > 0 && packs(conv.getWeight());
+    return {quantizedConvScratchBytes(shape, resident), resident ? packed : 0};
   }
   if (auto matmul = dyn_cast<kernel::QuantizedMatMulOp>(op)) {
     ArrayRef<int64_t> w = matmul.getWeight().getType().getShape();
     int64_t rows = matmul.getInput().getType().getNumElements() / w[1];
-    return quantizedGemmScratchBytes(w[0], rows, w[1]);
+    bool resident = packs(matmul.getWeight());
+    return {quantizedGemmScratchBytes(w[0], rows, w[1], resident),
+            resident ? quantizedGemmPackedBytes(w[0], w[1]) : 0};
   }
   if (auto conv = dyn_cast<kernel::ConvOp>(op);
       conv && conv.getType().getElementType().isF32()) {
-    ArrayRef<int64_t> in = conv.getInput().getType().getShape();
-    ArrayRef<int64_t> w = conv.getWeight().getType().getShape();
-    ArrayRef<int64_t> out = conv.getType().getShape();
-    bool halfWeight = !conv.getWeight().getType().getElementType().isF32();
-    return (halfWeight ? halfConvScratchBytes : convScratchBytes)({in[1], in[2], in[3], out[1], out[2], out[3], w[2],
-                             w[3], conv.getStrides()[0], conv.getStrides()[1],
-                             conv.getPads()[0], conv.getPads()[1],
-                             static_cast<int64_t>(conv.getGroup())});
+    ConvShape shape =
+        convShape(conv.getInput(), conv.getWeight(), conv.getResult(),
+                  conv.getStrides(), conv.getPads(), conv.getGroup());
+    if (conv.getWeight().getType().getElementType().isF32())
+      return {convScratchBytes(shape), 0};
+    bool resident = shape.inChannels / shape.groups > 1 &&
+                    packs(conv.getWeight());
+    return {halfConvScratchBytes(shape, resident),
+            resident ? halfConvPackedBytes(shape) : 0};
   }
   if (auto matmul = dyn_cast<kernel::MatMulOp>(op);
       matmul && matmul.getType().getElementType().isF32()) {
     GemmShape gemm = getGemmShape(matmul);
-    if (!matmul.getRhs().getType().getElementType().isF32())
-      return halfMatMulScratchBytes(gemm.n, gemm.k);
-    return gemmScratchBytes(gemm.rowsPerCall(), gemm.n, gemm.k);
+    if (matmul.getRhs().getType().getElementType().isF32())
+      return {gemmScratchBytes(gemm.rowsPerCall(), gemm.n, gemm.k), 0};
+    bool resident = packs(matmul.getRhs());
+    return {halfMatMulScratchBytes(gemm.n, gemm.k, resident),
+            resident ? halfMatMulPackedBytes(gemm.n, gemm.k) : 0};
   }
-  return 0;
+  return {};
 }
 
 struct AssignScratchPass final
@@ -67,11 +107,25 @@ struct AssignScratchPass final
 
   void runOnOperation() override {
     getOperation().walk([&](kernel::DispatchOp dispatch) {
-      int64_t bytes = 0;
-      for (Operation &op : dispatch.getBodyBlock().without_terminator())
-        bytes = std::max(bytes, scratchBytes(&op));
-      if (bytes > 0)
-        dispatch.setScratchBytes(bytes);
+      KernelMemory memory;
+      int packing = 0;
+      for (Operation &op : dispatch.getBodyBlock().without_terminator()) {
+        KernelMemory need = kernelMemory(dispatch, &op, prepackWeights);
+        memory.scratch = std::max(memory.scratch, need.scratch);
+        memory.resident += need.resident;
+        packing += need.resident > 0;
+      }
+      // The C emitter gives each dispatch one packed operand at most.
+      if (packing > 1) {
+        memory = {};
+        for (Operation &op : dispatch.getBodyBlock().without_terminator())
+          memory.scratch = std::max(
+              memory.scratch, kernelMemory(dispatch, &op, false).scratch);
+      }
+      if (memory.scratch > 0)
+        dispatch.setScratchBytes(memory.scratch);
+      if (memory.resident > 0)
+        dispatch.setResidentBytes(memory.resident);
     });
   }
 };

@@ -63,8 +63,14 @@ private:
   /// C expression of the pointer to each value's memory in the run function.
   llvm::DenseMap<Value, std::string> pointers_;
   bool usesExec_ = false;
-  /// (kernel's scratch expression, planned bytes) per dispatch.
+  /// (kernel's scratch or packed-weights expression, planned bytes) per
+  /// dispatch.
   std::vector<std::pair<std::string, int64_t>> scratchChecks_;
+  /// The init function's calls that pre-pack weights into the arena.
+  std::string packCalls_;
+  /// Bytes of the arena that those calls fill (the dispatches' resident
+  /// space).
+  int64_t packedBytes_ = 0;
 };
 
 llvm::Error ArtifactWriter::assignPointers() {
@@ -84,13 +90,21 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << " the\n"
      << " * generated code allocates nothing, creates no threads and keeps no\n"
      << " * global state, so contexts are independent and may run at once.\n"
-     << " * A context runs one inference at a time.\n"
-     << " */\n";
+     << " * A context runs one inference at a time.\n";
+  if (packedBytes_ > 0)
+    os << " * " << upper_ << "_PACKED_WEIGHTS_BYTES of the arena hold weights "
+       << "that " << name_ << "_init\n"
+       << " * packs for the SIMD path compiled in: leave the arena untouched "
+          "from\n"
+       << " * " << name_ << "_init to the last " << name_ << "_run.\n";
+  os << " */\n";
   writeHeaderOpening(os, guard, upper_, options_.modelHash);
   os << "#define " << upper_ << "_ARENA_BYTES ((size_t)" << arenaBytes_
      << ")\n"
      << "#define " << upper_ << "_ARENA_ALIGN " << options_.arenaAlignment
      << "\n"
+     << "#define " << upper_ << "_PACKED_WEIGHTS_BYTES ((size_t)"
+     << packedBytes_ << ")\n"
      << "#define " << upper_ << "_WEIGHTS_BYTES ((size_t)" << weights_.bytes.size()
      << ")\n";
   bool external = options_.weights == WeightsFormat::External;
@@ -117,6 +131,10 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
         "contents\n"
      << " * of the weights file (aligned to 64). Embedded weights: pass NULL, "
         "0.\n"
+     << (packedBytes_ > 0
+             ? " * Packs " + upper_ +
+                   "_PACKED_WEIGHTS_BYTES of weights into the arena (once).\n"
+             : std::string())
      << " * Runs serially until " << name_ << "_set_parallel_for is called. */\n"
      << "modelc_status " << name_ << "_init(" << name_
      << "_context *ctx, void *arena, size_t arena_bytes,\n"
@@ -138,6 +156,16 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
 }
 
 void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
+  if (!packCalls_.empty())
+    os << "/* Packs the weights of the 8-bit and half-precision products into "
+          "the\n"
+       << " * arena, once, in the layout of the SIMD path compiled in; every "
+          "run\n"
+       << " * reads them there. */\n"
+       << "static void " << name_
+       << "_pack_weights(const unsigned char *weights, unsigned char *arena)\n"
+       << "{\n  const mk_exec exec = {NULL, NULL};\n"
+       << packCalls_ << "}\n\n";
   bool external = options_.weights == WeightsFormat::External;
   os << "modelc_status " << name_ << "_init(" << name_
      << "_context *ctx, void *arena, size_t arena_bytes,\n"
@@ -169,8 +197,10 @@ void ArtifactWriter::emitInit(llvm::raw_ostream &os) {
     os << "  if (" << need << " > " << planned << ")\n"
        << "    return MODELC_ERROR_BUILD_MISMATCH;\n";
   os << "  ctx->arena = arena;\n"
-     << "  ctx->parallel_for = NULL;\n  ctx->parallel_user = NULL;\n"
-     << "  return MODELC_OK;\n}\n\n";
+     << "  ctx->parallel_for = NULL;\n  ctx->parallel_user = NULL;\n";
+  if (!packCalls_.empty())
+    os << "  " << name_ << "_pack_weights(ctx->weights, (unsigned char *)arena);\n";
+  os << "  return MODELC_OK;\n}\n\n";
   os << "void " << name_ << "_set_parallel_for(" << name_
      << "_context *ctx, modelc_parallel_for_fn fn, void *user)\n{\n"
      << "  if (!ctx)\n    return;\n"
@@ -241,6 +271,16 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
       }
       for (Value result : dispatch.getResults())
         args.push_back(pointers_.lookup(result));
+      if (signature->packedInput >= 0) {
+        int64_t offset = dispatch.getResidentOffset().value_or(0);
+        int64_t bytes = dispatch.getResidentBytes().value_or(0);
+        std::string packed = "arena + " + std::to_string(offset);
+        args.push_back(packed);
+        scratchChecks_.push_back({signature->packedNeed, bytes});
+        packCalls_ += "  " + dispatch.getName().str() + "_pack(&exec, " +
+                      pointers_.lookup(dispatch.getInputs()[signature->packedInput]) +
+                      ", " + packed + ");\n";
+      }
       if (signature->usesScratch) {
         std::optional<int64_t> offset = dispatch.getScratchOffset();
         args.push_back(offset ? "arena + " + std::to_string(*offset) : "NULL");
@@ -303,6 +343,9 @@ llvm::Expected<Artifact> ArtifactWriter::run() {
   arenaBytes_ = func_->getAttrOfType<IntegerAttr>(kernel::kArenaBytesAttr)
                     .getInt();
   weights_ = codegen::layOutWeights(func_, kWeightsAlignment);
+  func_.walk([&](kernel::DispatchOp dispatch) {
+    packedBytes_ += dispatch.getResidentBytes().value_or(0);
+  });
   if (llvm::Error err = assignPointers())
     return std::move(err);
 

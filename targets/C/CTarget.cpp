@@ -16,7 +16,8 @@
 
 namespace modelc {
 namespace c_target {
-std::unique_ptr<mlir::Pass> createAssignScratchPass();
+#define GEN_PASS_DECL_ASSIGNSCRATCHPASS
+#include "targets/C/Passes.h.inc"
 } // namespace c_target
 
 namespace {
@@ -39,7 +40,8 @@ public:
       funcPM.addPass(mlir::modelc::kernel::createNarrowProductWeightsPass(
           mlir::modelc::kernel::NarrowProductWeightsPassOptions{
               options.precision == Precision::BF16 ? "bf16" : "f16"}));
-    funcPM.addPass(c_target::createAssignScratchPass());
+    funcPM.addPass(c_target::createAssignScratchPass(
+        c_target::AssignScratchPassOptions{options.prepackWeights}));
   }
 
   llvm::Expected<Artifact>

@@ -48,6 +48,19 @@ AxisView viewAroundAxis(ArrayRef<int64_t> shape, int64_t axis) {
           computeProduct(shape.drop_front(axis + 1))};
 }
 
+void DispatchWriter::usePackedWeight(Value weight, llvm::StringRef packCall,
+                                     llvm::StringRef packedNeed) {
+  signature_.packedInput =
+      static_cast<int>(cast<BlockArgument>(weight).getArgNumber());
+  signature_.packedNeed = packedNeed.str();
+  llvm::raw_string_ostream statics(statics_);
+  statics << "/* Packs the weights of " << dispatch_.getName()
+          << " for the SIMD path compiled in; init calls it once. */\n"
+          << "static void " << dispatch_.getName()
+          << "_pack(const mk_exec *ex, const " << elementType(weight)
+          << " *weight, void *packed)\n{\n  " << packCall << "\n}\n";
+}
+
 //===----------------------------------------------------------------------===//
 // Driver
 //===----------------------------------------------------------------------===//
@@ -104,6 +117,8 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
   std::string all = prefix + params;
   if (prefix.empty())
     all = all.substr(2);
+  if (signature_.packedInput >= 0)
+    all += ", const void *packed";
   if (signature_.usesScratch)
     all += ", void *scratch";
 

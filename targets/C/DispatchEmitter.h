@@ -37,6 +37,13 @@ struct DispatchSignature {
   /// A C expression of the scratch bytes the runtime kernel will ask for,
   /// evaluated by the init function against the plan (empty: no scratch).
   std::string scratchNeed;
+  /// Weights pre-packed by init (the dispatch has resident space): the
+  /// function takes `const void *packed` after its outputs, and init calls
+  /// `<name>_pack(ex, weight, packed)` once with dispatch input
+  /// `packedInput`, after checking the C expression `packedNeed` (the bytes
+  /// the kernels compiled in pack) against the plan. -1: none.
+  int packedInput = -1;
+  std::string packedNeed;
 };
 
 /// Writes `static void <name>(...)` computing `dispatch`: the anchor through a

@@ -88,9 +88,19 @@ private:
   void emitLayerNorm(mlir::modelc::kernel::LayerNormOp op);
   void emitConvTranspose(mlir::modelc::kernel::ConvTransposeOp op);
 
-  // QuantizedCallEmitters.cpp
   llvm::Error emitQuantizedConv(mlir::modelc::kernel::QuantizedConvOp op);
   llvm::Error emitQuantizedMatMul(mlir::modelc::kernel::QuantizedMatMulOp op);
+  /// Whether the plan gave this dispatch resident space for its weights.
+  bool hasPackedWeights() {
+    return dispatch_.getResidentBytes().has_value();
+  }
+  /// Makes the dispatch read `weight` (a block argument) pre-packed: writes
+  /// `<name>_pack`, whose body is `packCall` on `weight` and `packed`, and
+  /// records it and `packedNeed` in the signature.
+  void usePackedWeight(mlir::Value weight, llvm::StringRef packCall,
+                       llvm::StringRef packedNeed);
+
+  // QuantizedCallEmitters.cpp
   /// Declares `epilogue`, the mk_qgemm_epilogue of `op`'s output stage.
   void emitQuantizedEpilogue(mlir::Operation *op, mlir::Value multiplier,
                              int64_t outputZeroPoint);

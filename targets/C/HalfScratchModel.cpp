@@ -46,16 +46,26 @@ int64_t panelsBytes(int64_t count, int64_t k,
 
 } // namespace
 
-int64_t halfConvScratchBytes(const ConvShape &s) {
+int64_t halfConvPackedBytes(const ConvShape &s) {
   int64_t k = s.inChannels / s.groups * s.kernelH * s.kernelW;
   if (s.inChannels / s.groups == 1) // depthwise: the weights widened to f32
     return roundUp(s.outChannels * k, 16) * 4;
-  return s.groups * panelsBytes(s.outChannels / s.groups, k, {8, 6, 4}) +
-         productBound(k);
+  return s.groups * panelsBytes(s.outChannels / s.groups, k, {8, 6, 4});
 }
 
-int64_t halfMatMulScratchBytes(int64_t n, int64_t k) {
-  return panelsBytes(n, k, {32, 16, 8, 4}) + productBound(k);
+int64_t halfConvScratchBytes(const ConvShape &s, bool prepacked) {
+  int64_t packed = prepacked ? 0 : halfConvPackedBytes(s);
+  if (s.inChannels / s.groups == 1)
+    return packed;
+  return packed + productBound(s.inChannels / s.groups * s.kernelH * s.kernelW);
+}
+
+int64_t halfMatMulPackedBytes(int64_t n, int64_t k) {
+  return panelsBytes(n, k, {32, 16, 8, 4});
+}
+
+int64_t halfMatMulScratchBytes(int64_t n, int64_t k, bool prepacked) {
+  return (prepacked ? 0 : halfMatMulPackedBytes(n, k)) + productBound(k);
 }
 
 } // namespace modelc::c_target

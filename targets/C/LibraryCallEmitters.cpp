@@ -109,21 +109,31 @@ llvm::Error DispatchWriter::emitConv(kernel::ConvOp op) {
     kernels_.insert(RuntimeKernel::HalfConv);
   }
   std::string params = dispatch_.getName().str() + "_params";
+  bool packed = halfKind && hasPackedWeights();
   signature_.scratchNeed =
       halfKind ? "mk_hconv2d_scratch_bytes(" + std::string(halfKind) + ", &" +
-                     params + ") + mk_hconv2d_pack_bytes(&" + params + ")"
+                     params + ")" +
+                     (packed ? "" : " + mk_hconv2d_pack_bytes(&" + params + ")")
                : "mk_conv2d_scratch_bytes(&" + params + ")";
-  llvm::raw_string_ostream statics(statics_);
-  statics << "static const mk_conv2d_params " << params << " = {\n";
-  writeConvGeometry(statics, op.getInput(), op.getWeight(), op.getResult(),
-                    op.getStrides(), op.getPads(), op.getDilations(),
-                    op.getGroup());
-  statics << "};\n";
+  {
+    llvm::raw_string_ostream statics(statics_);
+    statics << "static const mk_conv2d_params " << params << " = {\n";
+    writeConvGeometry(statics, op.getInput(), op.getWeight(), op.getResult(),
+                      op.getStrides(), op.getPads(), op.getDilations(),
+                      op.getGroup());
+    statics << "};\n";
+  }
+  if (packed)
+    usePackedWeight(op.getWeight(),
+                    "mk_hconv2d_pack_weights(ex, " + std::string(halfKind) +
+                        ", &" + params + ", weight, packed);",
+                    "mk_hconv2d_pack_bytes(&" + params + ")");
   std::string bias = op.getBias() ? pointer(op.getBias()) : "NULL";
   if (halfKind) {
-    os_ << "  mk_hconv2d(ex, " << halfKind << ", &" << params << ", "
-        << pointer(op.getInput()) << ", " << pointer(op.getWeight()) << ", "
-        << bias << ", out0, scratch);\n";
+    os_ << "  mk_hconv2d" << (packed ? "_packed" : "") << "(ex, " << halfKind
+        << ", &" << params << ", " << pointer(op.getInput()) << ", "
+        << (packed ? "packed" : pointer(op.getWeight())) << ", " << bias
+        << ", out0, scratch);\n";
     return llvm::Error::success();
   }
   os_ << "  mk_conv2d(ex, &" << params << ", " << pointer(op.getInput()) << ", "
@@ -175,9 +185,20 @@ llvm::Error DispatchWriter::emitMatMul(kernel::MatMulOp op) {
     int64_t rows = gemm.rowsPerCall();
     std::string shape = std::to_string(rows) + ", " + std::to_string(n) +
                         ", " + std::to_string(k);
-    signature_.scratchNeed = "mk_hmatmul_scratch_bytes(" + std::string(halfKind) +
-                             ", " + shape + ") + mk_hmatmul_pack_w_bytes(" +
-                             std::to_string(k) + ", " + std::to_string(n) + ")";
+    std::string kn = std::to_string(k) + ", " + std::to_string(n);
+    signature_.scratchNeed =
+        "mk_hmatmul_scratch_bytes(" + std::string(halfKind) + ", " + shape + ")";
+    if (hasPackedWeights()) {
+      usePackedWeight(op.getRhs(),
+                      "mk_hmatmul_pack_w(ex, " + std::string(halfKind) + ", " +
+                          kn + ", weight, " + std::to_string(n) +
+                          ", 0, packed);",
+                      "mk_hmatmul_pack_w_bytes(" + kn + ")");
+      os_ << "  mk_hmatmul_packed(ex, " << halfKind << ", " << shape << ", "
+          << a << ", " << k << ", packed, out0, " << n << ", 0, scratch);\n";
+      return llvm::Error::success();
+    }
+    signature_.scratchNeed += " + mk_hmatmul_pack_w_bytes(" + kn + ")";
     os_ << "  mk_hmatmul(ex, " << halfKind << ", " << shape << ", " << a
         << ", " << k << ", " << b << ", " << n << ", 0, out0, " << n
         << ", 0, scratch);\n";

@@ -15,8 +15,16 @@ def AssignScratchPass : Pass<"c-assign-scratch", "func::FuncOp"> {
     Sets `scratch_bytes` on every dispatch whose anchor calls a runtime
     kernel that needs temporary memory (GEMM panels, im2col tiles), so the
     memory planner can place it in the arena for the duration of that
-    dispatch.
+    dispatch. With `prepack-weights`, the constant weights of 8-bit and
+    half-precision products get `resident_bytes` instead of packing space
+    in their scratch: the generated init function packs them there once,
+    in the layout of the SIMD path compiled in.
   }];
+  let options = [
+    Option<"prepackWeights", "prepack-weights", "bool", "true",
+           "Pack the constant weights of 8-bit and half-precision products "
+           "once, at init, into the arena">
+  ];
 }
 
 #endif // MODELC_TARGETS_C_PASSES_TD

@@ -51,19 +51,30 @@ llvm::Error DispatchWriter::emitQuantizedConv(kernel::QuantizedConvOp op) {
   kernels_.insert(RuntimeKernel::QuantizedConv);
   signature_.usesExec = signature_.usesScratch = true;
   std::string params = dispatch_.getName().str() + "_params";
-  signature_.scratchNeed = "mk_qconv2d_scratch_bytes(&" + params + ")";
-  llvm::raw_string_ostream statics(statics_);
-  statics << "static const mk_qconv2d_params " << params << " = {\n";
-  writeConvGeometry(statics, op.getInput(), op.getWeight(), op.getResult(),
-                    op.getStrides(), op.getPads(), op.getDilations(),
-                    op.getGroup());
-  statics << ",\n      .input_int8 = 0, .input_zero_point = "
-          << op.getInputZeroPoint() << "};\n";
+  bool packed = hasPackedWeights();
+  signature_.scratchNeed = std::string(packed ? "mk_qconv2d_work_bytes(&"
+                                              : "mk_qconv2d_scratch_bytes(&") +
+                           params + ")";
+  {
+    llvm::raw_string_ostream statics(statics_);
+    statics << "static const mk_qconv2d_params " << params << " = {\n";
+    writeConvGeometry(statics, op.getInput(), op.getWeight(), op.getResult(),
+                      op.getStrides(), op.getPads(), op.getDilations(),
+                      op.getGroup());
+    statics << ",\n      .input_int8 = 0, .input_zero_point = "
+            << op.getInputZeroPoint() << "};\n";
+  }
+  if (packed)
+    usePackedWeight(op.getWeight(),
+                    "mk_qconv2d_pack_weight(ex, &" + params +
+                        ", weight, packed);",
+                    "mk_qconv2d_packed_weight_bytes(&" + params + ")");
   emitQuantizedEpilogue(op, op.getMultiplier(),
                         static_cast<int64_t>(op.getOutputZeroPoint()));
   os_ << "  mk_qconv2d(ex, &" << params << ", " << pointer(op.getInput())
-      << ", " << pointer(op.getWeight()) << ", NULL, "
-      << pointer(op.getRowOffset()) << ", &epilogue, out0, scratch);\n";
+      << ", " << pointer(op.getWeight()) << ", "
+      << (packed ? "packed" : "NULL") << ", " << pointer(op.getRowOffset())
+      << ", &epilogue, out0, scratch);\n";
   return llvm::Error::success();
 }
 
@@ -75,13 +86,22 @@ llvm::Error DispatchWriter::emitQuantizedMatMul(kernel::QuantizedMatMulOp op) {
   int64_t rows = op.getInput().getType().getNumElements() / k;
   // Y^T[N][R] = W[N][K] X^T[K][R]: B[p][j] = X[j][p] (row stride 1, column
   // stride K) and C[i][j] = Y[j][i] (row stride 1, column stride N).
-  signature_.scratchNeed = "mk_qgemm_scratch_bytes(" + std::to_string(n) +
-                           ", " + std::to_string(rows) + ", " +
-                           std::to_string(k) + ")";
+  bool packed = hasPackedWeights();
+  std::string nk = std::to_string(n) + ", " + std::to_string(k);
+  signature_.scratchNeed =
+      std::string(packed ? "mk_qgemm_work_bytes(" : "mk_qgemm_scratch_bytes(") +
+      std::to_string(n) + ", " + std::to_string(rows) + ", " +
+      std::to_string(k) + ")";
+  if (packed)
+    usePackedWeight(op.getWeight(),
+                    "mk_qgemm_pack_a(ex, " + nk + ", weight, " +
+                        std::to_string(k) + ", packed);",
+                    "mk_qgemm_packed_a_bytes(" + nk + ")");
   emitQuantizedEpilogue(op, op.getMultiplier(),
                         static_cast<int64_t>(op.getOutputZeroPoint()));
   os_ << "  mk_qgemm(ex, " << n << ", " << rows << ", " << k << ", "
-      << pointer(op.getWeight()) << ", " << k << ", NULL, "
+      << pointer(op.getWeight()) << ", " << k << ", "
+      << (packed ? "packed" : "NULL") << ", "
       << pointer(op.getInput()) << ", 1, " << k << ", 0, "
       << pointer(op.getRowOffset()) << ", &epilogue, out0, 1, " << n
       << ", scratch);\n";

@@ -79,13 +79,23 @@ int64_t packedABytes(const QuantizedPath &path, int64_t m, int64_t k) {
   return bytes;
 }
 
-int64_t convBytes(const QuantizedPath &path, const ConvShape &s) {
+/// mk_qconv2d_packed_weight_bytes.
+int64_t convPackedBytes(const QuantizedPath &path, const ConvShape &s) {
+  if (s.inChannels / s.groups == 1)
+    return 0; // direct (depthwise) path
+  return s.groups * packedABytes(path, s.outChannels / s.groups,
+                                 s.inChannels / s.groups * s.kernelH * s.kernelW);
+}
+
+/// mk_qconv2d_scratch_bytes, or mk_qconv2d_work_bytes when `prepacked`.
+int64_t convBytes(const QuantizedPath &path, const ConvShape &s,
+                  bool prepacked) {
   int64_t perGroupIn = s.inChannels / s.groups;
   int64_t perGroupOut = s.outChannels / s.groups;
   if (perGroupIn == 1)
     return 0; // direct (depthwise) path
   int64_t k = perGroupIn * s.kernelH * s.kernelW;
-  int64_t weights = packedABytes(path, perGroupOut, k);
+  int64_t weights = prepacked ? 0 : packedABytes(path, perGroupOut, k);
   if (isPointwiseConv(s))
     return workBytes(path, perGroupOut, s.inH * s.inW, perGroupIn) + weights;
   // uint8 im2col columns: one byte per element.
@@ -95,20 +105,37 @@ int64_t convBytes(const QuantizedPath &path, const ConvShape &s) {
   return roundUp(k * tiles.width, 64) + std::max(full, last) + weights;
 }
 
-} // namespace
-
-int64_t quantizedGemmScratchBytes(int64_t m, int64_t n, int64_t k) {
-  int64_t bytes = 0;
+/// The largest of `bytes(path)` over the paths.
+template <typename Fn> int64_t largestOverPaths(Fn bytes) {
+  int64_t largest = 0;
   for (const QuantizedPath &path : kPaths)
-    bytes = std::max(bytes, workBytes(path, m, n, k) + packedABytes(path, m, k));
-  return bytes;
+    largest = std::max(largest, bytes(path));
+  return largest;
 }
 
-int64_t quantizedConvScratchBytes(const ConvShape &shape) {
-  int64_t bytes = 0;
-  for (const QuantizedPath &path : kPaths)
-    bytes = std::max(bytes, convBytes(path, shape));
-  return bytes;
+} // namespace
+
+int64_t quantizedGemmScratchBytes(int64_t m, int64_t n, int64_t k,
+                                  bool prepacked) {
+  return largestOverPaths([&](const QuantizedPath &path) {
+    return workBytes(path, m, n, k) + (prepacked ? 0 : packedABytes(path, m, k));
+  });
+}
+
+int64_t quantizedConvScratchBytes(const ConvShape &shape, bool prepacked) {
+  return largestOverPaths([&](const QuantizedPath &path) {
+    return convBytes(path, shape, prepacked);
+  });
+}
+
+int64_t quantizedGemmPackedBytes(int64_t m, int64_t k) {
+  return largestOverPaths(
+      [&](const QuantizedPath &path) { return packedABytes(path, m, k); });
+}
+
+int64_t quantizedConvPackedBytes(const ConvShape &shape) {
+  return largestOverPaths(
+      [&](const QuantizedPath &path) { return convPackedBytes(path, shape); });
 }
 
 } // namespace modelc::c_target

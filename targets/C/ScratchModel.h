@@ -47,15 +47,29 @@ Im2colTiles im2colTiles(int64_t pixels, int64_t columnBytes, int64_t nr,
 /// Scratch bytes of mk_conv2d on the hungriest SIMD path.
 int64_t convScratchBytes(const ConvShape &shape);
 
-/// Scratch bytes of mk_qgemm(m, n, k) and mk_qconv2d with weights packed
-/// per call, on the hungriest path (QuantizedScratchModel.cpp).
-int64_t quantizedGemmScratchBytes(int64_t m, int64_t n, int64_t k);
-int64_t quantizedConvScratchBytes(const ConvShape &shape);
+/// Scratch bytes of mk_qgemm(m, n, k) and mk_qconv2d on the hungriest path:
+/// with the weights packed per call, or only the work space when they come
+/// pre-packed (QuantizedScratchModel.cpp).
+int64_t quantizedGemmScratchBytes(int64_t m, int64_t n, int64_t k,
+                                  bool prepacked);
+int64_t quantizedConvScratchBytes(const ConvShape &shape, bool prepacked);
+
+/// Bytes of the pre-packed weights of mk_qgemm_pack_a(m, k) and
+/// mk_qconv2d_pack_weight on the hungriest path (0: the depthwise strategy
+/// reads the weights as they are).
+int64_t quantizedGemmPackedBytes(int64_t m, int64_t k);
+int64_t quantizedConvPackedBytes(const ConvShape &shape);
 
 /// Scratch bytes of mk_hconv2d and mk_hmatmul (weights [k, n]) with
-/// half-precision weights packed per call (HalfScratchModel.cpp).
-int64_t halfConvScratchBytes(const ConvShape &shape);
-int64_t halfMatMulScratchBytes(int64_t n, int64_t k);
+/// half-precision weights packed per call, or of mk_hconv2d_packed and
+/// mk_hmatmul_packed when `prepacked` (HalfScratchModel.cpp).
+int64_t halfConvScratchBytes(const ConvShape &shape, bool prepacked);
+int64_t halfMatMulScratchBytes(int64_t n, int64_t k, bool prepacked);
+
+/// Bytes of mk_hconv2d_pack_weights' and mk_hmatmul_pack_w's output on the
+/// hungriest path.
+int64_t halfConvPackedBytes(const ConvShape &shape);
+int64_t halfMatMulPackedBytes(int64_t n, int64_t k);
 
 } // namespace modelc::c_target
 

@@ -23,7 +23,8 @@ TEST_CASE("compile reads every flag", "[cli]") {
   ParseOutcome outcome =
       parse({"compile", "m.onnx", "--target=c", "-o", "out", "--emit",
              "mlir-kernel", "--name", "net", "--dim", "batch=4", "--bind",
-             "shape=s.pb", "--weights", "external", "--report", "r.json"},
+             "shape=s.pb", "--weights", "external", "--report", "r.json",
+             "--no-prepack-weights"},
             inv);
   REQUIRE(outcome.proceed);
   CHECK(inv.command == Command::Compile);
@@ -35,6 +36,7 @@ TEST_CASE("compile reads every flag", "[cli]") {
   CHECK(inv.compile.import.dimValues.at("batch") == 4);
   CHECK(inv.compile.import.inputBindings.at("shape") == "s.pb");
   CHECK(inv.compile.reportPath == "r.json");
+  CHECK_FALSE(inv.compile.options.prepackWeights);
 }
 
 TEST_CASE("bad command lines exit with code 2", "[cli]") {
@@ -69,6 +71,7 @@ TEST_CASE("bench and run defaults", "[cli]") {
   CHECK(inv.warmup == 10);
   CHECK(inv.threads == 1);
   CHECK(inv.compile.options.target == "c");
+  CHECK(inv.compile.options.prepackWeights);
   CHECK(inv.inputsDir.empty());
 }
 

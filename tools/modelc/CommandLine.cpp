@@ -122,6 +122,9 @@ ParseOutcome parseCommandLine(int argc, const char *const *argv,
                       "GPU targets: type of float inputs and outputs (fp32, "
                       "fp16 or bf16; default: the model's)")
       ->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
+  compile->add_flag("!--no-prepack-weights", inv.compile.options.prepackWeights,
+                    "c: pack the weights of 8-bit and half-precision products "
+                    "on every call instead of once at init (smaller arena)");
   compile->add_flag("--allow-tf32", inv.compile.options.allowTf32,
                     "cuda: let float32 matrix products and convolutions use "
                     "TensorFloat-32");

@@ -29,7 +29,9 @@ def Kernel_DispatchOp : Kernel_Op<"dispatch", [IsolatedFromAbove,
     the arena (-1 for a result written straight into a caller's output
     buffer), `in_place` names the operand whose buffer a result reuses (-1 for
     none), and `scratch_offset`/`scratch_bytes` give the temporary space the
-    kernel may use while it runs.
+    kernel may use while it runs. `resident_offset`/`resident_bytes` give
+    arena space that lives as long as the arena: the target's init function
+    fills it once (pre-packed constant weights) and every run reads it.
 
     ```mlir
     %y = kernel.dispatch "conv_0_relu" (%x, %w) : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
@@ -44,7 +46,9 @@ def Kernel_DispatchOp : Kernel_Op<"dispatch", [IsolatedFromAbove,
                        OptionalAttr<DenseI64ArrayAttr>:$result_offsets,
                        OptionalAttr<DenseI64ArrayAttr>:$in_place,
                        OptionalAttr<I64Attr>:$scratch_offset,
-                       OptionalAttr<I64Attr>:$scratch_bytes);
+                       OptionalAttr<I64Attr>:$scratch_bytes,
+                       OptionalAttr<I64Attr>:$resident_offset,
+                       OptionalAttr<I64Attr>:$resident_bytes);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{

@@ -145,7 +145,8 @@ Value convertInDispatch(OpBuilder &builder, Location loc, Value value,
   auto dispatch = DispatchOp::create(
       builder, loc, TypeRange{type}, ValueRange{value}, name,
       /*result_offsets=*/nullptr, /*in_place=*/nullptr,
-      /*scratch_offset=*/nullptr, /*scratch_bytes=*/nullptr);
+      /*scratch_offset=*/nullptr, /*scratch_bytes=*/nullptr,
+      /*resident_offset=*/nullptr, /*resident_bytes=*/nullptr);
   OpBuilder::InsertionGuard guard(builder);
   Block *body = builder.createBlock(&dispatch.getBody());
   Value argument = body->addArgument(value.getType(), loc);

@@ -184,7 +184,8 @@ static void buildDispatch(const Group &group, unsigned index) {
       builder, loc, last->getResultTypes(), inputs.getArrayRef(),
       dispatchName(group, index), /*result_offsets=*/nullptr,
       /*in_place=*/nullptr, /*scratch_offset=*/nullptr,
-      /*scratch_bytes=*/nullptr);
+      /*scratch_bytes=*/nullptr, /*resident_offset=*/nullptr,
+      /*resident_bytes=*/nullptr);
   Block *body = builder.createBlock(&dispatch.getBody());
   IRMapping mapping;
   for (Value input : inputs)

@@ -138,6 +138,18 @@ void PlanMemoryPass::runOnOperation() {
                         static_cast<int64_t>(step)});
   }
 
+  // Resident space (pre-packed weights) lives as long as the arena: init
+  // writes it before the first run and every run reads it.
+  DenseMap<Operation *, size_t> residentRequest;
+  int64_t lastStep = static_cast<int64_t>(schedule.size()) - 1;
+  for (DispatchOp dispatch : schedule) {
+    std::optional<int64_t> bytes = dispatch.getResidentBytes();
+    if (!bytes || *bytes <= 0)
+      continue;
+    residentRequest[dispatch] = requests.size();
+    requests.push_back({*bytes, 0, lastStep});
+  }
+
   ::modelc::ArenaPlan plan = ::modelc::planArena(requests, alignment);
   int64_t lowerBound = ::modelc::arenaLowerBound(requests, alignment);
 
@@ -152,6 +164,8 @@ void PlanMemoryPass::runOnOperation() {
     dispatch.setInPlace(inPlace[step]);
     if (auto it = scratchRequest.find(dispatch); it != scratchRequest.end())
       dispatch.setScratchOffset(plan.offsets[it->second]);
+    if (auto it = residentRequest.find(dispatch); it != residentRequest.end())
+      dispatch.setResidentOffset(plan.offsets[it->second]);
   }
   func->setAttr(kArenaBytesAttr, builder.getI64IntegerAttr(plan.arenaBytes));
   func->setAttr(kArenaLowerBoundAttr, builder.getI64IntegerAttr(lowerBound));

@@ -7,7 +7,8 @@
 // Checks a memory plan from the IR alone, independently of how the planner
 // found it: every planned buffer lies inside the arena at an aligned offset,
 // and no two buffers whose lifetimes meet share a byte, except a result
-// written in place over the operand it was planned to reuse.
+// written in place over the operand it was planned to reuse. Resident space
+// (pre-packed weights) is live at every step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,6 +92,18 @@ void VerifyPlanPass::runOnOperation() {
       }
       buffers.push_back({"scratch", dispatch, *offset, *bytes,
                          static_cast<int64_t>(step), static_cast<int64_t>(step)});
+    }
+    if (std::optional<int64_t> bytes = dispatch.getResidentBytes();
+        bytes && *bytes > 0) {
+      std::optional<int64_t> offset = dispatch.getResidentOffset();
+      if (!offset) {
+        dispatch.emitError("dispatch '")
+            << dispatch.getName() << "' needs resident space but has no offset";
+        return signalPassFailure();
+      }
+      // Written by init, read by every run: live at every step.
+      buffers.push_back({"resident space", dispatch, *offset, *bytes, 0,
+                         static_cast<int64_t>(schedule.dispatches.size())});
     }
   }
 

@@ -48,6 +48,10 @@ struct CompileOptions {
   /// CUDA: the nvcc for --emit=obj; empty: $CUDACXX, then
   /// /usr/local/cuda/bin/nvcc, then PATH.
   std::string nvcc;
+  /// C target: the init function packs the constant weights of 8-bit and
+  /// half-precision products into the arena once, so runs do not repack
+  /// them; off, each call packs them into scratch (a smaller arena).
+  bool prepackWeights = true;
   /// Set from the target (TargetBackend::hasEightBitKernels): 8-bit
   /// products that fit its kernels stay 8-bit instead of being expanded.
   bool eightBitKernels = false;

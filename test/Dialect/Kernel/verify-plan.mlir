@@ -107,3 +107,27 @@ func.func @in_place_elsewhere(%x: tensor<1024xf32>) -> tensor<1024xf32> attribut
   }
   return %c : tensor<1024xf32>
 }
+
+// -----
+
+// Resident space (weights packed by init) lives at every step: a result
+// planned on its bytes, even after the dispatch that reads it, is an error.
+func.func @resident_space_overlaps_later_result(%x: tensor<1024xf32>) -> tensor<1024xf32> attributes {kernel.arena_bytes = 8192 : i64} {
+  %a = kernel.dispatch "exp_0"(%x) {in_place = array<i64: -1>, result_offsets = array<i64: -1>, resident_bytes = 4096 : i64, resident_offset = 0 : i64} : (tensor<1024xf32>) -> tensor<1024xf32> {
+  ^bb0(%arg: tensor<1024xf32>):
+    %e = graph.exp %arg : tensor<1024xf32>
+    kernel.yield %e : tensor<1024xf32>
+  }
+  // expected-error @+1 {{dispatch 'exp_1' result 0 at bytes [0, 4096) overlaps dispatch 'exp_0' resident space at [0, 4096) while both are live}}
+  %b = kernel.dispatch "exp_1"(%a) {in_place = array<i64: -1>, result_offsets = array<i64: 0>} : (tensor<1024xf32>) -> tensor<1024xf32> {
+  ^bb0(%arg: tensor<1024xf32>):
+    %e = graph.exp %arg : tensor<1024xf32>
+    kernel.yield %e : tensor<1024xf32>
+  }
+  %c = kernel.dispatch "exp_2"(%b) {in_place = array<i64: -1>, result_offsets = array<i64: -1>} : (tensor<1024xf32>) -> tensor<1024xf32> {
+  ^bb0(%arg: tensor<1024xf32>):
+    %e = graph.exp %arg : tensor<1024xf32>
+    kernel.yield %e : tensor<1024xf32>
+  }
+  return %c : tensor<1024xf32>
+}

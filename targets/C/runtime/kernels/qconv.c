@@ -31,7 +31,9 @@
  *   + MK_QGEMM_WORK_BOUND(K)
  *   + mk_qgemm_packed_a_bytes(out_c / groups, K)   (weights packed per call;
  *                                                   last, unused if pre-packed)
- * ResNet-50 needs at most 3.6 MiB on AVX-512 VNNI (packed weights included).
+ * and mk_qconv2d_work_bytes(p) bytes, the same without the last term, when
+ * the weights come pre-packed. ResNet-50 needs at most 3.6 MiB on AVX-512
+ * VNNI (packed weights included).
  */
 
 /* Target size (bytes) of one im2col tile. A tile is never narrower than
@@ -133,27 +135,33 @@ MK_UNUSED static void mk_qconv2d_pack_weight(const mk_exec *ex, const mk_qconv2d
     }
 }
 
-/* Bytes of 64-byte aligned scratch mk_qconv2d needs for this shape: the GEMM
- * work space and im2col tile, then room for one group's packed weights
- * (unused, and not needed, when the weights come pre-packed). */
-MK_UNUSED static size_t mk_qconv2d_scratch_bytes(const mk_qconv2d_params *p)
+/* Bytes of 64-byte aligned scratch mk_qconv2d needs for this shape with
+ * pre-packed weights: the GEMM work space and, for im2col, one tile. */
+MK_UNUSED static size_t mk_qconv2d_work_bytes(const mk_qconv2d_params *p)
 {
     const int64_t ocg = p->out_channels / p->groups;
     switch (mk_qconv2d_strategy(p)) {
     case MK_QCONV_DIRECT:
         return 0;
     case MK_QCONV_POINTWISE:
-        return mk_qgemm_work_bytes(ocg, p->in_h * p->in_w, p->in_channels / p->groups) +
-               mk_qconv2d_group_weight_bytes(p);
+        return mk_qgemm_work_bytes(ocg, p->in_h * p->in_w, p->in_channels / p->groups);
     default: {
         mk_qconv_tiling t;
         size_t full, last;
         mk_qconv_make_tiling(p, &t);
         full = mk_qgemm_work_bytes(ocg, t.width, t.k);
         last = mk_qgemm_work_bytes(ocg, t.pixels - (t.tiles - 1) * t.width, t.k);
-        return t.col_bytes + (full > last ? full : last) + mk_qconv2d_group_weight_bytes(p);
+        return t.col_bytes + (full > last ? full : last);
     }
     }
+}
+
+/* Bytes of 64-byte aligned scratch mk_qconv2d needs for this shape: the work
+ * bytes, then room for one group's packed weights (unused, and not needed,
+ * when the weights come pre-packed). */
+MK_UNUSED static size_t mk_qconv2d_scratch_bytes(const mk_qconv2d_params *p)
+{
+    return mk_qconv2d_work_bytes(p) + mk_qconv2d_group_weight_bytes(p);
 }
 
 /* ---- direct (one input channel per group) ---- */
@@ -487,16 +495,10 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
         return;
     }
     memset(&t, 0, sizeof(t));
-    if (strategy == MK_QCONV_POINTWISE) {
-        work_bytes = mk_qgemm_work_bytes(ocg, in_plane, icg);
-    } else {
+    if (strategy == MK_QCONV_IM2COL) {
         mk_qconv_make_tiling(p, &t);
-        work_bytes = mk_qgemm_work_bytes(ocg, t.width, t.k);
-        if (mk_qgemm_work_bytes(ocg, t.pixels - (t.tiles - 1) * t.width, t.k) > work_bytes) {
-            work_bytes = mk_qgemm_work_bytes(ocg, t.pixels - (t.tiles - 1) * t.width, t.k);
-        }
-        work_bytes += t.col_bytes;
     }
+    work_bytes = mk_qconv2d_work_bytes(p);
     for (g = 0; g < p->groups; ++g) {
         const void *w_g;
         mk_qgemm_epilogue epi_g;
