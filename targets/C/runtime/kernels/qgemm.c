@@ -45,7 +45,9 @@
  * Parallelism and determinism: A panels are packed by one parallel phase,
  * then output tiles are handed to a fixed number of tasks ("slots") that
  * depends only on m, n, k and the path. Each output is computed by exactly
- * one task, so results never depend on thread count or task order.
+ * one task, so results never depend on thread count or task order. Without
+ * a parallel_for the same tiles run in one pass, column block by column
+ * block, so each B block is packed once rather than once per slot.
  *
  * Scratch: mk_qgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned, laid out
  * as mk_qgemm_work_bytes(m, n, k) bytes of per-slot B blocks followed by
@@ -1044,6 +1046,21 @@ MK_UNUSED static void mk_qgemm_slot_task(void *ctx, size_t index)
     }
 }
 
+/* Serial body (no parallel_for): every tile in the slots' order, down each
+ * column of tiles, so each B block is packed once for all its row tiles
+ * rather than once per slot; slot 0's block holds it. The tiles, and so
+ * every output's sums, are those of the parallel path. */
+MK_UNUSED static void mk_qgemm_serial_tiles(const mk_qgemm_job *job)
+{
+    mk_qb_t *bp = (mk_qb_t *)job->scratch;
+    int64_t ti, tj;
+    for (tj = 0; tj < job->plan.tiles_n; ++tj) {
+        for (ti = 0; ti < job->plan.tiles_m; ++ti) {
+            mk_qgemm_tile(job, ti, tj, bp, ti == 0);
+        }
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Matrix-vector path (n == 1, A not pre-packed).                            */
 /* ------------------------------------------------------------------------ */
@@ -1334,6 +1351,10 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
         job.c_cs = c_col_stride;
         job.c_es = es;
         job.scratch = (unsigned char *)scratch;
-        mk_parallel(ex, (size_t)job.plan.slots, mk_qgemm_slot_task, &job);
+        if (ex == NULL || ex->parallel_for == NULL) {
+            mk_qgemm_serial_tiles(&job);
+        } else {
+            mk_parallel(ex, (size_t)job.plan.slots, mk_qgemm_slot_task, &job);
+        }
     }
 }
