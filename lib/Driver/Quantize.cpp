@@ -260,7 +260,7 @@ llvm::Error measureHeldOut(const QuantizeRequest &request,
                                    llvm::toString(compiled.takeError()));
   report.artifactWeightBytesInt8 = compiled->report.constantBytes;
   llvm::Expected<std::string> runner =
-      buildCRunner(compile.outputDir, compile.options, {"-O3", "-march=native"});
+      buildCRunner(compile.outputDir, compile.options, hostRunnerFlags());
   if (!runner)
     return runner.takeError();
   for (const onnx::ValueInfoProto &output : graph.output())
@@ -373,7 +373,7 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
     return llvm::createStringError("compiling the calibration model failed: " +
                                    llvm::toString(compiled.takeError()));
   llvm::Expected<std::string> runner =
-      buildCRunner(compile.outputDir, compile.options, {"-O3", "-march=native"});
+      buildCRunner(compile.outputDir, compile.options, hostRunnerFlags());
   if (!runner)
     return runner.takeError();
 

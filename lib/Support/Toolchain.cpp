@@ -81,6 +81,10 @@ static std::vector<std::string> artifactInputs(const std::string &dir,
   return inputs;
 }
 
+std::vector<std::string> hostRunnerFlags() {
+  return {"-O3", "-march=native", "-fno-trapping-math"};
+}
+
 llvm::Expected<std::string> buildCRunner(const std::string &dir,
                                          const CompileOptions &options,
                                          const std::vector<std::string> &cflags) {

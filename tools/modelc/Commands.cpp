@@ -201,7 +201,7 @@ llvm::Error runBench(const Invocation &inv) {
   if (llvm::Error err = makeWorkDir(inv.workDir, dir))
     return err;
   llvm::Expected<std::string> runner =
-      compileAndBuild(inv, dir, {"-O3", "-march=native"});
+      compileAndBuild(inv, dir, hostRunnerFlags());
   if (!runner)
     return runner.takeError();
   std::vector<std::string> args = {"--bench",
