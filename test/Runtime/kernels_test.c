@@ -1645,6 +1645,12 @@ static void test_qconv(void)
         {1, 6, 9, 80, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, 1},     /* depthwise, full blocks stride 1 */
         {1, 6, 9, 150, 6, 3, 5, 2, 2, 1, 2, 1, 2, 1, 1, 6, 1},    /* depthwise, full blocks stride 2 */
         {1, 3, 7, 100, 3, 1, 3, 1, 3, 0, 1, 0, 1, 1, 1, 3, 1},    /* depthwise stride 3 */
+        {1, 32, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, 1},   /* depthwise, one band */
+        {1, 8, 28, 28, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 8, 0},    /* depthwise band, stride 2, pad after */
+        {1, 4, 9, 11, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 4, 1},     /* depthwise band, stride 3 */
+        {1, 2, 200, 20, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* depthwise, many bands */
+        {1, 2, 5, 5000, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* depthwise, rows too wide for a band */
+        {1, 2, 6, 200, 2, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 2, 1},   /* depthwise, unequal strides: blocks */
         {1, 1, 12, 12, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},    /* single input channel */
         {1, 64, 48, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* resnet-like 3x3 */
         {1, 64, 75, 75, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* several im2col tiles */

@@ -14,7 +14,8 @@
  *
  * Three strategies, chosen from the shape alone (as conv.c):
  *  - one input channel per group (depthwise, any channel multiplier):
- *    direct int32 loops over output rows, vectorizable along the row;
+ *    direct int32 loops, over a zero-point-framed copy of a band of input
+ *    rows flattened so that each tap is one vectorizable loop;
  *  - 1x1 kernel, stride 1, no padding: per image and group one mk_qgemm
  *    weight[oc][ic] x input[ic][h*w];
  *  - anything else: im2col of a tile of output pixels into scratch (uint8
@@ -271,9 +272,135 @@ MK_UNUSED static void mk_qconv_direct_block(const mk_qconv2d_params *p, const un
     }
 }
 
-/* Task body: output plane `index` = (image, output channel), in chunks of
- * MK_QCONV_DIRECT_BLOCK columns. The columns whose horizontal taps all lie
- * inside the input go through the blocks; border columns tap by tap. The
+/* Planes in bands: a band of output rows is computed from a copy of the
+ * input rows it reads, `padded`, framed by the zero point and of pitch wp,
+ * so that with equal strides s output (oh, ow) of the band is the sum over
+ * taps of w[t] * padded[s * q + shift[t]], q = (oh - first row) * wp + ow.
+ * Every tap is then one loop over all q of the band at once (the q with
+ * ow >= out_w are computed and dropped), which vectorizes whatever the row
+ * width: on MobileNet-V2 (rows of 7 to 112) 2.4 times faster than the
+ * blocks of 32 columns below. The sums are those of the tap-by-tap path,
+ * added in another order: the same wrapping uint32 values. A band holds at
+ * most MK_QCONV_BAND_SUMS sums and MK_QCONV_BAND_BYTES copied bytes, both
+ * on the stack; shapes where not even one row fits, or with unequal
+ * strides, take the blocks. */
+#ifndef MK_QCONV_BAND_BYTES
+#define MK_QCONV_BAND_BYTES 8192
+#endif
+#ifndef MK_QCONV_BAND_SUMS
+#define MK_QCONV_BAND_SUMS 4096
+#endif
+
+/* Pitch of the copied rows: the left padding, the row and what the
+ * rightmost output's last tap reaches beyond it. */
+MK_UNUSED static int64_t mk_qconv_band_pitch(const mk_qconv2d_params *p)
+{
+    const int64_t reach = (p->out_w - 1) * p->stride_w + (p->kernel_w - 1) * p->dilation_w + 1;
+    return mk_max_i64(reach, p->pad_left + p->in_w);
+}
+
+/* Bytes the taps of a band of `rows` output rows read. */
+MK_UNUSED static int64_t mk_qconv_band_bytes(const mk_qconv2d_params *p, int64_t rows)
+{
+    const int64_t wp = mk_qconv_band_pitch(p);
+    return p->stride_w * (rows * wp - 1) + (p->kernel_h - 1) * p->dilation_h * wp + (p->kernel_w - 1) * p->dilation_w +
+           1;
+}
+
+/* Output rows per band (0: the shape takes the blocks). */
+MK_UNUSED static int64_t mk_qconv_band_rows(const mk_qconv2d_params *p)
+{
+    const int64_t wp = mk_qconv_band_pitch(p);
+    int64_t rows = mk_min_i64(p->out_h, MK_QCONV_BAND_SUMS / wp);
+    if (p->stride_h != p->stride_w || p->pad_top < 0 || p->pad_left < 0) {
+        return 0;
+    }
+    while (rows > 0 && mk_qconv_band_bytes(p, rows) > MK_QCONV_BAND_BYTES) {
+        --rows;
+    }
+    return rows;
+}
+
+/* acc[q] += w * padded[S * q + shift] for q < n, input type T (S: 0 for
+ * the stride s). */
+#define MK_QCONV_SMALL_TAP_FN(name, T, S)                                                                      \
+    MK_UNUSED static void name(const unsigned char *padded, int64_t s, int64_t shift, int32_t w, int64_t n,    \
+                               uint32_t *MK_RESTRICT acc)                                                      \
+    {                                                                                                          \
+        const T *src = (const T *)padded + shift;                                                              \
+        const int64_t stride = (S) != 0 ? (S) : s;                                                             \
+        int64_t q;                                                                                             \
+        for (q = 0; q < n; ++q) {                                                                              \
+            acc[q] += (uint32_t)(w * MK_QCONV_VALUE(T, src[q * stride]));                                      \
+        }                                                                                                      \
+    }
+MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_u8_s1, uint8_t, 1)
+MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_u8_s2, uint8_t, 2)
+MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_u8_any, uint8_t, 0)
+MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_s8_s1, int8_t, 1)
+MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_s8_s2, int8_t, 2)
+MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_s8_any, int8_t, 0)
+#undef MK_QCONV_SMALL_TAP_FN
+
+/* One output plane in bands of `band` rows (mk_qconv_band_rows): offset
+ * and scale as in mk_qconv_direct_task. */
+MK_UNUSED static void mk_qconv_direct_bands(const mk_qconv_direct_job *job, int64_t band,
+                                            const unsigned char *in_plane, const int8_t *w, uint32_t offset,
+                                            float scale, unsigned char *out_plane)
+{
+    const mk_qconv2d_params *p = job->p;
+    const int64_t wp = mk_qconv_band_pitch(p);
+    const int64_t s = p->stride_w;
+    unsigned char padded[MK_QCONV_BAND_BYTES];
+    uint32_t acc[MK_QCONV_BAND_SUMS];
+    int64_t oh0;
+    for (oh0 = 0; oh0 < p->out_h; oh0 += band) {
+        const int64_t rows = mk_min_i64(band, p->out_h - oh0);
+        const int64_t bytes = mk_qconv_band_bytes(p, rows);
+        const int64_t n = rows * wp;
+        int64_t y, kh, kw, oh;
+        for (y = 0; y * wp < bytes; ++y) {
+            unsigned char *row = padded + y * wp;
+            const int64_t ih = oh0 * s + y - p->pad_top;
+            const int64_t width = mk_min_i64(wp, bytes - y * wp);
+            memset(row, (unsigned char)(uint32_t)p->input_zero_point, (size_t)width);
+            if (ih >= 0 && ih < p->in_h && p->pad_left < width) {
+                memcpy(row + p->pad_left, in_plane + ih * p->in_w, (size_t)mk_min_i64(p->in_w, width - p->pad_left));
+            }
+        }
+        memset(acc, 0, sizeof(uint32_t) * (size_t)n);
+        for (kh = 0; kh < p->kernel_h; ++kh) {
+            for (kw = 0; kw < p->kernel_w; ++kw) {
+                const int32_t wv = w[kh * p->kernel_w + kw];
+                const int64_t shift = kh * p->dilation_h * wp + kw * p->dilation_w;
+                if (p->input_int8) {
+                    if (s == 1) {
+                        mk_qconv_band_tap_s8_s1(padded, s, shift, wv, n, acc);
+                    } else if (s == 2) {
+                        mk_qconv_band_tap_s8_s2(padded, s, shift, wv, n, acc);
+                    } else {
+                        mk_qconv_band_tap_s8_any(padded, s, shift, wv, n, acc);
+                    }
+                } else if (s == 1) {
+                    mk_qconv_band_tap_u8_s1(padded, s, shift, wv, n, acc);
+                } else if (s == 2) {
+                    mk_qconv_band_tap_u8_s2(padded, s, shift, wv, n, acc);
+                } else {
+                    mk_qconv_band_tap_u8_any(padded, s, shift, wv, n, acc);
+                }
+            }
+        }
+        for (oh = 0; oh < rows; ++oh) {
+            mk_qgemm_store_row(job->epi, (const int32_t *)(acc + oh * wp), p->out_w, offset, scale,
+                               out_plane + (size_t)((oh0 + oh) * p->out_w) * job->es, 1);
+        }
+    }
+}
+
+/* Task body: output plane `index` = (image, output channel), in bands of
+ * rows where they fit (mk_qconv_direct_bands), else in chunks of
+ * MK_QCONV_DIRECT_BLOCK columns: the columns whose horizontal taps all lie
+ * inside the input go through the blocks, border columns tap by tap. The
  * sums use the input values as they are; for int8 input, u(v) = v + 128 is
  * accounted for by adding 128 * sum(w) once. */
 MK_UNUSED static void mk_qconv_direct_task(void *ctx, size_t index)
@@ -289,6 +416,7 @@ MK_UNUSED static void mk_qconv_direct_task(void *ctx, size_t index)
     const float scale = mk_qgemm_row_scale(job->epi, oc);
     unsigned char *out_plane = job->output + (size_t)((int64_t)index * p->out_h * p->out_w) * job->es;
     uint32_t offset = job->row_offset != NULL ? (uint32_t)job->row_offset[oc] : 0u;
+    const int64_t band = mk_qconv_band_rows(p);
     int64_t inner_lo, inner_hi, first_hi, last_lo, oh, ow0, t;
     if (p->input_int8) {
         uint32_t wsum = 0;
@@ -296,6 +424,10 @@ MK_UNUSED static void mk_qconv_direct_task(void *ctx, size_t index)
             wsum += (uint32_t)(int32_t)w[t];
         }
         offset += 128u * wsum;
+    }
+    if (band > 0) {
+        mk_qconv_direct_bands(job, band, in_plane, w, offset, scale, out_plane);
+        return;
     }
     /* Interior: the first tap (kw = 0) and the last tap are both inside. */
     mk_valid_range(-p->pad_left, p->stride_w, p->in_w, p->out_w, &inner_lo, &first_hi);
