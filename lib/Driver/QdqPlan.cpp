@@ -162,11 +162,17 @@ planQuantization(const onnx::GraphProto &graph,
     QuantizedProduct product = std::get<QuantizedProduct>(how);
     for (int input : product.activationInputs)
       addActivation(node.input(input));
-    // The output is quantized where the next node reads it: after a Relu
-    // that is its only reader, whose range starts at 0.
+    // The output is quantized where the next node reads it: after a Relu or
+    // Clip (ReLU6) that is its only reader, as onnxruntime's quantizer does.
+    // The quantize's saturation then makes the clamp (graph-fold-quantized-
+    // products drops it), and the product's output is rounded once.
     std::string output = node.output(0);
     const std::vector<int> &readers = index.consumers[output];
-    if (readers.size() == 1 && graph.node(readers[0]).op_type() == "Relu" &&
+    auto isClamp = [&](int reader) {
+      const std::string &op = graph.node(reader).op_type();
+      return op == "Relu" || op == "Clip";
+    };
+    if (readers.size() == 1 && isClamp(readers[0]) &&
         !index.graphOutputs.count(output))
       output = graph.node(readers[0]).output(0);
     addActivation(output);

@@ -134,5 +134,23 @@ assert len(int8) == 2, int8
 assert not any(n.op_type == "Constant" for n in m.graph.node)
 PYEOF
 
+# A Conv whose only reader is a ReLU6 (Clip to [0, 6]) is quantized after
+# the clip, as onnxruntime's quantizer does; the quantize's saturation then
+# makes the clip, and the compiled model keeps no float clip.
+RELU6="$(dirname "$0")/Inputs/conv-relu6.onnxtext"
+expect 0 "a Conv followed by a ReLU6" quantize "$RELU6" --calibration "$W/p9" -o "$W/relu6.onnx"
+$PY - "$W/relu6.onnx" <<'PYEOF' && pass "the ReLU6 reads the Conv directly and is quantized after" || fail "relu6 QDQ: $($PY -c "import onnx,sys; m=onnx.load(sys.argv[1]); print([(n.op_type, list(n.input)) for n in m.graph.node])" "$W/relu6.onnx")"
+import sys
+import onnx
+m = onnx.load(sys.argv[1])
+producers = {o: n for n in m.graph.node for o in n.output}
+clip = next(n for n in m.graph.node if n.op_type == "Clip")
+assert producers[clip.input[0]].op_type == "Conv"
+assert any(n.op_type == "QuantizeLinear" and n.input[0] == clip.output[0] for n in m.graph.node)
+PYEOF
+"$MODELC" compile "$W/relu6.onnx" -o "$W/relu6-kernel" --emit=mlir-lowered >/dev/null 2>&1 &&
+  ! grep -q "graph.clip.*max = 6.0" "$W"/relu6-kernel/*.mlir && grep -q "kernel.quantized_conv" "$W"/relu6-kernel/*.mlir &&
+  pass "the compiled ReLU6 folds into the conv's requantize" || fail "a float ReLU6 is left: $(grep "graph.clip" "$W"/relu6-kernel/*.mlir)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

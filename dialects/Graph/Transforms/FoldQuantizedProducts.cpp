@@ -14,10 +14,11 @@
 // with the bias rounded to the sums' scale sx * sw, dequantized once at that
 // scale; and a quantize of such a dequantized sum becomes one requantize by
 // sx * sw / sy. Products whose output stays float keep the exact int32 sums,
-// and the rounding that is left happens once, in graph.requantize. A Relu
-// before the quantize folds when the output zero point is the type's lowest
-// value (as calibration chooses it for a Relu's output), and a transposed
-// dequantized weight (Gemm's transB) is dequantized after the transpose.
+// and the rounding that is left happens once, in graph.requantize. A Relu or
+// Clip before the quantize folds when the quantize's saturation clamps at
+// its bounds (as calibration makes it for a Relu's or ReLU6's output), and a
+// transposed dequantized weight (Gemm's transB) is dequantized after the
+// transpose.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +30,10 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 #define DEBUG_TYPE "graph-fold-quantized-products"
 
@@ -193,30 +198,58 @@ struct SwapTransposeAndDequantize final : OpRewritePattern<TransposeOp> {
   }
 };
 
-/// The lowest value of a quantized element type.
-int64_t quantizedMin(Type element) {
-  return element.isUnsignedInteger() ? 0 : -128;
+/// QuantizeLinear of one value, as the op computes it: x / scale in f32,
+/// rounded half to even, plus the zero point, saturated to the type.
+int64_t quantizeScalar(double x, float scale, int64_t zero, Type element) {
+  int64_t lowest = element.isUnsignedInteger() ? 0 : -128;
+  double q = std::nearbyint(static_cast<float>(x) / scale) + zero;
+  return static_cast<int64_t>(std::clamp(q, double(lowest), double(lowest + 255)));
+}
+
+/// The bounds of a Relu or Clip, the clamps a quantize may make itself.
+std::optional<std::pair<double, double>> clampBounds(Operation *op) {
+  if (isa_and_nonnull<ReluOp>(op))
+    return std::make_pair(0.0, std::numeric_limits<double>::infinity());
+  if (auto clip = dyn_cast_or_null<ClipOp>(op))
+    return std::make_pair(clip.getMin().convertToDouble(),
+                          clip.getMax().convertToDouble());
+  return std::nullopt;
+}
+
+/// Whether quantize(clamp(x, lo, hi)) == quantize(x) for every x: the
+/// quantize maps lo to the type's lowest value and hi to its highest, so
+/// its saturation clamps where the clamp does (as calibration makes it for
+/// a Relu's or ReLU6's output).
+bool quantizeMakesClamp(QuantizeLinearOp quantize, double lo, double hi) {
+  APInt zero;
+  DenseElementsAttr scale;
+  if (!matchPattern(quantize.getZeroPoint(), m_ConstantInt(&zero)) ||
+      !matchPattern(quantize.getScale(), m_Constant(&scale)) ||
+      !scale.isSplat() || !scale.getElementType().isF32())
+    return false;
+  Type element = getElementTypeOrSelf(quantize.getType());
+  float s = scale.getSplatValue<float>();
+  int64_t z = zero.getSExtValue();
+  int64_t lowest = element.isUnsignedInteger() ? 0 : -128;
+  return s > 0 && quantizeScalar(lo, s, z, element) == lowest &&
+         quantizeScalar(hi, s, z, element) == lowest + 255;
 }
 
 /// quantize(dequantize(sums, s, 0), sy, zy) -> requantize(sums, s / sy, zy),
-/// also through a Relu when zy is the type's lowest value: then the
-/// quantize's saturation already clamps at zy, the quantized 0, so the Relu
-/// changes nothing.
+/// also through a Relu or Clip whose bounds the quantize's saturation makes
+/// (quantizeMakesClamp): then the clamp changes nothing.
 struct FoldRequantize final : OpRewritePattern<QuantizeLinearOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeLinearOp quantize,
                                 PatternRewriter &rewriter) const override {
     Value input = quantize.getInput();
-    if (auto relu = input.getDefiningOp<ReluOp>()) {
-      APInt zero;
-      if (!relu->hasOneUse() ||
-          !matchPattern(quantize.getZeroPoint(), m_ConstantInt(&zero)) ||
-          zero.getSExtValue() != quantizedMin(getElementTypeOrSelf(
-                                     quantize.getZeroPoint().getType())))
+    if (auto bounds = clampBounds(input.getDefiningOp())) {
+      if (!input.hasOneUse() ||
+          !quantizeMakesClamp(quantize, bounds->first, bounds->second))
         return rewriter.notifyMatchFailure(quantize,
-                                           "a Relu the quantize does not make");
-      input = relu.getInput();
+                                           "a clamp the quantize does not make");
+      input = input.getDefiningOp()->getOperand(0);
     }
     auto dequantize = input.getDefiningOp<DequantizeLinearOp>();
     if (!dequantize ||

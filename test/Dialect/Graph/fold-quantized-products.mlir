@@ -104,6 +104,53 @@ func.func @relu_above_the_lowest_zero_point(%a: tensor<2x4xui8>, %b: tensor<4x3x
 
 // -----
 
+// A ReLU6 (Clip to [0, 6]) before a quantize of scale 6 / 255 and zero
+// point 0: the quantize maps 0 to 0 and 6 to 255, so its saturation is the
+// clip and it folds away.
+// CHECK-LABEL: func.func @relu6_the_quantize_makes(
+//       CHECK:   %[[S:.+]] = graph.matmul_integer
+//       CHECK:   graph.requantize %[[S]]
+//   CHECK-NOT:   graph.clip
+func.func @relu6_the_quantize_makes(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> tensor<2x3xui8> {
+  %sa = arith.constant dense<0.5> : tensor<f32>
+  %za = arith.constant dense<3> : tensor<ui8>
+  %sb = arith.constant dense<0.25> : tensor<f32>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %sy = arith.constant dense<0.0235294122> : tensor<f32>
+  %zy = arith.constant dense<0> : tensor<ui8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %bd = graph.dequantize_linear %b, %sb, %zb {axis = 0 : i64} : (tensor<4x3xi8>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %r = graph.clip %p {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x3xf32>
+  %q = graph.quantize_linear %r, %sy, %zy {axis = 0 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return %q : tensor<2x3xui8>
+}
+
+// -----
+
+// The same clip before a quantize whose range reaches 12: 6 is quantized
+// to 128, not 255, so the clip still cuts values the saturation would let
+// through and must stay, in float.
+// CHECK-LABEL: func.func @clip_inside_the_quantized_range(
+//       CHECK:   graph.clip
+//   CHECK-NOT:   graph.requantize
+func.func @clip_inside_the_quantized_range(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>) -> tensor<2x3xui8> {
+  %sa = arith.constant dense<0.5> : tensor<f32>
+  %za = arith.constant dense<3> : tensor<ui8>
+  %sb = arith.constant dense<0.25> : tensor<f32>
+  %zb = arith.constant dense<0> : tensor<i8>
+  %sy = arith.constant dense<0.0470588244> : tensor<f32>
+  %zy = arith.constant dense<0> : tensor<ui8>
+  %ad = graph.dequantize_linear %a, %sa, %za {axis = 0 : i64} : (tensor<2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %bd = graph.dequantize_linear %b, %sb, %zb {axis = 0 : i64} : (tensor<4x3xi8>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
+  %p = graph.matmul %ad, %bd : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %r = graph.clip %p {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x3xf32>
+  %q = graph.quantize_linear %r, %sy, %zy {axis = 0 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return %q : tensor<2x3xui8>
+}
+
+// -----
+
 // Gemm's transB: the weight is dequantized per row (axis 0) and then
 // transposed; dequantized after the transpose its axis is 1, per column,
 // and the matmul folds.
