@@ -52,9 +52,10 @@ llvm::Error DispatchWriter::emitQuantizedConv(kernel::QuantizedConvOp op) {
   signature_.usesExec = signature_.usesScratch = true;
   std::string params = dispatch_.getName().str() + "_params";
   bool packed = hasPackedWeights();
-  signature_.scratchNeed = std::string(packed ? "mk_qconv2d_work_bytes(&"
-                                              : "mk_qconv2d_scratch_bytes(&") +
-                           params + ")";
+  signature_.scratchNeed =
+      std::string(packed ? "mk_qconv2d_prepacked_scratch_bytes(&"
+                         : "mk_qconv2d_scratch_bytes(&") +
+      params + ")";
   {
     llvm::raw_string_ostream statics(statics_);
     statics << "static const mk_qconv2d_params " << params << " = {\n";
@@ -89,7 +90,8 @@ llvm::Error DispatchWriter::emitQuantizedMatMul(kernel::QuantizedMatMulOp op) {
   bool packed = hasPackedWeights();
   std::string nk = std::to_string(n) + ", " + std::to_string(k);
   signature_.scratchNeed =
-      std::string(packed ? "mk_qgemm_work_bytes(" : "mk_qgemm_scratch_bytes(") +
+      std::string(packed ? "mk_qgemm_prepacked_scratch_bytes("
+                         : "mk_qgemm_scratch_bytes(") +
       std::to_string(n) + ", " + std::to_string(rows) + ", " +
       std::to_string(k) + ")";
   if (packed)

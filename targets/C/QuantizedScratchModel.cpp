@@ -22,8 +22,10 @@ namespace {
 /// The blocking of one path of qgemm.c (MK_QGEMM_*) and qconv.c.
 struct QuantizedPath {
   int64_t mr, nr, kg;
-  /// Bytes of one packed B element (MK_QGEMM_ES) and of one packed A one.
-  int64_t packedB, packedA;
+  /// Bytes of one packed B element (MK_QGEMM_ES) and of one element of A in
+  /// the microkernels' working form (mk_qa_t); a packing kept across calls
+  /// (mk_qgemm_pack_a) takes one byte per element on every path.
+  int64_t packedB, workA;
   int64_t maxTasks, bBlockBytes, colBytes;
   /// The dot-product path keeps 4 bytes of row sums per packed row.
   bool rowSums;
@@ -68,15 +70,30 @@ int64_t workBytes(const QuantizedPath &path, int64_t m, int64_t n, int64_t k) {
   return slots * slotBytes;
 }
 
-/// mk_qgemm_packed_a_bytes.
-int64_t packedABytes(const QuantizedPath &path, int64_t m, int64_t k) {
+/// mk_qgemm_packed_a_bytes (elementBytes 1) or mk_qgemm_work_a_bytes
+/// (path.workA).
+int64_t aBytes(const QuantizedPath &path, int64_t m, int64_t k,
+               int64_t elementBytes) {
   if (m <= 0 || k <= 0)
     return 0;
   int64_t rows = roundUp(m, path.mr);
-  int64_t bytes = roundUp(rows * roundUp(k, path.kg) * path.packedA, 64);
+  int64_t bytes = roundUp(rows * roundUp(k, path.kg) * elementBytes, 64);
   if (path.rowSums)
     bytes += roundUp(rows * 4, 64);
   return bytes;
+}
+int64_t packedABytes(const QuantizedPath &path, int64_t m, int64_t k) {
+  return aBytes(path, m, k, 1);
+}
+int64_t workABytes(const QuantizedPath &path, int64_t m, int64_t k) {
+  return aBytes(path, m, k, path.workA);
+}
+/// The working form's bytes that mk_qgemm and mk_qconv2d need in scratch:
+/// always when they pack per call, and on a path whose packing they widen
+/// (AVX2) when it comes pre-packed.
+int64_t scratchABytes(const QuantizedPath &path, int64_t m, int64_t k,
+                      bool prepacked) {
+  return prepacked && path.workA == 1 ? 0 : workABytes(path, m, k);
 }
 
 /// mk_qconv2d_packed_weight_bytes.
@@ -87,7 +104,8 @@ int64_t convPackedBytes(const QuantizedPath &path, const ConvShape &s) {
                                  s.inChannels / s.groups * s.kernelH * s.kernelW);
 }
 
-/// mk_qconv2d_scratch_bytes, or mk_qconv2d_work_bytes when `prepacked`.
+/// mk_qconv2d_scratch_bytes, or mk_qconv2d_prepacked_scratch_bytes when
+/// `prepacked`.
 int64_t convBytes(const QuantizedPath &path, const ConvShape &s,
                   bool prepacked) {
   int64_t perGroupIn = s.inChannels / s.groups;
@@ -95,7 +113,7 @@ int64_t convBytes(const QuantizedPath &path, const ConvShape &s,
   if (perGroupIn == 1)
     return 0; // direct (depthwise) path
   int64_t k = perGroupIn * s.kernelH * s.kernelW;
-  int64_t weights = prepacked ? 0 : packedABytes(path, perGroupOut, k);
+  int64_t weights = scratchABytes(path, perGroupOut, k, prepacked);
   if (isPointwiseConv(s))
     return workBytes(path, perGroupOut, s.inH * s.inW, perGroupIn) + weights;
   // uint8 im2col columns: one byte per element.
@@ -118,7 +136,7 @@ template <typename Fn> int64_t largestOverPaths(Fn bytes) {
 int64_t quantizedGemmScratchBytes(int64_t m, int64_t n, int64_t k,
                                   bool prepacked) {
   return largestOverPaths([&](const QuantizedPath &path) {
-    return workBytes(path, m, n, k) + (prepacked ? 0 : packedABytes(path, m, k));
+    return workBytes(path, m, n, k) + scratchABytes(path, m, k, prepacked);
   });
 }
 

@@ -1294,10 +1294,11 @@ static void test_qgemm_case(const qgemm_case *qc)
         }
     }
     sbytes = mk_qgemm_scratch_bytes(m, n, k);
-    wbytes = mk_qgemm_work_bytes(m, n, k);
+    wbytes = mk_qgemm_prepacked_scratch_bytes(m, n, k);
     abytes = mk_qgemm_packed_a_bytes(m, k);
     if (qc->prepacked) {
-        /* Pre-packed A needs only the work part of the scratch. */
+        /* Pre-packed A needs only the work part of the scratch (on AVX2 also
+         * room to widen it). */
         packed = scratch_alloc(abytes);
         mk_qgemm_pack_a(&g_reverse, m, k, a, k, packed);
         scratch = scratch_alloc(wbytes);
@@ -1314,8 +1315,14 @@ static void test_qgemm_case(const qgemm_case *qc)
                  c_rs, c_cs, scratch);
         ok = scratch_intact(scratch, sbytes);
     }
-    ok = ok && sbytes == wbytes + abytes && wbytes <= MK_QGEMM_WORK_BOUND(k); /* documented bounds */
-    ok = ok && abytes <= sizeof(mk_qa_t) * (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG)) +
+    /* Documented bounds: the scratch is the work part and one working form
+     * of A, and a packing takes one byte per element on every path. */
+    ok = ok && sbytes == mk_qgemm_work_bytes(m, n, k) + mk_qgemm_work_a_bytes(m, k) &&
+         mk_qgemm_work_bytes(m, n, k) <= MK_QGEMM_WORK_BOUND(k);
+    ok = ok && mk_qgemm_work_a_bytes(m, k) <=
+                   sizeof(mk_qa_t) * (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG)) +
+                       (MK_QGEMM_B_SHIFT ? 4 * (size_t)mk_round_up(m, MK_QGEMM_MR) : 0) + 128;
+    ok = ok && abytes <= (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG)) +
                              (MK_QGEMM_B_SHIFT ? 4 * (size_t)mk_round_up(m, MK_QGEMM_MR) : 0) + 128;
     ok = ok && bytes_equal(c, expect, c_elems * es);
     snprintf(what, sizeof(what),
@@ -1583,7 +1590,7 @@ static void test_qconv_case(const conv_case *cc, int kind, int input_int8, int p
             }
         }
     }
-    sbytes = mk_qconv2d_scratch_bytes(&p);
+    sbytes = prepacked ? mk_qconv2d_prepacked_scratch_bytes(&p) : mk_qconv2d_scratch_bytes(&p);
     pbytes = mk_qconv2d_packed_weight_bytes(&p);
     scratch = scratch_alloc(sbytes);
     if (prepacked) {

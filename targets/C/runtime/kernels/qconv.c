@@ -30,11 +30,12 @@
  * direct strategy, else with K = in_c/groups * kh * kw at most
  *     max(MK_QCONV_COL_BYTES, K * MK_QGEMM_NR) + 64   (im2col only)
  *   + MK_QGEMM_WORK_BOUND(K)
- *   + mk_qgemm_packed_a_bytes(out_c / groups, K)   (weights packed per call;
- *                                                   last, unused if pre-packed)
- * and mk_qconv2d_work_bytes(p) bytes, the same without the last term, when
- * the weights come pre-packed. ResNet-50 needs at most 3.6 MiB on AVX-512
- * VNNI (packed weights included).
+ *   + mk_qgemm_work_a_bytes(out_c / groups, K)     (one group's weights in the
+ *                                                   GEMM's working form, last)
+ * and mk_qconv2d_prepacked_scratch_bytes(p) bytes when the weights come
+ * pre-packed: the same without the last term, except on AVX2, which widens
+ * each group's int8 packing into it. ResNet-50 needs at most 3.6 MiB on
+ * AVX-512 VNNI (weights packed per call).
  */
 
 /* Target size (bytes) of one im2col tile. A tile is never narrower than
@@ -111,6 +112,16 @@ MK_UNUSED static size_t mk_qconv2d_group_weight_bytes(const mk_qconv2d_params *p
                                    p->in_channels / p->groups * p->kernel_h * p->kernel_w);
 }
 
+/* Bytes of one group's weights in the GEMM's working form, in scratch (0
+ * for the direct strategy). */
+MK_UNUSED static size_t mk_qconv2d_group_work_bytes(const mk_qconv2d_params *p)
+{
+    if (mk_qconv2d_strategy(p) == MK_QCONV_DIRECT) {
+        return 0;
+    }
+    return mk_qgemm_work_a_bytes(p->out_channels / p->groups, p->in_channels / p->groups * p->kernel_h * p->kernel_w);
+}
+
 /* Bytes of the pre-packed weights mk_qconv2d_pack_weight writes (0 for the
  * direct strategy, which reads the weights as they are). */
 MK_UNUSED static size_t mk_qconv2d_packed_weight_bytes(const mk_qconv2d_params *p)
@@ -162,7 +173,18 @@ MK_UNUSED static size_t mk_qconv2d_work_bytes(const mk_qconv2d_params *p)
  * when the weights come pre-packed). */
 MK_UNUSED static size_t mk_qconv2d_scratch_bytes(const mk_qconv2d_params *p)
 {
-    return mk_qconv2d_work_bytes(p) + mk_qconv2d_group_weight_bytes(p);
+    return mk_qconv2d_work_bytes(p) + mk_qconv2d_group_work_bytes(p);
+}
+
+/* Bytes of 64-byte aligned scratch mk_qconv2d needs with pre-packed
+ * weights: the work bytes, and on AVX2 room to widen one group's. */
+MK_UNUSED static size_t mk_qconv2d_prepacked_scratch_bytes(const mk_qconv2d_params *p)
+{
+#if defined(MK_QGEMM_AVX2)
+    return mk_qconv2d_scratch_bytes(p);
+#else
+    return mk_qconv2d_work_bytes(p);
+#endif
 }
 
 /* ---- direct (one input channel per group) ---- */
@@ -632,15 +654,15 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
     }
     work_bytes = mk_qconv2d_work_bytes(p);
     for (g = 0; g < p->groups; ++g) {
-        const void *w_g;
+        /* The group's weights in the GEMM's working form, once for every
+         * image and tile: packed here, or widened (AVX2) from the packing. */
+        const mk_qa_t *w_g =
+            packed_weight != NULL
+                ? mk_qgemm_working_a(ex, ocg, k, NULL, k, (const unsigned char *)packed_weight + (size_t)g * wbytes,
+                                     work + work_bytes)
+                : mk_qgemm_working_a(ex, ocg, k, weight + g * ocg * k, k, NULL, work + work_bytes);
         mk_qgemm_epilogue epi_g;
         const int32_t *offset_g = row_offset != NULL ? row_offset + g * ocg : NULL;
-        if (packed_weight != NULL) {
-            w_g = (const unsigned char *)packed_weight + (size_t)g * wbytes;
-        } else {
-            mk_qgemm_pack_a(ex, ocg, k, weight + g * ocg * k, k, work + work_bytes);
-            w_g = work + work_bytes;
-        }
         if (epilogue != NULL) {
             epi_g = *epilogue;
             if (epi_g.per_row && epi_g.kind != MK_QGEMM_OUT_INT32) {
@@ -656,8 +678,8 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
             const unsigned char *in_g = in + (b * p->in_channels + g * icg) * in_plane;
             unsigned char *out_g = out + (size_t)((b * p->out_channels + g * ocg) * out_plane) * es;
             if (strategy == MK_QCONV_POINTWISE) {
-                mk_qgemm(ex, ocg, in_plane, icg, NULL, icg, w_g, in_g, in_plane, 1, p->input_int8, offset_g, &epi_g,
-                         out_g, out_plane, 1, work);
+                mk_qgemm_run(ex, ocg, in_plane, icg, NULL, icg, NULL, w_g, in_g, in_plane, 1, p->input_int8, offset_g,
+                             &epi_g, out_g, out_plane, 1, work);
             } else {
                 mk_qim2col_job job;
                 int64_t tile;
@@ -670,8 +692,9 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
                     job.first_pixel = tile * t.width;
                     job.width = mk_min_i64(t.width, t.pixels - job.first_pixel);
                     mk_parallel(ex, (size_t)mk_div_up(t.k, MK_QCONV_ROWS_PER_TASK), mk_qim2col_task, &job);
-                    mk_qgemm(ex, ocg, job.width, t.k, NULL, t.k, w_g, job.col, job.width, 1, p->input_int8, offset_g,
-                             &epi_g, out_g + (size_t)job.first_pixel * es, out_plane, 1, work + t.col_bytes);
+                    mk_qgemm_run(ex, ocg, job.width, t.k, NULL, t.k, NULL, w_g, job.col, job.width, 1, p->input_int8,
+                                 offset_g, &epi_g, out_g + (size_t)job.first_pixel * es, out_plane, 1,
+                                 work + t.col_bytes);
                 }
             }
         }

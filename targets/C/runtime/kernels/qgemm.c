@@ -49,10 +49,16 @@
  * a parallel_for the same tiles run in one pass, column block by column
  * block, so each B block is packed once rather than once per slot.
  *
+ * Pre-packed A: mk_qgemm_pack_a writes mk_qgemm_packed_a_bytes(m, k)
+ * bytes, one per element on every path (AVX2 keeps int8 in its int16
+ * form's order, and mk_qgemm widens it into scratch on each call), so that
+ * a model's packed weights take no more than the weights themselves.
+ *
  * Scratch: mk_qgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned, laid out
  * as mk_qgemm_work_bytes(m, n, k) bytes of per-slot B blocks followed by
- * mk_qgemm_packed_a_bytes(m, k) bytes of packed A; a caller that passes a
- * pre-packed A needs only the first part. For every shape
+ * mk_qgemm_work_a_bytes(m, k) bytes of packed A; a caller that passes a
+ * pre-packed A needs mk_qgemm_prepacked_scratch_bytes(m, n, k): only the
+ * first part, except on AVX2. For every shape
  *     mk_qgemm_work_bytes(m, n, k) <= MK_QGEMM_WORK_BOUND(k)
  *       = MK_QGEMM_MAX_TASKS * (max(MK_QGEMM_B_BYTES + 64 * NC / NR,
  *                                   NR * es * round_up(k, KG) + 64) + 64)
@@ -60,8 +66,8 @@
  * 8,456,192 bytes on AVX-512 VNNI, 8,521,728 on AVX2, 4,326,400 on NEON and
  * 131,584 in portable C (predefining MK_QGEMM_MAX_TASKS, default 32 / 32 /
  * 16 / 4, shrinks it proportionally), and
- *     mk_qgemm_packed_a_bytes(m, k) <= es * round_up(m, MR) * round_up(k, KG)
- *                                     (+ 4 * round_up(m, MR) on NEON) + 128.
+ *     mk_qgemm_work_a_bytes(m, k) <= es * round_up(m, MR) * round_up(k, KG)
+ *                                   (+ 4 * round_up(m, MR) on NEON) + 128.
  */
 
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
@@ -628,11 +634,27 @@ MK_UNUSED static size_t mk_qgemm_packed_a_bytes(int64_t m, int64_t k)
     if (m <= 0 || k <= 0) {
         return 0;
     }
-    bytes = (size_t)mk_round_up(rows * mk_round_up(k, MK_QGEMM_KG) * (int64_t)sizeof(mk_qa_t), 64);
+    bytes = (size_t)mk_round_up(rows * mk_round_up(k, MK_QGEMM_KG), 64);
 #if defined(MK_QGEMM_SDOT)
     bytes += (size_t)mk_round_up(rows * 4, 64);
 #endif
     return bytes;
+}
+
+/* Bytes of the working form of packed A, the one the microkernels read: the
+ * packing itself, except on AVX2, whose int16 elements take twice the
+ * bytes (mk_qgemm widens a packing into it on every call). */
+MK_UNUSED static size_t mk_qgemm_work_a_bytes(int64_t m, int64_t k)
+{
+#if defined(MK_QGEMM_AVX2)
+    if (m <= 0 || k <= 0) {
+        return 0;
+    }
+    return (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG) * (int64_t)sizeof(mk_qa_t),
+                               64);
+#else
+    return mk_qgemm_packed_a_bytes(m, k);
+#endif
 }
 
 #if defined(MK_QGEMM_VNNI) || defined(MK_QGEMM_AVX2)
@@ -751,8 +773,8 @@ MK_UNUSED static void mk_qgemm_pack_a_task(void *ctx, size_t index)
  * hold mk_qgemm_packed_a_bytes(m, k) bytes, 64-byte aligned. The layout
  * belongs to the SIMD path compiled in: pack with the same build that
  * calls mk_qgemm. */
-MK_UNUSED static void mk_qgemm_pack_a(const mk_exec *ex, int64_t m, int64_t k, const int8_t *a, int64_t lda,
-                                      void *packed)
+MK_UNUSED static void mk_qgemm_pack_a_work(const mk_exec *ex, int64_t m, int64_t k, const int8_t *a, int64_t lda,
+                                           void *packed)
 {
     mk_qgemm_pack_job job;
     if (m <= 0 || k <= 0) {
@@ -770,6 +792,63 @@ MK_UNUSED static void mk_qgemm_pack_a(const mk_exec *ex, int64_t m, int64_t k, c
     job.corr = NULL;
 #endif
     mk_parallel(ex, (size_t)mk_div_up(mk_div_up(m, MK_QGEMM_MR), MK_QGEMM_PACK_PANELS), mk_qgemm_pack_a_task, &job);
+}
+
+/* Packs A[m x k] (row stride lda) for mk_qgemm's a_packed into `packed`
+ * (mk_qgemm_packed_a_bytes(m, k) bytes, 64-byte aligned): the working form,
+ * but on AVX2 with int8 elements in the int16 form's order, so that what is
+ * kept across calls (a model's constant weights) takes one byte per weight
+ * on every path. Meant to run once, as a model's init does. */
+MK_UNUSED static void mk_qgemm_pack_a(const mk_exec *ex, int64_t m, int64_t k, const int8_t *a, int64_t lda,
+                                      void *packed)
+{
+#if defined(MK_QGEMM_AVX2)
+    const int64_t groups = mk_div_up(k, MK_QGEMM_KG);
+    int8_t *dst = (int8_t *)packed;
+    int64_t q, g, r, t;
+    (void)ex;
+    for (q = 0; q < mk_div_up(m, MK_QGEMM_MR); ++q) {
+        for (g = 0; g < groups; ++g) {
+            for (r = 0; r < MK_QGEMM_MR; ++r) {
+                for (t = 0; t < MK_QGEMM_KG; ++t) {
+                    const int64_t i = q * MK_QGEMM_MR + r, p = g * MK_QGEMM_KG + t;
+                    *dst++ = i < m && p < k ? a[i * lda + p] : (int8_t)0;
+                }
+            }
+        }
+    }
+#else
+    mk_qgemm_pack_a_work(ex, m, k, a, lda, packed);
+#endif
+}
+
+/* The working form of A at `at` (mk_qgemm_work_a_bytes(m, k) bytes): packed
+ * from a when a_packed is NULL, else a_packed itself, widened on AVX2. */
+MK_UNUSED static const mk_qa_t *mk_qgemm_working_a(const mk_exec *ex, int64_t m, int64_t k, const int8_t *a,
+                                                   int64_t lda, const void *a_packed, void *at)
+{
+    if (a_packed == NULL) {
+        mk_qgemm_pack_a_work(ex, m, k, a, lda, at);
+        return (const mk_qa_t *)at;
+    }
+#if defined(MK_QGEMM_AVX2)
+    {
+        const int8_t *src = (const int8_t *)a_packed;
+        mk_qa_t *dst = (mk_qa_t *)at;
+        const int64_t count = mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG);
+        int64_t i;
+        for (i = 0; i < count; ++i) {
+            dst[i] = (mk_qa_t)src[i];
+        }
+        return dst;
+    }
+#else
+    (void)ex;
+    (void)a;
+    (void)lda;
+    (void)at;
+    return (const mk_qa_t *)a_packed;
+#endif
 }
 
 /* Everything one call of mk_qgemm shares with its tasks. */
@@ -1229,11 +1308,23 @@ MK_UNUSED static size_t mk_qgemm_work_bytes(int64_t m, int64_t n, int64_t k)
  * work bytes followed by room for packed A. */
 MK_UNUSED static size_t mk_qgemm_scratch_bytes(int64_t m, int64_t n, int64_t k)
 {
-    return mk_qgemm_work_bytes(m, n, k) + mk_qgemm_packed_a_bytes(m, k);
+    return mk_qgemm_work_bytes(m, n, k) + mk_qgemm_work_a_bytes(m, k);
+}
+
+/* Bytes of 64-byte aligned scratch that mk_qgemm needs when given
+ * a_packed: the work bytes, and on AVX2 room to widen the packing. */
+MK_UNUSED static size_t mk_qgemm_prepacked_scratch_bytes(int64_t m, int64_t n, int64_t k)
+{
+#if defined(MK_QGEMM_AVX2)
+    return mk_qgemm_scratch_bytes(m, n, k);
+#else
+    return mk_qgemm_work_bytes(m, n, k);
+#endif
 }
 
 /* C(i, j) = epilogue(row_offset[i] + sum_p A[i][p] * u(B(p, j))) for i < m,
- * j < n; see the top of this file.
+ * j < n; see the top of this file. mk_qconv2d calls it directly with A in
+ * its working form already (a_work, mk_qgemm_working_a), else NULL.
  *  A: int8, m x k, row stride lda; or a_packed != NULL: the output of
  *     mk_qgemm_pack_a(m, k) of this build (then a is not read).
  *  B: 8-bit, B(p, j) = b[p * b_row_stride + j * b_col_stride]; read as
@@ -1242,14 +1333,15 @@ MK_UNUSED static size_t mk_qgemm_scratch_bytes(int64_t m, int64_t n, int64_t k)
  *  epilogue: output kind and scales (NULL: int32 output).
  *  C: element C(i, j) at index i * c_row_stride + j * c_col_stride of c,
  *     whose type the epilogue kind gives.
- *  scratch: mk_qgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned (only
- *     mk_qgemm_work_bytes(m, n, k) with a_packed).
+ *  scratch: mk_qgemm_scratch_bytes(m, n, k) bytes, 64-byte aligned
+ *     (mk_qgemm_prepacked_scratch_bytes(m, n, k) with a_packed).
  * C must not overlap A, B, row_offset or scratch. Deterministic for any
  * thread count. */
-MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t k, const int8_t *a, int64_t lda,
-                               const void *a_packed, const void *b, int64_t b_row_stride, int64_t b_col_stride,
-                               int b_int8, const int32_t *row_offset, const mk_qgemm_epilogue *epilogue, void *c,
-                               int64_t c_row_stride, int64_t c_col_stride, void *scratch)
+MK_UNUSED static void mk_qgemm_run(const mk_exec *ex, int64_t m, int64_t n, int64_t k, const int8_t *a, int64_t lda,
+                                   const void *a_packed, const mk_qa_t *a_work, const void *b, int64_t b_row_stride,
+                                   int64_t b_col_stride, int b_int8, const int32_t *row_offset,
+                                   const mk_qgemm_epilogue *epilogue, void *c, int64_t c_row_stride,
+                                   int64_t c_col_stride, void *scratch)
 {
     const size_t es = mk_qgemm_out_bytes(epilogue != NULL ? epilogue->kind : MK_QGEMM_OUT_INT32);
     unsigned char *out = (unsigned char *)c;
@@ -1277,7 +1369,7 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
         const unsigned flip = b_int8 ? 0x80u : 0u;
         const uint8_t *x = bv;
         int64_t p;
-        if (b_row_stride != 1 || b_int8 || a_packed != NULL) {
+        if (b_row_stride != 1 || b_int8 || a_packed != NULL || a_work != NULL) {
             uint8_t *packed_x = (uint8_t *)scratch;
             for (p = 0; p < k; ++p) {
                 packed_x[p] = (uint8_t)(bv[p * b_row_stride] ^ flip);
@@ -1287,7 +1379,7 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
             }
             x = packed_x;
         }
-        if (a_packed == NULL) {
+        if (a_packed == NULL && a_work == NULL) {
             mk_qgemv_job job;
             job.x = x;
             job.m = m;
@@ -1305,9 +1397,11 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
             job.x = x;
             job.m = m;
             job.groups = mk_div_up(k, MK_QGEMM_KG);
-            job.ap = (const mk_qa_t *)a_packed;
+            job.ap = a_work != NULL ? a_work
+                                    : mk_qgemm_working_a(ex, m, k, a, lda, a_packed,
+                                                         (unsigned char *)scratch + mk_qgemm_work_bytes(m, n, k));
 #if defined(MK_QGEMM_SDOT)
-            job.corr = (const uint32_t *)((const unsigned char *)a_packed + mk_qgemm_packed_a_bytes(m, k) -
+            job.corr = (const uint32_t *)((const unsigned char *)job.ap + mk_qgemm_packed_a_bytes(m, k) -
                                           (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
 #else
             job.corr = NULL;
@@ -1328,14 +1422,11 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
         job.m = m;
         job.n = n;
         job.k = k;
-        if (a_packed == NULL) {
-            void *dst = (unsigned char *)scratch + (size_t)job.plan.slots * job.plan.slot_bytes;
-            mk_qgemm_pack_a(ex, m, k, a, lda, dst);
-            a_packed = dst;
-        }
-        job.ap = (const mk_qa_t *)a_packed;
+        job.ap = a_work != NULL ? a_work
+                                : mk_qgemm_working_a(ex, m, k, a, lda, a_packed,
+                                                     (unsigned char *)scratch + (size_t)job.plan.slots * job.plan.slot_bytes);
 #if defined(MK_QGEMM_SDOT)
-        job.corr = (const uint32_t *)((const unsigned char *)a_packed + mk_qgemm_packed_a_bytes(m, k) -
+        job.corr = (const uint32_t *)((const unsigned char *)job.ap + mk_qgemm_packed_a_bytes(m, k) -
                                       (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
 #else
         job.corr = NULL;
@@ -1357,4 +1448,16 @@ MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t 
             mk_parallel(ex, (size_t)job.plan.slots, mk_qgemm_slot_task, &job);
         }
     }
+}
+
+/* C(i, j) = epilogue(row_offset[i] + sum_p A[i][p] * u(B(p, j))); see
+ * mk_qgemm_run above, with A as it is (a) or packed by mk_qgemm_pack_a
+ * (a_packed). */
+MK_UNUSED static void mk_qgemm(const mk_exec *ex, int64_t m, int64_t n, int64_t k, const int8_t *a, int64_t lda,
+                               const void *a_packed, const void *b, int64_t b_row_stride, int64_t b_col_stride,
+                               int b_int8, const int32_t *row_offset, const mk_qgemm_epilogue *epilogue, void *c,
+                               int64_t c_row_stride, int64_t c_col_stride, void *scratch)
+{
+    mk_qgemm_run(ex, m, n, k, a, lda, a_packed, NULL, b, b_row_stride, b_col_stride, b_int8, row_offset, epilogue, c,
+                 c_row_stride, c_col_stride, scratch);
 }
