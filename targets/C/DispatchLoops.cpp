@@ -67,6 +67,7 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
     strides.push_back(unit);
   });
   codegen::ScalarSpelling spelling;
+  spelling.erfF32 = "mk_erff"; // prelude.c: vectorizable, unlike a libm call
   ArrayRef<std::string> currentOffsets;
   spelling.loopIndex = [&](unsigned dim) {
     return currentOffsets[indexWalk[dim]];
@@ -114,6 +115,7 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
 
 llvm::Error DispatchWriter::emitReduction(linalg::GenericOp generic) {
   codegen::ScalarSpelling spelling;
+  spelling.erfF32 = "mk_erff"; // prelude.c: vectorizable, unlike a libm call
   bool usesHalf = false;
   llvm::Expected<ReductionNest> nest = getReductionNest(generic, spelling, usesHalf);
   if (!nest)

@@ -241,7 +241,11 @@ scalarExpression(Operation *op, llvm::function_ref<std::string(unsigned)> operan
       .Case([&](math::LogOp) { return math("log"); })
       .Case([&](math::Log1pOp) { return math("log1p"); })
       .Case([&](math::TanhOp) { return math("tanh"); })
-      .Case([&](math::ErfOp) { return math("erf"); })
+      .Case([&](math::ErfOp) -> llvm::Expected<std::string> {
+        if (resultType.isF32())
+          return spelling.erfF32 + "(" + operand(0) + ")";
+        return math("erf");
+      })
       .Case([&](math::SinOp) { return math("sin"); })
       .Case([&](math::CosOp) { return math("cos"); })
       .Case([&](math::TanOp) { return math("tan"); })

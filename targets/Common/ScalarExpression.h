@@ -41,6 +41,9 @@ struct ScalarSpelling {
   /// pads and resize taps.
   std::function<std::string(mlir::Value tensor, const std::string &offset)>
       loadElement;
+  /// The function computing a float32 erf: libm's erff by default; the C
+  /// target's runtime has one that compilers vectorize.
+  std::string erfF32 = "erff";
 };
 
 /// The C type of a loop-body scalar of `type`; empty if it has none.

@@ -81,3 +81,15 @@ func.func @main(%x: tensor<2x3x4x5xf32>) -> tensor<3x2x4x5xf32> {
   %t = graph.transpose %x [1, 0, 2, 3] : tensor<2x3x4x5xf32> -> tensor<3x2x4x5xf32>
   return %t : tensor<3x2x4x5xf32>
 }
+
+// -----
+
+// erf on f32 calls the runtime's mk_erff, straight-line code that compilers
+// vectorize, not libm's erff.
+// CHECK-LABEL: static void erf_0(
+//       CHECK:   mk_erff(
+//   CHECK-NOT:   erff(
+func.func @erf_loop(%x: tensor<64xf32>) -> tensor<64xf32> {
+  %e = graph.erf %x : tensor<64xf32>
+  return %e : tensor<64xf32>
+}
