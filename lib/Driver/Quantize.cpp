@@ -289,10 +289,18 @@ llvm::Error measureHeldOut(const QuantizeRequest &request,
   return llvm::Error::success();
 }
 
-} // namespace
+/// The model `modelc quantize` rewrites: loaded, with every op known,
+/// external data inlined, Constant nodes hoisted to initializers, at opset
+/// 13 (QuantizeLinear needs opset 10 and its per-axis form 13: onnx's
+/// version converter keeps what older nodes compute), and typed.
+struct PreparedModel {
+  onnx::ModelProto model;
+  std::map<std::string, onnx_frontend::TensorTypeInfo> types;
+  std::map<std::string, int64_t> dims;
+  std::vector<CalibrationSample> samples;
+};
 
-llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
-  auto start = std::chrono::steady_clock::now();
+llvm::Expected<PreparedModel> prepareModel(const QuantizeRequest &request) {
   llvm::Expected<onnx_frontend::LoadedModel> loaded =
       onnx_frontend::loadModel(request.modelPath);
   if (!loaded)
@@ -301,20 +309,21 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
       onnx_frontend::findUnsupportedNodes(*loaded->proto);
   if (!unsupported.empty())
     return llvm::createStringError(onnx_frontend::formatUnsupported(unsupported));
-  onnx::ModelProto model = *loaded->proto;
+  PreparedModel prepared;
+  prepared.model = std::move(*loaded->proto);
+  onnx::ModelProto &model = prepared.model;
   if (llvm::Error err = inlineExternalData(model, loaded->directory))
     return std::move(err);
   hoistConstantNodes(model);
-  std::map<std::string, int64_t> dims = request.import.dimValues;
+  prepared.dims = request.import.dimValues;
   llvm::Expected<std::vector<CalibrationSample>> samples =
-      readCalibrationSamples(request.calibrationDir, model.graph(), dims);
+      readCalibrationSamples(request.calibrationDir, model.graph(),
+                             prepared.dims);
   if (!samples)
     return samples.takeError();
-  // QuantizeLinear needs opset 10 and its per-axis form 13: older models
-  // are converted by onnx's version converter, which keeps what their
-  // nodes compute (Slice's attributes become inputs, and so on).
+  prepared.samples = std::move(*samples);
   llvm::Expected<std::map<std::string, onnx_frontend::TensorTypeInfo>> types =
-      modelTensorTypes(model, request.modelPath, request.import, dims);
+      modelTensorTypes(model, request.modelPath, request.import, prepared.dims);
   if (!types)
     return types.takeError();
   int64_t opset = defaultOpset(model);
@@ -322,91 +331,112 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
     return std::move(err);
   // The converter may rename or add tensors: type the converted model.
   if (opset < 13)
-    types = modelTensorTypes(model, request.modelPath, request.import, dims);
+    types = modelTensorTypes(model, request.modelPath, request.import,
+                             prepared.dims);
   if (!types)
     return types.takeError();
-  llvm::Expected<QuantizationPlan> plan =
-      planQuantization(model.graph(), request.keepFloat);
-  if (!plan)
-    return plan.takeError();
-  // The last samples are held out for the report.
+  prepared.types = std::move(*types);
+  return prepared;
+}
+
+/// Moves the last samples, the ones held out for the report, out of
+/// `samples`: --held-out, or by default a tenth of them when a report is
+/// asked for and there are two or more.
+llvm::Expected<std::vector<CalibrationSample>>
+takeHeldOut(const QuantizeRequest &request,
+            std::vector<CalibrationSample> &samples) {
   int64_t heldOut = request.heldOut;
   if (heldOut < 0)
-    heldOut = request.reportPath.empty() || samples->size() < 2
+    heldOut = request.reportPath.empty() || samples.size() < 2
                   ? 0
-                  : std::max<int64_t>(1, samples->size() / 10);
-  if (heldOut >= static_cast<int64_t>(samples->size()))
+                  : std::max<int64_t>(1, samples.size() / 10);
+  if (heldOut >= static_cast<int64_t>(samples.size()))
     return llvm::createStringError(
         "--held-out " + std::to_string(heldOut) + " leaves none of the " +
-        std::to_string(samples->size()) + " samples to calibrate on");
-  std::vector<CalibrationSample> heldOutSamples(samples->end() - heldOut,
-                                                samples->end());
-  samples->resize(samples->size() - heldOut);
-  if (request.showProgress)
-    spdlog::info("{} products to quantize, {} tensors to calibrate on {} "
-                 "samples ({} held out)",
-                 plan->products.size(), plan->activations.size(),
-                 samples->size(), heldOut);
+        std::to_string(samples.size()) + " samples to calibrate on");
+  std::vector<CalibrationSample> taken(samples.end() - heldOut, samples.end());
+  samples.resize(samples.size() - heldOut);
+  return taken;
+}
 
-  // The calibration build: the float model, compiled for C, with the
-  // activations as outputs.
-  BuildFolder folder;
-  if (llvm::Error err = makeBuildFolder(request.workDir, folder))
-    return std::move(err);
-  std::string instrumentedPath = joinPath(folder.path, "calibration.onnx");
-  llvm::Expected<onnx::ModelProto> instrumented = instrument(model, *plan, *types);
+/// The calibration build: the float model, compiled for C, with the
+/// activations as outputs.
+struct CalibrationBuild {
+  CompileRequest compile;
+  std::string runner;
+  /// The float artifact's weight bytes, for the report.
+  int64_t constantBytes = 0;
+};
+
+llvm::Expected<CalibrationBuild>
+buildCalibration(const QuantizeRequest &request, const PreparedModel &prepared,
+                 const QuantizationPlan &plan, const std::string &folder) {
+  std::string instrumentedPath = joinPath(folder, "calibration.onnx");
+  llvm::Expected<onnx::ModelProto> instrumented =
+      instrument(prepared.model, plan, prepared.types);
   if (!instrumented)
     return instrumented.takeError();
   if (llvm::Error err = writeModel(*instrumented, instrumentedPath))
     return std::move(err);
-  CompileRequest compile;
-  compile.modelPath = instrumentedPath;
-  compile.outputDir = joinPath(folder.path, "artifact");
-  compile.import = request.import;
-  compile.import.dimValues = dims;
-  compile.options.target = "c";
-  compile.options.cCompiler = request.cCompiler;
+  CalibrationBuild build;
+  build.compile.modelPath = instrumentedPath;
+  build.compile.outputDir = joinPath(folder, "artifact");
+  build.compile.import = request.import;
+  build.compile.import.dimValues = prepared.dims;
+  build.compile.options.target = "c";
+  build.compile.options.cCompiler = request.cCompiler;
   if (request.showProgress)
     spdlog::info("compiling the float model for calibration");
-  llvm::Expected<CompileResult> compiled = compileModel(compile);
+  llvm::Expected<CompileResult> compiled = compileModel(build.compile);
   if (!compiled)
     return llvm::createStringError("compiling the calibration model failed: " +
                                    llvm::toString(compiled.takeError()));
-  llvm::Expected<std::string> runner =
-      buildCRunner(compile.outputDir, compile.options, hostRunnerFlags());
+  build.constantBytes = compiled->report.constantBytes;
+  llvm::Expected<std::string> runner = buildCRunner(
+      build.compile.outputDir, build.compile.options, hostRunnerFlags());
   if (!runner)
     return runner.takeError();
+  build.runner = std::move(*runner);
+  return build;
+}
 
+/// Runs the calibration runner on every sample and turns what each planned
+/// activation's observers saw into its uint8 parameters.
+llvm::Expected<std::map<std::string, QuantParams>>
+calibrate(const QuantizeRequest &request, const onnx::GraphProto &graph,
+          const QuantizationPlan &plan, const std::string &runner,
+          const std::vector<CalibrationSample> &samples,
+          const std::string &folder) {
   std::vector<TensorStatistics> statistics;
-  for (size_t i = 0; i < plan->activations.size(); ++i)
+  for (size_t i = 0; i < plan.activations.size(); ++i)
     statistics.emplace_back(request.method);
   // Where the runner writes each activation: at its graph output's index,
   // or among the outputs instrument() appended, in plan order.
   std::vector<int> outputIndex;
   {
     std::map<std::string, int> existing;
-    for (int i = 0; i < model.graph().output_size(); ++i)
-      existing[model.graph().output(i).name()] = i;
-    int next = model.graph().output_size();
-    for (const std::string &tensor : plan->activations) {
+    for (int i = 0; i < graph.output_size(); ++i)
+      existing[graph.output(i).name()] = i;
+    int next = graph.output_size();
+    for (const std::string &tensor : plan.activations) {
       auto it = existing.find(tensor);
       outputIndex.push_back(it != existing.end() ? it->second : next++);
     }
   }
-  std::string outputs = joinPath(folder.path, "outputs");
-  size_t reportEvery = std::max<size_t>(1, samples->size() / 10);
-  for (size_t s = 0; s < samples->size(); ++s) {
-    const CalibrationSample &sample = (*samples)[s];
+  std::string outputs = joinPath(folder, "outputs");
+  size_t reportEvery = std::max<size_t>(1, samples.size() / 10);
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const CalibrationSample &sample = samples[s];
     if (llvm::Error err = runProgram(
-            *runner, {"--inputs", sample.folder, "--outputs", outputs,
-                      "--threads", std::to_string(request.threads)}))
+            runner, {"--inputs", sample.folder, "--outputs", outputs,
+                     "--threads", std::to_string(request.threads)}))
       return llvm::createStringError("calibration sample '" + sample.folder +
                                      "': " + llvm::toString(std::move(err)));
-    for (size_t a = 0; a < plan->activations.size(); ++a) {
+    for (size_t a = 0; a < plan.activations.size(); ++a) {
       std::string file = joinPath(
           outputs, "output_" + std::to_string(outputIndex[a]) + ".pb");
       llvm::Expected<std::vector<float>> values =
-          readActivation(file, plan->activations[a]);
+          readActivation(file, plan.activations[a]);
       if (!values)
         return llvm::createStringError("calibration sample '" + sample.folder +
                                        "': " +
@@ -414,49 +444,101 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
       statistics[a].observe(*values);
     }
     if (request.showProgress &&
-        ((s + 1) % reportEvery == 0 || s + 1 == samples->size()))
-      spdlog::info("calibrated {}/{} samples", s + 1, samples->size());
+        ((s + 1) % reportEvery == 0 || s + 1 == samples.size()))
+      spdlog::info("calibrated {}/{} samples", s + 1, samples.size());
   }
-
   std::map<std::string, QuantParams> params;
-  for (size_t a = 0; a < plan->activations.size(); ++a) {
+  for (size_t a = 0; a < plan.activations.size(); ++a) {
     CalibrationRange range =
         statistics[a].range(request.method, request.percentile);
-    params[plan->activations[a]] =
+    params[plan.activations[a]] =
         chooseAffineParams(range.min, range.max, QuantizedType::UInt8);
   }
-  llvm::Expected<InitializerBytes> bytes = rewriteAsQdq(model, *plan, params);
-  if (!bytes)
-    return bytes.takeError();
+  return params;
+}
 
-  // Written beside the destination and renamed, so a failure leaves nothing.
-  std::string partial = request.outputPath + ".partial";
+/// Writes `model` beside `path` and renames it there, so that a failure
+/// leaves nothing.
+llvm::Error writeModelAtomically(const onnx::ModelProto &model,
+                                 const std::string &path) {
+  std::string partial = path + ".partial";
   if (llvm::Error err = writeModel(model, partial)) {
     llvm::sys::fs::remove(partial);
-    return std::move(err);
+    return err;
   }
-  if (std::error_code ec = llvm::sys::fs::rename(partial, request.outputPath)) {
+  if (std::error_code ec = llvm::sys::fs::rename(partial, path)) {
     llvm::sys::fs::remove(partial);
-    return llvm::createStringError("cannot write '" + request.outputPath +
+    return llvm::createStringError("cannot write '" + path +
                                    "': " + ec.message());
   }
+  return llvm::Error::success();
+}
+
+const char *methodName(CalibrationMethod method) {
+  switch (method) {
+  case CalibrationMethod::Percentile:
+    return "percentile";
+  case CalibrationMethod::Entropy:
+    return "entropy";
+  case CalibrationMethod::MinMax:
+    break;
+  }
+  return "minmax";
+}
+
+} // namespace
+
+llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
+  auto start = std::chrono::steady_clock::now();
+  llvm::Expected<PreparedModel> prepared = prepareModel(request);
+  if (!prepared)
+    return prepared.takeError();
+  onnx::ModelProto &model = prepared->model;
+  llvm::Expected<QuantizationPlan> plan =
+      planQuantization(model.graph(), request.keepFloat);
+  if (!plan)
+    return plan.takeError();
+  std::vector<CalibrationSample> &samples = prepared->samples;
+  llvm::Expected<std::vector<CalibrationSample>> heldOut =
+      takeHeldOut(request, samples);
+  if (!heldOut)
+    return heldOut.takeError();
+  if (request.showProgress)
+    spdlog::info("{} products to quantize, {} tensors to calibrate on {} "
+                 "samples ({} held out)",
+                 plan->products.size(), plan->activations.size(),
+                 samples.size(), heldOut->size());
+
+  BuildFolder folder;
+  if (llvm::Error err = makeBuildFolder(request.workDir, folder))
+    return std::move(err);
+  llvm::Expected<CalibrationBuild> build =
+      buildCalibration(request, *prepared, *plan, folder.path);
+  if (!build)
+    return build.takeError();
+  llvm::Expected<std::map<std::string, QuantParams>> params = calibrate(
+      request, model.graph(), *plan, build->runner, samples, folder.path);
+  if (!params)
+    return params.takeError();
+  llvm::Expected<InitializerBytes> bytes = rewriteAsQdq(model, *plan, *params);
+  if (!bytes)
+    return bytes.takeError();
+  if (llvm::Error err = writeModelAtomically(model, request.outputPath))
+    return std::move(err);
 
   if (!request.reportPath.empty()) {
     QuantizationReport report;
-    report.method = request.method == CalibrationMethod::MinMax ? "minmax"
-                    : request.method == CalibrationMethod::Percentile
-                        ? "percentile"
-                        : "entropy";
-    report.calibrationSamples = samples->size();
-    report.heldOutSamples = heldOut;
+    report.method = methodName(request.method);
+    report.calibrationSamples = samples.size();
+    report.heldOutSamples = heldOut->size();
     report.initializerBytesBefore = bytes->before;
     report.initializerBytesAfter = bytes->after;
-    report.artifactWeightBytesFloat = compiled->report.constantBytes;
+    report.artifactWeightBytesFloat = build->constantBytes;
     for (const FloatNode &node : plan->keptFloat)
       report.keptFloat.push_back(node.node + ": " + node.reason);
-    if (llvm::Error err = measureHeldOut(request, folder.path, *runner,
-                                         model.graph(), heldOutSamples,
-                                         compile, report))
+    if (llvm::Error err = measureHeldOut(request, folder.path, build->runner,
+                                         model.graph(), *heldOut,
+                                         build->compile, report))
       return std::move(err);
     std::error_code ec;
     llvm::raw_fd_ostream os(request.reportPath, ec);
@@ -467,7 +549,7 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
   }
 
   QuantizeSummary summary;
-  summary.samples = samples->size();
+  summary.samples = samples.size();
   summary.quantizedProducts = plan->products.size();
   summary.quantizedActivations = plan->activations.size();
   for (const FloatNode &node : plan->keptFloat)
