@@ -39,38 +39,15 @@ enum { MK_CONV_DIRECT = 0, MK_CONV_POINTWISE = 1, MK_CONV_IM2COL = 2 };
 /* Which strategy (MK_CONV_*) a shape takes; depends on the shape only. */
 MK_UNUSED static int mk_conv2d_strategy(const mk_conv2d_params *p)
 {
-    if (p->in_channels / p->groups == 1) {
-        return MK_CONV_DIRECT;
-    }
-    if (p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
-        p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w) {
-        return MK_CONV_POINTWISE;
-    }
-    return MK_CONV_IM2COL;
+    return MK_CONV_SHAPE_STRATEGY(p);
 }
-
-/* im2col tiling of the output pixels: tiles of at most `width` pixels. */
-typedef struct mk_conv_tiling {
-    int64_t k;      /* GEMM depth: in_c/groups * kh * kw */
-    int64_t pixels; /* out_h * out_w */
-    int64_t tiles;
-    int64_t width;  /* pixels per tile (last may be shorter) */
-    size_t col_bytes; /* bytes for one tile, rounded up to 64 */
-} mk_conv_tiling;
 
 /* Cuts the output pixels into near-equal tiles whose im2col buffer stays
  * within MK_CONV_COL_BYTES (but at least MK_GEMM_NR pixels wide). */
-MK_UNUSED static void mk_conv_make_tiling(const mk_conv2d_params *p, mk_conv_tiling *t)
+MK_UNUSED static void mk_conv_make_tiling(const mk_conv2d_params *p, mk_im2col_tiling *t)
 {
-    int64_t cap;
-    t->k = p->in_channels / p->groups * p->kernel_h * p->kernel_w;
-    t->pixels = p->out_h * p->out_w;
-    cap = (int64_t)(MK_CONV_COL_BYTES / sizeof(float)) / t->k;
-    cap = mk_max_i64(MK_GEMM_NR, cap / MK_GEMM_NR * MK_GEMM_NR);
-    t->tiles = mk_div_up(t->pixels, cap);
-    t->width = mk_min_i64(t->pixels, mk_round_up(mk_div_up(t->pixels, t->tiles), MK_GEMM_NR));
-    t->tiles = mk_div_up(t->pixels, t->width);
-    t->col_bytes = (size_t)mk_round_up(t->k * t->width, 16) * sizeof(float);
+    mk_im2col_make_tiling(p->in_channels / p->groups * p->kernel_h * p->kernel_w, p->out_h * p->out_w, sizeof(float),
+                          MK_CONV_COL_BYTES, MK_GEMM_NR, t);
 }
 
 /* Bytes of 64-byte aligned scratch mk_conv2d needs for this shape. */
@@ -83,7 +60,7 @@ MK_UNUSED static size_t mk_conv2d_scratch_bytes(const mk_conv2d_params *p)
     case MK_CONV_POINTWISE:
         return mk_sgemm_scratch_bytes(ocg, p->in_h * p->in_w, p->in_channels / p->groups);
     default: {
-        mk_conv_tiling t;
+        mk_im2col_tiling t;
         size_t full, last;
         mk_conv_make_tiling(p, &t);
         full = mk_sgemm_scratch_bytes(ocg, t.width, t.k);
@@ -414,7 +391,7 @@ MK_UNUSED static void mk_conv2d(const mk_exec *ex, const mk_conv2d_params *p, co
                 mk_sgemm(ex, ocg, out_plane, icg, w_g, icg, 0, in_g, in_plane, 0, out_g, out_plane, bias_g != NULL,
                          scratch);
             } else {
-                mk_conv_tiling t;
+                mk_im2col_tiling t;
                 mk_im2col_job job;
                 int64_t tile;
                 mk_conv_make_tiling(p, &t);

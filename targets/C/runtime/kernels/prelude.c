@@ -83,6 +83,44 @@ MK_UNUSED static int64_t mk_split_point(int64_t total, int64_t parts, int64_t in
     return (total / parts) * index + mk_min_i64(index, total % parts);
 }
 
+/* What conv.c and qconv.c share, over the geometry fields that
+ * mk_conv2d_params and mk_qconv2d_params both have. */
+
+/* The strategy a convolution shape takes (MK_CONV_* and MK_QCONV_* have
+ * these values): 0 direct (one input channel per group), 1 pointwise (1x1,
+ * stride 1, no padding: one GEMM on the input planes), 2 im2col. */
+#define MK_CONV_SHAPE_STRATEGY(p)                                                                              \
+    ((p)->in_channels / (p)->groups == 1 ? 0                                                                   \
+     : (p)->kernel_h == 1 && (p)->kernel_w == 1 && (p)->stride_h == 1 && (p)->stride_w == 1 &&                \
+             (p)->pad_top == 0 && (p)->pad_left == 0 && (p)->out_h == (p)->in_h && (p)->out_w == (p)->in_w     \
+         ? 1                                                                                                   \
+         : 2)
+
+/* im2col tiling of the output pixels: tiles of at most `width` pixels. */
+typedef struct mk_im2col_tiling {
+    int64_t k;        /* GEMM depth: in_c/groups * kh * kw */
+    int64_t pixels;   /* out_h * out_w */
+    int64_t tiles;
+    int64_t width;    /* pixels per tile (last may be shorter) */
+    size_t col_bytes; /* bytes for one tile, rounded up to 64 */
+} mk_im2col_tiling;
+
+/* Cuts `pixels` output pixels into near-equal tiles, a multiple of nr wide
+ * (but at least nr), whose im2col columns of k elements of elem_bytes each
+ * stay within tile_bytes. */
+MK_UNUSED static void mk_im2col_make_tiling(int64_t k, int64_t pixels, size_t elem_bytes, size_t tile_bytes, int64_t nr,
+                                            mk_im2col_tiling *t)
+{
+    int64_t cap = (int64_t)(tile_bytes / elem_bytes) / k;
+    t->k = k;
+    t->pixels = pixels;
+    cap = mk_max_i64(nr, cap / nr * nr);
+    t->tiles = mk_div_up(pixels, cap);
+    t->width = mk_min_i64(pixels, mk_round_up(mk_div_up(pixels, t->tiles), nr));
+    t->tiles = mk_div_up(pixels, t->width);
+    t->col_bytes = (size_t)mk_round_up(k * t->width * (int64_t)elem_bytes, 64);
+}
+
 /* Range [*lo, *hi) of output positions o in [0, out_len) whose input
  * position o * stride + offset lies in [0, in_len); *lo == *hi when empty.
  * stride >= 1. Shared by the convolution and pooling kernels. */

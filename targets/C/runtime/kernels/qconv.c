@@ -68,38 +68,15 @@ enum { MK_QCONV_DIRECT = 0, MK_QCONV_POINTWISE = 1, MK_QCONV_IM2COL = 2 };
 /* Which strategy (MK_QCONV_*) a shape takes; depends on the shape only. */
 MK_UNUSED static int mk_qconv2d_strategy(const mk_qconv2d_params *p)
 {
-    if (p->in_channels / p->groups == 1) {
-        return MK_QCONV_DIRECT;
-    }
-    if (p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
-        p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w) {
-        return MK_QCONV_POINTWISE;
-    }
-    return MK_QCONV_IM2COL;
+    return MK_CONV_SHAPE_STRATEGY(p);
 }
-
-/* im2col tiling of the output pixels: tiles of at most `width` pixels. */
-typedef struct mk_qconv_tiling {
-    int64_t k;        /* GEMM depth: in_c/groups * kh * kw */
-    int64_t pixels;   /* out_h * out_w */
-    int64_t tiles;
-    int64_t width;    /* pixels per tile (last may be shorter) */
-    size_t col_bytes; /* bytes for one tile, rounded up to 64 */
-} mk_qconv_tiling;
 
 /* Cuts the output pixels into near-equal tiles whose im2col buffer stays
  * within MK_QCONV_COL_BYTES (but at least MK_QGEMM_NR pixels wide). */
-MK_UNUSED static void mk_qconv_make_tiling(const mk_qconv2d_params *p, mk_qconv_tiling *t)
+MK_UNUSED static void mk_qconv_make_tiling(const mk_qconv2d_params *p, mk_im2col_tiling *t)
 {
-    int64_t cap;
-    t->k = p->in_channels / p->groups * p->kernel_h * p->kernel_w;
-    t->pixels = p->out_h * p->out_w;
-    cap = (int64_t)MK_QCONV_COL_BYTES / t->k;
-    cap = mk_max_i64(MK_QGEMM_NR, cap / MK_QGEMM_NR * MK_QGEMM_NR);
-    t->tiles = mk_div_up(t->pixels, cap);
-    t->width = mk_min_i64(t->pixels, mk_round_up(mk_div_up(t->pixels, t->tiles), MK_QGEMM_NR));
-    t->tiles = mk_div_up(t->pixels, t->width);
-    t->col_bytes = (size_t)mk_round_up(t->k * t->width, 64);
+    mk_im2col_make_tiling(p->in_channels / p->groups * p->kernel_h * p->kernel_w, p->out_h * p->out_w, 1,
+                          MK_QCONV_COL_BYTES, MK_QGEMM_NR, t);
 }
 
 /* Bytes of one group's packed weights (0 for the direct strategy). */
@@ -158,7 +135,7 @@ MK_UNUSED static size_t mk_qconv2d_work_bytes(const mk_qconv2d_params *p)
     case MK_QCONV_POINTWISE:
         return mk_qgemm_work_bytes(ocg, p->in_h * p->in_w, p->in_channels / p->groups);
     default: {
-        mk_qconv_tiling t;
+        mk_im2col_tiling t;
         size_t full, last;
         mk_qconv_make_tiling(p, &t);
         full = mk_qgemm_work_bytes(ocg, t.width, t.k);
@@ -633,7 +610,7 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
     const unsigned char *in = (const unsigned char *)input;
     unsigned char *out = (unsigned char *)output;
     unsigned char *work = (unsigned char *)scratch;
-    mk_qconv_tiling t;
+    mk_im2col_tiling t;
     size_t work_bytes;
     int64_t b, g;
     if (strategy == MK_QCONV_DIRECT) {
