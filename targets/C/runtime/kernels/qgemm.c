@@ -893,22 +893,26 @@ MK_UNUSED static void mk_qgemm_pack_b_rows(const uint8_t *MK_RESTRICT src, int64
                                            mk_qb_t *MK_RESTRICT out)
 {
 #if defined(MK_QGEMM_VNNI)
-    /* Interleave 4 rows of 16 bytes into 16 columns of 4 bytes, twice. */
-    const __m128i vflip = _mm_set1_epi8((char)flip);
-    int h;
-    for (h = 0; h < 2; ++h) {
-        const __m128i x0 = _mm_loadu_si128((const __m128i *)(src + 16 * h));
-        const __m128i x1 = _mm_loadu_si128((const __m128i *)(src + rs + 16 * h));
-        const __m128i x2 = _mm_loadu_si128((const __m128i *)(src + 2 * rs + 16 * h));
-        const __m128i x3 = _mm_loadu_si128((const __m128i *)(src + 3 * rs + 16 * h));
-        const __m128i a = _mm_unpacklo_epi8(x0, x1), b = _mm_unpackhi_epi8(x0, x1);
-        const __m128i c = _mm_unpacklo_epi8(x2, x3), d = _mm_unpackhi_epi8(x2, x3);
-        __m128i *o = (__m128i *)(out + 64 * h);
-        _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), vflip));
-        _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), vflip));
-        _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(b, d), vflip));
-        _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(b, d), vflip));
-    }
+    /* Interleave 4 rows of 32 bytes into 32 columns of 4 bytes. The ymm
+     * unpacks work within 128-bit lanes, so lane 0 of (lo16, hi16) holds
+     * columns 0-7 (8-15 from the high bytes) and lane 1 columns 16-23
+     * (24-31); one lane permute per output puts them in column order. */
+    const __m256i vflip = _mm256_set1_epi8((char)flip);
+    const __m256i x0 = _mm256_loadu_si256((const __m256i *)src);
+    const __m256i x1 = _mm256_loadu_si256((const __m256i *)(src + rs));
+    const __m256i x2 = _mm256_loadu_si256((const __m256i *)(src + 2 * rs));
+    const __m256i x3 = _mm256_loadu_si256((const __m256i *)(src + 3 * rs));
+    const __m256i a = _mm256_unpacklo_epi8(x0, x1), b = _mm256_unpackhi_epi8(x0, x1);
+    const __m256i c = _mm256_unpacklo_epi8(x2, x3), d = _mm256_unpackhi_epi8(x2, x3);
+    const __m256i lo_a = _mm256_xor_si256(_mm256_unpacklo_epi16(a, c), vflip);
+    const __m256i hi_a = _mm256_xor_si256(_mm256_unpackhi_epi16(a, c), vflip);
+    const __m256i lo_b = _mm256_xor_si256(_mm256_unpacklo_epi16(b, d), vflip);
+    const __m256i hi_b = _mm256_xor_si256(_mm256_unpackhi_epi16(b, d), vflip);
+    __m256i *o = (__m256i *)out;
+    _mm256_storeu_si256(o, _mm256_permute2x128_si256(lo_a, hi_a, 0x20));
+    _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(lo_b, hi_b, 0x20));
+    _mm256_storeu_si256(o + 2, _mm256_permute2x128_si256(lo_a, hi_a, 0x31));
+    _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(lo_b, hi_b, 0x31));
 #elif defined(MK_QGEMM_AVX2)
     /* Interleave 2 rows of 16 bytes into 16 pairs, widened to int16. */
     const __m128i vflip = _mm_set1_epi8((char)flip);
