@@ -139,8 +139,9 @@ llvm::Expected<DispatchSignature> DispatchWriter::run() {
 
 llvm::Error DispatchWriter::emitAnchor(Operation *anchor) {
   Type elementType = tensorType(anchor->getResult(0)).getElementType();
+  // Pools check their own types: max pools also take 8-bit values.
   bool needsF32 = isa<kernel::ConvOp, kernel::ConvTransposeOp, kernel::MatMulOp,
-                      kernel::PoolOp, kernel::SoftmaxOp, kernel::LayerNormOp>(anchor);
+                      kernel::SoftmaxOp, kernel::LayerNormOp>(anchor);
   bool integerProduct = isa<kernel::MatMulOp, kernel::ConvOp>(anchor) &&
                         elementType.isInteger(32);
   if (needsF32 && !elementType.isF32() && !integerProduct)

@@ -233,7 +233,18 @@ llvm::Error DispatchWriter::emitMatMul(kernel::MatMulOp op) {
 llvm::Error DispatchWriter::emitPool(kernel::PoolOp op) {
   if (op.getKind() != "max" && op.getKind() != "avg")
     return opError(op, "pooling kind '" + op.getKind() + "' is not supported");
-  std::string kernel = op.getKind() == "max" ? "mk_maxpool2d" : "mk_avgpool2d";
+  bool max = op.getKind() == "max";
+  mlir::Type element = op.getType().getElementType();
+  std::string kernel = max ? "mk_maxpool2d" : "mk_avgpool2d";
+  // Max pools also take 8-bit values (graph.max_pool's types).
+  if (max && element.isUnsignedInteger(8))
+    kernel += "_u8";
+  else if (max && element.isInteger(8))
+    kernel += "_s8";
+  else if (!element.isF32())
+    return opError(op, max ? "only float32, int8 and uint8 are supported for "
+                             "max pools"
+                           : "only float32 is supported for average pools");
   kernels_.insert(RuntimeKernel::Pool);
   signature_.usesExec = true;
   ArrayRef<int64_t> in = op.getInput().getType().getShape();

@@ -175,6 +175,17 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
       });
 }
 
+/// Where a max pool's window starts: -inf, or the lowest 8-bit value, which
+/// is what a window with no cell inside the input gives (as on the C target).
+static const char *maxPoolStart(kernel::PoolOp op) {
+  Type element = op.getType().getElementType();
+  if (element.isUnsignedInteger(8))
+    return "0.0f";
+  if (element.isInteger(8))
+    return "-128.0f";
+  return "-INFINITY";
+}
+
 void KernelWriter::writePool(llvm::raw_ostream &os, kernel::PoolOp op, bool max,
                              const std::string &i) {
   ArrayRef<int64_t> in = op.getInput().getType().getShape();
@@ -185,7 +196,7 @@ void KernelWriter::writePool(llvm::raw_ostream &os, kernel::PoolOp op, bool max,
      << ";\n"
      << "  const int oy = (" << i << " / " << out[3] << ") % " << out[2]
      << ", ox = " << i << " % " << out[3] << ";\n"
-     << "  float acc = " << (max ? "-INFINITY" : "0.0f") << ";\n"
+     << "  float acc = " << (max ? maxPoolStart(op) : "0.0f") << ";\n"
      << (max || op.getCountIncludePad() ? "" : "  int taken = 0;\n")
      << "  for (int ky = 0; ky < " << k[0] << "; ++ky) {\n"
      << "    const int y = oy * " << s[0] << " - " << p[0] << " + ky * "

@@ -903,6 +903,83 @@ static void test_pool_case(const pool_case *pc, int kind, int include_pad)
     free(ref);
 }
 
+/* mk_maxpool2d_u8 / _s8 against a naive max over the window cells inside
+ * the input (the type's lowest value for a window with none), exactly. */
+static void test_maxpool8_case(const pool_case *pc, int is_signed)
+{
+    mk_pool2d_params p;
+    unsigned char *in, *out, *out2;
+    int *ref;
+    size_t in_n, out_n, n;
+    int64_t plane, y, x, i, j;
+    unsigned seed = 12345u;
+    char what[200];
+    int ok = 1;
+    memset(&p, 0, sizeof(p));
+    p.batch = pc->batch;
+    p.channels = pc->ch;
+    p.in_h = pc->ih;
+    p.in_w = pc->iw;
+    p.kernel_h = pc->kh;
+    p.kernel_w = pc->kw;
+    p.stride_h = pc->sh;
+    p.stride_w = pc->sw;
+    p.pad_top = pc->pt;
+    p.pad_left = pc->pl;
+    p.dilation_h = pc->dh;
+    p.dilation_w = pc->dw;
+    p.out_h = pool_out_len(pc->ih, pc->kh, pc->sh, pc->pt, pc->pb, pc->dh, pc->ceil_mode);
+    p.out_w = pool_out_len(pc->iw, pc->kw, pc->sw, pc->pl, pc->pr, pc->dw, pc->ceil_mode);
+    in_n = (size_t)(p.batch * p.channels * p.in_h * p.in_w);
+    out_n = (size_t)(p.batch * p.channels * p.out_h * p.out_w);
+    in = (unsigned char *)malloc(in_n);
+    out = (unsigned char *)malloc(out_n);
+    out2 = (unsigned char *)malloc(out_n);
+    ref = (int *)malloc(sizeof(int) * out_n);
+    for (n = 0; n < in_n; ++n) {
+        seed = seed * 1103515245u + 12345u;
+        in[n] = (unsigned char)(seed >> 16);
+    }
+    for (plane = 0; plane < p.batch * p.channels; ++plane) {
+        for (y = 0; y < p.out_h; ++y) {
+            for (x = 0; x < p.out_w; ++x) {
+                int best = is_signed ? -128 : 0;
+                for (i = 0; i < p.kernel_h; ++i) {
+                    for (j = 0; j < p.kernel_w; ++j) {
+                        const int64_t yy = y * p.stride_h - p.pad_top + i * p.dilation_h;
+                        const int64_t xx = x * p.stride_w - p.pad_left + j * p.dilation_w;
+                        if (yy >= 0 && yy < p.in_h && xx >= 0 && xx < p.in_w) {
+                            const unsigned char b = in[(plane * p.in_h + yy) * p.in_w + xx];
+                            const int v = is_signed ? (int)(signed char)b : (int)b;
+                            best = v > best ? v : best;
+                        }
+                    }
+                }
+                ref[(plane * p.out_h + y) * p.out_w + x] = best;
+            }
+        }
+    }
+    if (is_signed) {
+        mk_maxpool2d_s8(&g_serial, &p, (const int8_t *)in, (int8_t *)out);
+        mk_maxpool2d_s8(&g_reverse, &p, (const int8_t *)in, (int8_t *)out2);
+    } else {
+        mk_maxpool2d_u8(&g_serial, &p, in, out);
+        mk_maxpool2d_u8(&g_reverse, &p, in, out2);
+    }
+    for (n = 0; n < out_n && ok; ++n) {
+        ok = (is_signed ? (int)(signed char)out[n] : (int)out[n]) == ref[n];
+    }
+    snprintf(what, sizeof(what), "maxpool2d_%s c=%lld %lldx%lld k=%lldx%lld s=%lld,%lld d=%lld,%lld exact",
+             is_signed ? "s8" : "u8", (long long)pc->ch, (long long)pc->ih, (long long)pc->iw, (long long)pc->kh,
+             (long long)pc->kw, (long long)pc->sh, (long long)pc->sw, (long long)pc->dh, (long long)pc->dw);
+    report(ok, what);
+    report(memcmp(out, out2, out_n) == 0, "8-bit pool determinism (reverse task order)");
+    free(in);
+    free(out);
+    free(out2);
+    free(ref);
+}
+
 static void test_pool(void)
 {
     static const pool_case cases[] = {
@@ -922,6 +999,8 @@ static void test_pool(void)
     size_t i;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
         test_pool_case(&cases[i], 0, 0);
+        test_maxpool8_case(&cases[i], 0);
+        test_maxpool8_case(&cases[i], 1);
         test_pool_case(&cases[i], 2, 0);
         test_pool_case(&cases[i], 2, 1);
         test_pool_case(&cases[i], 1, 0);

@@ -336,7 +336,11 @@ def Graph_MatMulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 }
 
 /// Sliding-window pooling over the two trailing dimensions of NCHW.
-class Graph_PoolOp<string mnemonic, string onnxName>
+/// What MaxPool reads: floats, or 8-bit integers. A max needs no arithmetic,
+/// so a QDQ model's max pool runs on the quantized values themselves.
+def Graph_MaxPoolTensor : RankedTensorOf<[AnyFloat, I8, UI8]>;
+
+class Graph_PoolOp<string mnemonic, string onnxName, Type tensorType>
     : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
   let summary = onnxName # " over the spatial dimensions of NCHW";
   let description = "Mirrors ONNX `" # onnxName # [{` in 2-D. `pads` is
@@ -348,18 +352,20 @@ class Graph_PoolOp<string mnemonic, string onnxName>
         count_include_pad = false} : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
     ```
   }];
-  let arguments = (ins Graph_FloatTensor:$input,
+  let arguments = (ins tensorType:$input,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode,
                        BoolAttr:$count_include_pad);
-  let results = (outs Graph_FloatTensor:$result);
+  let results = (outs tensorType:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
 
-def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "MaxPool">;
-def Graph_AvgPoolOp : Graph_PoolOp<"avg_pool", "AveragePool">;
+def Graph_MaxPoolOp
+    : Graph_PoolOp<"max_pool", "MaxPool", Graph_MaxPoolTensor>;
+def Graph_AvgPoolOp
+    : Graph_PoolOp<"avg_pool", "AveragePool", Graph_FloatTensor>;
 
 /// Reductions over a set of axes.
 class Graph_ReduceOp<string mnemonic, string onnxName>

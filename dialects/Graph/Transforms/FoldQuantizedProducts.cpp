@@ -18,7 +18,8 @@
 // Clip before the quantize folds when the quantize's saturation clamps at
 // its bounds (as calibration makes it for a Relu's or ReLU6's output), and a
 // transposed dequantized weight (Gemm's transB) is dequantized after the
-// transpose.
+// transpose. A max pool between a dequantize and a quantize with the same
+// parameters pools the 8-bit values themselves.
 //
 //===----------------------------------------------------------------------===//
 
@@ -275,12 +276,54 @@ struct FoldRequantize final : OpRewritePattern<QuantizeLinearOp> {
   }
 };
 
+/// Whether `a` and `b` are the same single constant.
+bool isSameScalarConstant(Value a, Value b) {
+  ElementsAttr x, y;
+  if (!matchPattern(a, m_Constant(&x)) || !matchPattern(b, m_Constant(&y)) ||
+      x.getNumElements() != 1 || y.getNumElements() != 1 ||
+      x.getElementType() != y.getElementType())
+    return false;
+  return readConstantBytes(x) == readConstantBytes(y);
+}
+
+/// quantize(max_pool(dequantize(xq, s, z)), s, z) -> max_pool(xq). A
+/// dequantize is increasing, so the max of the dequantized window is the
+/// dequantized max, and quantizing a dequantized 8-bit value with the same
+/// scale and zero point gives it back exactly (|xq - z| <= 255 survives the
+/// f32 multiply and divide to within far less than half a step).
+struct FoldQuantizedMaxPool final : OpRewritePattern<QuantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeLinearOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto pool = quantize.getInput().getDefiningOp<MaxPoolOp>();
+    if (!pool || !pool->hasOneUse())
+      return rewriter.notifyMatchFailure(quantize, "not a max pool's quantize");
+    auto dequantize = pool.getInput().getDefiningOp<DequantizeLinearOp>();
+    if (!dequantize ||
+        dequantize.getInput().getType().getElementType() !=
+            quantize.getType().getElementType() ||
+        !isSameScalarConstant(dequantize.getScale(), quantize.getScale()) ||
+        !isSameScalarConstant(dequantize.getZeroPoint(),
+                              quantize.getZeroPoint()))
+      return rewriter.notifyMatchFailure(
+          quantize, "not a dequantize with the quantize's own parameters");
+    rewriter.replaceOpWithNewOp<MaxPoolOp>(
+        quantize, quantize.getType(), dequantize.getInput(),
+        pool.getKernelShapeAttr(), pool.getStridesAttr(), pool.getPadsAttr(),
+        pool.getDilationsAttr(), pool.getCeilModeAttr(),
+        pool.getCountIncludePadAttr());
+    return success();
+  }
+};
+
 struct FoldQuantizedProductsPass final
     : impl::FoldQuantizedProductsPassBase<FoldQuantizedProductsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldDequantizedConv, FoldDequantizedMatMul, FoldRequantize,
-                 SwapTransposeAndDequantize>(&getContext());
+                 FoldQuantizedMaxPool, SwapTransposeAndDequantize>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -32,6 +32,8 @@ def FoldQuantizedProductsPass
     dequantized sum becomes one `graph.requantize`, whose multiplier is the
     quotient of the scales. The input must be quantized per tensor; the
     weight per tensor or per output channel (per column for a matmul).
+    A max pool between a dequantize and a quantize with the same scale and
+    zero point becomes a max pool of the 8-bit values, which is exact.
   }];
   let dependentDialects = ["::mlir::modelc::graph::GraphDialect",
                            "::mlir::arith::ArithDialect"];

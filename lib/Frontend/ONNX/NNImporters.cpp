@@ -19,13 +19,16 @@
 
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 
+#include <type_traits>
+
 using namespace mlir;
 namespace graph = mlir::modelc::graph;
 
 namespace modelc::onnx_frontend {
 namespace {
 
-/// Conv, MatMul, Gemm and the pools compute in floating point only.
+/// Conv, MatMul, Gemm and the pools compute in floating point (MaxPool also
+/// on 8-bit integers, see importPool).
 llvm::Error requireFloatInput(NodeContext &ctx) {
   Type element = ctx.inputType(0).getElementType();
   if (isa<FloatType>(element))
@@ -214,8 +217,11 @@ template <typename OpTy>
 llvm::Error importPool(NodeContext &ctx) {
   if (ctx.resultUsed(1))
     return ctx.error("the Indices output is not supported");
-  if (llvm::Error err = requireFloatInput(ctx))
-    return err;
+  // MaxPool also takes int8 and uint8 (opset 12): a max is exact on them.
+  if (!std::is_same_v<OpTy, graph::MaxPoolOp> ||
+      !ctx.inputType(0).getElementType().isInteger(8))
+    if (llvm::Error err = requireFloatInput(ctx))
+      return err;
   Value operands[] = {ctx.input(0)};
   llvm::Expected<bool> liftedOr = liftWindowOperands(ctx, operands, "pools");
   if (!liftedOr)

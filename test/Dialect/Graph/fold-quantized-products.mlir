@@ -169,3 +169,38 @@ func.func @transposed_weight(%a: tensor<2x4xui8>) -> tensor<2x3xf32> {
   %p = graph.matmul %ad, %wt : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
   return %p : tensor<2x3xf32>
 }
+
+// -----
+
+// A max pool between a dequantize and a quantize with the same scale and
+// zero point pools the uint8 values themselves.
+// CHECK-LABEL: func.func @max_pool_of_quantized_values(
+//   CHECK-NOT:   graph.dequantize_linear
+//       CHECK:   %[[P:.+]] = graph.max_pool %arg0 {{.+}} : tensor<1x2x4x4xui8> -> tensor<1x2x2x2xui8>
+//   CHECK-NOT:   graph.quantize_linear
+//       CHECK:   return %[[P]]
+func.func @max_pool_of_quantized_values(%x: tensor<1x2x4x4xui8>) -> tensor<1x2x2x2xui8> {
+  %s = arith.constant dense<0.125> : tensor<f32>
+  %z = arith.constant dense<7> : tensor<ui8>
+  %d = graph.dequantize_linear %x, %s, %z {axis = 1 : i64} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4x4xf32>
+  %p = graph.max_pool %d {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %q = graph.quantize_linear %p, %s, %z {axis = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %q : tensor<1x2x2x2xui8>
+}
+
+// -----
+
+// Another output scale would requantize: the max pool stays float.
+// CHECK-LABEL: func.func @max_pool_with_another_scale(
+//       CHECK:   graph.dequantize_linear
+//       CHECK:   graph.max_pool {{.+}} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+//       CHECK:   graph.quantize_linear
+func.func @max_pool_with_another_scale(%x: tensor<1x2x4x4xui8>) -> tensor<1x2x2x2xui8> {
+  %s = arith.constant dense<0.125> : tensor<f32>
+  %s2 = arith.constant dense<0.25> : tensor<f32>
+  %z = arith.constant dense<7> : tensor<ui8>
+  %d = graph.dequantize_linear %x, %s, %z {axis = 1 : i64} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4x4xf32>
+  %p = graph.max_pool %d {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %q = graph.quantize_linear %p, %s2, %z {axis = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %q : tensor<1x2x2x2xui8>
+}

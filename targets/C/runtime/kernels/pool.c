@@ -5,6 +5,9 @@
  * cells never win a max; an average divides by the number of window cells
  * inside the input, or, with count_include_pad, inside the input plus its
  * pads. Windows reaching past the bottom/right edge (ceil_mode) are clipped.
+ * mk_maxpool2d_u8 / mk_maxpool2d_s8 are MaxPool on 8-bit values (a QDQ
+ * model's max pool runs on its quantized values); a window with no cell
+ * inside the input gives the type's lowest value where f32 gives -inf.
  * mk_mean_rows is GlobalAveragePool / ReduceMean over the innermost axis.
  * Work is split over whole output planes / rows: results are bit-identical
  * for any thread count. in and out must not overlap.
@@ -16,11 +19,15 @@ typedef struct mk_pool2d_params {
     int count_include_pad;
 } mk_pool2d_params;
 
+/* Element types of the pooled values. */
+enum { MK_POOL_F32, MK_POOL_U8, MK_POOL_S8 };
+
 typedef struct mk_pool_job {
     const mk_pool2d_params *p;
-    const float *in;
-    float *out;
+    const void *in;
+    void *out;
     int is_max;
+    int elem;                      /* MK_POOL_*; 8-bit ones only with is_max */
     int64_t pad_bottom, pad_right; /* only used for count_include_pad */
 } mk_pool_job;
 
@@ -67,6 +74,53 @@ MK_UNUSED static void mk_pool_pass(float *MK_RESTRICT out, const float *MK_RESTR
 #undef MK_POOL_LOOP
 }
 
+/* The 8-bit max of mk_pool_pass: out[o] = max(out[o], in_row[o * stride +
+ * offset]) for o in [lo, hi), on uint8 (elem MK_POOL_U8) or int8 values. */
+MK_UNUSED static void mk_maxpool8_pass(void *out, const void *in_row, int64_t offset, int64_t stride, int64_t lo,
+                                       int64_t hi, int elem)
+{
+    int64_t o;
+#define MK_MAXPOOL8_LOOP(TYPE, STRIDE)                                                    \
+    {                                                                                     \
+        TYPE *MK_RESTRICT dst = (TYPE *)out;                                              \
+        const TYPE *MK_RESTRICT src = (const TYPE *)in_row;                               \
+        for (o = lo; o < hi; ++o) {                                                       \
+            const TYPE v = src[o * (STRIDE) + offset];                                    \
+            dst[o] = v > dst[o] ? v : dst[o];                                             \
+        }                                                                                 \
+    }
+#define MK_MAXPOOL8_STRIDES(TYPE)                                                         \
+    if (stride == 1) {                                                                    \
+        MK_MAXPOOL8_LOOP(TYPE, 1)                                                         \
+    } else if (stride == 2) {                                                             \
+        MK_MAXPOOL8_LOOP(TYPE, 2)                                                         \
+    } else {                                                                              \
+        MK_MAXPOOL8_LOOP(TYPE, stride)                                                    \
+    }
+    if (elem == MK_POOL_U8) {
+        MK_MAXPOOL8_STRIDES(uint8_t)
+    } else {
+        MK_MAXPOOL8_STRIDES(int8_t)
+    }
+#undef MK_MAXPOOL8_STRIDES
+#undef MK_MAXPOOL8_LOOP
+}
+
+/* Sets out_row[0..n) to where a pooled row starts: -inf (f32 max), 0 (sum,
+ * and the lowest uint8) or -128 (the lowest int8). */
+MK_UNUSED static void mk_pool_row_start(void *out_row, int64_t n, const mk_pool_job *job)
+{
+    int64_t o;
+    if (job->elem == MK_POOL_F32) {
+        float *row = (float *)out_row;
+        for (o = 0; o < n; ++o) {
+            row[o] = job->is_max ? -INFINITY : 0.0f;
+        }
+    } else {
+        memset(out_row, job->elem == MK_POOL_U8 ? 0 : 0x80, (size_t)n);
+    }
+}
+
 /* Task body: pools output plane `index` = (image, channel). Each output row
  * starts at -inf (max) or 0 (sum) and takes one vectorizable pass per
  * window tap, over the columns where that tap lies inside the input. */
@@ -74,8 +128,9 @@ MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
 {
     const mk_pool_job *job = (const mk_pool_job *)ctx;
     const mk_pool2d_params *p = job->p;
-    const float *in_plane = job->in + (int64_t)index * p->in_h * p->in_w;
-    float *out_plane = job->out + (int64_t)index * p->out_h * p->out_w;
+    const size_t es = job->elem == MK_POOL_F32 ? sizeof(float) : 1;
+    const unsigned char *in_plane = (const unsigned char *)job->in + (size_t)index * p->in_h * p->in_w * es;
+    unsigned char *out_plane = (unsigned char *)job->out + (size_t)index * p->out_h * p->out_w * es;
     const int64_t sw = p->stride_w;
     const int tabulated = p->kernel_w <= MK_POOL_RANGE_TAB;
     int64_t lo_tab[MK_POOL_RANGE_TAB], hi_tab[MK_POOL_RANGE_TAB];
@@ -84,18 +139,16 @@ MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
         mk_valid_range(kw * p->dilation_w - p->pad_left, sw, p->in_w, p->out_w, &lo_tab[kw], &hi_tab[kw]);
     }
     for (oh = 0; oh < p->out_h; ++oh) {
-        float *MK_RESTRICT out_row = out_plane + oh * p->out_w;
+        unsigned char *out_row = out_plane + (size_t)(oh * p->out_w) * es;
         const int64_t ih0 = oh * p->stride_h - p->pad_top;
-        for (ow = 0; ow < p->out_w; ++ow) {
-            out_row[ow] = job->is_max ? -INFINITY : 0.0f;
-        }
+        mk_pool_row_start(out_row, p->out_w, job);
         for (kh = 0; kh < p->kernel_h; ++kh) {
             const int64_t ih = ih0 + kh * p->dilation_h;
-            const float *MK_RESTRICT in_row;
+            const unsigned char *in_row;
             if (ih < 0 || ih >= p->in_h) {
                 continue;
             }
-            in_row = in_plane + ih * p->in_w;
+            in_row = in_plane + (size_t)(ih * p->in_w) * es;
             for (kw = 0; kw < p->kernel_w; ++kw) {
                 const int64_t offset = kw * p->dilation_w - p->pad_left;
                 int64_t lo, hi;
@@ -105,10 +158,15 @@ MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
                 } else {
                     mk_valid_range(offset, sw, p->in_w, p->out_w, &lo, &hi);
                 }
-                mk_pool_pass(out_row, in_row, offset, sw, lo, hi, job->is_max);
+                if (job->elem == MK_POOL_F32) {
+                    mk_pool_pass((float *)out_row, (const float *)in_row, offset, sw, lo, hi, job->is_max);
+                } else {
+                    mk_maxpool8_pass(out_row, in_row, offset, sw, lo, hi, job->elem);
+                }
             }
         }
         if (!job->is_max) {
+            float *MK_RESTRICT sums = (float *)out_row;
             const int64_t h_lo = p->count_include_pad ? -p->pad_top : 0;
             const int64_t h_hi = p->count_include_pad ? p->in_h + job->pad_bottom : p->in_h;
             const int64_t w_lo = p->count_include_pad ? -p->pad_left : 0;
@@ -120,7 +178,7 @@ MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
                 const int64_t cols = base >= w_lo && base + span < w_hi
                                          ? p->kernel_w
                                          : mk_pool_taps(base, p->dilation_w, p->kernel_w, w_lo, w_hi);
-                out_row[ow] = rows * cols > 0 ? out_row[ow] / (float)(rows * cols) : 0.0f;
+                sums[ow] = rows * cols > 0 ? sums[ow] / (float)(rows * cols) : 0.0f;
             }
         }
     }
@@ -134,18 +192,38 @@ MK_UNUSED static int64_t mk_pool_implied_pad(int64_t in_len, int64_t out_len, in
     return mk_max_i64(0, (out_len - 1) * stride + (kernel - 1) * dilation + 1 - pad_begin - in_len);
 }
 
-/* out[b][c][oh][ow] = max over the window cells inside the input (-inf for
- * a window with none). */
-MK_UNUSED static void mk_maxpool2d(const mk_exec *ex, const mk_pool2d_params *p, const float *in, float *out)
+/* The max pool of `elem` values, for the typed entry points below. */
+MK_UNUSED static void mk_maxpool2d_of(const mk_exec *ex, const mk_pool2d_params *p, int elem, const void *in,
+                                      void *out)
 {
     mk_pool_job job;
     job.p = p;
     job.in = in;
     job.out = out;
     job.is_max = 1;
+    job.elem = elem;
     job.pad_bottom = 0;
     job.pad_right = 0;
     mk_parallel(ex, (size_t)(p->batch * p->channels), mk_pool_task, &job);
+}
+
+/* out[b][c][oh][ow] = max over the window cells inside the input (-inf for
+ * a window with none). */
+MK_UNUSED static void mk_maxpool2d(const mk_exec *ex, const mk_pool2d_params *p, const float *in, float *out)
+{
+    mk_maxpool2d_of(ex, p, MK_POOL_F32, in, out);
+}
+
+/* The same windows on uint8 values (0 for a window with no cell inside). */
+MK_UNUSED static void mk_maxpool2d_u8(const mk_exec *ex, const mk_pool2d_params *p, const uint8_t *in, uint8_t *out)
+{
+    mk_maxpool2d_of(ex, p, MK_POOL_U8, in, out);
+}
+
+/* The same windows on int8 values (-128 for a window with no cell inside). */
+MK_UNUSED static void mk_maxpool2d_s8(const mk_exec *ex, const mk_pool2d_params *p, const int8_t *in, int8_t *out)
+{
+    mk_maxpool2d_of(ex, p, MK_POOL_S8, in, out);
 }
 
 /* Average pooling with explicit bottom/right pads: with count_include_pad
@@ -160,6 +238,7 @@ MK_UNUSED static void mk_avgpool2d_pads(const mk_exec *ex, const mk_pool2d_param
     job.in = in;
     job.out = out;
     job.is_max = 0;
+    job.elem = MK_POOL_F32;
     job.pad_bottom = pad_bottom;
     job.pad_right = pad_right;
     mk_parallel(ex, (size_t)(p->batch * p->channels), mk_pool_task, &job);
