@@ -28,8 +28,8 @@
  * register-blocked MR x NR microkernel runs over the whole depth:
  *  - AVX-512 VNNI (8x32): vpdpbusd, u8 x s8 into s32, non-saturating. Full
  *    blocks of 8-bit output are requantized straight from the registers;
- *    a short last panel takes an 8x16 kernel and/or 8-row single-column
- *    kernels (ymm vpdpbusd) instead of computing padding;
+ *    a short last panel takes an 8x16 kernel and/or 8x8 ones (ymm
+ *    vpdpbusd) instead of computing all 32 columns;
  *  - AVX2 (6x16): both operands widened to int16 when packing, vpmaddwd
  *    (exact: |2 * 255 * 128| fits int32), vpaddd;
  *  - AArch64 NEON with dot product (8x8): SDOT is s8 x s8, so B is packed
@@ -440,35 +440,89 @@ MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_half(int64_t groups, const mk_q
 #undef MK_QGEMM_STORE
 }
 
-/* One column of B against one A panel: sums[r] = init[r] + sum_g sum_t
- * ap[(g*8 + r)*4 + t] * bp[g*bstride + t], 8 rows in one ymm, four sums
- * over alternating groups so that vpdpbusd's latency is hidden (integer
- * sums are exact in any order). Column j of a B panel is bp + 4j with
- * bstride 128: a sixteenth of a full microkernel's work, for the few
- * columns past the last full 16; a plain vector has bstride 4. */
+/* The microkernel contract for the 8 panel columns that start at bp (bp +
+ * 4 * j for columns j..j+7) only, with 8 ymm accumulators: row r of them
+ * goes to c + r * NR (c = block + j). A short last panel takes these for
+ * its columns past the last 16, rounded up to 8: one pass over the panel
+ * for 8 columns, where single columns would make one pass each, every
+ * group on another 128-byte row of the panel. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_quarter(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                         const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
+                                                         int32_t *MK_RESTRICT c)
+{
+    __m256i c0 = _mm256_set1_epi32(init[0]), c1 = _mm256_set1_epi32(init[1]), c2 = _mm256_set1_epi32(init[2]);
+    __m256i c3 = _mm256_set1_epi32(init[3]), c4 = _mm256_set1_epi32(init[4]), c5 = _mm256_set1_epi32(init[5]);
+    __m256i c6 = _mm256_set1_epi32(init[6]), c7 = _mm256_set1_epi32(init[7]);
+    int64_t g;
+    for (g = 0; g < groups; ++g) {
+        const __m256i b0 = _mm256_loadu_si256((const __m256i *)bp);
+#define MK_QGEMM_ROW(r) c##r = _mm256_dpbusd_epi32(c##r, b0, _mm256_set1_epi32(mk_q_load32(ap + 4 * (r))));
+        MK_QGEMM_ROW(0) MK_QGEMM_ROW(1) MK_QGEMM_ROW(2) MK_QGEMM_ROW(3)
+        MK_QGEMM_ROW(4) MK_QGEMM_ROW(5) MK_QGEMM_ROW(6) MK_QGEMM_ROW(7)
+#undef MK_QGEMM_ROW
+        ap += 32;
+        bp += 128;
+    }
+#define MK_QGEMM_STORE(r) _mm256_storeu_si256((__m256i *)(c + (r) * 32), c##r);
+    MK_QGEMM_STORE(0) MK_QGEMM_STORE(1) MK_QGEMM_STORE(2) MK_QGEMM_STORE(3)
+    MK_QGEMM_STORE(4) MK_QGEMM_STORE(5) MK_QGEMM_STORE(6) MK_QGEMM_STORE(7)
+#undef MK_QGEMM_STORE
+}
+
+/* A vector of B against one A panel (the matrix-vector path): sums[r] =
+ * init[r] + sum_g sum_t ap[(g*8 + r)*4 + t] * x[g*4 + t], 8 rows in one
+ * ymm, four sums over alternating groups so that vpdpbusd's latency is
+ * hidden (integer sums are exact in any order). */
 MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
-                                                        const mk_qb_t *MK_RESTRICT bp, int64_t bstride,
-                                                        const int32_t *init, int32_t *MK_RESTRICT sums)
+                                                        const mk_qb_t *MK_RESTRICT x, const int32_t *init,
+                                                        int32_t *MK_RESTRICT sums)
 {
     __m256i s0 = _mm256_loadu_si256((const __m256i *)init), s1 = _mm256_setzero_si256(), s2 = s1, s3 = s1;
     int64_t g = 0;
     for (; g + 4 <= groups; g += 4) {
-        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
-        s1 = _mm256_dpbusd_epi32(s1, _mm256_set1_epi32(mk_q_load32(bp + bstride)),
+        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(x)), _mm256_loadu_si256((const __m256i *)ap));
+        s1 = _mm256_dpbusd_epi32(s1, _mm256_set1_epi32(mk_q_load32(x + 4)),
                                  _mm256_loadu_si256((const __m256i *)(ap + 32)));
-        s2 = _mm256_dpbusd_epi32(s2, _mm256_set1_epi32(mk_q_load32(bp + 2 * bstride)),
+        s2 = _mm256_dpbusd_epi32(s2, _mm256_set1_epi32(mk_q_load32(x + 8)),
                                  _mm256_loadu_si256((const __m256i *)(ap + 64)));
-        s3 = _mm256_dpbusd_epi32(s3, _mm256_set1_epi32(mk_q_load32(bp + 3 * bstride)),
+        s3 = _mm256_dpbusd_epi32(s3, _mm256_set1_epi32(mk_q_load32(x + 12)),
                                  _mm256_loadu_si256((const __m256i *)(ap + 96)));
         ap += 128;
-        bp += 4 * bstride;
+        x += 16;
     }
     for (; g < groups; ++g) {
-        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(bp)), _mm256_loadu_si256((const __m256i *)ap));
+        s0 = _mm256_dpbusd_epi32(s0, _mm256_set1_epi32(mk_q_load32(x)), _mm256_loadu_si256((const __m256i *)ap));
         ap += 32;
-        bp += bstride;
+        x += 4;
     }
     _mm256_storeu_si256((__m256i *)sums, _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3)));
+}
+
+/* At most this many columns past the last 16 of a panel run one by one
+ * (mk_qgemm_panel_column); more take an 8x8 kernel. A column costs a copy
+ * and an eighth of that kernel's work, so one or two columns are cheaper. */
+#define MK_QGEMM_TAIL_COLUMNS 2
+/* The largest column (depth rounded up to KG, in bytes) copied on the stack. */
+#define MK_QGEMM_COLUMN_BYTES 8192
+
+/* Column j of a packed B panel against one A panel, into block[r*NR + j]:
+ * the column's groups lie 128 bytes apart in the panel, so they are copied
+ * into one vector first and summed by mk_qgemm_micro_column. */
+MK_UNUSED static void mk_qgemm_panel_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                            const mk_qb_t *MK_RESTRICT bp, int64_t j, const int32_t *init,
+                                            int32_t *MK_RESTRICT block)
+{
+    mk_qb_t column[MK_QGEMM_COLUMN_BYTES];
+    int32_t sums[MK_QGEMM_MR];
+    int64_t g;
+    int r;
+    for (g = 0; g < groups; ++g) {
+        memcpy(column + 4 * g, bp + g * 128 + 4 * j, 4);
+    }
+    mk_qgemm_micro_column(groups, ap, column, init, sums);
+    for (r = 0; r < MK_QGEMM_MR; ++r) {
+        block[r * MK_QGEMM_NR + j] = sums[r];
+    }
 }
 
 #elif defined(MK_QGEMM_AVX2)
@@ -1078,8 +1132,8 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
             const int64_t nr = mk_min_i64(MK_QGEMM_NR, nt - jr);
             int32_t block[MK_QGEMM_MR * MK_QGEMM_NR];
 #if defined(MK_QGEMM_VNNI)
-            /* A short last panel: 16 columns at half the cost and/or single
-             * columns at a sixteenth, whichever computes least. */
+            /* A short last panel: 16 columns at half the cost, then 8 at a
+             * quarter until it is covered. */
             if (nr == MK_QGEMM_NR && ir + MK_QGEMM_MR <= mt && job->c_cs == 1 && job->epi != NULL &&
                 (job->epi->kind == MK_QGEMM_OUT_UINT8 || job->epi->kind == MK_QGEMM_OUT_INT8)) {
                 /* A full block of contiguous 8-bit rows: requantize from registers. */
@@ -1091,16 +1145,18 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
                 continue;
             }
             if (nr <= 24) {
-                int64_t j = nr >= 8 ? 16 : 0;
-                if (j > 0) {
+                int64_t j = 0;
+                if (nr >= 16) {
                     mk_qgemm_micro_half(job->plan.groups, apanel, bpanel, init, block);
+                    j = 16;
                 }
-                for (; j < nr; ++j) {
-                    int32_t sums[MK_QGEMM_MR];
-                    mk_qgemm_micro_column(job->plan.groups, apanel, bpanel + 4 * j, 128, init, sums);
-                    for (r = 0; r < MK_QGEMM_MR; ++r) {
-                        block[r * MK_QGEMM_NR + j] = sums[r];
+                if (nr - j <= MK_QGEMM_TAIL_COLUMNS && job->plan.groups * 4 <= MK_QGEMM_COLUMN_BYTES) {
+                    for (; j < nr; ++j) {
+                        mk_qgemm_panel_column(job->plan.groups, apanel, bpanel, j, init, block);
                     }
+                }
+                for (; j < nr; j += 8) {
+                    mk_qgemm_micro_quarter(job->plan.groups, apanel, bpanel + 4 * j, init, block + j);
                 }
             } else
 #endif
@@ -1225,7 +1281,7 @@ MK_UNUSED static void mk_qgemv_packed_task(void *ctx, size_t index)
             init[r] = i0 + r < job->m && job->row_offset != NULL ? job->row_offset[i0 + r] : 0;
         }
 #if defined(MK_QGEMM_VNNI)
-        mk_qgemm_micro_column(job->groups, ap, job->x, 4, init, sums);
+        mk_qgemm_micro_column(job->groups, ap, job->x, init, sums);
 #elif defined(MK_QGEMM_AVX2)
         {
             /* Per pair of depths: 6 rows x 2 int16 against the pair of x,
