@@ -995,6 +995,7 @@ static void test_pool(void)
         {2, 2, 4, 4, 4, 4, 1, 1, 0, 0, 0, 0, 1, 1, 0},     /* global window */
         {1, 1, 6, 6, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 0},     /* windows mostly padding */
         {1, 2, 13, 1, 5, 1, 2, 1, 2, 0, 2, 0, 1, 1, 1},    /* one column */
+        {1, 1, 4, 4100, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0},  /* rows past MK_POOL8_ROW */
     };
     size_t i;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {

@@ -121,6 +121,42 @@ MK_UNUSED static void mk_pool_row_start(void *out_row, int64_t n, const mk_pool_
     }
 }
 
+/* Input rows up to this width pool 8-bit values through a row of column
+ * maxima on the stack (mk_maxpool8_plane). */
+#define MK_POOL8_ROW 4096
+
+/* One output plane of an 8-bit max pool (in_w <= MK_POOL8_ROW), separably:
+ * per output row, the max of the window's valid input rows column by
+ * column (contiguous loops that vectorize), then one pass per kernel
+ * column over that row. A 3x3 window takes 3 + 3 passes instead of 9
+ * strided ones. */
+MK_UNUSED static void mk_maxpool8_plane(const mk_pool_job *job, const unsigned char *in_plane,
+                                        unsigned char *out_plane)
+{
+    const mk_pool2d_params *p = job->p;
+    const unsigned char lowest = job->elem == MK_POOL_U8 ? 0 : 0x80;
+    unsigned char column_max[MK_POOL8_ROW];
+    int64_t oh, kh, kw;
+    for (oh = 0; oh < p->out_h; ++oh) {
+        unsigned char *out_row = out_plane + oh * p->out_w;
+        const int64_t ih0 = oh * p->stride_h - p->pad_top;
+        memset(column_max, lowest, (size_t)p->in_w);
+        for (kh = 0; kh < p->kernel_h; ++kh) {
+            const int64_t ih = ih0 + kh * p->dilation_h;
+            if (ih >= 0 && ih < p->in_h) {
+                mk_maxpool8_pass(column_max, in_plane + ih * p->in_w, 0, 1, 0, p->in_w, job->elem);
+            }
+        }
+        memset(out_row, lowest, (size_t)p->out_w);
+        for (kw = 0; kw < p->kernel_w; ++kw) {
+            const int64_t offset = kw * p->dilation_w - p->pad_left;
+            int64_t lo, hi;
+            mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
+            mk_maxpool8_pass(out_row, column_max, offset, p->stride_w, lo, hi, job->elem);
+        }
+    }
+}
+
 /* Task body: pools output plane `index` = (image, channel). Each output row
  * starts at -inf (max) or 0 (sum) and takes one vectorizable pass per
  * window tap, over the columns where that tap lies inside the input. */
@@ -135,6 +171,10 @@ MK_UNUSED static void mk_pool_task(void *ctx, size_t index)
     const int tabulated = p->kernel_w <= MK_POOL_RANGE_TAB;
     int64_t lo_tab[MK_POOL_RANGE_TAB], hi_tab[MK_POOL_RANGE_TAB];
     int64_t oh, ow, kh, kw;
+    if (job->elem != MK_POOL_F32 && p->in_w <= MK_POOL8_ROW) {
+        mk_maxpool8_plane(job, in_plane, out_plane);
+        return;
+    }
     for (kw = 0; tabulated && kw < p->kernel_w; ++kw) {
         mk_valid_range(kw * p->dilation_w - p->pad_left, sw, p->in_w, p->out_w, &lo_tab[kw], &hi_tab[kw]);
     }
