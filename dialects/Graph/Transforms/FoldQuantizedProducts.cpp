@@ -236,22 +236,36 @@ bool quantizeMakesClamp(QuantizeLinearOp quantize, double lo, double hi) {
          quantizeScalar(hi, s, z, element) == lowest + 255;
 }
 
-/// quantize(dequantize(sums, s, 0), sy, zy) -> requantize(sums, s / sy, zy),
-/// also through a Relu or Clip whose bounds the quantize's saturation makes
-/// (quantizeMakesClamp): then the clamp changes nothing.
+/// quantize(clamp(x)) -> quantize(x) for a Relu or Clip whose bounds the
+/// quantize's saturation makes (quantizeMakesClamp): the clamp changes
+/// nothing. It leaves a product's quantize next to its dequantized sums
+/// (FoldRequantize), and an elementwise chain (a residual Add and its
+/// Relu) one select per element shorter.
+struct DropSaturatedClamp final : OpRewritePattern<QuantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeLinearOp quantize,
+                                PatternRewriter &rewriter) const override {
+    Value input = quantize.getInput();
+    auto bounds = clampBounds(input.getDefiningOp());
+    if (!bounds || !input.hasOneUse() ||
+        !quantizeMakesClamp(quantize, bounds->first, bounds->second))
+      return rewriter.notifyMatchFailure(quantize,
+                                         "no clamp that the quantize makes");
+    rewriter.modifyOpInPlace(quantize, [&] {
+      quantize.getInputMutable().assign(input.getDefiningOp()->getOperand(0));
+    });
+    return success();
+  }
+};
+
+/// quantize(dequantize(sums, s, 0), sy, zy) -> requantize(sums, s / sy, zy).
 struct FoldRequantize final : OpRewritePattern<QuantizeLinearOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeLinearOp quantize,
                                 PatternRewriter &rewriter) const override {
     Value input = quantize.getInput();
-    if (auto bounds = clampBounds(input.getDefiningOp())) {
-      if (!input.hasOneUse() ||
-          !quantizeMakesClamp(quantize, bounds->first, bounds->second))
-        return rewriter.notifyMatchFailure(quantize,
-                                           "a clamp the quantize does not make");
-      input = input.getDefiningOp()->getOperand(0);
-    }
     auto dequantize = input.getDefiningOp<DequantizeLinearOp>();
     if (!dequantize ||
         !dequantize.getInput().getType().getElementType().isInteger(32) ||
@@ -322,8 +336,8 @@ struct FoldQuantizedProductsPass final
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldDequantizedConv, FoldDequantizedMatMul, FoldRequantize,
-                 FoldQuantizedMaxPool, SwapTransposeAndDequantize>(
-        &getContext());
+                 DropSaturatedClamp, FoldQuantizedMaxPool,
+                 SwapTransposeAndDequantize>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

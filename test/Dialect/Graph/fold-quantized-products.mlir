@@ -204,3 +204,23 @@ func.func @max_pool_with_another_scale(%x: tensor<1x2x4x4xui8>) -> tensor<1x2x2x
   %q = graph.quantize_linear %p, %s2, %z {axis = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
   return %q : tensor<1x2x2x2xui8>
 }
+
+// -----
+
+// A residual Add's Relu before a quantize whose zero point is uint8's
+// lowest: the saturation makes the Relu, which goes.
+// CHECK-LABEL: func.func @relu_after_an_add(
+//       CHECK:   %[[S:.+]] = graph.add
+//   CHECK-NOT:   graph.relu
+//       CHECK:   graph.quantize_linear %[[S]]
+func.func @relu_after_an_add(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  %s = arith.constant dense<0.125> : tensor<f32>
+  %z = arith.constant dense<7> : tensor<ui8>
+  %zy = arith.constant dense<0> : tensor<ui8>
+  %ad = graph.dequantize_linear %a, %s, %z {axis = 0 : i64} : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+  %bd = graph.dequantize_linear %b, %s, %z {axis = 0 : i64} : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+  %sum = graph.add %ad, %bd : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %r = graph.relu %sum : tensor<4xf32>
+  %q = graph.quantize_linear %r, %s, %zy {axis = 0 : i64} : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
+  return %q : tensor<4xui8>
+}
