@@ -818,17 +818,11 @@ static int64_t pool_out_len(int64_t in, int64_t k, int64_t s, int64_t pb, int64_
     return out;
 }
 
-/* kind: 0 max, 1 avg, 2 avg with explicit pads. */
-static void test_pool_case(const pool_case *pc, int kind, int include_pad)
+/* The kernel parameters of a case, its output size included. */
+static mk_pool2d_params pool_params(const pool_case *pc, int include_pad)
 {
     mk_pool2d_params p;
-    float *in, *out, *out2;
-    double *ref;
-    size_t in_n, out_n;
-    int64_t plane, y, x, i, j;
-    double worst;
-    char what[200];
-    int ok;
+    memset(&p, 0, sizeof(p));
     p.batch = pc->batch;
     p.channels = pc->ch;
     p.in_h = pc->ih;
@@ -844,6 +838,21 @@ static void test_pool_case(const pool_case *pc, int kind, int include_pad)
     p.count_include_pad = include_pad;
     p.out_h = pool_out_len(pc->ih, pc->kh, pc->sh, pc->pt, pc->pb, pc->dh, pc->ceil_mode);
     p.out_w = pool_out_len(pc->iw, pc->kw, pc->sw, pc->pl, pc->pr, pc->dw, pc->ceil_mode);
+    return p;
+}
+
+/* kind: 0 max, 1 avg, 2 avg with explicit pads. */
+static void test_pool_case(const pool_case *pc, int kind, int include_pad)
+{
+    mk_pool2d_params p;
+    float *in, *out, *out2;
+    double *ref;
+    size_t in_n, out_n;
+    int64_t plane, y, x, i, j;
+    double worst;
+    char what[200];
+    int ok;
+    p = pool_params(pc, include_pad);
     in_n = (size_t)(p.batch * p.channels * p.in_h * p.in_w);
     out_n = (size_t)(p.batch * p.channels * p.out_h * p.out_w);
     in = guarded_alloc(in_n);
@@ -915,21 +924,7 @@ static void test_maxpool8_case(const pool_case *pc, int is_signed)
     unsigned seed = 12345u;
     char what[200];
     int ok = 1;
-    memset(&p, 0, sizeof(p));
-    p.batch = pc->batch;
-    p.channels = pc->ch;
-    p.in_h = pc->ih;
-    p.in_w = pc->iw;
-    p.kernel_h = pc->kh;
-    p.kernel_w = pc->kw;
-    p.stride_h = pc->sh;
-    p.stride_w = pc->sw;
-    p.pad_top = pc->pt;
-    p.pad_left = pc->pl;
-    p.dilation_h = pc->dh;
-    p.dilation_w = pc->dw;
-    p.out_h = pool_out_len(pc->ih, pc->kh, pc->sh, pc->pt, pc->pb, pc->dh, pc->ceil_mode);
-    p.out_w = pool_out_len(pc->iw, pc->kw, pc->sw, pc->pl, pc->pr, pc->dw, pc->ceil_mode);
+    p = pool_params(pc, 0);
     in_n = (size_t)(p.batch * p.channels * p.in_h * p.in_w);
     out_n = (size_t)(p.batch * p.channels * p.out_h * p.out_w);
     in = (unsigned char *)malloc(in_n);
