@@ -26,6 +26,16 @@ using namespace mlir::modelc;
 namespace modelc::c_target::detail {
 using namespace ::modelc::codegen;
 
+/// The C target's spelling of loop-body scalars: f32 erf and exp call the
+/// runtime's straight-line versions (prelude.c), which compilers vectorize,
+/// unlike a libm call per element.
+static ScalarSpelling runtimeSpelling() {
+  ScalarSpelling spelling;
+  spelling.erfF32 = "mk_erff";
+  spelling.expF32 = "mk_expf";
+  return spelling;
+}
+
 llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
   SmallVector<int64_t> shape = generic.getStaticLoopRanges();
   // Operand reads through the indexing maps; the results are written where
@@ -66,8 +76,7 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
     unit[dim] = 1;
     strides.push_back(unit);
   });
-  codegen::ScalarSpelling spelling;
-  spelling.erfF32 = "mk_erff"; // prelude.c: vectorizable, unlike a libm call
+  codegen::ScalarSpelling spelling = runtimeSpelling();
   ArrayRef<std::string> currentOffsets;
   spelling.loopIndex = [&](unsigned dim) {
     return currentOffsets[indexWalk[dim]];
@@ -114,8 +123,7 @@ llvm::Error DispatchWriter::emitElementwise(linalg::GenericOp generic) {
 }
 
 llvm::Error DispatchWriter::emitReduction(linalg::GenericOp generic) {
-  codegen::ScalarSpelling spelling;
-  spelling.erfF32 = "mk_erff"; // prelude.c: vectorizable, unlike a libm call
+  codegen::ScalarSpelling spelling = runtimeSpelling();
   bool usesHalf = false;
   llvm::Expected<ReductionNest> nest = getReductionNest(generic, spelling, usesHalf);
   if (!nest)

@@ -299,6 +299,8 @@ void DispatchWriter::emitLogSoftmax(kernel::SoftmaxOp op) {
       viewAroundAxis(shape, static_cast<int64_t>(op.getAxis()));
   std::string type = elementType(op.getResult());
   std::string f = type == "float" ? "f" : "";
+  // f32 exp is the runtime's (prelude.c), as in every C loop.
+  std::string exp = type == "float" ? "mk_expf" : "exp";
   // x - (max + log(sum(exp(x - max)))), per row along the axis.
   os_ << "  for (int64_t o = 0; o < " << outer << "; ++o) {\n"
       << "    for (int64_t i = 0; i < " << inner << "; ++i) {\n"
@@ -311,7 +313,7 @@ void DispatchWriter::emitLogSoftmax(kernel::SoftmaxOp op) {
       << "        top = x[a * " << inner << "] > top ? x[a * " << inner
       << "] : top;\n"
       << "      for (int64_t a = 0; a < " << length << "; ++a)\n"
-      << "        sum += exp" << f << "(x[a * " << inner << "] - top);\n"
+      << "        sum += " << exp << "(x[a * " << inner << "] - top);\n"
       << "      top += log" << f << "(sum);\n"
       << "      for (int64_t a = 0; a < " << length << "; ++a)\n"
       << "        y[a * " << inner << "] = x[a * " << inner << "] - top;\n"

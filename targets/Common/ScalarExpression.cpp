@@ -236,7 +236,11 @@ scalarExpression(Operation *op, llvm::function_ref<std::string(unsigned)> operan
         return operand(0) + " < 0 ? -" + operand(0) + " : " + operand(0);
       })
       .Case([&](math::SqrtOp) { return math("sqrt"); })
-      .Case([&](math::ExpOp) { return math("exp"); })
+      .Case([&](math::ExpOp) -> llvm::Expected<std::string> {
+        if (resultType.isF32())
+          return spelling.expF32 + "(" + operand(0) + ")";
+        return math("exp");
+      })
       .Case([&](math::ExpM1Op) { return math("expm1"); })
       .Case([&](math::LogOp) { return math("log"); })
       .Case([&](math::Log1pOp) { return math("log1p"); })

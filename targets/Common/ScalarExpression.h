@@ -41,9 +41,10 @@ struct ScalarSpelling {
   /// pads and resize taps.
   std::function<std::string(mlir::Value tensor, const std::string &offset)>
       loadElement;
-  /// The function computing a float32 erf: libm's erff by default; the C
-  /// target's runtime has one that compilers vectorize.
+  /// The functions computing a float32 erf and exp: libm's by default; the
+  /// C target's runtime has ones that compilers vectorize.
   std::string erfF32 = "erff";
+  std::string expF32 = "expf";
 };
 
 /// The C type of a loop-body scalar of `type`; empty if it has none.

@@ -1775,6 +1775,27 @@ static void test_erf(void)
            "mk_erff saturates at +-1 and keeps NaN");
 }
 
+/* mk_expf against exp in double: within 3 ulp wherever the result is a
+ * normal float, and its edges. */
+static void test_exp(void)
+{
+    const int64_t steps = (int64_t)1 << 22;
+    double worst = 0.0;
+    int64_t i;
+    for (i = 0; i <= steps; ++i) {
+        const float x = (float)(-87.33 + (88.7 + 87.33) * (double)i / (double)steps);
+        const double ref = exp((double)x);
+        const float rounded = (float)ref;
+        const double ulp = (double)nextafterf(rounded, INFINITY) - (double)rounded;
+        const double e = fabs((double)mk_expf(x) - ref) / ulp;
+        worst = e > worst ? e : worst;
+    }
+    report(worst <= 3.0, "mk_expf within 3 ulp of exp on [-87.33, 88.7]");
+    report(mk_expf(0.0f) == 1.0f && mk_expf(-INFINITY) == 0.0f && mk_expf(-88.0f) == 0.0f &&
+               isinf(mk_expf(89.0f)) && isinf(mk_expf(INFINITY)) && isnan(mk_expf(NAN)),
+           "mk_expf: exp(0) = 1, 0 below ln(FLT_MIN), +inf above ln(FLT_MAX), NaN stays NaN");
+}
+
 int main(void)
 {
     g_verbose = getenv("KERNELS_TEST_VERBOSE") != NULL;
@@ -1791,6 +1812,7 @@ int main(void)
     test_qgemm();
     test_qconv();
     test_erf();
+    test_exp();
     if (g_reverse_calls == 0) {
         report(0, "the reverse-order parallel_for was never used");
     }

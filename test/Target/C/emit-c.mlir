@@ -50,7 +50,7 @@ func.func @main(%x: tensor<1x4x8x8xf32>, %res: tensor<1x4x8x8xf32>) -> tensor<1x
 //  CHECK-NEXT:         const float v3 = v0 * v1;
 //  CHECK-NEXT:         const float v4 = v3 + v2;
 //  CHECK-NEXT:         const float v5 = -v4;
-//  CHECK-NEXT:         const float v6 = expf(v5);
+//  CHECK-NEXT:         const float v6 = mk_expf(v5);
 //  CHECK-NEXT:         const float v7 = 1.0f + v6;
 //  CHECK-NEXT:         const float v8 = 1.0f / v7;
 //  CHECK-NEXT:         const float v9 = v8 * 2.5f;
@@ -88,8 +88,19 @@ func.func @main(%x: tensor<2x3x4x5xf32>) -> tensor<3x2x4x5xf32> {
 // vectorize, not libm's erff.
 // CHECK-LABEL: static void erf_0(
 //       CHECK:   mk_erff(
-//   CHECK-NOT:   erff(
+//   CHECK-NOT:   {{[^_]}}erff(
 func.func @erf_loop(%x: tensor<64xf32>) -> tensor<64xf32> {
   %e = graph.erf %x : tensor<64xf32>
+  return %e : tensor<64xf32>
+}
+
+// -----
+
+// So does exp: mk_expf, not libm's expf.
+// CHECK-LABEL: static void exp_0(
+//       CHECK:   mk_expf(
+//   CHECK-NOT:   {{[^_]}}expf(
+func.func @exp_loop(%x: tensor<64xf32>) -> tensor<64xf32> {
+  %e = graph.exp %x : tensor<64xf32>
   return %e : tensor<64xf32>
 }

@@ -44,7 +44,7 @@ MK_UNUSED static void mk_softmax_row(const float *MK_RESTRICT x, int64_t n, floa
         max_v = x[i] > max_v ? x[i] : max_v;
     }
     for (i = 0; i < n; ++i) {
-        y[i] = expf(x[i] - max_v);
+        y[i] = mk_expf(x[i] - max_v);
     }
     inv = 1.0f / mk_sum_f32(y, n);
     for (i = 0; i < n; ++i) {
@@ -90,7 +90,7 @@ MK_UNUSED static void mk_softmax_cols_task(void *ctx, size_t index)
     }
     for (a = 0; a < job->axis_len; ++a) {
         for (c = 0; c < w; ++c) {
-            const float e = expf(x[a * stride + c] - max_v[c]);
+            const float e = mk_expf(x[a * stride + c] - max_v[c]);
             y[a * stride + c] = e;
             sum[c] += e;
         }

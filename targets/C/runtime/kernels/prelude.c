@@ -25,9 +25,14 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define MK_UNUSED __attribute__((unused))
 #define MK_NOINLINE __attribute__((noinline))
+/* Per-element math that loops must inline to vectorize (mk_expf, mk_erff):
+ * GCC 12 keeps a call per element otherwise once a function has a few
+ * callers. */
+#define MK_INLINE __inline__ __attribute__((always_inline))
 #else
 #define MK_UNUSED
 #define MK_NOINLINE
+#define MK_INLINE
 #endif
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
@@ -141,7 +146,7 @@ MK_UNUSED static void mk_valid_range(int64_t offset, int64_t stride, int64_t in_
  * squares for relative error on [0, 4], with x clamped to [-4, 4] (erf(4)
  * is 1 - 1.5e-8, 1.0f in f32). Evaluated in f32 it is within 4.2e-7 of erf
  * everywhere (libm: 1 ulp); a NaN stays NaN. */
-MK_UNUSED static float mk_erff(float x)
+MK_UNUSED static MK_INLINE float mk_erff(float x)
 {
     const float c = x > 4.0f ? 4.0f : (x < -4.0f ? -4.0f : x);
     const float t = c * c;
@@ -151,6 +156,33 @@ MK_UNUSED static float mk_erff(float x)
                      5.047932225e-01f) * t + 1.0f;
     const float r = c * p / q;
     return r > 1.0f ? 1.0f : (r < -1.0f ? -1.0f : r);
+}
+
+/* exp(x) in f32 as straight-line code that compilers vectorize (glibc's
+ * expf is a call per element; softmax, sigmoid and the generated loops
+ * compute it per element). x = n ln2 + r with n = round(x / ln2), ln2 in
+ * two parts so that n * ln2 is exact, |r| <= ln2 / 2; e^r by its degree-6
+ * Taylor polynomial; 2^n in the exponent bits, in two halves so that
+ * n = 128 does not overflow them. Within 3 ulp of exp where the result is
+ * a normal float; +inf above ln(FLT_MAX), 0 below ln(FLT_MIN) (no
+ * subnormal results), NaN stays NaN. Needs the default rounding mode. */
+MK_UNUSED static MK_INLINE float mk_expf(float x)
+{
+    const float lo = -87.3365479f, hi = 88.7228394f; /* ln(FLT_MIN), ln(FLT_MAX) */
+    const float c = x > hi ? hi : (x < lo ? lo : x);
+    const float n = (c * 1.44269504f + 12582912.0f) - 12582912.0f; /* 1.5 * 2^23 rounds to even */
+    const float r = (c - n * 0.693145752f) - n * 1.42860677e-06f;
+    const float p = (((((1.0f / 720.0f * r + 1.0f / 120.0f) * r + 1.0f / 24.0f) * r + 1.0f / 6.0f) * r + 0.5f) * r +
+                     1.0f) * r + 1.0f;
+    const int32_t k = (int32_t)n;
+    const int32_t bits_a = (k / 2 + 127) << 23, bits_b = (k - k / 2 + 127) << 23;
+    float scale_a, scale_b, y;
+    memcpy(&scale_a, &bits_a, sizeof(scale_a));
+    memcpy(&scale_b, &bits_b, sizeof(scale_b));
+    y = p * scale_a * scale_b;
+    y = x > hi ? INFINITY : y;
+    y = x < lo ? 0.0f : y;
+    return x != x ? x : y;
 }
 
 /* Sum of x[0..n) in float with a fixed order (16 interleaved partial sums
