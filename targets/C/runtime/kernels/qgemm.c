@@ -498,30 +498,58 @@ MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_column(int64_t groups, const mk
     _mm256_storeu_si256((__m256i *)sums, _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3)));
 }
 
-/* At most this many columns past the last 16 of a panel run one by one
- * (mk_qgemm_panel_column); more take an 8x8 kernel. A column costs a copy
- * and an eighth of that kernel's work, so one or two columns are cheaper. */
+/* Columns of a short last panel past its first 16 that run one by one
+ * (mk_qgemm_micro_column on a copy); more take 8x8 kernels. A column costs
+ * an eighth of such a kernel's work, so one or two are cheaper. */
 #define MK_QGEMM_TAIL_COLUMNS 2
-/* The largest column (depth rounded up to KG, in bytes) copied on the stack. */
+/* The deepest column copied (round_up(k, KG) bytes), on the stack. */
 #define MK_QGEMM_COLUMN_BYTES 8192
 
-/* Column j of a packed B panel against one A panel, into block[r*NR + j]:
- * the column's groups lie 128 bytes apart in the panel, so they are copied
- * into one vector first and summed by mk_qgemm_micro_column. */
-MK_UNUSED static void mk_qgemm_panel_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
-                                            const mk_qb_t *MK_RESTRICT bp, int64_t j, const int32_t *init,
-                                            int32_t *MK_RESTRICT block)
+/* How many columns of a short last panel of nr <= 24 columns run one by
+ * one, from column *first on (0: none). */
+MK_UNUSED static int64_t mk_qgemm_copied_columns(int64_t groups, int64_t nr, int64_t *first)
 {
-    mk_qb_t column[MK_QGEMM_COLUMN_BYTES];
-    int32_t sums[MK_QGEMM_MR];
-    int64_t g;
-    int r;
-    for (g = 0; g < groups; ++g) {
-        memcpy(column + 4 * g, bp + g * 128 + 4 * j, 4);
+    *first = nr >= 16 ? 16 : 0;
+    return nr - *first <= MK_QGEMM_TAIL_COLUMNS && groups * 4 <= MK_QGEMM_COLUMN_BYTES ? nr - *first : 0;
+}
+
+/* Copies `count` columns of a packed B panel, from column `first` on, into
+ * vectors MK_QGEMM_COLUMN_BYTES apart: a column's groups lie 128 bytes
+ * apart in the panel. Done once per tile, for all its row panels. */
+MK_UNUSED static void mk_qgemm_copy_columns(int64_t groups, const mk_qb_t *MK_RESTRICT bp, int64_t first,
+                                            int64_t count, mk_qb_t *MK_RESTRICT columns)
+{
+    int64_t c, g;
+    for (c = 0; c < count; ++c) {
+        for (g = 0; g < groups; ++g) {
+            memcpy(columns + c * MK_QGEMM_COLUMN_BYTES + 4 * g, bp + g * 128 + 4 * (first + c), 4);
+        }
     }
-    mk_qgemm_micro_column(groups, ap, column, init, sums);
-    for (r = 0; r < MK_QGEMM_MR; ++r) {
-        block[r * MK_QGEMM_NR + j] = sums[r];
+}
+
+/* The microkernel contract for a short last panel (nr <= 24 columns) into
+ * block: 16 columns at half the cost, then the columns that
+ * mk_qgemm_copy_columns copied, one by one, or else 8 at a quarter until
+ * the panel is covered. */
+MK_UNUSED static void mk_qgemm_short_panel(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                           const mk_qb_t *MK_RESTRICT bp, int64_t nr, const mk_qb_t *columns,
+                                           const int32_t *init, int32_t *MK_RESTRICT block)
+{
+    int64_t first, j;
+    const int64_t copied = mk_qgemm_copied_columns(groups, nr, &first);
+    int r;
+    if (first > 0) {
+        mk_qgemm_micro_half(groups, ap, bp, init, block);
+    }
+    for (j = 0; j < copied; ++j) {
+        int32_t sums[MK_QGEMM_MR];
+        mk_qgemm_micro_column(groups, ap, columns + j * MK_QGEMM_COLUMN_BYTES, init, sums);
+        for (r = 0; r < MK_QGEMM_MR; ++r) {
+            block[r * MK_QGEMM_NR + first + j] = sums[r];
+        }
+    }
+    for (j = first + copied; j < nr; j += 8) {
+        mk_qgemm_micro_quarter(groups, ap, bp + 4 * j, init, block + j);
     }
 }
 
@@ -1104,9 +1132,23 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
     const int64_t mt = mk_min_i64(job->plan.tile_m, job->m - i0);
     const int64_t nt = mk_min_i64(job->plan.tile_n, job->n - j0);
     int64_t ir, jr;
+#if defined(MK_QGEMM_VNNI)
+    /* The columns of a short last panel that run one by one, copied once
+     * for every row panel. */
+    const int64_t last = (nt - 1) / MK_QGEMM_NR;
+    const int64_t last_nr = nt - last * MK_QGEMM_NR;
+    mk_qb_t columns[MK_QGEMM_TAIL_COLUMNS * MK_QGEMM_COLUMN_BYTES];
+#endif
     if (pack_b) {
         mk_qgemm_pack_b(job, j0, nt, bp);
     }
+#if defined(MK_QGEMM_VNNI)
+    if (last_nr <= 24) {
+        int64_t first;
+        const int64_t count = mk_qgemm_copied_columns(job->plan.groups, last_nr, &first);
+        mk_qgemm_copy_columns(job->plan.groups, bp + last * job->plan.b_panel_elems, first, count, columns);
+    }
+#endif
     for (ir = 0; ir < mt; ir += MK_QGEMM_MR) {
         const mk_qa_t *apanel = job->ap + ((i0 + ir) / MK_QGEMM_MR) * job->plan.a_panel_elems;
         int32_t init[MK_QGEMM_MR];
@@ -1132,8 +1174,6 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
             const int64_t nr = mk_min_i64(MK_QGEMM_NR, nt - jr);
             int32_t block[MK_QGEMM_MR * MK_QGEMM_NR];
 #if defined(MK_QGEMM_VNNI)
-            /* A short last panel: 16 columns at half the cost, then 8 at a
-             * quarter until it is covered. */
             if (nr == MK_QGEMM_NR && ir + MK_QGEMM_MR <= mt && job->c_cs == 1 && job->epi != NULL &&
                 (job->epi->kind == MK_QGEMM_OUT_UINT8 || job->epi->kind == MK_QGEMM_OUT_INT8)) {
                 /* A full block of contiguous 8-bit rows: requantize from registers. */
@@ -1145,19 +1185,7 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
                 continue;
             }
             if (nr <= 24) {
-                int64_t j = 0;
-                if (nr >= 16) {
-                    mk_qgemm_micro_half(job->plan.groups, apanel, bpanel, init, block);
-                    j = 16;
-                }
-                if (nr - j <= MK_QGEMM_TAIL_COLUMNS && job->plan.groups * 4 <= MK_QGEMM_COLUMN_BYTES) {
-                    for (; j < nr; ++j) {
-                        mk_qgemm_panel_column(job->plan.groups, apanel, bpanel, j, init, block);
-                    }
-                }
-                for (; j < nr; j += 8) {
-                    mk_qgemm_micro_quarter(job->plan.groups, apanel, bpanel + 4 * j, init, block + j);
-                }
+                mk_qgemm_short_panel(job->plan.groups, apanel, bpanel, nr, columns, init, block);
             } else
 #endif
             {
