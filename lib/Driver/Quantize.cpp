@@ -474,18 +474,6 @@ llvm::Error writeModelAtomically(const onnx::ModelProto &model,
   return llvm::Error::success();
 }
 
-const char *methodName(CalibrationMethod method) {
-  switch (method) {
-  case CalibrationMethod::Percentile:
-    return "percentile";
-  case CalibrationMethod::Entropy:
-    return "entropy";
-  case CalibrationMethod::MinMax:
-    break;
-  }
-  return "minmax";
-}
-
 } // namespace
 
 llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
@@ -528,7 +516,7 @@ llvm::Expected<QuantizeSummary> quantizeModel(const QuantizeRequest &request) {
 
   if (!request.reportPath.empty()) {
     QuantizationReport report;
-    report.method = methodName(request.method);
+    report.method = calibrationMethodName(request.method);
     report.calibrationSamples = samples.size();
     report.heldOutSamples = heldOut->size();
     report.initializerBytesBefore = bytes->before;

@@ -23,6 +23,18 @@ std::optional<CalibrationMethod> parseCalibrationMethod(std::string_view name) {
   return std::nullopt;
 }
 
+const char *calibrationMethodName(CalibrationMethod method) {
+  switch (method) {
+  case CalibrationMethod::Percentile:
+    return "percentile";
+  case CalibrationMethod::Entropy:
+    return "entropy";
+  case CalibrationMethod::MinMax:
+    break;
+  }
+  return "minmax";
+}
+
 size_t findNonFinite(const float *data, size_t count) {
   for (size_t i = 0; i < count; ++i)
     if (!std::isfinite(data[i]))

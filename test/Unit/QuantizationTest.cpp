@@ -247,6 +247,10 @@ TEST_CASE("calibration methods parse by name", "[quantization]") {
   CHECK_FALSE(parseCalibrationMethod("MinMax"));
   CHECK_FALSE(parseCalibrationMethod("kl"));
   CHECK_FALSE(parseCalibrationMethod(""));
+  for (CalibrationMethod method : {CalibrationMethod::MinMax,
+                                   CalibrationMethod::Percentile,
+                                   CalibrationMethod::Entropy})
+    CHECK(parseCalibrationMethod(calibrationMethodName(method)) == method);
 }
 
 TEST_CASE("findNonFinite names the first NaN or infinity", "[quantization]") {

@@ -29,6 +29,10 @@ enum class CalibrationMethod { MinMax, Percentile, Entropy };
 /// Parses "minmax", "percentile" or "entropy"; std::nullopt otherwise.
 std::optional<CalibrationMethod> parseCalibrationMethod(std::string_view name);
 
+/// The name parseCalibrationMethod reads back: "minmax", "percentile" or
+/// "entropy" (the spelling of --calibration-method and of reports).
+const char *calibrationMethodName(CalibrationMethod method);
+
 /// Index of the first NaN or infinity among `count` floats, or `count` if all
 /// are finite. Observers expect finite data: a NaN in calibration data means
 /// the data (or the model) is broken, and no range chosen from it would be
