@@ -199,10 +199,16 @@ struct SwapTransposeAndDequantize final : OpRewritePattern<TransposeOp> {
   }
 };
 
+/// The lowest value of an 8-bit quantized element type; its highest is 255
+/// above.
+int64_t quantizedLowest(Type element) {
+  return element.isUnsignedInteger() ? 0 : -128;
+}
+
 /// QuantizeLinear of one value, as the op computes it: x / scale in f32,
 /// rounded half to even, plus the zero point, saturated to the type.
 int64_t quantizeScalar(double x, float scale, int64_t zero, Type element) {
-  int64_t lowest = element.isUnsignedInteger() ? 0 : -128;
+  int64_t lowest = quantizedLowest(element);
   double q = std::nearbyint(static_cast<float>(x) / scale) + zero;
   return static_cast<int64_t>(std::clamp(q, double(lowest), double(lowest + 255)));
 }
@@ -231,7 +237,7 @@ bool quantizeMakesClamp(QuantizeLinearOp quantize, double lo, double hi) {
   Type element = getElementTypeOrSelf(quantize.getType());
   float s = scale.getSplatValue<float>();
   int64_t z = zero.getSExtValue();
-  int64_t lowest = element.isUnsignedInteger() ? 0 : -128;
+  int64_t lowest = quantizedLowest(element);
   return s > 0 && quantizeScalar(lo, s, z, element) == lowest &&
          quantizeScalar(hi, s, z, element) == lowest + 255;
 }
