@@ -134,20 +134,19 @@ MK_UNUSED static void mk_maxpool8_plane(const mk_pool_job *job, const unsigned c
                                         unsigned char *out_plane)
 {
     const mk_pool2d_params *p = job->p;
-    const unsigned char lowest = job->elem == MK_POOL_U8 ? 0 : 0x80;
     unsigned char column_max[MK_POOL8_ROW];
     int64_t oh, kh, kw;
     for (oh = 0; oh < p->out_h; ++oh) {
         unsigned char *out_row = out_plane + oh * p->out_w;
         const int64_t ih0 = oh * p->stride_h - p->pad_top;
-        memset(column_max, lowest, (size_t)p->in_w);
+        mk_pool_row_start(column_max, p->in_w, job);
         for (kh = 0; kh < p->kernel_h; ++kh) {
             const int64_t ih = ih0 + kh * p->dilation_h;
             if (ih >= 0 && ih < p->in_h) {
                 mk_maxpool8_pass(column_max, in_plane + ih * p->in_w, 0, 1, 0, p->in_w, job->elem);
             }
         }
-        memset(out_row, lowest, (size_t)p->out_w);
+        mk_pool_row_start(out_row, p->out_w, job);
         for (kw = 0; kw < p->kernel_w; ++kw) {
             const int64_t offset = kw * p->dilation_w - p->pad_left;
             int64_t lo, hi;
