@@ -136,3 +136,22 @@ func.func @main(%x: tensor<3x4x5xf32>) -> tensor<3x4x5xf32> {
   %y = graph.softmax %x {axis = 0 : i64} : tensor<3x4x5xf32>
   return %y : tensor<3x4x5xf32>
 }
+
+// -----
+
+// An 8-bit max pool starts each window at the type's lowest value, what a
+// window with no cell inside the input gives (as on the C target); f32
+// starts at -inf.
+// CHECK-LABEL: ----- net.cu -----
+//       CHECK: max_pool_0_pool(const uint8_t *in0, uint8_t *out0)
+//       CHECK:   float acc = 0.0f;
+//       CHECK: max_pool_1_pool(const int8_t *in0, int8_t *out0)
+//       CHECK:   float acc = -128.0f;
+//       CHECK: max_pool_2_pool(const float *in0, float *out0)
+//       CHECK:   float acc = -INFINITY;
+func.func @main(%u: tensor<1x1x4x4xui8>, %s: tensor<1x1x4x4xi8>, %f: tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xui8>, tensor<1x1x2x2xi8>, tensor<1x1x2x2xf32>) {
+  %pu = graph.max_pool %u {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : tensor<1x1x4x4xui8> -> tensor<1x1x2x2xui8>
+  %ps = graph.max_pool %s {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : tensor<1x1x4x4xi8> -> tensor<1x1x2x2xi8>
+  %pf = graph.max_pool %f {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
+  return %pu, %ps, %pf : tensor<1x1x2x2xui8>, tensor<1x1x2x2xi8>, tensor<1x1x2x2xf32>
+}
