@@ -29,14 +29,18 @@ struct QuantizedPath {
   int64_t maxTasks, bBlockBytes, colBytes;
   /// The dot-product path keeps 4 bytes of row sums per packed row.
   bool rowSums;
+  /// The path packs stride-1 convolutions' B straight from the input
+  /// (mk_qconv2d_implicit_im2col), with no im2col buffer.
+  bool implicitIm2col;
 };
 
 constexpr QuantizedPath kPaths[] = {
-    {8, 32, 4, 1, 1, 32, int64_t(256) << 10, int64_t(1) << 20, false}, // VNNI
-    {6, 16, 2, 2, 2, 32, int64_t(256) << 10, int64_t(1) << 20, false}, // AVX2
-    {8, 8, 4, 1, 1, 16, int64_t(256) << 10, int64_t(1) << 20, true},   // SDOT
-    {4, 4, 1, 1, 1, 4, int64_t(16) << 10, int64_t(16) << 10, false},   // C
+    {8, 32, 4, 1, 1, 32, int64_t(256) << 10, int64_t(1) << 20, false, true}, // VNNI
+    {6, 16, 2, 2, 2, 32, int64_t(256) << 10, int64_t(1) << 20, false, false}, // AVX2
+    {8, 8, 4, 1, 1, 16, int64_t(256) << 10, int64_t(1) << 20, true, false},   // SDOT
+    {4, 4, 1, 1, 1, 4, int64_t(16) << 10, int64_t(16) << 10, false, false},   // C
 };
+constexpr int64_t kImplicitTaps = 16; // MK_QCONV_IMPLICIT_TAPS
 constexpr int64_t kPanelPad = 64; // MK_QGEMM_PANEL_PAD
 constexpr int64_t kMaxWidth = 1024; // MK_QGEMM_NC
 constexpr int64_t kMinTiles = 8;  // MK_QGEMM_MIN_TILES
@@ -96,6 +100,13 @@ int64_t scratchABytes(const QuantizedPath &path, int64_t m, int64_t k,
   return prepacked && path.workA == 1 ? 0 : workABytes(path, m, k);
 }
 
+/// mk_qconv2d_implicit_im2col, for an im2col-strategy shape.
+bool takesImplicitIm2col(const QuantizedPath &path, const ConvShape &s) {
+  return path.implicitIm2col && s.strideH == 1 && s.strideW == 1 &&
+         s.outW == s.inW && s.outH * s.outW >= 2 &&
+         s.kernelH <= kImplicitTaps && s.kernelW <= kImplicitTaps;
+}
+
 /// mk_qconv2d_packed_weight_bytes.
 int64_t convPackedBytes(const QuantizedPath &path, const ConvShape &s) {
   if (s.inChannels / s.groups == 1)
@@ -116,6 +127,8 @@ int64_t convBytes(const QuantizedPath &path, const ConvShape &s,
   int64_t weights = scratchABytes(path, perGroupOut, k, prepacked);
   if (isPointwiseConv(s))
     return workBytes(path, perGroupOut, s.inH * s.inW, perGroupIn) + weights;
+  if (takesImplicitIm2col(path, s))
+    return workBytes(path, perGroupOut, s.outH * s.outW, k) + weights;
   // uint8 im2col columns: one byte per element.
   Im2colTiles tiles = im2colTiles(s.outH * s.outW, k, path.nr, path.colBytes);
   int64_t full = workBytes(path, perGroupOut, tiles.width, k);

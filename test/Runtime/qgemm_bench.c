@@ -8,7 +8,8 @@
  * packed per call, and of mk_qgemm with A pre-packed by mk_qgemm_pack_a.
  * Part 2, the 53 convolutions of ResNet-50 at batch 1 (224x224): total
  * milliseconds of mk_conv2d and of mk_qconv2d (uint8 in, uint8 out, weights
- * pre-packed as a compiler would do once per model).
+ * pre-packed as a compiler would do once per model); with --layers, also
+ * each layer's own time, GOPS and share of the total.
  *
  * Each figure is the median of 7 timed batches of about 0.1 s (part 1) or
  * of 5 passes (part 2), in CPU time of the calling thread. The machine
@@ -214,7 +215,7 @@ static void resnet_params(const resnet_conv *r, mk_conv2d_params *p)
     p->out_h = p->out_w = (r->hw + 2 * pad - r->k) / r->stride + 1;
 }
 
-static void bench_resnet50(void)
+static void bench_resnet50(int per_layer)
 {
     enum { LAYERS = sizeof(k_resnet50) / sizeof(k_resnet50[0]), PASSES = 5 };
     float *in_f[LAYERS], *w_f[LAYERS], *bias[LAYERS], *out_f[LAYERS];
@@ -291,6 +292,29 @@ static void bench_resnet50(void)
         }
         tq[pass] = now_s() - t0;
     }
+    if (per_layer) {
+        /* Each layer alone, median of PASSES runs of its `count` copies. */
+        printf("%5s %4s %5s %2s %2s %3s  %8s %8s %6s\n", "in_c", "hw", "out_c", "k", "s", "n", "int8 ms", "GOPS",
+               "share");
+        for (l = 0; l < LAYERS; ++l) {
+            const resnet_conv *r = &k_resnet50[l];
+            const double layer_macs = (double)r->count * (double)(r->oc * pf[l].out_h * pf[l].out_w) *
+                                      (double)(r->ic * r->k * r->k);
+            double tl[PASSES], t;
+            for (pass = 0; pass < PASSES; ++pass) {
+                const double t0 = now_s();
+                int64_t rep;
+                for (rep = 0; rep < r->count; ++rep) {
+                    mk_qconv2d(&g_serial, &pq[l], in_q[l], w_q[l], packed[l], offset[l], &epi[l], out_q[l], scratch);
+                }
+                tl[pass] = now_s() - t0;
+            }
+            t = median(tl, PASSES);
+            printf("%5lld %4lld %5lld %2lld %2lld %3lld  %8.3f %8.1f %5.1f%%\n", (long long)r->ic, (long long)r->hw,
+                   (long long)r->oc, (long long)r->k, (long long)r->stride, (long long)r->count, t * 1e3,
+                   2.0 * layer_macs / t * 1e-9, 100.0 * t / median(tq, PASSES));
+        }
+    }
     {
         const double f = median(tf, PASSES), q = median(tq, PASSES);
         printf("ResNet-50 convolutions, batch 1 (%.2f GMAC): fp32 %.1f ms (%.1f GOPS), int8 %.1f ms (%.1f GOPS), "
@@ -340,7 +364,7 @@ int main(int argc, char **argv)
         bench_gemm(&shapes[s]);
     }
     if (argc < 2 || strcmp(argv[1], "--gemm-only") != 0) {
-        bench_resnet50();
+        bench_resnet50(argc >= 2 && strcmp(argv[1], "--layers") == 0);
     }
     return 0;
 }

@@ -21,14 +21,18 @@
  *  - anything else: im2col of a tile of output pixels into scratch (uint8
  *    columns, padding as the zero point's bytes; stride-1 rows as one
  *    shifted copy of the plane), then mk_qgemm, tile by tile, so the
- *    scratch stays bounded (MK_QCONV_COL_BYTES, predefinable).
+ *    scratch stays bounded (MK_QCONV_COL_BYTES, predefinable). On AVX-512
+ *    VNNI, stride 1 with rows as wide as the input skips the buffer: the
+ *    GEMM packs its B panels from the input with masked loads ("implicit
+ *    im2col", mk_qconv2d_implicit_im2col), the same bytes in the same
+ *    panels, so the same sums.
  * The GEMM strategies pack each group's weights once per call, or take them
  * pre-packed from mk_qconv2d_pack_weight (e.g. once per model).
  * Results are bit-identical for any thread count.
  *
  * Scratch: mk_qconv2d_scratch_bytes(p) bytes, 64-byte aligned: 0 for the
  * direct strategy, else with K = in_c/groups * kh * kw at most
- *     max(MK_QCONV_COL_BYTES, K * MK_QGEMM_NR) + 64   (im2col only)
+ *     max(MK_QCONV_COL_BYTES, K * MK_QGEMM_NR) + 64   (im2col buffer only)
  *   + MK_QGEMM_WORK_BOUND(K)
  *   + mk_qgemm_work_a_bytes(out_c / groups, K)     (one group's weights in the
  *                                                   GEMM's working form, last)
@@ -69,6 +73,27 @@ enum { MK_QCONV_DIRECT = 0, MK_QCONV_POINTWISE = 1, MK_QCONV_IM2COL = 2 };
 MK_UNUSED static int mk_qconv2d_strategy(const mk_qconv2d_params *p)
 {
     return MK_CONV_SHAPE_STRATEGY(p);
+}
+
+/* Largest kernel height and width that the implicit im2col takes. */
+#define MK_QCONV_IMPLICIT_TAPS 16
+
+/* Whether an im2col-strategy shape packs the GEMM's B panels straight from
+ * the input ("implicit im2col", AVX-512 VNNI only) rather than through an
+ * im2col buffer. It takes stride 1 with rows as wide as the input, where
+ * pixel q's tap (i, j) reads index q + (i*dh - pad_top)*in_w + j*dw -
+ * pad_left of its channel plane: every panel row is one masked load of 32
+ * bytes, the mask holding the taps that land inside the input. */
+MK_UNUSED static int mk_qconv2d_implicit_im2col(const mk_qconv2d_params *p)
+{
+#if defined(MK_QGEMM_VNNI)
+    return mk_qconv2d_strategy(p) == MK_QCONV_IM2COL && p->stride_h == 1 && p->stride_w == 1 && p->out_w == p->in_w &&
+           p->out_h * p->out_w >= 2 && p->kernel_h <= MK_QCONV_IMPLICIT_TAPS &&
+           p->kernel_w <= MK_QCONV_IMPLICIT_TAPS;
+#else
+    (void)p;
+    return 0;
+#endif
 }
 
 /* Cuts the output pixels into near-equal tiles whose im2col buffer stays
@@ -137,6 +162,9 @@ MK_UNUSED static size_t mk_qconv2d_work_bytes(const mk_qconv2d_params *p)
     default: {
         mk_im2col_tiling t;
         size_t full, last;
+        if (mk_qconv2d_implicit_im2col(p)) {
+            return mk_qgemm_work_bytes(ocg, p->out_h * p->out_w, p->in_channels / p->groups * p->kernel_h * p->kernel_w);
+        }
         mk_qconv_make_tiling(p, &t);
         full = mk_qgemm_work_bytes(ocg, t.width, t.k);
         last = mk_qgemm_work_bytes(ocg, t.pixels - (t.tiles - 1) * t.width, t.k);
@@ -585,6 +613,97 @@ MK_UNUSED static void mk_qim2col_task(void *ctx, size_t index)
     }
 }
 
+/* ---- implicit im2col (AVX-512 VNNI) ---- */
+
+#if defined(MK_QGEMM_VNNI)
+/* The B of one image and group seen as its im2col matrix, for
+ * mk_qconv_pack_implicit. */
+typedef struct mk_qconv_implicit_b {
+    const mk_qconv2d_params *p;
+    const unsigned char *input; /* first channel of the group, this image */
+    int64_t k;
+    unsigned char pad; /* the zero point's byte */
+    unsigned flip;     /* 0x80 for int8 input */
+} mk_qconv_implicit_b;
+
+/* mk_qgemm_b_packer of the im2col matrix of a shape that
+ * mk_qconv2d_implicit_im2col takes: row (c, i, j), pixel q reads
+ * input[c][q + shift(i, j)] where tap (i, j) lands inside the input, the
+ * zero point's byte elsewhere (as mk_qim2col_row writes them). Each panel
+ * first gets its 32 pixels' masks per kernel row i and per kernel column j;
+ * a row's load takes the AND of the two. Masked-off bytes are never read,
+ * so the shifted address may point outside the plane. */
+MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_t cols, int64_t groups,
+                                             int64_t panel_elems, mk_qb_t *dst)
+{
+    const mk_qconv_implicit_b *b = (const mk_qconv_implicit_b *)ctx;
+    const mk_qconv2d_params *p = b->p;
+    const int64_t panels = mk_div_up(cols, MK_QGEMM_NR);
+    const int64_t plane = p->in_h * p->in_w;
+    const __m256i vpad = _mm256_set1_epi8((char)b->pad), vflip = _mm256_set1_epi8((char)b->flip);
+    __mmask32 row_mask[MK_QGEMM_NC / MK_QGEMM_NR][MK_QCONV_IMPLICIT_TAPS];
+    __mmask32 col_mask[MK_QGEMM_NC / MK_QGEMM_NR][MK_QCONV_IMPLICIT_TAPS];
+    int64_t q, g, c = 0, ki = 0, kj = 0;
+    for (q = 0; q < panels; ++q) {
+        const int64_t first = j0 + q * MK_QGEMM_NR;
+        const int64_t valid = mk_min_i64(MK_QGEMM_NR, j0 + cols - first);
+        int64_t oh = first / p->out_w, ow = first % p->out_w, lane, t;
+        for (t = 0; t < p->kernel_h; ++t) {
+            row_mask[q][t] = 0;
+        }
+        for (t = 0; t < p->kernel_w; ++t) {
+            col_mask[q][t] = 0;
+        }
+        for (lane = 0; lane < valid; ++lane) {
+            for (t = 0; t < p->kernel_h; ++t) {
+                const int64_t ih = oh + t * p->dilation_h - p->pad_top;
+                row_mask[q][t] |= (__mmask32)((ih >= 0 && ih < p->in_h ? 1u : 0u) << lane);
+            }
+            for (t = 0; t < p->kernel_w; ++t) {
+                const int64_t iw = ow + t * p->dilation_w - p->pad_left;
+                col_mask[q][t] |= (__mmask32)((iw >= 0 && iw < p->in_w ? 1u : 0u) << lane);
+            }
+            if (++ow == p->out_w) {
+                ow = 0;
+                ++oh;
+            }
+        }
+    }
+    for (g = 0; g < groups; ++g) {
+        intptr_t shift[MK_QGEMM_KG];
+        int64_t tap_i[MK_QGEMM_KG], tap_j[MK_QGEMM_KG];
+        int present[MK_QGEMM_KG];
+        mk_qb_t *out = dst + g * MK_QGEMM_NR * MK_QGEMM_KG;
+        int t;
+        for (t = 0; t < MK_QGEMM_KG; ++t) {
+            present[t] = g * MK_QGEMM_KG + t < b->k;
+            tap_i[t] = ki;
+            tap_j[t] = kj;
+            shift[t] = (intptr_t)(c * plane + (ki * p->dilation_h - p->pad_top) * p->in_w + kj * p->dilation_w -
+                                  p->pad_left + j0);
+            if (++kj == p->kernel_w) {
+                kj = 0;
+                if (++ki == p->kernel_h) {
+                    ki = 0;
+                    ++c;
+                }
+            }
+        }
+        for (q = 0; q < panels; ++q) {
+            __m256i x[MK_QGEMM_KG];
+            for (t = 0; t < MK_QGEMM_KG; ++t) {
+                /* The address is formed as an integer: for masked-off
+                 * lanes it may lie outside the input. */
+                const void *src = (const void *)((uintptr_t)b->input + (uintptr_t)(shift[t] + q * MK_QGEMM_NR));
+                x[t] = present[t] ? _mm256_mask_loadu_epi8(vpad, row_mask[q][tap_i[t]] & col_mask[q][tap_j[t]], src)
+                                  : vpad;
+            }
+            mk_qgemm_store_group(x[0], x[1], x[2], x[3], vflip, out + q * panel_elems);
+        }
+    }
+}
+#endif
+
 /* output[batch][out_c][out_h][out_w] = epilogue(row_offset[oc] +
  * conv(input[batch][in_c][in_h][in_w], weight[out_c][in_c/groups][kh][kw]));
  * see the top of this file. input is uint8, or int8 when p->input_int8;
@@ -607,6 +726,7 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
     const size_t es = mk_qgemm_out_bytes(epilogue != NULL ? epilogue->kind : MK_QGEMM_OUT_INT32);
     const size_t wbytes = mk_qconv2d_group_weight_bytes(p);
     const int strategy = mk_qconv2d_strategy(p);
+    const int implicit = mk_qconv2d_implicit_im2col(p);
     const unsigned char *in = (const unsigned char *)input;
     unsigned char *out = (unsigned char *)output;
     unsigned char *work = (unsigned char *)scratch;
@@ -626,7 +746,7 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
         return;
     }
     memset(&t, 0, sizeof(t));
-    if (strategy == MK_QCONV_IM2COL) {
+    if (strategy == MK_QCONV_IM2COL && !implicit) {
         mk_qconv_make_tiling(p, &t);
     }
     work_bytes = mk_qconv2d_work_bytes(p);
@@ -657,6 +777,17 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
             if (strategy == MK_QCONV_POINTWISE) {
                 mk_qgemm_run(ex, ocg, in_plane, icg, NULL, icg, NULL, w_g, in_g, in_plane, 1, p->input_int8, offset_g,
                              &epi_g, out_g, out_plane, 1, work);
+            } else if (implicit) {
+#if defined(MK_QGEMM_VNNI)
+                mk_qconv_implicit_b view;
+                view.p = p;
+                view.input = in_g;
+                view.k = k;
+                view.pad = (unsigned char)(uint32_t)p->input_zero_point;
+                view.flip = p->input_int8 ? 0x80u : 0u;
+                mk_qgemm_run_b_packer(ex, ocg, out_plane, k, w_g, mk_qconv_pack_implicit, &view, offset_g, &epi_g,
+                                      out_g, out_plane, 1, work);
+#endif
             } else {
                 mk_qim2col_job job;
                 int64_t tile;

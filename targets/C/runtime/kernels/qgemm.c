@@ -933,6 +933,15 @@ MK_UNUSED static const mk_qa_t *mk_qgemm_working_a(const mk_exec *ex, int64_t m,
 #endif
 }
 
+/* Packs columns [j0, j0 + cols) of a B that is not a strided matrix into
+ * ceil(cols / NR) panels of `groups` depth groups each, panel q at
+ * dst + q * panel_elems, in mk_qgemm_pack_b's layout: (g, c, t) at
+ * (g*NR + c)*KG + t holds the packed value (MK_QGEMM_B_VALUE) of
+ * B(g*KG + t, j0 + q*NR + c). Rows past k and columns past cols may hold
+ * anything. ctx is the caller's. */
+typedef void (*mk_qgemm_b_packer)(const void *ctx, int64_t j0, int64_t cols, int64_t groups, int64_t panel_elems,
+                                  mk_qb_t *dst);
+
 /* Everything one call of mk_qgemm shares with its tasks. */
 typedef struct mk_qgemm_job {
     mk_qgemm_plan plan;
@@ -948,6 +957,10 @@ typedef struct mk_qgemm_job {
     int64_t c_rs, c_cs;
     size_t c_es; /* bytes per output element */
     unsigned char *scratch;
+    /* When set, packs the B blocks instead of mk_qgemm_pack_b (b is then
+     * not read): see mk_qgemm_run_b_packer. */
+    mk_qgemm_b_packer pack_b;
+    const void *pack_b_ctx;
 } mk_qgemm_job;
 
 /* The packed B value of activation byte v. */
@@ -969,21 +982,15 @@ MK_UNUSED static void mk_qgemm_pack_b_group(const mk_qgemm_job *job, int64_t p, 
     }
 }
 
-/* One full group of one full panel, B rows contiguous (b_cs == 1): src is
- * B(p, j), rows rs apart. */
-MK_UNUSED static void mk_qgemm_pack_b_rows(const uint8_t *MK_RESTRICT src, int64_t rs, unsigned flip,
-                                           mk_qb_t *MK_RESTRICT out)
-{
 #if defined(MK_QGEMM_VNNI)
-    /* Interleave 4 rows of 32 bytes into 32 columns of 4 bytes. The ymm
-     * unpacks work within 128-bit lanes, so lane 0 of (lo16, hi16) holds
-     * columns 0-7 (8-15 from the high bytes) and lane 1 columns 16-23
-     * (24-31); one lane permute per output puts them in column order. */
-    const __m256i vflip = _mm256_set1_epi8((char)flip);
-    const __m256i x0 = _mm256_loadu_si256((const __m256i *)src);
-    const __m256i x1 = _mm256_loadu_si256((const __m256i *)(src + rs));
-    const __m256i x2 = _mm256_loadu_si256((const __m256i *)(src + 2 * rs));
-    const __m256i x3 = _mm256_loadu_si256((const __m256i *)(src + 3 * rs));
+/* One full group of one full panel from its 4 rows of 32 bytes (x_t: B(p+t,
+ * j..j+31)), each byte XORed with vflip: interleaved into 32 columns of 4
+ * bytes. The ymm unpacks work within 128-bit lanes, so lane 0 of (lo16,
+ * hi16) holds columns 0-7 (8-15 from the high bytes) and lane 1 columns
+ * 16-23 (24-31); one lane permute per output puts them in column order. */
+MK_UNUSED static MK_INLINE void mk_qgemm_store_group(__m256i x0, __m256i x1, __m256i x2, __m256i x3, __m256i vflip,
+                                                     mk_qb_t *MK_RESTRICT out)
+{
     const __m256i a = _mm256_unpacklo_epi8(x0, x1), b = _mm256_unpackhi_epi8(x0, x1);
     const __m256i c = _mm256_unpacklo_epi8(x2, x3), d = _mm256_unpackhi_epi8(x2, x3);
     const __m256i lo_a = _mm256_xor_si256(_mm256_unpacklo_epi16(a, c), vflip);
@@ -995,6 +1002,20 @@ MK_UNUSED static void mk_qgemm_pack_b_rows(const uint8_t *MK_RESTRICT src, int64
     _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(lo_b, hi_b, 0x20));
     _mm256_storeu_si256(o + 2, _mm256_permute2x128_si256(lo_a, hi_a, 0x31));
     _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(lo_b, hi_b, 0x31));
+}
+#endif
+
+/* One full group of one full panel, B rows contiguous (b_cs == 1): src is
+ * B(p, j), rows rs apart. */
+MK_UNUSED static void mk_qgemm_pack_b_rows(const uint8_t *MK_RESTRICT src, int64_t rs, unsigned flip,
+                                           mk_qb_t *MK_RESTRICT out)
+{
+#if defined(MK_QGEMM_VNNI)
+    const __m256i x0 = _mm256_loadu_si256((const __m256i *)src);
+    const __m256i x1 = _mm256_loadu_si256((const __m256i *)(src + rs));
+    const __m256i x2 = _mm256_loadu_si256((const __m256i *)(src + 2 * rs));
+    const __m256i x3 = _mm256_loadu_si256((const __m256i *)(src + 3 * rs));
+    mk_qgemm_store_group(x0, x1, x2, x3, _mm256_set1_epi8((char)flip), out);
 #elif defined(MK_QGEMM_AVX2)
     /* Interleave 2 rows of 16 bytes into 16 pairs, widened to int16. */
     const __m128i vflip = _mm_set1_epi8((char)flip);
@@ -1140,7 +1161,11 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
     mk_qb_t columns[MK_QGEMM_TAIL_COLUMNS * MK_QGEMM_COLUMN_BYTES];
 #endif
     if (pack_b) {
-        mk_qgemm_pack_b(job, j0, nt, bp);
+        if (job->pack_b != NULL) {
+            job->pack_b(job->pack_b_ctx, j0, nt, job->plan.groups, job->plan.b_panel_elems, bp);
+        } else {
+            mk_qgemm_pack_b(job, j0, nt, bp);
+        }
     }
 #if defined(MK_QGEMM_VNNI)
     if (last_nr <= 24) {
@@ -1410,6 +1435,52 @@ MK_UNUSED static size_t mk_qgemm_prepacked_scratch_bytes(int64_t m, int64_t n, i
 #endif
 }
 
+/* Fills everything of *job but B for the blocked path (n >= 2, k >= 1):
+ * the plan, A in its working form (a_work, else packed from a or a_packed
+ * into scratch after the B blocks), the epilogue and C. */
+MK_UNUSED static void mk_qgemm_init_job(const mk_exec *ex, int64_t m, int64_t n, int64_t k, const int8_t *a,
+                                        int64_t lda, const void *a_packed, const mk_qa_t *a_work,
+                                        const int32_t *row_offset, const mk_qgemm_epilogue *epilogue, void *c,
+                                        int64_t c_row_stride, int64_t c_col_stride, void *scratch, mk_qgemm_job *job)
+{
+    mk_qgemm_make_plan(m, n, k, &job->plan);
+    job->m = m;
+    job->n = n;
+    job->k = k;
+    job->ap = a_work != NULL ? a_work
+                             : mk_qgemm_working_a(ex, m, k, a, lda, a_packed,
+                                                  (unsigned char *)scratch + (size_t)job->plan.slots * job->plan.slot_bytes);
+#if defined(MK_QGEMM_SDOT)
+    job->corr = (const uint32_t *)((const unsigned char *)job->ap + mk_qgemm_packed_a_bytes(m, k) -
+                                   (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
+#else
+    job->corr = NULL;
+#endif
+    job->b = NULL;
+    job->b_rs = 0;
+    job->b_cs = 0;
+    job->flip = 0u;
+    job->row_offset = row_offset;
+    job->epi = epilogue;
+    job->c = (unsigned char *)c;
+    job->c_rs = c_row_stride;
+    job->c_cs = c_col_stride;
+    job->c_es = mk_qgemm_out_bytes(epilogue != NULL ? epilogue->kind : MK_QGEMM_OUT_INT32);
+    job->scratch = (unsigned char *)scratch;
+    job->pack_b = NULL;
+    job->pack_b_ctx = NULL;
+}
+
+/* Runs the tiles of a filled job: serially, or over the fixed slots. */
+MK_UNUSED static void mk_qgemm_run_job(const mk_exec *ex, const mk_qgemm_job *job)
+{
+    if (ex == NULL || ex->parallel_for == NULL) {
+        mk_qgemm_serial_tiles(job);
+    } else {
+        mk_parallel(ex, (size_t)job->plan.slots, mk_qgemm_slot_task, (void *)job);
+    }
+}
+
 /* C(i, j) = epilogue(row_offset[i] + sum_p A[i][p] * u(B(p, j))) for i < m,
  * j < n; see the top of this file. mk_qconv2d calls it directly with A in
  * its working form already (a_work, mk_qgemm_working_a), else NULL.
@@ -1506,36 +1577,35 @@ MK_UNUSED static void mk_qgemm_run(const mk_exec *ex, int64_t m, int64_t n, int6
     }
     {
         mk_qgemm_job job;
-        mk_qgemm_make_plan(m, n, k, &job.plan);
-        job.m = m;
-        job.n = n;
-        job.k = k;
-        job.ap = a_work != NULL ? a_work
-                                : mk_qgemm_working_a(ex, m, k, a, lda, a_packed,
-                                                     (unsigned char *)scratch + (size_t)job.plan.slots * job.plan.slot_bytes);
-#if defined(MK_QGEMM_SDOT)
-        job.corr = (const uint32_t *)((const unsigned char *)job.ap + mk_qgemm_packed_a_bytes(m, k) -
-                                      (size_t)mk_round_up(mk_round_up(m, MK_QGEMM_MR) * 4, 64));
-#else
-        job.corr = NULL;
-#endif
+        mk_qgemm_init_job(ex, m, n, k, a, lda, a_packed, a_work, row_offset, epilogue, c, c_row_stride, c_col_stride,
+                          scratch, &job);
         job.b = (const uint8_t *)b;
         job.b_rs = b_row_stride;
         job.b_cs = b_col_stride;
         job.flip = b_int8 ? 0x80u : 0u;
-        job.row_offset = row_offset;
-        job.epi = epilogue;
-        job.c = out;
-        job.c_rs = c_row_stride;
-        job.c_cs = c_col_stride;
-        job.c_es = es;
-        job.scratch = (unsigned char *)scratch;
-        if (ex == NULL || ex->parallel_for == NULL) {
-            mk_qgemm_serial_tiles(&job);
-        } else {
-            mk_parallel(ex, (size_t)job.plan.slots, mk_qgemm_slot_task, &job);
-        }
+        mk_qgemm_run_job(ex, &job);
     }
+}
+
+/* mk_qgemm_run for a B that `pack` packs (mk_qgemm_b_packer, with ctx),
+ * such as a convolution's implicit im2col, and A in its working form
+ * (mk_qgemm_working_a); n >= 2 and k >= 1. The tiles, and so every
+ * output's sums, are those of mk_qgemm_run on the same B. scratch:
+ * mk_qgemm_work_bytes(m, n, k) bytes, 64-byte aligned. */
+MK_UNUSED static void mk_qgemm_run_b_packer(const mk_exec *ex, int64_t m, int64_t n, int64_t k, const mk_qa_t *a_work,
+                                            mk_qgemm_b_packer pack, const void *ctx, const int32_t *row_offset,
+                                            const mk_qgemm_epilogue *epilogue, void *c, int64_t c_row_stride,
+                                            int64_t c_col_stride, void *scratch)
+{
+    mk_qgemm_job job;
+    if (m <= 0) {
+        return;
+    }
+    mk_qgemm_init_job(ex, m, n, k, NULL, k, NULL, a_work, row_offset, epilogue, c, c_row_stride, c_col_stride, scratch,
+                      &job);
+    job.pack_b = pack;
+    job.pack_b_ctx = ctx;
+    mk_qgemm_run_job(ex, &job);
 }
 
 /* C(i, j) = epilogue(row_offset[i] + sum_p A[i][p] * u(B(p, j))); see
