@@ -36,12 +36,13 @@ struct KernelMemory {
 
 ConvShape convShape(Value input, Value weight, Value result,
                     ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                    int64_t group) {
+                    ArrayRef<int64_t> dilations, int64_t group) {
   ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
   ArrayRef<int64_t> w = cast<RankedTensorType>(weight.getType()).getShape();
   ArrayRef<int64_t> out = cast<RankedTensorType>(result.getType()).getShape();
-  return {in[1],      in[2],      in[3],   out[1],  out[2], out[3], w[2],
-          w[3],       strides[0], strides[1], pads[0], pads[1], group};
+  return {in[1],      in[2],      in[3],      out[1],  out[2],
+          out[3],     w[2],       w[3],       strides[0], strides[1],
+          pads[0],    pads[1],    group,      dilations[0], dilations[1]};
 }
 
 /// Whether `weight`, a value inside `dispatch`, is one of its operands that a
@@ -65,7 +66,8 @@ KernelMemory kernelMemory(kernel::DispatchOp dispatch, Operation *op,
   if (auto conv = dyn_cast<kernel::QuantizedConvOp>(op)) {
     ConvShape shape =
         convShape(conv.getInput(), conv.getWeight(), conv.getResult(),
-                  conv.getStrides(), conv.getPads(), conv.getGroup());
+                  conv.getStrides(), conv.getPads(), conv.getDilations(),
+                  conv.getGroup());
     int64_t packed = quantizedConvPackedBytes(shape);
     bool resident = packed > 0 && packs(conv.getWeight());
     return {quantizedConvScratchBytes(shape, resident), resident ? packed : 0};
@@ -81,7 +83,8 @@ KernelMemory kernelMemory(kernel::DispatchOp dispatch, Operation *op,
       conv && conv.getType().getElementType().isF32()) {
     ConvShape shape =
         convShape(conv.getInput(), conv.getWeight(), conv.getResult(),
-                  conv.getStrides(), conv.getPads(), conv.getGroup());
+                  conv.getStrides(), conv.getPads(), conv.getDilations(),
+                  conv.getGroup());
     if (conv.getWeight().getType().getElementType().isF32())
       return {convScratchBytes(shape), 0};
     bool resident = shape.inChannels / shape.groups > 1 &&

@@ -102,9 +102,29 @@ int64_t scratchABytes(const QuantizedPath &path, int64_t m, int64_t k,
 
 /// mk_qconv2d_implicit_im2col, for an im2col-strategy shape.
 bool takesImplicitIm2col(const QuantizedPath &path, const ConvShape &s) {
-  return path.implicitIm2col && s.strideH == 1 && s.strideW == 1 &&
-         s.outW == s.inW && s.outH * s.outW >= 2 &&
-         s.kernelH <= kImplicitTaps && s.kernelW <= kImplicitTaps;
+  bool stride1 = s.strideH == 1 && s.strideW == 1 && s.outW == s.inW;
+  bool stride2 = s.strideH == 2 && s.strideW == 2 && s.inW == 2 * s.outW &&
+                 s.inH == 2 * s.outH;
+  return path.implicitIm2col && (stride1 || stride2) &&
+         s.outH * s.outW >= 2 && s.kernelH <= kImplicitTaps &&
+         s.kernelW <= kImplicitTaps;
+}
+
+/// mk_qconv_axis_phases: the input phases a stride-2 kernel reads along an
+/// axis.
+int64_t axisPhases(int64_t kernel, int64_t dilation) {
+  return kernel >= 2 && dilation % 2 != 0 ? 2 : 1;
+}
+
+/// mk_qconv2d_phase_bytes: a stride-2 implicit im2col's copy of the input
+/// phases it reads.
+int64_t phaseBytes(const QuantizedPath &path, const ConvShape &s) {
+  if (!takesImplicitIm2col(path, s) || s.strideH != 2)
+    return 0;
+  return roundUp(axisPhases(s.kernelH, s.dilationH) *
+                     axisPhases(s.kernelW, s.dilationW) *
+                     (s.inChannels / s.groups) * s.outH * s.outW,
+                 64);
 }
 
 /// mk_qconv2d_packed_weight_bytes.
@@ -128,7 +148,8 @@ int64_t convBytes(const QuantizedPath &path, const ConvShape &s,
   if (isPointwiseConv(s))
     return workBytes(path, perGroupOut, s.inH * s.inW, perGroupIn) + weights;
   if (takesImplicitIm2col(path, s))
-    return workBytes(path, perGroupOut, s.outH * s.outW, k) + weights;
+    return phaseBytes(path, s) +
+           workBytes(path, perGroupOut, s.outH * s.outW, k) + weights;
   // uint8 im2col columns: one byte per element.
   Im2colTiles tiles = im2colTiles(s.outH * s.outW, k, path.nr, path.colBytes);
   int64_t full = workBytes(path, perGroupOut, tiles.width, k);

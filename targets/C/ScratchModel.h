@@ -28,6 +28,7 @@ int64_t gemmScratchBytes(int64_t m, int64_t n, int64_t k);
 struct ConvShape {
   int64_t inChannels, inH, inW, outChannels, outH, outW, kernelH, kernelW;
   int64_t strideH, strideW, padTop, padLeft, groups;
+  int64_t dilationH = 1, dilationW = 1;
 };
 
 /// Whether conv.c's (and qconv.c's) 1x1 strategy takes the shape: one GEMM

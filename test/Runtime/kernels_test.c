@@ -1741,6 +1741,12 @@ static void test_qconv(void)
         {1, 5, 8, 70, 4, 3, 3, 1, 1, 0, 2, 2, 0, 1, 1, 1, 1},     /* stride 1, rows wider than the input */
         {1, 3, 20, 20, 5, 3, 3, 3, 3, 0, 0, 2, 2, 1, 1, 1, 1},    /* bottom/right pad only */
         {3, 7, 5, 6, 5, 2, 3, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1},      /* even kernel, batch 3 */
+        /* Stride 2 on twice the output's size: the implicit im2col's phases. */
+        {1, 32, 14, 14, 40, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1},  /* 1x1 stride 2, one phase */
+        {1, 16, 56, 56, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0},  /* 3x3 stride 2, resnet-sized */
+        {2, 6, 8, 10, 7, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 1, 1},     /* even dilation: one odd phase */
+        {1, 16, 10, 10, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, 1},   /* grouped stride 2 */
+        {1, 5, 12, 8, 6, 5, 3, 2, 2, 2, 0, 1, 2, 1, 1, 1, 1},     /* unequal kernel, asymmetric pads */
     };
     size_t i;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {

@@ -22,10 +22,12 @@
  *    columns, padding as the zero point's bytes; stride-1 rows as one
  *    shifted copy of the plane), then mk_qgemm, tile by tile, so the
  *    scratch stays bounded (MK_QCONV_COL_BYTES, predefinable). On AVX-512
- *    VNNI, stride 1 with rows as wide as the input skips the buffer: the
- *    GEMM packs its B panels from the input with masked loads ("implicit
- *    im2col", mk_qconv2d_implicit_im2col), the same bytes in the same
- *    panels, so the same sums.
+ *    VNNI, stride 1 with rows as wide as the input, and stride 2 on an
+ *    input twice the output's size, skip the buffer: the GEMM packs its B
+ *    panels with masked loads from the input, or from the input's
+ *    every-other-row-and-column phases ("implicit im2col",
+ *    mk_qconv2d_implicit_im2col), the same bytes in the same panels, so
+ *    the same sums.
  * The GEMM strategies pack each group's weights once per call, or take them
  * pre-packed from mk_qconv2d_pack_weight (e.g. once per model).
  * Results are bit-identical for any thread count.
@@ -33,6 +35,7 @@
  * Scratch: mk_qconv2d_scratch_bytes(p) bytes, 64-byte aligned: 0 for the
  * direct strategy, else with K = in_c/groups * kh * kw at most
  *     max(MK_QCONV_COL_BYTES, K * MK_QGEMM_NR) + 64   (im2col buffer only)
+ *   + 4 * in_c/groups * out_h * out_w + 64           (stride-2 phases only)
  *   + MK_QGEMM_WORK_BOUND(K)
  *   + mk_qgemm_work_a_bytes(out_c / groups, K)     (one group's weights in the
  *                                                   GEMM's working form, last)
@@ -79,21 +82,49 @@ MK_UNUSED static int mk_qconv2d_strategy(const mk_qconv2d_params *p)
 #define MK_QCONV_IMPLICIT_TAPS 16
 
 /* Whether an im2col-strategy shape packs the GEMM's B panels straight from
- * the input ("implicit im2col", AVX-512 VNNI only) rather than through an
- * im2col buffer. It takes stride 1 with rows as wide as the input, where
- * pixel q's tap (i, j) reads index q + (i*dh - pad_top)*in_w + j*dw -
- * pad_left of its channel plane: every panel row is one masked load of 32
- * bytes, the mask holding the taps that land inside the input. */
+ * a plane of the input ("implicit im2col", AVX-512 VNNI only) rather than
+ * through an im2col buffer. Each tap must read pixel q at a fixed shift of
+ * its plane, so that every panel row is one masked load of 32 bytes, the
+ * mask holding the taps that land inside:
+ *  - stride 1 with rows as wide as the input: tap (i, j) of pixel q reads
+ *    index q + (i*dh - pad_top)*in_w + j*dw - pad_left of the input plane;
+ *  - stride 2 on an input of exactly twice the output's rows and columns:
+ *    tap (i, j) reads phase (i*dh - pad_top mod 2, j*dw - pad_left mod 2)
+ *    of the input, the plane of every other row and column, which is as
+ *    wide as the output. The phases the kernel reads are copied out first
+ *    (mk_qconv2d_phase_bytes of scratch). */
 MK_UNUSED static int mk_qconv2d_implicit_im2col(const mk_qconv2d_params *p)
 {
 #if defined(MK_QGEMM_VNNI)
-    return mk_qconv2d_strategy(p) == MK_QCONV_IM2COL && p->stride_h == 1 && p->stride_w == 1 && p->out_w == p->in_w &&
-           p->out_h * p->out_w >= 2 && p->kernel_h <= MK_QCONV_IMPLICIT_TAPS &&
-           p->kernel_w <= MK_QCONV_IMPLICIT_TAPS;
+    const int stride1 = p->stride_h == 1 && p->stride_w == 1 && p->out_w == p->in_w;
+    const int stride2 =
+        p->stride_h == 2 && p->stride_w == 2 && p->in_w == 2 * p->out_w && p->in_h == 2 * p->out_h;
+    return mk_qconv2d_strategy(p) == MK_QCONV_IM2COL && (stride1 || stride2) && p->out_h * p->out_w >= 2 &&
+           p->kernel_h <= MK_QCONV_IMPLICIT_TAPS && p->kernel_w <= MK_QCONV_IMPLICIT_TAPS;
 #else
     (void)p;
     return 0;
 #endif
+}
+
+/* Phases along one axis that a stride-2 kernel reads: 2 when its taps
+ * i*dilation - pad take both parities, else 1. */
+MK_UNUSED static int64_t mk_qconv_axis_phases(int64_t kernel, int64_t dilation)
+{
+    return kernel >= 2 && dilation % 2 != 0 ? 2 : 1;
+}
+
+/* Bytes of scratch (64-byte aligned) for the input phases of one image and
+ * group of a stride-2 implicit im2col; 0 otherwise. */
+MK_UNUSED static size_t mk_qconv2d_phase_bytes(const mk_qconv2d_params *p)
+{
+    if (!mk_qconv2d_implicit_im2col(p) || p->stride_h != 2) {
+        return 0;
+    }
+    return (size_t)mk_round_up(mk_qconv_axis_phases(p->kernel_h, p->dilation_h) *
+                                   mk_qconv_axis_phases(p->kernel_w, p->dilation_w) * (p->in_channels / p->groups) *
+                                   p->out_h * p->out_w,
+                               64);
 }
 
 /* Cuts the output pixels into near-equal tiles whose im2col buffer stays
@@ -163,7 +194,8 @@ MK_UNUSED static size_t mk_qconv2d_work_bytes(const mk_qconv2d_params *p)
         mk_im2col_tiling t;
         size_t full, last;
         if (mk_qconv2d_implicit_im2col(p)) {
-            return mk_qgemm_work_bytes(ocg, p->out_h * p->out_w, p->in_channels / p->groups * p->kernel_h * p->kernel_w);
+            return mk_qconv2d_phase_bytes(p) +
+                   mk_qgemm_work_bytes(ocg, p->out_h * p->out_w, p->in_channels / p->groups * p->kernel_h * p->kernel_w);
         }
         mk_qconv_make_tiling(p, &t);
         full = mk_qgemm_work_bytes(ocg, t.width, t.k);
@@ -616,30 +648,124 @@ MK_UNUSED static void mk_qim2col_task(void *ctx, size_t index)
 /* ---- implicit im2col (AVX-512 VNNI) ---- */
 
 #if defined(MK_QGEMM_VNNI)
-/* The B of one image and group seen as its im2col matrix, for
- * mk_qconv_pack_implicit. */
+/* The im2col matrix of one image and group, read from planes of out_w-wide
+ * rows (the input, or its phases): row (c, i, j), pixel q = (oh, ow) reads
+ * plane[c * channel_stride + row_offset[i] + col_offset[j] + q] where
+ * 0 <= oh + row_shift[i] < plane_h and 0 <= ow + col_shift[j] < plane_w, the
+ * zero point's byte elsewhere (as mk_qim2col_row writes them). */
 typedef struct mk_qconv_implicit_b {
     const mk_qconv2d_params *p;
-    const unsigned char *input; /* first channel of the group, this image */
-    int64_t k;
+    const unsigned char *plane;
+    int64_t channel_stride, plane_h, plane_w, k;
+    intptr_t row_offset[MK_QCONV_IMPLICIT_TAPS], col_offset[MK_QCONV_IMPLICIT_TAPS];
+    int64_t row_shift[MK_QCONV_IMPLICIT_TAPS], col_shift[MK_QCONV_IMPLICIT_TAPS];
     unsigned char pad; /* the zero point's byte */
     unsigned flip;     /* 0x80 for int8 input */
 } mk_qconv_implicit_b;
 
-/* mk_qgemm_b_packer of the im2col matrix of a shape that
- * mk_qconv2d_implicit_im2col takes: row (c, i, j), pixel q reads
- * input[c][q + shift(i, j)] where tap (i, j) lands inside the input, the
- * zero point's byte elsewhere (as mk_qim2col_row writes them). Each panel
- * first gets its 32 pixels' masks per kernel row i and per kernel column j;
- * a row's load takes the AND of the two. Masked-off bytes are never read,
- * so the shifted address may point outside the plane. */
+/* Fills *b for image/group input `in` (its first channel) of a shape that
+ * mk_qconv2d_implicit_im2col takes; a stride-2 shape reads `phases`, which
+ * mk_qconv_copy_phases fills from `in`. */
+MK_UNUSED static void mk_qconv_implicit_view(const mk_qconv2d_params *p, const unsigned char *in,
+                                             const unsigned char *phases, mk_qconv_implicit_b *b)
+{
+    const int64_t out_plane = p->out_h * p->out_w;
+    const int64_t icg = p->in_channels / p->groups;
+    const int64_t nb = mk_qconv_axis_phases(p->kernel_w, p->dilation_w);
+    int64_t t;
+    b->p = p;
+    b->k = icg * p->kernel_h * p->kernel_w;
+    b->pad = (unsigned char)(uint32_t)p->input_zero_point;
+    b->flip = p->input_int8 ? 0x80u : 0u;
+    if (p->stride_h == 1) {
+        b->plane = in;
+        b->channel_stride = p->in_h * p->in_w;
+        b->plane_h = p->in_h;
+        b->plane_w = p->in_w;
+        for (t = 0; t < p->kernel_h; ++t) {
+            b->row_shift[t] = t * p->dilation_h - p->pad_top;
+            b->row_offset[t] = (intptr_t)(b->row_shift[t] * p->in_w);
+        }
+        for (t = 0; t < p->kernel_w; ++t) {
+            b->col_shift[t] = t * p->dilation_w - p->pad_left;
+            b->col_offset[t] = (intptr_t)b->col_shift[t];
+        }
+        return;
+    }
+    /* Phase (a, b) channel c is at ((a * nb + b) * icg + c) * out_plane. */
+    b->plane = phases;
+    b->channel_stride = out_plane;
+    b->plane_h = p->out_h;
+    b->plane_w = p->out_w;
+    for (t = 0; t < p->kernel_h; ++t) {
+        const int64_t tap = t * p->dilation_h - p->pad_top;
+        const int64_t parity = tap & 1;
+        b->row_shift[t] = (tap - parity) / 2;
+        b->row_offset[t] = (intptr_t)(parity * (mk_qconv_axis_phases(p->kernel_h, p->dilation_h) > 1) * nb * icg *
+                                          out_plane +
+                                      b->row_shift[t] * p->out_w);
+    }
+    for (t = 0; t < p->kernel_w; ++t) {
+        const int64_t tap = t * p->dilation_w - p->pad_left;
+        const int64_t parity = tap & 1;
+        b->col_shift[t] = (tap - parity) / 2;
+        b->col_offset[t] = (intptr_t)(parity * (nb > 1) * icg * out_plane + b->col_shift[t]);
+    }
+}
+
+typedef struct mk_qconv_phase_job {
+    const mk_qconv2d_params *p;
+    const unsigned char *input; /* first channel of the group, this image */
+    unsigned char *phases;
+} mk_qconv_phase_job;
+
+/* Task body: the phases of input channel `index`: phase (a, b) row y holds
+ * input row 2y + a, columns b, b + 2, .... The parity of a phase is that
+ * of the kernel's taps when it reads one phase only. */
+MK_UNUSED static void mk_qconv_phase_task(void *ctx, size_t index)
+{
+    const mk_qconv_phase_job *job = (const mk_qconv_phase_job *)ctx;
+    const mk_qconv2d_params *p = job->p;
+    const int64_t c = (int64_t)index;
+    const int64_t icg = p->in_channels / p->groups;
+    const int64_t out_plane = p->out_h * p->out_w;
+    const int64_t na = mk_qconv_axis_phases(p->kernel_h, p->dilation_h);
+    const int64_t nb = mk_qconv_axis_phases(p->kernel_w, p->dilation_w);
+    const unsigned char *src = job->input + c * p->in_h * p->in_w;
+    int64_t a, b, y, x;
+    for (a = 0; a < na; ++a) {
+        const int64_t row_parity = na > 1 ? a : (-p->pad_top) & 1;
+        for (b = 0; b < nb; ++b) {
+            const int64_t col_parity = nb > 1 ? b : (-p->pad_left) & 1;
+            unsigned char *dst = job->phases + ((a * nb + b) * icg + c) * out_plane;
+            for (y = 0; y < p->out_h; ++y) {
+                const unsigned char *row = src + (2 * y + row_parity) * p->in_w + col_parity;
+                unsigned char *out = dst + y * p->out_w;
+                x = 0;
+                /* 32 outputs from 64 bytes: the low byte of each 16-bit
+                 * lane; the masked load reads only the bytes the row has. */
+                for (; x < p->out_w; x += 32) {
+                    const int64_t count = mk_min_i64(32, p->out_w - x);
+                    const __mmask64 load =
+                        count == 32 ? ~(__mmask64)0 >> 1 : ((__mmask64)1 << (2 * count - 1)) - 1;
+                    const __m512i v = _mm512_maskz_loadu_epi8(load, row + 2 * x);
+                    _mm256_mask_storeu_epi8(out + x, (__mmask32)(((uint64_t)1 << count) - 1), _mm512_cvtepi16_epi8(v));
+                }
+            }
+        }
+    }
+}
+
+/* mk_qgemm_b_packer of a mk_qconv_implicit_b. Each panel first gets its 32
+ * pixels' masks per kernel row i and per kernel column j; a row's load
+ * takes the AND of the two. Masked-off bytes are never read, so the shifted
+ * address may point outside the plane. */
 MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_t cols, int64_t groups,
                                              int64_t panel_elems, mk_qb_t *dst)
 {
     const mk_qconv_implicit_b *b = (const mk_qconv_implicit_b *)ctx;
     const mk_qconv2d_params *p = b->p;
     const int64_t panels = mk_div_up(cols, MK_QGEMM_NR);
-    const int64_t plane = p->in_h * p->in_w;
     const __m256i vpad = _mm256_set1_epi8((char)b->pad), vflip = _mm256_set1_epi8((char)b->flip);
     __mmask32 row_mask[MK_QGEMM_NC / MK_QGEMM_NR][MK_QCONV_IMPLICIT_TAPS];
     __mmask32 col_mask[MK_QGEMM_NC / MK_QGEMM_NR][MK_QCONV_IMPLICIT_TAPS];
@@ -656,12 +782,12 @@ MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_
         }
         for (lane = 0; lane < valid; ++lane) {
             for (t = 0; t < p->kernel_h; ++t) {
-                const int64_t ih = oh + t * p->dilation_h - p->pad_top;
-                row_mask[q][t] |= (__mmask32)((ih >= 0 && ih < p->in_h ? 1u : 0u) << lane);
+                const int64_t y = oh + b->row_shift[t];
+                row_mask[q][t] |= (__mmask32)((y >= 0 && y < b->plane_h ? 1u : 0u) << lane);
             }
             for (t = 0; t < p->kernel_w; ++t) {
-                const int64_t iw = ow + t * p->dilation_w - p->pad_left;
-                col_mask[q][t] |= (__mmask32)((iw >= 0 && iw < p->in_w ? 1u : 0u) << lane);
+                const int64_t x = ow + b->col_shift[t];
+                col_mask[q][t] |= (__mmask32)((x >= 0 && x < b->plane_w ? 1u : 0u) << lane);
             }
             if (++ow == p->out_w) {
                 ow = 0;
@@ -679,8 +805,7 @@ MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_
             present[t] = g * MK_QGEMM_KG + t < b->k;
             tap_i[t] = ki;
             tap_j[t] = kj;
-            shift[t] = (intptr_t)(c * plane + (ki * p->dilation_h - p->pad_top) * p->in_w + kj * p->dilation_w -
-                                  p->pad_left + j0);
+            shift[t] = (intptr_t)(c * b->channel_stride) + b->row_offset[ki] + b->col_offset[kj] + (intptr_t)j0;
             if (++kj == p->kernel_w) {
                 kj = 0;
                 if (++ki == p->kernel_h) {
@@ -693,8 +818,8 @@ MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_
             __m256i x[MK_QGEMM_KG];
             for (t = 0; t < MK_QGEMM_KG; ++t) {
                 /* The address is formed as an integer: for masked-off
-                 * lanes it may lie outside the input. */
-                const void *src = (const void *)((uintptr_t)b->input + (uintptr_t)(shift[t] + q * MK_QGEMM_NR));
+                 * lanes it may lie outside the plane. */
+                const void *src = (const void *)((uintptr_t)b->plane + (uintptr_t)(shift[t] + q * MK_QGEMM_NR));
                 x[t] = present[t] ? _mm256_mask_loadu_epi8(vpad, row_mask[q][tap_i[t]] & col_mask[q][tap_j[t]], src)
                                   : vpad;
             }
@@ -779,14 +904,18 @@ MK_UNUSED static void mk_qconv2d(const mk_exec *ex, const mk_qconv2d_params *p, 
                              &epi_g, out_g, out_plane, 1, work);
             } else if (implicit) {
 #if defined(MK_QGEMM_VNNI)
+                const size_t phase_bytes = mk_qconv2d_phase_bytes(p);
                 mk_qconv_implicit_b view;
-                view.p = p;
-                view.input = in_g;
-                view.k = k;
-                view.pad = (unsigned char)(uint32_t)p->input_zero_point;
-                view.flip = p->input_int8 ? 0x80u : 0u;
+                if (phase_bytes != 0) {
+                    mk_qconv_phase_job phase;
+                    phase.p = p;
+                    phase.input = in_g;
+                    phase.phases = work;
+                    mk_parallel(ex, (size_t)icg, mk_qconv_phase_task, &phase);
+                }
+                mk_qconv_implicit_view(p, in_g, work, &view);
                 mk_qgemm_run_b_packer(ex, ocg, out_plane, k, w_g, mk_qconv_pack_implicit, &view, offset_g, &epi_g,
-                                      out_g, out_plane, 1, work);
+                                      out_g, out_plane, 1, work + phase_bytes);
 #endif
             } else {
                 mk_qim2col_job job;
