@@ -756,56 +756,76 @@ MK_UNUSED static void mk_qconv_phase_task(void *ctx, size_t index)
     }
 }
 
-/* mk_qgemm_b_packer of a mk_qconv_implicit_b. Each panel first gets its 32
- * pixels' masks per kernel row i and per kernel column j; a row's load
- * takes the AND of the two. Masked-off bytes are never read, so the shifted
- * address may point outside the plane. */
+/* Bits [lo, hi) of a panel's 32 lanes (none when hi <= lo); 0 <= lo, hi <= 32. */
+MK_UNUSED static uint32_t mk_qconv_lanes(int64_t lo, int64_t hi)
+{
+    if (hi <= lo) {
+        return 0u;
+    }
+    return (hi - lo >= 32 ? 0xFFFFFFFFu : (1u << (hi - lo)) - 1u) << lo;
+}
+
+/* mk_qgemm_b_packer of a mk_qconv_implicit_b. The 32 pixels of each panel
+ * get their masks per kernel row i and per kernel column j first; each
+ * depth group then ANDs those of its 4 rows' taps for every panel (a row
+ * past k gets mask 0, so its load yields pad bytes, which A's zeros
+ * ignore), and the panel loop is 4 masked loads and an interleave.
+ * Masked-off bytes are never read, so the shifted address may point
+ * outside the plane. */
 MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_t cols, int64_t groups,
                                              int64_t panel_elems, mk_qb_t *dst)
 {
+    enum { PANELS = MK_QGEMM_NC / MK_QGEMM_NR }; /* a multiple of 16 */
     const mk_qconv_implicit_b *b = (const mk_qconv_implicit_b *)ctx;
     const mk_qconv2d_params *p = b->p;
     const int64_t panels = mk_div_up(cols, MK_QGEMM_NR);
     const __m256i vpad = _mm256_set1_epi8((char)b->pad), vflip = _mm256_set1_epi8((char)b->flip);
-    __mmask32 row_mask[MK_QGEMM_NC / MK_QGEMM_NR][MK_QCONV_IMPLICIT_TAPS];
-    __mmask32 col_mask[MK_QGEMM_NC / MK_QGEMM_NR][MK_QCONV_IMPLICIT_TAPS];
+    uint32_t row_mask[MK_QCONV_IMPLICIT_TAPS][PANELS];
+    uint32_t col_mask[MK_QCONV_IMPLICIT_TAPS][PANELS];
+    uint32_t mask[MK_QGEMM_KG][PANELS];
     int64_t q, g, c = 0, ki = 0, kj = 0;
+    memset(row_mask, 0, sizeof(row_mask));
+    memset(col_mask, 0, sizeof(col_mask));
     for (q = 0; q < panels; ++q) {
+        /* The panel's pixels, output row by output row: lanes [lane,
+         * lane + len) are row oh, columns ow .. ow + len - 1. */
         const int64_t first = j0 + q * MK_QGEMM_NR;
         const int64_t valid = mk_min_i64(MK_QGEMM_NR, j0 + cols - first);
-        int64_t oh = first / p->out_w, ow = first % p->out_w, lane, t;
-        for (t = 0; t < p->kernel_h; ++t) {
-            row_mask[q][t] = 0;
-        }
-        for (t = 0; t < p->kernel_w; ++t) {
-            col_mask[q][t] = 0;
-        }
-        for (lane = 0; lane < valid; ++lane) {
+        int64_t oh = first / p->out_w, ow = first % p->out_w, lane = 0, t;
+        while (lane < valid) {
+            const int64_t len = mk_min_i64(valid - lane, p->out_w - ow);
             for (t = 0; t < p->kernel_h; ++t) {
                 const int64_t y = oh + b->row_shift[t];
-                row_mask[q][t] |= (__mmask32)((y >= 0 && y < b->plane_h ? 1u : 0u) << lane);
+                if (y >= 0 && y < b->plane_h) {
+                    row_mask[t][q] |= mk_qconv_lanes(lane, lane + len);
+                }
             }
             for (t = 0; t < p->kernel_w; ++t) {
-                const int64_t x = ow + b->col_shift[t];
-                col_mask[q][t] |= (__mmask32)((x >= 0 && x < b->plane_w ? 1u : 0u) << lane);
+                /* Columns x = ow' + col_shift inside [0, plane_w). */
+                const int64_t lo = mk_max_i64(ow, -b->col_shift[t]);
+                const int64_t hi = mk_min_i64(ow + len, b->plane_w - b->col_shift[t]);
+                col_mask[t][q] |= mk_qconv_lanes(lane + lo - ow, lane + hi - ow);
             }
-            if (++ow == p->out_w) {
-                ow = 0;
-                ++oh;
-            }
+            lane += len;
+            ow = 0;
+            ++oh;
         }
     }
     for (g = 0; g < groups; ++g) {
-        intptr_t shift[MK_QGEMM_KG];
-        int64_t tap_i[MK_QGEMM_KG], tap_j[MK_QGEMM_KG];
-        int present[MK_QGEMM_KG];
+        uintptr_t src[MK_QGEMM_KG];
         mk_qb_t *out = dst + g * MK_QGEMM_NR * MK_QGEMM_KG;
         int t;
         for (t = 0; t < MK_QGEMM_KG; ++t) {
-            present[t] = g * MK_QGEMM_KG + t < b->k;
-            tap_i[t] = ki;
-            tap_j[t] = kj;
-            shift[t] = (intptr_t)(c * b->channel_stride) + b->row_offset[ki] + b->col_offset[kj] + (intptr_t)j0;
+            const int present = g * MK_QGEMM_KG + t < b->k;
+            /* Addresses are formed as integers: for masked-off lanes they
+             * may lie outside the plane. */
+            src[t] = (uintptr_t)b->plane + (uintptr_t)((intptr_t)(c * b->channel_stride) + b->row_offset[ki] +
+                                                       b->col_offset[kj] + (intptr_t)j0);
+            for (q = 0; q < panels; q += 16) {
+                const __m512i both = _mm512_and_si512(_mm512_loadu_si512(row_mask[ki] + q),
+                                                      _mm512_loadu_si512(col_mask[kj] + q));
+                _mm512_storeu_si512(mask[t] + q, present ? both : _mm512_setzero_si512());
+            }
             if (++kj == p->kernel_w) {
                 kj = 0;
                 if (++ki == p->kernel_h) {
@@ -815,15 +835,12 @@ MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_
             }
         }
         for (q = 0; q < panels; ++q) {
-            __m256i x[MK_QGEMM_KG];
-            for (t = 0; t < MK_QGEMM_KG; ++t) {
-                /* The address is formed as an integer: for masked-off
-                 * lanes it may lie outside the plane. */
-                const void *src = (const void *)((uintptr_t)b->plane + (uintptr_t)(shift[t] + q * MK_QGEMM_NR));
-                x[t] = present[t] ? _mm256_mask_loadu_epi8(vpad, row_mask[q][tap_i[t]] & col_mask[q][tap_j[t]], src)
-                                  : vpad;
-            }
-            mk_qgemm_store_group(x[0], x[1], x[2], x[3], vflip, out + q * panel_elems);
+            const uintptr_t at = (uintptr_t)(q * MK_QGEMM_NR);
+            mk_qgemm_store_group(_mm256_mask_loadu_epi8(vpad, (__mmask32)mask[0][q], (const void *)(src[0] + at)),
+                                 _mm256_mask_loadu_epi8(vpad, (__mmask32)mask[1][q], (const void *)(src[1] + at)),
+                                 _mm256_mask_loadu_epi8(vpad, (__mmask32)mask[2][q], (const void *)(src[2] + at)),
+                                 _mm256_mask_loadu_epi8(vpad, (__mmask32)mask[3][q], (const void *)(src[3] + at)),
+                                 vflip, out + q * panel_elems);
         }
     }
 }
