@@ -80,6 +80,32 @@ MK_UNUSED static void mk_maxpool8_pass(void *out, const void *in_row, int64_t of
                                        int64_t hi, int elem)
 {
     int64_t o;
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    if (stride <= 2) {
+        /* 32 outputs at a time with masks, so the ragged end (56 = 32 + 24
+         * columns in ResNet's pool) is vector work too. Stride 2 takes the
+         * low byte of each 16-bit lane of 64 loaded bytes; the load mask
+         * covers only the bytes the outputs read. */
+        unsigned char *MK_RESTRICT dst = (unsigned char *)out;
+        const unsigned char *MK_RESTRICT src = (const unsigned char *)in_row;
+        for (o = lo; o < hi; o += 32) {
+            const int64_t count = mk_min_i64(32, hi - o);
+            const __mmask32 keep = (__mmask32)(((uint64_t)1 << count) - 1u);
+            const unsigned char *from = src + o * stride + offset;
+            __m256i v, d;
+            if (stride == 1) {
+                v = _mm256_maskz_loadu_epi8(keep, from);
+            } else {
+                const __mmask64 bytes = ((__mmask64)1 << (2 * count - 1)) - 1u;
+                v = _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi8(count == 32 ? ~(__mmask64)0 >> 1 : bytes, from));
+            }
+            d = _mm256_maskz_loadu_epi8(keep, dst + o);
+            d = elem == MK_POOL_U8 ? _mm256_max_epu8(d, v) : _mm256_max_epi8(d, v);
+            _mm256_mask_storeu_epi8(dst + o, keep, d);
+        }
+        return;
+    }
+#endif
 #define MK_MAXPOOL8_LOOP(TYPE, STRIDE)                                                    \
     {                                                                                     \
         TYPE *MK_RESTRICT dst = (TYPE *)out;                                              \
@@ -134,8 +160,13 @@ MK_UNUSED static void mk_maxpool8_plane(const mk_pool_job *job, const unsigned c
                                         unsigned char *out_plane)
 {
     const mk_pool2d_params *p = job->p;
+    const int tabulated = p->kernel_w <= MK_POOL_RANGE_TAB;
     unsigned char column_max[MK_POOL8_ROW];
+    int64_t lo_tab[MK_POOL_RANGE_TAB], hi_tab[MK_POOL_RANGE_TAB];
     int64_t oh, kh, kw;
+    for (kw = 0; tabulated && kw < p->kernel_w; ++kw) {
+        mk_valid_range(kw * p->dilation_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &lo_tab[kw], &hi_tab[kw]);
+    }
     for (oh = 0; oh < p->out_h; ++oh) {
         unsigned char *out_row = out_plane + oh * p->out_w;
         const int64_t ih0 = oh * p->stride_h - p->pad_top;
@@ -150,7 +181,12 @@ MK_UNUSED static void mk_maxpool8_plane(const mk_pool_job *job, const unsigned c
         for (kw = 0; kw < p->kernel_w; ++kw) {
             const int64_t offset = kw * p->dilation_w - p->pad_left;
             int64_t lo, hi;
-            mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
+            if (tabulated) {
+                lo = lo_tab[kw];
+                hi = hi_tab[kw];
+            } else {
+                mk_valid_range(offset, p->stride_w, p->in_w, p->out_w, &lo, &hi);
+            }
             mk_maxpool8_pass(out_row, column_max, offset, p->stride_w, lo, hi, job->elem);
         }
     }
