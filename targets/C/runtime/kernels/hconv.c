@@ -81,6 +81,102 @@ typedef struct mk_hconv_columns {
     const float *input; /* first channel of the group, this image */
 } mk_hconv_columns;
 
+#if MK_HGEMM_BF16_DOT
+/* Largest kernel height and width that mk_hconv_implicit_pairs takes. */
+#define MK_HCONV_IMPLICIT_TAPS 16
+
+/* Whether the bf16 dot path builds a stride-1 convolution's pair rows with
+ * masked loads straight from the input (mk_hconv_implicit_pairs): rows as
+ * wide as the input, so that tap (i, j) of pixel q reads index q +
+ * (i*dh - pad_top)*in_w + j*dw - pad_left of its channel plane. */
+MK_UNUSED static int mk_hconv_takes_implicit(const mk_conv2d_params *p)
+{
+    return p->stride_h == 1 && p->stride_w == 1 && p->out_w == p->in_w && p->kernel_h <= MK_HCONV_IMPLICIT_TAPS &&
+           p->kernel_w <= MK_HCONV_IMPLICIT_TAPS;
+}
+
+/* Lanes [lo, hi) of a 16-lane chunk (none when hi <= lo); 0 <= lo, hi <= 16. */
+MK_UNUSED static uint32_t mk_hconv_lanes(int64_t lo, int64_t hi)
+{
+    return hi <= lo ? 0u : (hi - lo >= 16 ? 0xFFFFu : (1u << (hi - lo)) - 1u) << lo;
+}
+
+/* The pair rows p0 .. p0 + kc - 1 of the im2col matrix, columns j0 .. j0 +
+ * nt - 1, packed as mk_hgemm_pack_pairs_kn packs them (zero past kc and
+ * nt), for a shape mk_hconv_takes_implicit takes: each 16-column chunk of
+ * a row is one masked load, the mask the AND of the chunk's kernel-row and
+ * kernel-column validity (taps outside the input read 0, as im2col writes
+ * them). The values and their rounding are those of the im2col path. A
+ * masked-off lane is never read, so the shifted address, formed as an
+ * integer, may lie outside the plane. */
+MK_UNUSED static void mk_hconv_implicit_pairs(const mk_conv2d_params *p, const float *input, int64_t p0, int64_t kc,
+                                              int64_t j0, int64_t nt, int64_t stride, uint32_t *dst)
+{
+    enum { CHUNKS = MK_HGEMM_NC / 16 };
+    const int64_t taps = p->kernel_h * p->kernel_w;
+    const int64_t plane = p->in_h * p->in_w;
+    const int64_t chunks = mk_div_up(mk_round_up(nt, MK_GEMM_NR), 16);
+    uint32_t row_mask[MK_HCONV_IMPLICIT_TAPS][CHUNKS], col_mask[MK_HCONV_IMPLICIT_TAPS][CHUNKS];
+    int64_t c = p0 / taps, kh = p0 % taps / p->kernel_w, kw = p0 % p->kernel_w;
+    int64_t w, q, t;
+    memset(row_mask, 0, sizeof(row_mask));
+    memset(col_mask, 0, sizeof(col_mask));
+    for (w = 0; w < chunks; ++w) {
+        /* The chunk's pixels, output row by output row: lanes [lane, lane +
+         * len) are row oh, columns ow .. ow + len - 1. */
+        const int64_t first = j0 + w * 16;
+        const int64_t valid = mk_max_i64(0, mk_min_i64(16, j0 + nt - first));
+        int64_t oh = first / p->out_w, ow = first % p->out_w, lane = 0;
+        while (lane < valid) {
+            const int64_t len = mk_min_i64(valid - lane, p->out_w - ow);
+            for (t = 0; t < p->kernel_h; ++t) {
+                const int64_t y = oh + t * p->dilation_h - p->pad_top;
+                if (y >= 0 && y < p->in_h) {
+                    row_mask[t][w] |= mk_hconv_lanes(lane, lane + len);
+                }
+            }
+            for (t = 0; t < p->kernel_w; ++t) {
+                const int64_t shift = t * p->dilation_w - p->pad_left;
+                const int64_t lo = mk_max_i64(ow, -shift), hi = mk_min_i64(ow + len, p->in_w - shift);
+                col_mask[t][w] |= mk_hconv_lanes(lane + lo - ow, lane + hi - ow);
+            }
+            lane += len;
+            ow = 0;
+            ++oh;
+        }
+    }
+    for (q = 0; q < kc; q += 2) {
+        uintptr_t src[2];
+        const uint32_t *rows[2], *cols[2];
+        int r;
+        for (r = 0; r < 2; ++r) {
+            src[r] = (uintptr_t)input + (uintptr_t)(intptr_t)(sizeof(float) *
+                                                              (size_t)(c * plane + (kh * p->dilation_h - p->pad_top) *
+                                                                                       p->in_w +
+                                                                       kw * p->dilation_w - p->pad_left + j0));
+            rows[r] = q + r < kc ? row_mask[kh] : NULL;
+            cols[r] = col_mask[kw];
+            if (q + r < kc && ++kw == p->kernel_w) {
+                kw = 0;
+                if (++kh == p->kernel_h) {
+                    kh = 0;
+                    ++c;
+                }
+            }
+        }
+        for (w = 0; w < chunks; ++w) {
+            const uintptr_t at = (uintptr_t)w * 16u * sizeof(float);
+            const __m512 r0 = _mm512_maskz_loadu_ps((__mmask16)(rows[0][w] & cols[0][w]), (const void *)(src[0] + at));
+            const __m512 r1 = rows[1] != NULL
+                                  ? _mm512_maskz_loadu_ps((__mmask16)(rows[1][w] & cols[1][w]), (const void *)(src[1] + at))
+                                  : _mm512_setzero_ps();
+            _mm512_storeu_si512(dst + (w * 16 / MK_GEMM_NR) * stride + (q / 2) * MK_GEMM_NR + (w * 16) % MK_GEMM_NR,
+                                mk_hgemm_pair16(r0, r1));
+        }
+    }
+}
+#endif
+
 MK_UNUSED static void mk_hconv_im2col_columns(const void *ctx, int dot, int64_t p0, int64_t kc, int64_t j0,
                                               int64_t nt, int64_t stride, void *dst)
 {
@@ -91,6 +187,12 @@ MK_UNUSED static void mk_hconv_im2col_columns(const void *ctx, int dot, int64_t 
     /* im2col row p0 + q is tap (kh, kw) of channel c; step them along. */
     int64_t c = p0 / taps, kh = p0 % taps / p->kernel_w, kw = p0 % p->kernel_w;
     int64_t q, r;
+#if MK_HGEMM_BF16_DOT
+    if (dot && mk_hconv_takes_implicit(p)) {
+        mk_hconv_implicit_pairs(p, cols->input, p0, kc, j0, nt, stride, (uint32_t *)dst);
+        return;
+    }
+#endif
     for (q = 0; q < kc; q += 2) {
         const int64_t count = mk_min_i64(2, kc - q);
         for (r = 0; r < count; ++r) {
