@@ -15,7 +15,10 @@
  *    group whose column operand is the im2col matrix, built by conv.c's
  *    mk_im2col_tap a few rows at a time straight into the product's
  *    packed panels (bf16 pairs on the dot path): no im2col matrix is
- *    stored, and the activations are read and rounded once.
+ *    stored, and the activations are read and rounded once. On the dot
+ *    path, stride 1 with rows as wide as the input skips the row buffer
+ *    too: each chunk of a pair row is one masked load from the input
+ *    (mk_hconv_implicit_pairs), the same values.
  * Bias, when present, is added to each finished sum, as if written first and
  * accumulated onto (so without a pass over the output of its own).
  * Precision of the last two: hgemm.c's contract with k = in_c/groups *
