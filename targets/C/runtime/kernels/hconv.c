@@ -98,12 +98,6 @@ MK_UNUSED static int mk_hconv_takes_implicit(const mk_conv2d_params *p)
            p->kernel_w <= MK_HCONV_IMPLICIT_TAPS;
 }
 
-/* Lanes [lo, hi) of a 16-lane chunk (none when hi <= lo); 0 <= lo, hi <= 16. */
-MK_UNUSED static uint32_t mk_hconv_lanes(int64_t lo, int64_t hi)
-{
-    return hi <= lo ? 0u : (hi - lo >= 16 ? 0xFFFFu : (1u << (hi - lo)) - 1u) << lo;
-}
-
 /* The pair rows p0 .. p0 + kc - 1 of the im2col matrix, columns j0 .. j0 +
  * nt - 1, packed as mk_hgemm_pack_pairs_kn packs them (zero past kc and
  * nt), for a shape mk_hconv_takes_implicit takes: each 16-column chunk of
@@ -120,43 +114,29 @@ MK_UNUSED static void mk_hconv_implicit_pairs(const mk_conv2d_params *p, const f
     const int64_t plane = p->in_h * p->in_w;
     const int64_t chunks = mk_div_up(mk_round_up(nt, MK_GEMM_NR), 16);
     uint32_t row_mask[MK_HCONV_IMPLICIT_TAPS][CHUNKS], col_mask[MK_HCONV_IMPLICIT_TAPS][CHUNKS];
+    int64_t row_shift[MK_HCONV_IMPLICIT_TAPS], col_shift[MK_HCONV_IMPLICIT_TAPS];
     int64_t c = p0 / taps, kh = p0 % taps / p->kernel_w, kw = p0 % p->kernel_w;
     int64_t w, q, t;
     memset(row_mask, 0, sizeof(row_mask));
     memset(col_mask, 0, sizeof(col_mask));
+    for (t = 0; t < p->kernel_h; ++t) {
+        row_shift[t] = t * p->dilation_h - p->pad_top;
+    }
+    for (t = 0; t < p->kernel_w; ++t) {
+        col_shift[t] = t * p->dilation_w - p->pad_left;
+    }
     for (w = 0; w < chunks; ++w) {
-        /* The chunk's pixels, output row by output row: lanes [lane, lane +
-         * len) are row oh, columns ow .. ow + len - 1. */
         const int64_t first = j0 + w * 16;
-        const int64_t valid = mk_max_i64(0, mk_min_i64(16, j0 + nt - first));
-        int64_t oh = first / p->out_w, ow = first % p->out_w, lane = 0;
-        while (lane < valid) {
-            const int64_t len = mk_min_i64(valid - lane, p->out_w - ow);
-            for (t = 0; t < p->kernel_h; ++t) {
-                const int64_t y = oh + t * p->dilation_h - p->pad_top;
-                if (y >= 0 && y < p->in_h) {
-                    row_mask[t][w] |= mk_hconv_lanes(lane, lane + len);
-                }
-            }
-            for (t = 0; t < p->kernel_w; ++t) {
-                const int64_t shift = t * p->dilation_w - p->pad_left;
-                const int64_t lo = mk_max_i64(ow, -shift), hi = mk_min_i64(ow + len, p->in_w - shift);
-                col_mask[t][w] |= mk_hconv_lanes(lane + lo - ow, lane + hi - ow);
-            }
-            lane += len;
-            ow = 0;
-            ++oh;
-        }
+        mk_tap_lane_masks(first, mk_max_i64(0, mk_min_i64(16, j0 + nt - first)), p->out_w, p->kernel_h, row_shift,
+                          p->in_h, p->kernel_w, col_shift, p->in_w, &row_mask[0][w], &col_mask[0][w], CHUNKS);
     }
     for (q = 0; q < kc; q += 2) {
         uintptr_t src[2];
         const uint32_t *rows[2], *cols[2];
         int r;
         for (r = 0; r < 2; ++r) {
-            src[r] = (uintptr_t)input + (uintptr_t)(intptr_t)(sizeof(float) *
-                                                              (size_t)(c * plane + (kh * p->dilation_h - p->pad_top) *
-                                                                                       p->in_w +
-                                                                       kw * p->dilation_w - p->pad_left + j0));
+            src[r] = (uintptr_t)input + (uintptr_t)((intptr_t)sizeof(float) *
+                                                    (intptr_t)(c * plane + row_shift[kh] * p->in_w + col_shift[kw] + j0));
             rows[r] = q + r < kc ? row_mask[kh] : NULL;
             cols[r] = col_mask[kw];
             if (q + r < kc && ++kw == p->kernel_w) {

@@ -83,9 +83,7 @@ MK_UNUSED static void mk_maxpool8_pass(void *out, const void *in_row, int64_t of
 #if defined(__AVX512BW__) && defined(__AVX512VL__)
     if (stride <= 2) {
         /* 32 outputs at a time with masks, so the ragged end (56 = 32 + 24
-         * columns in ResNet's pool) is vector work too. Stride 2 takes the
-         * low byte of each 16-bit lane of 64 loaded bytes; the load mask
-         * covers only the bytes the outputs read. */
+         * columns in ResNet's pool) is vector work too. */
         unsigned char *MK_RESTRICT dst = (unsigned char *)out;
         const unsigned char *MK_RESTRICT src = (const unsigned char *)in_row;
         for (o = lo; o < hi; o += 32) {
@@ -93,12 +91,7 @@ MK_UNUSED static void mk_maxpool8_pass(void *out, const void *in_row, int64_t of
             const __mmask32 keep = (__mmask32)(((uint64_t)1 << count) - 1u);
             const unsigned char *from = src + o * stride + offset;
             __m256i v, d;
-            if (stride == 1) {
-                v = _mm256_maskz_loadu_epi8(keep, from);
-            } else {
-                const __mmask64 bytes = ((__mmask64)1 << (2 * count - 1)) - 1u;
-                v = _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi8(count == 32 ? ~(__mmask64)0 >> 1 : bytes, from));
-            }
+            v = stride == 1 ? _mm256_maskz_loadu_epi8(keep, from) : mk_even_bytes(from, count);
             d = _mm256_maskz_loadu_epi8(keep, dst + o);
             d = elem == MK_POOL_U8 ? _mm256_max_epu8(d, v) : _mm256_max_epi8(d, v);
             _mm256_mask_storeu_epi8(dst + o, keep, d);

@@ -140,6 +140,55 @@ MK_UNUSED static void mk_valid_range(int64_t offset, int64_t stride, int64_t in_
     *hi = mk_max_i64(first, last);
 }
 
+/* Bits [lo, hi) of a 32-bit lane mask (none when hi <= lo); 0 <= lo, and
+ * hi <= 32. */
+MK_UNUSED static uint32_t mk_lane_range(int64_t lo, int64_t hi)
+{
+    return hi <= lo ? 0u : (hi - lo >= 32 ? 0xFFFFFFFFu : (1u << (hi - lo)) - 1u) << lo;
+}
+
+/* The lane masks of an implicit im2col (qconv.c, hconv.c): for `valid` <=
+ * 32 consecutive output pixels from pixel `first` (rows out_w wide), ORs
+ * lane l into row_mask[t * stride] when its output row plus row_shift[t]
+ * lies in [0, plane_h), and into col_mask[t * stride] when its column plus
+ * col_shift[t] lies in [0, plane_w). The pixels go output row by output
+ * row, one lane range per tap and row. */
+MK_UNUSED static void mk_tap_lane_masks(int64_t first, int64_t valid, int64_t out_w, int64_t kernel_h,
+                                        const int64_t *row_shift, int64_t plane_h, int64_t kernel_w,
+                                        const int64_t *col_shift, int64_t plane_w, uint32_t *row_mask,
+                                        uint32_t *col_mask, int64_t stride)
+{
+    int64_t oh = first / out_w, ow = first % out_w, lane = 0, t;
+    while (lane < valid) {
+        /* Lanes [lane, lane + len) are row oh, columns ow .. ow + len - 1. */
+        const int64_t len = mk_min_i64(valid - lane, out_w - ow);
+        for (t = 0; t < kernel_h; ++t) {
+            const int64_t y = oh + row_shift[t];
+            if (y >= 0 && y < plane_h) {
+                row_mask[t * stride] |= mk_lane_range(lane, lane + len);
+            }
+        }
+        for (t = 0; t < kernel_w; ++t) {
+            const int64_t lo = mk_max_i64(ow, -col_shift[t]), hi = mk_min_i64(ow + len, plane_w - col_shift[t]);
+            col_mask[t * stride] |= mk_lane_range(lane + lo - ow, lane + hi - ow);
+        }
+        lane += len;
+        ow = 0;
+        ++oh;
+    }
+}
+
+#if defined(__AVX512BW__)
+/* src[0], src[2], ..., src[2 * (count - 1)] in the low `count` bytes (1 <=
+ * count <= 32), zeros above: the low byte of each 16-bit lane of 64 loaded
+ * bytes (vpmovwb). The load reads only the 2 * count - 1 bytes it uses. */
+MK_UNUSED static MK_INLINE __m256i mk_even_bytes(const void *src, int64_t count)
+{
+    const __mmask64 bytes = count >= 32 ? ~(__mmask64)0 >> 1 : ((__mmask64)1 << (2 * count - 1)) - 1u;
+    return _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi8(bytes, src));
+}
+#endif
+
 /* erf in straight-line f32 code that compilers vectorize inside a loop
  * (libm's erff is one call per element, a fifth of BERT's time in its
  * GELUs): x * P(x^2) / Q(x^2), a (5, 5) rational fitted by reweighted least

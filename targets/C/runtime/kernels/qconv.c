@@ -114,6 +114,14 @@ MK_UNUSED static int64_t mk_qconv_axis_phases(int64_t kernel, int64_t dilation)
     return kernel >= 2 && dilation % 2 != 0 ? 2 : 1;
 }
 
+/* The parity of the input rows (columns) that copied phase `index` of an
+ * axis holds: the index itself when the axis has 2 phases, else that of
+ * every tap, -pad's. */
+MK_UNUSED static int64_t mk_qconv_phase_parity(int64_t index, int64_t phases, int64_t pad)
+{
+    return phases > 1 ? index : (-pad) & 1;
+}
+
 /* Bytes of scratch (64-byte aligned) for the input phases of one image and
  * group of a stride-2 implicit im2col; 0 otherwise. */
 MK_UNUSED static size_t mk_qconv2d_phase_bytes(const mk_qconv2d_params *p)
@@ -604,15 +612,10 @@ MK_UNUSED static void mk_qim2col_row(const mk_qim2col_job *job, int64_t row)
                     const unsigned char *src = in_row + a * 2 + offset;
                     i = 0;
 #if defined(MK_QGEMM_VNNI)
-                    /* 32 outputs from 64 bytes: the low byte of each 16-bit
-                     * lane (vpmovwb); the masked load reads only the 2n - 1
-                     * bytes the run covers. */
                     for (; i < z - a; i += 32) {
                         const int64_t count = mk_min_i64(32, z - a - i);
-                        const __mmask64 load = count == 32 ? ~(__mmask64)0 >> 1 : ((__mmask64)1 << (2 * count - 1)) - 1;
-                        const __m512i v = _mm512_maskz_loadu_epi8(load, src + 2 * i);
                         _mm256_mask_storeu_epi8(run + i, (__mmask32)(((uint64_t)1 << count) - 1),
-                                                _mm512_cvtepi16_epi8(v));
+                                                mk_even_bytes(src + 2 * i, count));
                     }
 #endif
                     for (; i < z - a; ++i) { /* a constant stride vectorizes */
@@ -665,12 +668,13 @@ typedef struct mk_qconv_implicit_b {
 
 /* Fills *b for image/group input `in` (its first channel) of a shape that
  * mk_qconv2d_implicit_im2col takes; a stride-2 shape reads `phases`, which
- * mk_qconv_copy_phases fills from `in`. */
+ * mk_qconv_phase_task fills from `in`. */
 MK_UNUSED static void mk_qconv_implicit_view(const mk_qconv2d_params *p, const unsigned char *in,
                                              const unsigned char *phases, mk_qconv_implicit_b *b)
 {
     const int64_t out_plane = p->out_h * p->out_w;
     const int64_t icg = p->in_channels / p->groups;
+    const int64_t na = mk_qconv_axis_phases(p->kernel_h, p->dilation_h);
     const int64_t nb = mk_qconv_axis_phases(p->kernel_w, p->dilation_w);
     int64_t t;
     b->p = p;
@@ -692,24 +696,23 @@ MK_UNUSED static void mk_qconv_implicit_view(const mk_qconv2d_params *p, const u
         }
         return;
     }
-    /* Phase (a, b) channel c is at ((a * nb + b) * icg + c) * out_plane. */
+    /* Phase (a, b) channel c is at ((a * nb + b) * icg + c) * out_plane; a
+     * tap of parity r reads phase r of an axis with 2, phase 0 of one. */
     b->plane = phases;
     b->channel_stride = out_plane;
     b->plane_h = p->out_h;
     b->plane_w = p->out_w;
     for (t = 0; t < p->kernel_h; ++t) {
         const int64_t tap = t * p->dilation_h - p->pad_top;
-        const int64_t parity = tap & 1;
-        b->row_shift[t] = (tap - parity) / 2;
-        b->row_offset[t] = (intptr_t)(parity * (mk_qconv_axis_phases(p->kernel_h, p->dilation_h) > 1) * nb * icg *
-                                          out_plane +
-                                      b->row_shift[t] * p->out_w);
+        const int64_t phase = na > 1 ? tap & 1 : 0;
+        b->row_shift[t] = (tap - (tap & 1)) / 2;
+        b->row_offset[t] = (intptr_t)(phase * nb * icg * out_plane + b->row_shift[t] * p->out_w);
     }
     for (t = 0; t < p->kernel_w; ++t) {
         const int64_t tap = t * p->dilation_w - p->pad_left;
-        const int64_t parity = tap & 1;
-        b->col_shift[t] = (tap - parity) / 2;
-        b->col_offset[t] = (intptr_t)(parity * (nb > 1) * icg * out_plane + b->col_shift[t]);
+        const int64_t phase = nb > 1 ? tap & 1 : 0;
+        b->col_shift[t] = (tap - (tap & 1)) / 2;
+        b->col_offset[t] = (intptr_t)(phase * icg * out_plane + b->col_shift[t]);
     }
 }
 
@@ -720,8 +723,8 @@ typedef struct mk_qconv_phase_job {
 } mk_qconv_phase_job;
 
 /* Task body: the phases of input channel `index`: phase (a, b) row y holds
- * input row 2y + a, columns b, b + 2, .... The parity of a phase is that
- * of the kernel's taps when it reads one phase only. */
+ * input row 2y + parity(a), columns parity(b), parity(b) + 2, ...
+ * (mk_qconv_phase_parity). */
 MK_UNUSED static void mk_qconv_phase_task(void *ctx, size_t index)
 {
     const mk_qconv_phase_job *job = (const mk_qconv_phase_job *)ctx;
@@ -734,35 +737,21 @@ MK_UNUSED static void mk_qconv_phase_task(void *ctx, size_t index)
     const unsigned char *src = job->input + c * p->in_h * p->in_w;
     int64_t a, b, y, x;
     for (a = 0; a < na; ++a) {
-        const int64_t row_parity = na > 1 ? a : (-p->pad_top) & 1;
+        const int64_t row_parity = mk_qconv_phase_parity(a, na, p->pad_top);
         for (b = 0; b < nb; ++b) {
-            const int64_t col_parity = nb > 1 ? b : (-p->pad_left) & 1;
+            const int64_t col_parity = mk_qconv_phase_parity(b, nb, p->pad_left);
             unsigned char *dst = job->phases + ((a * nb + b) * icg + c) * out_plane;
             for (y = 0; y < p->out_h; ++y) {
                 const unsigned char *row = src + (2 * y + row_parity) * p->in_w + col_parity;
                 unsigned char *out = dst + y * p->out_w;
-                x = 0;
-                /* 32 outputs from 64 bytes: the low byte of each 16-bit
-                 * lane; the masked load reads only the bytes the row has. */
-                for (; x < p->out_w; x += 32) {
+                for (x = 0; x < p->out_w; x += 32) {
                     const int64_t count = mk_min_i64(32, p->out_w - x);
-                    const __mmask64 load =
-                        count == 32 ? ~(__mmask64)0 >> 1 : ((__mmask64)1 << (2 * count - 1)) - 1;
-                    const __m512i v = _mm512_maskz_loadu_epi8(load, row + 2 * x);
-                    _mm256_mask_storeu_epi8(out + x, (__mmask32)(((uint64_t)1 << count) - 1), _mm512_cvtepi16_epi8(v));
+                    _mm256_mask_storeu_epi8(out + x, (__mmask32)(((uint64_t)1 << count) - 1),
+                                            mk_even_bytes(row + 2 * x, count));
                 }
             }
         }
     }
-}
-
-/* Bits [lo, hi) of a panel's 32 lanes (none when hi <= lo); 0 <= lo, hi <= 32. */
-MK_UNUSED static uint32_t mk_qconv_lanes(int64_t lo, int64_t hi)
-{
-    if (hi <= lo) {
-        return 0u;
-    }
-    return (hi - lo >= 32 ? 0xFFFFFFFFu : (1u << (hi - lo)) - 1u) << lo;
 }
 
 /* mk_qgemm_b_packer of a mk_qconv_implicit_b. The 32 pixels of each panel
@@ -787,29 +776,9 @@ MK_UNUSED static void mk_qconv_pack_implicit(const void *ctx, int64_t j0, int64_
     memset(row_mask, 0, sizeof(row_mask));
     memset(col_mask, 0, sizeof(col_mask));
     for (q = 0; q < panels; ++q) {
-        /* The panel's pixels, output row by output row: lanes [lane,
-         * lane + len) are row oh, columns ow .. ow + len - 1. */
         const int64_t first = j0 + q * MK_QGEMM_NR;
-        const int64_t valid = mk_min_i64(MK_QGEMM_NR, j0 + cols - first);
-        int64_t oh = first / p->out_w, ow = first % p->out_w, lane = 0, t;
-        while (lane < valid) {
-            const int64_t len = mk_min_i64(valid - lane, p->out_w - ow);
-            for (t = 0; t < p->kernel_h; ++t) {
-                const int64_t y = oh + b->row_shift[t];
-                if (y >= 0 && y < b->plane_h) {
-                    row_mask[t][q] |= mk_qconv_lanes(lane, lane + len);
-                }
-            }
-            for (t = 0; t < p->kernel_w; ++t) {
-                /* Columns x = ow' + col_shift inside [0, plane_w). */
-                const int64_t lo = mk_max_i64(ow, -b->col_shift[t]);
-                const int64_t hi = mk_min_i64(ow + len, b->plane_w - b->col_shift[t]);
-                col_mask[t][q] |= mk_qconv_lanes(lane + lo - ow, lane + hi - ow);
-            }
-            lane += len;
-            ow = 0;
-            ++oh;
-        }
+        mk_tap_lane_masks(first, mk_min_i64(MK_QGEMM_NR, j0 + cols - first), p->out_w, p->kernel_h, b->row_shift,
+                          b->plane_h, p->kernel_w, b->col_shift, b->plane_w, &row_mask[0][q], &col_mask[0][q], PANELS);
     }
     for (g = 0; g < groups; ++g) {
         uintptr_t src[MK_QGEMM_KG];
