@@ -29,8 +29,9 @@ struct QuantizedPath {
   int64_t maxTasks, bBlockBytes, colBytes;
   /// The dot-product path keeps 4 bytes of row sums per packed row.
   bool rowSums;
-  /// The path packs stride-1 convolutions' B straight from the input
-  /// (mk_qconv2d_implicit_im2col), with no im2col buffer.
+  /// The path packs stride-1 and stride-2 convolutions' B straight from the
+  /// input or its phases (mk_qconv2d_implicit_im2col), with no im2col
+  /// buffer.
   bool implicitIm2col;
 };
 
