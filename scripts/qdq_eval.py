@@ -85,8 +85,24 @@ def sqnr_db(outputs, reference):
     return float("inf") if noise == 0 else 10.0 * np.log10(signal / noise)
 
 
+def has_exact_ort_int8():
+    """Whether onnxruntime's own int8 kernels are exact on this CPU. Its
+    u8s8 kernels for plain AVX2 multiply through vpmaddubsw, which saturates
+    pairs of products in int16; the VNNI ones (AVX512-VNNI, AVX-VNNI)
+    accumulate in int32 without saturating."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line for line in f if line.startswith("flags")), "").split()
+    except OSError:
+        return True
+    return "avx512_vnni" in flags or "avx_vnni" in flags or not ("avx2" in flags)
+
+
 def evaluate(modelc, model, work, calibration=8, held_out=4, method="minmax",
-             threads=1, dims=()):
+             threads=1, dims=(), ort_opt="all"):
+    """ort_opt "all" runs the QDQ model through onnxruntime's fused int8
+    kernels; "disabled" runs it as written (DequantizeLinear, float op,
+    QuantizeLinear), the QDQ model's defined meaning."""
     calib = make_inputs(model, os.path.join(work, "calibration"),
                         range(calibration), dims)
     tests = make_inputs(model, os.path.join(work, "held_out"),
@@ -107,7 +123,7 @@ def evaluate(modelc, model, work, calibration=8, held_out=4, method="minmax",
         for folder in out.values():
             os.makedirs(folder, exist_ok=True)
         ort.run(model, test, out["fp32"], threads=threads)
-        ort.run(qdq, test, out["ort8"], threads=threads)
+        ort.run(qdq, test, out["ort8"], threads=threads, opt=ort_opt)
         subprocess.run([runner, "--inputs", test, "--outputs", out["mc8"],
                         "--threads", str(threads)], check=True, capture_output=True)
         for j, name in enumerate(names):
@@ -136,7 +152,7 @@ def evaluate(modelc, model, work, calibration=8, held_out=4, method="minmax",
     for key, path in (("fp32", model), ("int8", qdq)):
         m = onnx.load(path)
         sizes[key] = sum(numpy_helper.to_array(i).nbytes for i in m.graph.initializer)
-    return {"model": os.path.basename(model), "method": method,
+    return {"model": os.path.basename(model), "method": method, "ort_opt": ort_opt,
             "calibration_samples": calibration, "held_out_samples": held_out,
             "initializer_bytes": sizes, "outputs": results, "qdq_model": qdq}
 

@@ -6,9 +6,16 @@ A model passes when, on every held-out input and for every output, modelc
 is within 2 quantization steps of the output's scale of onnxruntime, and its
 SQNR against fp32 is within 0.5 dB of onnxruntime's. With --cuda-emulated,
 the same QDQ model compiled for CUDA must also give the C target's int8
-outputs through the emulated CUDA runtime (test/CUDA/check_emulated.py).
+outputs through the emulated CUDA runtime (test/CUDA/check_emulated.py),
+and with --nvcc also build with the real toolkit.
 
-usage: check_quantized.py --modelc BIN [--cuda-emulated] MODEL.onnx [...]
+onnxruntime runs the QDQ model through its fused int8 kernels where those
+are exact (CPUs with AVX512-VNNI or AVX-VNNI). On plain AVX2 they saturate
+pairs of products in int16 (vpmaddubsw), so there onnxruntime runs the
+model as written instead, dequantize, float op, quantize: the QDQ model's
+defined meaning. The line printed says which.
+
+usage: check_quantized.py --modelc BIN [--cuda-emulated [--nvcc NVCC]] MODEL.onnx [...]
 """
 
 import argparse
@@ -29,7 +36,7 @@ MAX_SQNR_GAP_DB = 0.5
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def check_cuda_emulated(modelc, work, held_out):
+def check_cuda_emulated(modelc, work, held_out, nvcc=""):
     """The QDQ model through the emulated CUDA target, against the C
     target's int8 outputs of the same inputs."""
     staged = os.path.join(work, "cuda", "qdq")
@@ -45,16 +52,20 @@ def check_cuda_emulated(modelc, work, held_out):
     shutil.copy(os.path.join(work, "model.qdq.onnx"), staged + ".onnx")
     proc = subprocess.run(
         [sys.executable, os.path.join(HERE, "..", "CUDA", "check_emulated.py"),
-         "--modelc", modelc, staged + ".onnx:fp32"], capture_output=True, text=True)
+         "--modelc", modelc, *(["--nvcc", nvcc] if nvcc else []), staged + ".onnx:fp32"],
+        capture_output=True, text=True)
     last = (proc.stdout.strip().splitlines() or [proc.stderr.strip()])[-1]
     return proc.returncode == 0, "emulated CUDA vs C int8: " + last
 
 
-def check(modelc, model, calibration, held_out, cuda_emulated=False):
+def check(modelc, model, calibration, held_out, cuda_emulated=False, nvcc=""):
+    ort_opt = "all" if qdq_eval.has_exact_ort_int8() else "disabled"
     with tempfile.TemporaryDirectory(prefix="modelc-quantized-") as work:
-        report = qdq_eval.evaluate(modelc, model, work, calibration, held_out)
-        cuda = check_cuda_emulated(modelc, work, held_out) if cuda_emulated else None
-    details = []
+        report = qdq_eval.evaluate(modelc, model, work, calibration, held_out,
+                                   ort_opt=ort_opt)
+        cuda = check_cuda_emulated(modelc, work, held_out, nvcc) if cuda_emulated else None
+    details = ["onnxruntime " + ("int8 kernels" if ort_opt == "all"
+                                 else "unoptimized (no exact int8 kernels on this CPU)")]
     ok = True
     for out in report["outputs"]:
         steps = out.get("max_steps_vs_ort")
@@ -78,12 +89,13 @@ def main():
     parser.add_argument("--calibration", type=int, default=8)
     parser.add_argument("--held-out", type=int, default=4)
     parser.add_argument("--cuda-emulated", action="store_true")
+    parser.add_argument("--nvcc", default="", help="also build the CUDA artifact with this nvcc")
     parser.add_argument("models", nargs="+")
     args = parser.parse_args()
     passed = failed = 0
     for model in args.models:
         ok, detail = check(args.modelc, model, args.calibration, args.held_out,
-                           args.cuda_emulated)
+                           args.cuda_emulated, args.nvcc)
         print(f"{'PASS' if ok else 'FAIL'} {os.path.basename(model)}: {detail}",
               flush=True)
         passed += ok
