@@ -51,6 +51,7 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
         llvm::join(unsupported, "; "));
 
   std::string device, host, calls;
+  bool usesQuantizedProducts = false;
   llvm::raw_string_ostream call(calls);
   for (auto dispatch : func_.getBody().getOps<kernel::DispatchOp>()) {
     llvm::Expected<DispatchCode> code = emitDispatchKernels(
@@ -59,6 +60,7 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
       return code.takeError();
     device += code->device;
     host += code->host;
+    usesQuantizedProducts |= code->usesQuantizedProducts;
     std::vector<std::string> args;
     for (Value input : dispatch.getInputs()) {
       std::string pointer = pointers_.lookup(input);
@@ -87,6 +89,8 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
        << "#define MC_MAX_WORKSPACE " << upper_ << "_MAX_WORKSPACE_BYTES\n\n"
        << getCudaLibraryShapesSource() << "\n"
        << getCudaLibrariesSource() << "\n";
+  if (usesQuantizedProducts)
+    os << getCudaQuantizedGemmSource() << "\n";
   os << "/*==== model ====*/\n\n";
   writePortDescriptors(os, name_, "input", ports_.inputs, "extern \"C\" ");
   writePortDescriptors(os, name_, "output", ports_.outputs, "extern \"C\" ");

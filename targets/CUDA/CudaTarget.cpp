@@ -89,6 +89,10 @@ public:
     return emitCudaArtifact(module, options);
   }
 
+  /// QDQ convolutions and matmuls run as dp4a kernels
+  /// (runtime/qgemm.cuh).
+  bool hasEightBitKernels() const override { return true; }
+
   /// cuBLASLt and cuDNN want 256-byte aligned operands for their fastest
   /// kernels.
   int64_t getMinimumAlignment() const override { return 256; }

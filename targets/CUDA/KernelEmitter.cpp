@@ -10,6 +10,8 @@
 //     fused elementwise epilogue, and stores once;
 //   - per-row: one block per row for softmax, log-softmax and layer norm, with
 //     block-wide reductions, the epilogue fused into the final store;
+//   - 8-bit products: dp4a tiles (QuantizedKernels.cpp) whose store applies
+//     the output stage and the epilogue;
 //   - library: cuBLASLt or cuDNN writes the anchor's result into the output,
 //     then one per-element kernel applies bias and epilogue in place.
 // Offsets are closed-form expressions of the flat output index with
@@ -303,6 +305,9 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
   } else if (isRowAnchor(anchor_)) {
     if (llvm::Error err = writeRowKernel(anchor_))
       return std::move(err);
+  } else if (isQuantizedProduct(anchor_)) {
+    if (llvm::Error err = writeQuantizedProduct(anchor_))
+      return std::move(err);
   } else if (isLibraryAnchor(anchor_)) {
     Value result = anchor_->getResult(0);
     if (yielded.size() != 1 ||
@@ -344,6 +349,7 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
     comment += (i ? ", " : " ") + commentSafe(name);
   comment += " */\n";
   code.device = comment + device_;
+  code.usesQuantizedProducts = usesQuantizedProducts_;
   std::string params;
   for (auto [i, arg] : llvm::enumerate(body.getArguments()))
     params += ", const " + storageType(arg) + " *in" + std::to_string(i);
@@ -367,7 +373,8 @@ std::string unsupportedReason(kernel::DispatchOp dispatch) {
   Operation *anchor = parts->anchor;
   if (!anchor)
     return "";
-  if (isElementAnchor(anchor) || isRowAnchor(anchor))
+  if (isElementAnchor(anchor) || isRowAnchor(anchor) ||
+      isQuantizedProduct(anchor))
     return "";
   auto isLibraryFloat = [](Type element) {
     return element.isF32() || element.isF16() || element.isBF16();

@@ -40,14 +40,17 @@ struct DispatchCode {
   /// `static int <name>(<ctx> *ctx, cudaStream_t stream, ...)`: enqueues the
   /// kernels and library calls, returns 0 or -1 when a library call failed.
   std::string host;
+  /// Whether the kernels call runtime/qgemm.cuh.
+  bool usesQuantizedProducts = false;
 };
 
 /// Writes the kernels of `dispatch`: loop nests (elementwise chains, views,
 /// gathers, pads, resizes) and the per-element anchors (concat, pooling,
 /// reductions, integer matmul and conv) as one kernel with the epilogue
 /// fused into its store; softmax, log-softmax and
-/// layer norm as one kernel with a block per row; matmul and conv through
-/// cuBLASLt and cuDNN, followed by one in-place epilogue kernel.
+/// layer norm as one kernel with a block per row; 8-bit products as dp4a
+/// kernels with their output stage and epilogue fused; matmul and conv
+/// through cuBLASLt and cuDNN, followed by one in-place epilogue kernel.
 llvm::Expected<DispatchCode>
 emitDispatchKernels(mlir::modelc::kernel::DispatchOp dispatch,
                     const std::string &contextType, bool allowTf32,

@@ -7,7 +7,8 @@
 // Private to targets/CUDA: the class that writes one dispatch's kernels, whose
 // parts live in KernelEmitter.cpp (the driver and the fused epilogue),
 // ElementKernels.cpp (one thread per output element), RowKernels.cpp (one
-// block per row) and LibraryCalls.cpp (cuBLASLt and cuDNN).
+// block per row), QuantizedKernels.cpp (8-bit products as dp4a tiles) and
+// LibraryCalls.cpp (cuBLASLt and cuDNN).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +51,8 @@ bool isLibraryAnchor(mlir::Operation *op);
 bool isRowAnchor(mlir::Operation *op);
 bool isReduction(mlir::Operation *op);
 bool isElementAnchor(mlir::Operation *op);
+/// kernel.quantized_conv and kernel.quantized_matmul.
+bool isQuantizedProduct(mlir::Operation *op);
 
 /// Emits the kernels and host function of one dispatch.
 class KernelWriter {
@@ -103,6 +106,9 @@ private:
                  const std::string &index);
   llvm::Error writeRowKernel(mlir::Operation *anchor);
   llvm::Error writeLibraryCall(mlir::Operation *anchor);
+  /// A dp4a tile kernel, or one thread per output for small products, with
+  /// the output stage and epilogue fused into the store.
+  llvm::Error writeQuantizedProduct(mlir::Operation *anchor);
 
   mlir::modelc::kernel::DispatchOp dispatch_;
   const std::string &contextType_;
@@ -115,6 +121,7 @@ private:
   /// Kernel parameter name of each block argument and yielded value.
   llvm::DenseMap<mlir::Value, std::string> pointers_;
   std::string device_, launches_;
+  bool usesQuantizedProducts_ = false;
 };
 
 } // namespace modelc::cuda_target::detail

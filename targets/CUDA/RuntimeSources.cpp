@@ -16,6 +16,9 @@ llvm::StringRef getCudaLibraryShapesSource() {
   return kCudaLibraryShapesSource;
 }
 llvm::StringRef getCudaLibrariesSource() { return kCudaLibrariesSource; }
+llvm::StringRef getCudaQuantizedGemmSource() {
+  return kCudaQuantizedGemmSource;
+}
 llvm::StringRef getCudaRunnerBindingSource() {
   return kCudaRunnerBindingSource;
 }

@@ -22,6 +22,8 @@ llvm::StringRef getCudaPreludeSource();
 llvm::StringRef getCudaLibraryShapesSource();
 /// The cuBLASLt and cuDNN plans and calls.
 llvm::StringRef getCudaLibrariesSource();
+/// The 8-bit product schedules (dp4a tiles), for artifacts that have them.
+llvm::StringRef getCudaQuantizedGemmSource();
 /// The runner's CUDA binding, appended to the C target's generic runner.
 llvm::StringRef getCudaRunnerBindingSource();
 

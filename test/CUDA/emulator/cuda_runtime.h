@@ -254,6 +254,14 @@ inline __nv_bfloat16 __float2bfloat16_rn(float value) {
 
 /* ---- device math not in libm ---- */
 inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
+/* dp4a: c plus the dot product of the four signed bytes of a and b, wrapping
+ * in 32 bits as the instruction does. */
+inline int __dp4a(int a, int b, int c) {
+  uint32_t sum = (uint32_t)c;
+  for (int i = 0; i < 32; i += 8)
+    sum += (uint32_t)((int32_t)(int8_t)(a >> i) * (int32_t)(int8_t)(b >> i));
+  return (int)sum;
+}
 using std::max;
 using std::min;
 
