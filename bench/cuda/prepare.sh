@@ -7,8 +7,9 @@
 # usage: bench/cuda/prepare.sh MODELS_DIR PAYLOAD_DIR
 #   MODELS_DIR receives the exports (scripts/export_models.py, opset 17):
 #   mobilenet_v2 and encoder2 with expected outputs, and resnet50, mobilenet_v2
-#   and bert_base at batch 1 and 32. PAYLOAD_DIR (under 64 MiB) travels to the
-#   GPU machine; then run bench/cuda/run_on_gpu.sh PAYLOAD_DIR there.
+#   and bert_base at batch 1 and 32, plus resnet50's QDQ model from modelc
+#   quantize. PAYLOAD_DIR (under 64 MiB) travels to the GPU machine; then run
+#   bench/cuda/run_on_gpu.sh PAYLOAD_DIR there.
 #
 # Weights: the small models keep theirs (checked against onnxruntime); the
 # big ones are compiled with --weights=external and their weights stay here:
@@ -58,6 +59,22 @@ for name in resnet50 bert_base; do
   "$MODELC" compile "$MODELS/$name-opset17.onnx" --target=c --weights=external -o "$PAYLOAD/$name-c" >/dev/null
   rm -f "$PAYLOAD/$name-c"/*.weights.bin
 done
+# int8: resnet50 quantized by modelc (calibrated on its test set 0) runs on
+# the CUDA target's dp4a kernels. --synthetic-weights fills only float
+# tensors, so its int8 weights travel in the object, and its expected
+# outputs are the C target's int8 outputs of the same QDQ model, made here.
+qdq="$MODELS/resnet50-opset17.qdq.onnx"
+[ -f "$qdq" ] || "$MODELC" quantize "$MODELS/resnet50-opset17.onnx" \
+  --calibration "$MODELS/resnet50-opset17" -o "$qdq" >/dev/null
+compile resnet50-opset17.qdq resnet50-b1-int8 fp32 object
+c8=$(mktemp -d)
+"$MODELC" compile "$qdq" --target=c -o "$c8" >/dev/null
+cc -std=c99 -O2 "$c8/model.c" "$c8/model_runner.c" "$c8/model_weights.o" -lm -lpthread \
+  -o "$c8/runner"
+mkdir -p "$PAYLOAD/data/resnet50-int8"
+cp "$MODELS/resnet50-opset17/test_data_set_0/input_"*.pb "$PAYLOAD/data/resnet50-int8/"
+"$c8/runner" --inputs "$PAYLOAD/data/resnet50-int8" --outputs "$PAYLOAD/data/resnet50-int8"
+rm -rf "$c8"
 # Inputs (and expected outputs where known) of each model's test set 0.
 for name in mobilenet_v2 encoder2; do
   mkdir -p "$PAYLOAD/data/$name"; cp "$small/$name-opset17/test_data_set_0/"*.pb "$PAYLOAD/data/$name/"
@@ -67,3 +84,5 @@ for name in resnet50 bert_base; do
 done
 cp "$ROOT/scripts/export_models.py" "$HERE/torch_bench.py" "$HERE/run_on_gpu.sh" "$PAYLOAD/"
 du -sh "$PAYLOAD"
+size=$(du -sm "$PAYLOAD" | cut -f1)
+[ "$size" -lt 64 ] || { echo "prepare.sh: the payload is $size MiB, over the 64 MiB that travels" >&2; exit 1; }

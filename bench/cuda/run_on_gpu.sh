@@ -25,7 +25,7 @@ build_cuda() { # DIR
 export -f build_cuda
 export NVCC ARCH
 start=$(date +%s)
-ls -d "$P"/*-b*-fp* | xargs -P "$(nproc)" -I{} bash -c 'build_cuda {}' 2>&1 | tee "$OUT/build.log"
+ls -d "$P"/*-b[0-9]*-* | xargs -P "$(nproc)" -I{} bash -c 'build_cuda {}' 2>&1 | tee "$OUT/build.log"
 for c in "$P"/*-c; do
   gcc -std=c99 -O3 -march=native "$c/model.c" "$c/model_runner.c" -lm -lpthread -o "$c/runner" 2>>"$OUT/build.log"
 done

@@ -3,13 +3,16 @@
 
   torch_bench.py check PAYLOAD   numbers: small models against onnxruntime's
                                  outputs, resnet50 and BERT-base against the C
-                                 artifact on the same synthetic weights
+                                 artifact on the same synthetic weights, int8
+                                 resnet50 against the C target's int8 outputs
   torch_bench.py time PAYLOAD    latency of modelc's CUDA runners against
                                  PyTorch eager and torch.compile (default and
                                  reduce-overhead), medians of round medians
 
 Bounds (max |diff| <= tol * max |ref| + 1e-5, relative to each output's
-largest magnitude): fp32 1e-4 (the C target's bound; TF32 is off), fp16 2e-2.
+largest magnitude): fp32 1e-4 (the C target's bound; TF32 is off), fp16 2e-2,
+int8 1e-4 (the dp4a kernels compute the C target's integers; the emulation
+gives its outputs to the bit).
 
 Timing is fair by construction: every side gets WARMUP untimed and ITERS timed
 runs per round, the order of the sides is reversed every other round (who went
@@ -19,11 +22,12 @@ model's test set 0 (PAYLOAD/data/NAME), repeated along the batch axis for batch
 in fp16), the precision modelc's --precision=fp16 artifacts store tensors
 in. Those artifacts keep fp32 inputs and outputs (--io-precision is the
 model's), so modelc's timed run includes one conversion kernel per input and
-output that PyTorch does not run.
+output that PyTorch does not run. The int8 variant (resnet50 only) is timed
+against PyTorch in fp32: PyTorch has no int8 CUDA inference of these models.
 
 Environment: ROUNDS (5), ITERS (50), WARMUP (20), SEED (5), OUT (results dir),
 MODELS (comma list, default resnet50,mobilenet_v2,bert_base), VARIANTS (default
-b1-fp32,b1-fp16,b32-fp16), SIDES (PyTorch sides, default
+b1-fp32,b1-fp16,b32-fp16,b1-int8), SIDES (PyTorch sides, default
 eager,compile_default,compile_reduce_overhead; reduce-overhead runs at batch 1
 fp16 only), DEVICE (cuda; for a dry run of the harness with stand-in
 runners, cpu, or meta where CPU PyTorch lacks fp16 kernels: meta tensors carry
@@ -42,7 +46,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-TOL = {"fp32": 1e-4, "fp16": 2e-2}
+TOL = {"fp32": 1e-4, "fp16": 2e-2, "int8": 1e-4}
 SEED = os.environ.get("SEED", "5")
 OUT = os.environ.get("OUT", "/tmp/modelc_cuda_results")
 
@@ -91,6 +95,11 @@ def check(payload):
                                 "--synthetic-weights", SEED])
                     worst = share_of_bound(ref, out, TOL[precision])
                 rows.append((variant, "C artifact, synthetic weights", worst))
+    variant, expected = "resnet50-b1-int8", os.path.join(data, "resnet50-int8")
+    with tempfile.TemporaryDirectory() as out:
+        run_runner(os.path.join(payload, variant, "runner"),
+                   ["--inputs", expected, "--outputs", out])
+        rows.append((variant, "C int8 artifact", share_of_bound(expected, out, TOL["int8"])))
     lines = ["| variant | reference | worst share of the bound |", "|---|---|---|"]
     for variant, reference, worst in rows:
         lines.append(f"| {variant} | {reference} | {worst:.3f}{'' if worst <= 1 else ' FAIL'} |")
@@ -106,7 +115,7 @@ def check(payload):
 
 DEVICE = os.environ.get("DEVICE", "cuda")
 ALL_SIDES = ["eager", "compile_default", "compile_reduce_overhead"]
-ALL_VARIANTS = [(1, "fp32"), (1, "fp16"), (32, "fp16")]
+ALL_VARIANTS = [(1, "fp32"), (1, "fp16"), (32, "fp16"), (1, "int8")]
 
 
 def round_order(sides, r):
@@ -214,7 +223,7 @@ def timing(payload):
     warmup = int(os.environ.get("WARMUP", "20"))
     models = os.environ.get("MODELS", "resnet50,mobilenet_v2,bert_base").split(",")
     wanted_sides = os.environ.get("SIDES", ",".join(ALL_SIDES)).split(",")
-    wanted_variants = os.environ.get("VARIANTS", "b1-fp32,b1-fp16,b32-fp16").split(",")
+    wanted_variants = os.environ.get("VARIANTS", "b1-fp32,b1-fp16,b32-fp16,b1-int8").split(",")
     for side in wanted_sides:
         if side not in ALL_SIDES:
             raise SystemExit(f"SIDES: unknown side {side!r} (known: {', '.join(ALL_SIDES)})")
@@ -226,11 +235,14 @@ def timing(payload):
             if f"b{batch}-{precision}" not in wanted_variants:
                 continue
             variant = f"{name}-b{batch}-{precision}"
+            if not os.path.isdir(os.path.join(payload, variant)):
+                continue  # int8 is prepared for resnet50 only
             runner = os.path.join(payload, variant, "runner")
-            synthetic = not (name == "mobilenet_v2" and batch == 1)
+            synthetic = not (name == "mobilenet_v2" and batch == 1) and precision != "int8"
             folder = input_folder(payload, name, batch, work)
-            model = torch_model(name, precision)
-            inputs = torch_inputs(folder, precision)
+            torch_precision = "fp32" if precision == "int8" else precision
+            model = torch_model(name, torch_precision)
+            inputs = torch_inputs(folder, torch_precision)
             fns = {"eager": model}
             if "compile_default" in wanted_sides:
                 fns["compile_default"] = torch.compile(model)
