@@ -95,7 +95,7 @@ def has_exact_ort_int8():
             flags = next((line for line in f if line.startswith("flags")), "").split()
     except OSError:
         return True
-    return "avx512_vnni" in flags or "avx_vnni" in flags or not ("avx2" in flags)
+    return "avx512_vnni" in flags or "avx_vnni" in flags or "avx2" not in flags
 
 
 def evaluate(modelc, model, work, calibration=8, held_out=4, method="minmax",

@@ -17,7 +17,7 @@
 
 #include "KernelWriter.h"
 
-#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::modelc;
@@ -51,6 +51,10 @@ struct ProductShape {
   /// of (m, n).
   std::string row, flatIndex;
 };
+
+/// The tile of runtime/qgemm.cuh (MC_QTILE_ROWS x MC_QTILE_COLUMNS, 256
+/// threads), for the launch; the two must agree.
+constexpr int64_t kTileRows = 64, kTileColumns = 64, kTileThreads = 256;
 
 /// The smallest product the dp4a tile is worth: below this a 64 x 64 tile
 /// mostly computes padding.
@@ -231,8 +235,8 @@ llvm::Error KernelWriter::writeQuantizedProduct(Operation *anchor) {
   }
   std::string code;
   llvm::raw_string_ostream os(code);
-  os << "static __global__ void __launch_bounds__(256) " << kernel << "("
-     << kernelParams() << ")\n{\n"
+  os << "static __global__ void __launch_bounds__(" << kTileThreads << ") "
+     << kernel << "(" << kernelParams() << ")\n{\n"
      << "  __shared__ mc_qtile_shared tile;\n"
      << shape.tileIndices << shape.accessors
      << "  auto store = [&](int m, int n, int s) {\n"
@@ -247,10 +251,11 @@ llvm::Error KernelWriter::writeQuantizedProduct(Operation *anchor) {
      << ", weight, input, store);\n"
      << "}\n\n";
   device_ += code;
-  int64_t tilesX = (shape.columns + 63) / 64, tilesY = (shape.rows + 63) / 64;
+  int64_t tilesX = llvm::divideCeil(shape.columns, kTileColumns);
+  int64_t tilesY = llvm::divideCeil(shape.rows, kTileRows);
   launches_ += "  " + kernel + "<<<dim3(" + str(tilesX) + ", " + str(tilesY) +
-               ", " + str(shape.images * shape.groups) +
-               "), 256, 0, stream>>>(" + kernelArgs() + ");\n";
+               ", " + str(shape.images * shape.groups) + "), " +
+               str(kTileThreads) + ", 0, stream>>>(" + kernelArgs() + ");\n";
   return llvm::Error::success();
 }
 
