@@ -21,7 +21,10 @@ namespace {
 
 /// The blocking of one path of qgemm.c (MK_QGEMM_*) and qconv.c.
 struct QuantizedPath {
-  int64_t mr, nr, kg;
+  /// Rows of an A panel, columns of a B panel, and depth values per packed
+  /// group of B and of A (MK_QGEMM_A_KG: 64 on AMX, whose A tile rows hold
+  /// 64 depth values).
+  int64_t mr, nr, kg, aKg;
   /// Bytes of one packed B element (MK_QGEMM_ES) and of one element of A in
   /// the microkernels' working form (mk_qa_t); a packing kept across calls
   /// (mk_qgemm_pack_a) takes one byte per element on every path.
@@ -33,13 +36,17 @@ struct QuantizedPath {
   /// input or its phases (mk_qconv2d_implicit_im2col), with no im2col
   /// buffer.
   bool implicitIm2col;
+  /// Bytes a kernel may read past a slot's B block (MK_QGEMM_B_SLACK).
+  int64_t bSlack;
 };
 
+constexpr int64_t kMiB = int64_t(1) << 20, kKiB = int64_t(1) << 10;
 constexpr QuantizedPath kPaths[] = {
-    {8, 32, 4, 1, 1, 32, int64_t(256) << 10, int64_t(1) << 20, false, true}, // VNNI
-    {6, 16, 2, 2, 2, 32, int64_t(256) << 10, int64_t(1) << 20, false, false}, // AVX2
-    {8, 8, 4, 1, 1, 16, int64_t(256) << 10, int64_t(1) << 20, true, false},   // SDOT
-    {4, 4, 1, 1, 1, 4, int64_t(16) << 10, int64_t(16) << 10, false, false},   // C
+    {16, 32, 4, 64, 1, 1, 32, 256 * kKiB, kMiB, false, true, 2048}, // AMX
+    {8, 32, 4, 4, 1, 1, 32, 256 * kKiB, kMiB, false, true, 0},      // VNNI
+    {6, 16, 2, 2, 2, 2, 32, 256 * kKiB, kMiB, false, false, 0},     // AVX2
+    {8, 8, 4, 4, 1, 1, 16, 256 * kKiB, kMiB, true, false, 0},       // SDOT
+    {4, 4, 1, 1, 1, 1, 4, 16 * kKiB, 16 * kKiB, false, false, 0},   // C
 };
 constexpr int64_t kImplicitTaps = 16; // MK_QCONV_IMPLICIT_TAPS
 constexpr int64_t kPanelPad = 64; // MK_QGEMM_PANEL_PAD
@@ -71,7 +78,8 @@ int64_t workBytes(const QuantizedPath &path, int64_t m, int64_t n, int64_t k) {
   int64_t slots =
       std::min(divUp(m, tileM) * divUp(n, tileN), path.maxTasks);
   int64_t panelElems = kp * path.nr + kPanelPad / path.packedB;
-  int64_t slotBytes = roundUp(tileN / path.nr * panelElems * path.packedB, 64);
+  int64_t slotBytes =
+      roundUp(tileN / path.nr * panelElems * path.packedB, 64) + path.bSlack;
   return slots * slotBytes;
 }
 
@@ -82,7 +90,7 @@ int64_t aBytes(const QuantizedPath &path, int64_t m, int64_t k,
   if (m <= 0 || k <= 0)
     return 0;
   int64_t rows = roundUp(m, path.mr);
-  int64_t bytes = roundUp(rows * roundUp(k, path.kg) * elementBytes, 64);
+  int64_t bytes = roundUp(rows * roundUp(k, path.aKg) * elementBytes, 64);
   if (path.rowSums)
     bytes += roundUp(rows * 4, 64);
   return bytes;

@@ -1395,9 +1395,9 @@ static void test_qgemm_case(const qgemm_case *qc)
     ok = ok && sbytes == mk_qgemm_work_bytes(m, n, k) + mk_qgemm_work_a_bytes(m, k) &&
          mk_qgemm_work_bytes(m, n, k) <= MK_QGEMM_WORK_BOUND(k);
     ok = ok && mk_qgemm_work_a_bytes(m, k) <=
-                   sizeof(mk_qa_t) * (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG)) +
+                   sizeof(mk_qa_t) * (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_A_KG)) +
                        (MK_QGEMM_B_SHIFT ? 4 * (size_t)mk_round_up(m, MK_QGEMM_MR) : 0) + 128;
-    ok = ok && abytes <= (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_KG)) +
+    ok = ok && abytes <= (size_t)(mk_round_up(m, MK_QGEMM_MR) * mk_round_up(k, MK_QGEMM_A_KG)) +
                              (MK_QGEMM_B_SHIFT ? 4 * (size_t)mk_round_up(m, MK_QGEMM_MR) : 0) + 128;
     ok = ok && bytes_equal(c, expect, c_elems * es);
     snprintf(what, sizeof(what),
@@ -1817,6 +1817,16 @@ int main(void)
     test_requantize();
     test_qgemm();
     test_qconv();
+#if defined(MK_QGEMM_AMX)
+    /* The tiles when this process may use them, then the VNNI kernels that
+     * run on the same packing when it may not (an older kernel). */
+    report(mk_qgemm_amx_state != 0, "the AMX path asked for the tile permission");
+    printf("AMX tiles %s; again with the VNNI kernels on the AMX packing\n",
+           mk_qgemm_amx_state > 0 ? "used" : "refused by the kernel");
+    mk_qgemm_amx_state = -1;
+    test_qgemm();
+    test_qconv();
+#endif
     test_erf();
     test_exp();
     if (g_reverse_calls == 0) {

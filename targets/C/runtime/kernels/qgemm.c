@@ -26,6 +26,12 @@
  * beforehand by mk_qgemm_pack_a, e.g. once per model for constant weights),
  * each task packs a tile's B block into NR-column panels, and a
  * register-blocked MR x NR microkernel runs over the whole depth:
+ *  - AMX-INT8 (16x32, built with -mamx-int8 -mamx-tile on x86-64 Linux):
+ *    the VNNI path's B panels, A panels of 16 rows in steps of 64 depth
+ *    values, and two TDPBSUD tiles (s8 x u8 into s32, non-saturating) per
+ *    step; every panel, a short last one too, takes the one kernel. The
+ *    process asks Linux for the tiles once; refused, the same packing runs
+ *    on vpdpbusd;
  *  - AVX-512 VNNI (8x32): vpdpbusd, u8 x s8 into s32, non-saturating. Full
  *    blocks of 8-bit output are requantized straight from the registers;
  *    a short last panel takes an 8x16 kernel and/or 8x8 ones (ymm
@@ -61,18 +67,29 @@
  * first part, except on AVX2. For every shape
  *     mk_qgemm_work_bytes(m, n, k) <= MK_QGEMM_WORK_BOUND(k)
  *       = MK_QGEMM_MAX_TASKS * (max(MK_QGEMM_B_BYTES + 64 * NC / NR,
- *                                   NR * es * round_up(k, KG) + 64) + 64)
- * (es: bytes per packed element, 2 on AVX2, else 1): for k <= 8192 that is
- * 8,456,192 bytes on AVX-512 VNNI, 8,521,728 on AVX2, 4,326,400 on NEON and
+ *                                   NR * es * round_up(k, KG) + 64) + 64
+ *                               + MK_QGEMM_B_SLACK)
+ * (es: bytes per packed element, 2 on AVX2, else 1; the slack is 2048 on
+ * AMX, else 0): for k <= 8192 that is 8,456,192 bytes on AVX-512 VNNI
+ * (8,521,728 on AMX), 8,521,728 on AVX2, 4,326,400 on NEON and
  * 131,584 in portable C (predefining MK_QGEMM_MAX_TASKS, default 32 / 32 /
  * 16 / 4, shrinks it proportionally), and
- *     mk_qgemm_work_a_bytes(m, k) <= es * round_up(m, MR) * round_up(k, KG)
- *                                   (+ 4 * round_up(m, MR) on NEON) + 128.
+ *     mk_qgemm_work_a_bytes(m, k) <= es * round_up(m, MR) * round_up(k, A_KG)
+ *                                   (+ 4 * round_up(m, MR) on NEON) + 128
+ * (A_KG: 64 on AMX, else KG).
  */
 
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
 #define MK_QGEMM_VNNI 1
+#if defined(__AMX_INT8__) && defined(__AMX_TILE__) && defined(__linux__) && defined(__x86_64__)
+/* AMX: the VNNI path's B panels and kernels, with 16-row A panels of 64
+ * depth values a row for the tile kernel (see "AMX" below). */
+#define MK_QGEMM_AMX 1
+#define MK_QGEMM_MR 16
+#define MK_QGEMM_A_KG 64
+#else
 #define MK_QGEMM_MR 8
+#endif
 #define MK_QGEMM_NR 32
 #define MK_QGEMM_KG 4 /* depth values per packed group (one 32-bit lane) */
 #define MK_QGEMM_DEFAULT_TASKS 32
@@ -101,6 +118,21 @@ typedef int8_t mk_qb_t; /* u(b) - 128 */
 #define MK_QGEMM_DEFAULT_TASKS 4
 typedef int8_t mk_qa_t;
 typedef uint8_t mk_qb_t;
+#endif
+
+/* Depth values per packed A group: the B panels' group on every path but
+ * AMX, whose A tile rows hold 64. */
+#ifndef MK_QGEMM_A_KG
+#define MK_QGEMM_A_KG MK_QGEMM_KG
+#endif
+
+/* Bytes past each packed B block that a kernel may read: the AMX kernel
+ * loads 16 groups of B at a time, the last load up to 15 groups (of NR *
+ * KG bytes) past the panel, against zeros of A. */
+#if defined(MK_QGEMM_AMX)
+#define MK_QGEMM_B_SLACK 2048
+#else
+#define MK_QGEMM_B_SLACK 0
 #endif
 
 /* What the packed B holds: u(b) - MK_QGEMM_B_SHIFT. */
@@ -149,7 +181,7 @@ typedef uint8_t mk_qb_t;
                (size_t)MK_QGEMM_NR * MK_QGEMM_ES * (size_t)mk_round_up((k), MK_QGEMM_KG) + MK_QGEMM_PANEL_PAD  \
            ? MK_QGEMM_B_BYTES + (size_t)MK_QGEMM_PANEL_PAD * (MK_QGEMM_NC / MK_QGEMM_NR)                       \
            : (size_t)MK_QGEMM_NR * MK_QGEMM_ES * (size_t)mk_round_up((k), MK_QGEMM_KG) + MK_QGEMM_PANEL_PAD) + \
-      64))
+      64 + MK_QGEMM_B_SLACK))
 
 /* Output kinds of mk_qgemm_epilogue. */
 enum { MK_QGEMM_OUT_INT32 = 0, MK_QGEMM_OUT_UINT8 = 1, MK_QGEMM_OUT_INT8 = 2, MK_QGEMM_OUT_FLOAT = 3 };
@@ -333,8 +365,10 @@ MK_UNUSED static void mk_qgemm_store_row(const mk_qgemm_epilogue *e, const int32
 /* ------------------------------------------------------------------------ */
 /* Microkernels. Contract (all paths):                                       */
 /*   c[r*NR + j] = init[r] + sum_{g < groups} sum_{t < KG}                  */
-/*                 ap[(g*MR + r)*KG + t] * bp[(g*NR + j)*KG + t]             */
-/* for r < MR, j < NR, in 32-bit wrap-around arithmetic.                     */
+/*                 A(r, g*KG + t) * bp[(g*NR + j)*KG + t]                    */
+/* for r < MR, j < NR, in 32-bit wrap-around arithmetic, where A(r, p) is    */
+/* ap[(g*MR + r)*KG + t] for p = g*KG + t, and on AMX                        */
+/* ap[(s*16 + r)*64 + t] for p = 64s + t.                                    */
 /* ------------------------------------------------------------------------ */
 
 /* The 32-bit lane at p (any alignment). */
@@ -357,6 +391,27 @@ MK_UNUSED static int32_t mk_q_load32(const void *p)
 #ifndef MK_QGEMM_A_PREFETCH
 #define MK_QGEMM_A_PREFETCH 4096
 #endif
+
+/* Requantizes `rows` rows of 32 sums (UINT8 and INT8 kinds): row r goes to
+ * out + r * ldo (32 contiguous bytes), multiplier scale[r], with the same
+ * operations as mk_qgemm_store_row, so the same bits. */
+MK_UNUSED static void mk_qgemm_requantize_block(const int32_t *block, int rows, const float *scale, float lo_f,
+                                                float hi_f, int32_t zero, unsigned char *out, int64_t ldo)
+{
+    const __m512 vlo = _mm512_set1_ps(lo_f), vhi = _mm512_set1_ps(hi_f);
+    const __m512i vz = _mm512_set1_epi32(zero);
+    int r, h;
+    for (r = 0; r < rows; ++r) {
+        const __m512 vs = _mm512_set1_ps(scale[r]);
+        for (h = 0; h < 2; ++h) {
+            const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(block + r * 32 + 16 * h)), vs);
+            const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(x, vlo), vhi)), vz);
+            _mm_storeu_si128((__m128i *)(out + r * ldo + 16 * h), _mm512_cvtepi32_epi8(q));
+        }
+    }
+}
+
+#if !defined(MK_QGEMM_AMX)
 
 /* Declares the 16 zmm accumulators c<r><h> (row r, columns 16h..16h+15) of
  * the 8x32 AVX-512 VNNI microkernel and sums into them; each vpdpbusd adds
@@ -408,21 +463,8 @@ MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_requantize(int64_t groups, cons
                                                             int32_t zero, unsigned char *out, int64_t ldo)
 {
     int32_t block[8 * 32];
-    int r;
     mk_qgemm_micro(groups, ap, bp, init, block);
-    {
-        const __m512 vlo = _mm512_set1_ps(lo_f), vhi = _mm512_set1_ps(hi_f);
-        const __m512i vz = _mm512_set1_epi32(zero);
-        for (r = 0; r < 8; ++r) {
-            const __m512 vs = _mm512_set1_ps(scale[r]);
-            int h;
-            for (h = 0; h < 2; ++h) {
-                const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(block + r * 32 + 16 * h)), vs);
-                const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(x, vlo), vhi)), vz);
-                _mm_storeu_si128((__m128i *)(out + r * ldo + 16 * h), _mm512_cvtepi32_epi8(q));
-            }
-        }
-    }
+    mk_qgemm_requantize_block(block, 8, scale, lo_f, hi_f, zero, out, ldo);
 }
 #undef MK_QGEMM_ROW
 #undef MK_QGEMM_VNNI_SUMS
@@ -564,6 +606,153 @@ MK_UNUSED static void mk_qgemm_short_panel(int64_t groups, const mk_qa_t *MK_RES
         mk_qgemm_micro_quarter(groups, ap, bp + 4 * j, init, block + j);
     }
 }
+
+#else /* MK_QGEMM_AMX */
+
+/* AMX (Advanced Matrix Extensions, AMX-INT8). A packed A panel holds 16
+ * rows in steps of 64 depth values: (s, r, t) at (s*16 + r)*64 + t is
+ * A[r][64s + t], zero past k, so a step is one 16 x 64-byte tile. The B
+ * panel is the VNNI one: group g holds 32 columns of 4 bytes, so 16 groups
+ * of its columns 0-15 (16-31) are a 16 x 64-byte tile of row stride 128.
+ * TDPBSUD adds, to each int32 of a 16 x 16 tile, the products of 4 signed
+ * bytes of A by 4 unsigned bytes of B, in wrap-around arithmetic with no
+ * saturation, as vpdpbusd does: the same sums, so the same bits. The last
+ * step reads up to 15 groups past a B panel (MK_QGEMM_B_SLACK), multiplied
+ * by A's zeros: integer products of zero are zero whatever the bytes. */
+
+/* Linux hands out AMX's tile state only on request (arch_prctl
+ * ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA, since 5.16); a tile
+ * instruction before it is SIGILL. The request is a raw syscall: in strict
+ * C99 <unistd.h> declares no syscall(). */
+MK_UNUSED static long mk_qgemm_amx_request(void)
+{
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"(158L /* SYS_arch_prctl */), "D"(0x1023L /* ARCH_REQ_XCOMP_PERM */),
+                       "S"(18L /* XFEATURE_XTILEDATA */)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* 0: not asked yet; 1: the tiles may be used; -1: refused (an older kernel,
+ * or a CPU without AMX), and the VNNI kernels below run instead. The
+ * permission belongs to the process, so asking twice is harmless. */
+static int mk_qgemm_amx_state;
+
+MK_UNUSED static int mk_qgemm_amx_usable(void)
+{
+    int state = __atomic_load_n(&mk_qgemm_amx_state, __ATOMIC_RELAXED);
+    if (state == 0) {
+        state = mk_qgemm_amx_request() == 0 ? 1 : -1;
+        __atomic_store_n(&mk_qgemm_amx_state, state, __ATOMIC_RELAXED);
+    }
+    return state > 0;
+}
+
+/* Palette 1 with tiles 0-1 (C: 16 x 16 int32), 2 (A) and 3-4 (B), each
+ * 16 rows of 64 bytes. The configuration is per thread: loaded by every
+ * tile task before its kernels, released after. */
+MK_UNUSED static void mk_qgemm_amx_configure(void)
+{
+    struct {
+        uint8_t palette, start_row, reserved[14];
+        uint16_t colsb[16];
+        uint8_t rows[16];
+    } config;
+    int t;
+    memset(&config, 0, sizeof(config));
+    config.palette = 1;
+    for (t = 0; t < 5; ++t) {
+        config.colsb[t] = 64;
+        config.rows[t] = 16;
+    }
+    _tile_loadconfig(&config);
+}
+
+/* The microkernel contract for a 16-row A panel and a 32-column B panel
+ * (c row stride NR) on the tiles; needs mk_qgemm_amx_configure. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_amx(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                     const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
+                                                     int32_t *MK_RESTRICT c)
+{
+    const int64_t steps = mk_div_up(groups, 16);
+    int64_t s;
+    int r;
+    _tile_zero(0);
+    _tile_zero(1);
+    for (s = 0; s < steps; ++s) {
+        _tile_loadd(2, ap + s * 1024, 64);
+        _tile_loadd(3, bp + s * 2048, 128);
+        _tile_loadd(4, bp + s * 2048 + 64, 128);
+        _tile_dpbsud(0, 2, 3);
+        _tile_dpbsud(1, 2, 4);
+    }
+    _tile_stored(0, c, 128);
+    _tile_stored(1, c + 16, 128);
+    for (r = 0; r < 16; ++r) {
+        const __m512i v = _mm512_set1_epi32(init[r]);
+        _mm512_storeu_si512(c + r * 32, _mm512_add_epi32(_mm512_loadu_si512(c + r * 32), v));
+        _mm512_storeu_si512(c + r * 32 + 16, _mm512_add_epi32(_mm512_loadu_si512(c + r * 32 + 16), v));
+    }
+}
+
+/* The same contract with vpdpbusd, for a process refused the tiles: rows
+ * 8h..8h+7 of the panel per pass, 16 zmm accumulators. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_vnni(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                      const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
+                                                      int32_t *MK_RESTRICT c)
+{
+    int h, r;
+    for (h = 0; h < 2; ++h) {
+        __m512i acc[16];
+        int64_t g;
+        for (r = 0; r < 8; ++r) {
+            acc[2 * r] = acc[2 * r + 1] = _mm512_set1_epi32(init[8 * h + r]);
+        }
+        for (g = 0; g < groups; ++g) {
+            const mk_qa_t *a = ap + (g / 16) * 1024 + (8 * h) * 64 + (g % 16) * 4;
+            const __m512i b0 = _mm512_loadu_si512(bp + g * 128), b1 = _mm512_loadu_si512(bp + g * 128 + 64);
+            for (r = 0; r < 8; ++r) {
+                const __m512i av = _mm512_set1_epi32(mk_q_load32(a + r * 64));
+                acc[2 * r] = _mm512_dpbusd_epi32(acc[2 * r], b0, av);
+                acc[2 * r + 1] = _mm512_dpbusd_epi32(acc[2 * r + 1], b1, av);
+            }
+        }
+        for (r = 0; r < 8; ++r) {
+            _mm512_storeu_si512(c + (8 * h + r) * 32, acc[2 * r]);
+            _mm512_storeu_si512(c + (8 * h + r) * 32 + 16, acc[2 * r + 1]);
+        }
+    }
+}
+
+/* A vector of B against one A panel (the matrix-vector path): sums[r] =
+ * init[r] + sum_p A[r][p] * x[p], x padded with zeros to a whole step.
+ * Each row's step is 64 contiguous bytes, so one vpdpbusd per row and
+ * step. */
+MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_column(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
+                                                        const mk_qb_t *MK_RESTRICT x, const int32_t *init,
+                                                        int32_t *MK_RESTRICT sums)
+{
+    const int64_t steps = mk_div_up(groups, 16);
+    __m512i acc[16];
+    int64_t s;
+    int r;
+    for (r = 0; r < 16; ++r) {
+        acc[r] = _mm512_setzero_si512();
+    }
+    for (s = 0; s < steps; ++s) {
+        const __m512i xv = _mm512_loadu_si512(x + s * 64);
+        for (r = 0; r < 16; ++r) {
+            acc[r] = _mm512_dpbusd_epi32(acc[r], xv, _mm512_loadu_si512(ap + (s * 16 + r) * 64));
+        }
+    }
+    for (r = 0; r < 16; ++r) {
+        sums[r] = mk_q_i32((uint32_t)init[r] + (uint32_t)_mm512_reduce_add_epi32(acc[r]));
+    }
+}
+
+#endif /* MK_QGEMM_AMX */
 
 #elif defined(MK_QGEMM_AVX2)
 
@@ -713,10 +902,11 @@ MK_UNUSED static void mk_qgemm_make_plan(int64_t m, int64_t n, int64_t k, mk_qge
     plan->tile_n = mk_round_up(mk_div_up(n, blocks_n), MK_QGEMM_NR);
     plan->tiles_n = mk_div_up(n, plan->tile_n);
     plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_QGEMM_MAX_TASKS);
-    plan->a_panel_elems = kp * MK_QGEMM_MR;
+    plan->a_panel_elems = mk_round_up(k, MK_QGEMM_A_KG) * MK_QGEMM_MR;
     plan->b_panel_elems = kp * MK_QGEMM_NR + MK_QGEMM_PANEL_PAD / (int64_t)MK_QGEMM_ES;
     plan->slot_bytes =
-        (size_t)mk_round_up(plan->tile_n / MK_QGEMM_NR * plan->b_panel_elems * (int64_t)MK_QGEMM_ES, 64);
+        (size_t)mk_round_up(plan->tile_n / MK_QGEMM_NR * plan->b_panel_elems * (int64_t)MK_QGEMM_ES, 64) +
+        MK_QGEMM_B_SLACK;
 }
 
 /* Bytes of one packed-A buffer for an m x k weight (see mk_qgemm_pack_a):
@@ -728,7 +918,7 @@ MK_UNUSED static size_t mk_qgemm_packed_a_bytes(int64_t m, int64_t k)
     if (m <= 0 || k <= 0) {
         return 0;
     }
-    bytes = (size_t)mk_round_up(rows * mk_round_up(k, MK_QGEMM_KG), 64);
+    bytes = (size_t)mk_round_up(rows * mk_round_up(k, MK_QGEMM_A_KG), 64);
 #if defined(MK_QGEMM_SDOT)
     bytes += (size_t)mk_round_up(rows * 4, 64);
 #endif
@@ -778,6 +968,26 @@ MK_UNUSED static void mk_q_transpose8x8(__m256i *r)
 }
 #endif
 
+#if defined(MK_QGEMM_AMX)
+/* Packs rows [0, rows) (rows <= 16) of A (row stride lda, depth k) into one
+ * panel of steps of 16 rows x 64 depth values: dst[(s*16 + r)*64 + t] =
+ * A[r][64s + t], zero past k and rows. There are no row sums (corr). */
+MK_UNUSED static void mk_qgemm_pack_a_panel(const int8_t *a, int64_t lda, int64_t rows, int64_t k, mk_qa_t *dst,
+                                            uint32_t *corr)
+{
+    int64_t s, r;
+    (void)corr;
+    for (s = 0; s < mk_div_up(k, 64); ++s) {
+        const int64_t depth = mk_min_i64(64, k - s * 64);
+        for (r = 0; r < 16; ++r) {
+            mk_qa_t *row = dst + (s * 16 + r) * 64;
+            const int64_t copied = r < rows ? depth : 0;
+            memcpy(row, a + r * lda + s * 64, (size_t)copied);
+            memset(row + copied, 0, (size_t)(64 - copied));
+        }
+    }
+}
+#else
 /* Packs rows [0, rows) (rows <= MR) of A (row stride lda, depth k) into one
  * panel: dst[(g*MR + r)*KG + t] = A[r][g*KG + t], zero past k and rows.
  * corr, when non-null, receives 128 * sum_p A[r][p] (mod 2^32) per row. */
@@ -837,6 +1047,7 @@ MK_UNUSED static void mk_qgemm_pack_a_panel(const int8_t *a, int64_t lda, int64_
         }
     }
 }
+#endif
 
 /* Everything the A-packing tasks share. */
 typedef struct mk_qgemm_pack_job {
@@ -854,7 +1065,7 @@ MK_UNUSED static void mk_qgemm_pack_a_task(void *ctx, size_t index)
     const int64_t panels = mk_div_up(job->m, MK_QGEMM_MR);
     const int64_t first = (int64_t)index * MK_QGEMM_PACK_PANELS;
     const int64_t last = mk_min_i64(panels, first + MK_QGEMM_PACK_PANELS);
-    const int64_t panel_elems = mk_round_up(job->k, MK_QGEMM_KG) * MK_QGEMM_MR;
+    const int64_t panel_elems = mk_round_up(job->k, MK_QGEMM_A_KG) * MK_QGEMM_MR;
     int64_t q;
     for (q = first; q < last; ++q) {
         mk_qgemm_pack_a_panel(job->a + q * MK_QGEMM_MR * job->lda, job->lda,
@@ -1165,7 +1376,11 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
     const int64_t mt = mk_min_i64(job->plan.tile_m, job->m - i0);
     const int64_t nt = mk_min_i64(job->plan.tile_n, job->n - j0);
     int64_t ir, jr;
-#if defined(MK_QGEMM_VNNI)
+#if defined(MK_QGEMM_AMX)
+    /* Every panel takes the 16 x 32 kernel, a short last one included: the
+     * columns past it are computed and never stored. */
+    const int amx = mk_qgemm_amx_usable();
+#elif defined(MK_QGEMM_VNNI)
     /* The columns of a short last panel that run one by one, copied once
      * for every row panel. */
     const int64_t last = (nt - 1) / MK_QGEMM_NR;
@@ -1179,7 +1394,11 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
             mk_qgemm_pack_b(job, j0, nt, bp);
         }
     }
-#if defined(MK_QGEMM_VNNI)
+#if defined(MK_QGEMM_AMX)
+    if (amx) {
+        mk_qgemm_amx_configure();
+    }
+#elif defined(MK_QGEMM_VNNI)
     if (last_nr <= 24) {
         int64_t first;
         const int64_t count = mk_qgemm_copied_columns(job->plan.groups, last_nr, &first);
@@ -1210,6 +1429,23 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
             const mk_qb_t *bpanel = bp + (jr / MK_QGEMM_NR) * job->plan.b_panel_elems;
             const int64_t nr = mk_min_i64(MK_QGEMM_NR, nt - jr);
             int32_t block[MK_QGEMM_MR * MK_QGEMM_NR];
+#if defined(MK_QGEMM_AMX)
+            if (amx) {
+                mk_qgemm_micro_amx(job->plan.groups, apanel, bpanel, init, block);
+            } else {
+                mk_qgemm_micro_vnni(job->plan.groups, apanel, bpanel, init, block);
+            }
+            if (nr == MK_QGEMM_NR && ir + MK_QGEMM_MR <= mt && job->c_cs == 1 && job->epi != NULL &&
+                (job->epi->kind == MK_QGEMM_OUT_UINT8 || job->epi->kind == MK_QGEMM_OUT_INT8)) {
+                /* A full block of contiguous 8-bit rows. */
+                const int32_t lo = job->epi->kind == MK_QGEMM_OUT_UINT8 ? 0 : -128;
+                const int32_t zero = job->epi->zero_point;
+                mk_qgemm_requantize_block(block, MK_QGEMM_MR, scale, (float)(lo - zero), (float)(lo + 255 - zero),
+                                          zero, job->c + (size_t)((i0 + ir) * job->c_rs + j0 + jr), job->c_rs);
+            } else {
+                mk_qgemm_store_block(job, block, i0 + ir, j0 + jr, mk_min_i64(MK_QGEMM_MR, mt - ir), nr);
+            }
+#else
 #if defined(MK_QGEMM_VNNI)
             if (nr == MK_QGEMM_NR && ir + MK_QGEMM_MR <= mt && job->c_cs == 1 && job->epi != NULL &&
                 (job->epi->kind == MK_QGEMM_OUT_UINT8 || job->epi->kind == MK_QGEMM_OUT_INT8)) {
@@ -1229,8 +1465,14 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
                 mk_qgemm_micro(job->plan.groups, apanel, bpanel, init, block);
             }
             mk_qgemm_store_block(job, block, i0 + ir, j0 + jr, mk_min_i64(MK_QGEMM_MR, mt - ir), nr);
+#endif
         }
     }
+#if defined(MK_QGEMM_AMX)
+    if (amx) {
+        _tile_release();
+    }
+#endif
 }
 
 /* Task body: slot `index` computes its contiguous share of the tiles, which
@@ -1334,7 +1576,7 @@ typedef struct mk_qgemv_packed_job {
 MK_UNUSED static void mk_qgemv_packed_task(void *ctx, size_t index)
 {
     const mk_qgemv_packed_job *job = (const mk_qgemv_packed_job *)ctx;
-    const int64_t panel_elems = job->groups * MK_QGEMM_KG * MK_QGEMM_MR;
+    const int64_t panel_elems = mk_round_up(job->groups * MK_QGEMM_KG, MK_QGEMM_A_KG) * MK_QGEMM_MR;
     const int64_t first = (int64_t)index * (MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR);
     const int64_t last = mk_min_i64(job->m, first + MK_QGEMV_TASK_ROWS / MK_QGEMM_MR * MK_QGEMM_MR);
     int64_t i0;
@@ -1545,7 +1787,7 @@ MK_UNUSED static void mk_qgemm_run(const mk_exec *ex, int64_t m, int64_t n, int6
             for (p = 0; p < k; ++p) {
                 packed_x[p] = (uint8_t)(bv[p * b_row_stride] ^ flip);
             }
-            for (; p < mk_round_up(k, MK_QGEMM_KG); ++p) {
+            for (; p < mk_round_up(k, MK_QGEMM_A_KG); ++p) {
                 packed_x[p] = 0;
             }
             x = packed_x;
