@@ -7,7 +7,8 @@
 // mk_hconv2d and mk_hmatmul (runtime/kernels/hconv.c, hgemm.c) pack their
 // half-precision weights into scratch on every call, then run a product
 // whose work space hgemm.c bounds for any shape by mk_hgemm_scratch_bound:
-// max(MK_SGEMM_SCRATCH_BOUND, 8 * NR * MK_GEMM_MIN_TILES * round_up(k, 2)).
+// max(MK_SGEMM_SCRATCH_BOUND, 8 * NR * MK_GEMM_MIN_TILES * round_up(k, A)),
+// A = 32 on AMX (whole tile steps), else 2.
 // This model takes that bound and the exact packed size, on the hungriest
 // SIMD path. The generated init function checks the plan against the
 // kernels' own answer.
@@ -28,9 +29,13 @@ int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 constexpr int64_t kSgemmBound = 12632064;
 constexpr int64_t kWidestPanel = 32; // MK_GEMM_NR of AVX-512
 constexpr int64_t kMinTiles = 8;     // MK_GEMM_MIN_TILES
+/// Values per AMX tile step (2 * MK_HGEMM_AMX_PAIRS) and rows per AMX
+/// weight panel.
+constexpr int64_t kAmxStep = 32, kAmxRows = 16;
 
 int64_t productBound(int64_t k) {
-  return std::max(kSgemmBound, 8 * kWidestPanel * kMinTiles * roundUp(k, 2));
+  return std::max(kSgemmBound,
+                  8 * kWidestPanel * kMinTiles * roundUp(k, kAmxStep));
 }
 
 /// mk_hgemm_panels_bytes, largest over the paths' panel widths.
@@ -50,7 +55,10 @@ int64_t halfConvPackedBytes(const ConvShape &s) {
   int64_t k = s.inChannels / s.groups * s.kernelH * s.kernelW;
   if (s.inChannels / s.groups == 1) // depthwise: the weights widened to f32
     return roundUp(s.outChannels * k, 16) * 4;
-  return s.groups * panelsBytes(s.outChannels / s.groups, k, {8, 6, 4});
+  int64_t rows = s.outChannels / s.groups;
+  // mk_hgemm_pack_a_bytes: AMX's tile panels, else MR-row pair panels.
+  int64_t amx = roundUp(rows, kAmxRows) * roundUp(k, kAmxStep) * 2;
+  return s.groups * std::max(amx, panelsBytes(rows, k, {8, 6, 4}));
 }
 
 int64_t halfConvScratchBytes(const ConvShape &s, bool prepacked) {

@@ -104,7 +104,9 @@ static unsigned char *scratch_alloc(size_t bytes)
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
-    memset(s, 0xA5, bytes + 256);
+    /* 0xFF bytes: every 16- and 32-bit float in scratch a NaN, so a kernel
+     * that multiplies bytes it never wrote (even by zero) shows. */
+    memset(s, 0xFF, bytes + 256);
     return s;
 }
 
@@ -112,7 +114,7 @@ static int scratch_intact(const unsigned char *s, size_t bytes)
 {
     size_t i;
     for (i = 0; i < 256; ++i) {
-        if (s[bytes + i] != 0xA5) {
+        if (s[bytes + i] != 0xFF) {
             return 0;
         }
     }
@@ -1817,13 +1819,15 @@ int main(void)
     test_requantize();
     test_qgemm();
     test_qconv();
-#if defined(MK_QGEMM_AMX)
-    /* The tiles when this process may use them, then the VNNI kernels that
-     * run on the same packing when it may not (an older kernel). */
-    report(mk_qgemm_amx_state != 0, "the AMX path asked for the tile permission");
-    printf("AMX tiles %s; again with the VNNI kernels on the AMX packing\n",
-           mk_qgemm_amx_state > 0 ? "used" : "refused by the kernel");
-    mk_qgemm_amx_state = -1;
+#if defined(MK_QGEMM_AMX) || MK_HGEMM_AMX
+    /* The tiles when this process may use them, then the AVX-512 kernels
+     * that run on the same packings when it may not (an older kernel). */
+    report(mk_amx_state != 0, "the AMX paths asked for the tile permission");
+    printf("AMX tiles %s; again with the AVX-512 kernels on the AMX packings\n",
+           mk_amx_state > 0 ? "used" : "refused by the kernel");
+    mk_amx_state = -1;
+    test_hgemm();
+    test_hconv();
     test_qgemm();
     test_qconv();
 #endif

@@ -25,7 +25,10 @@
  *    first; measured on Zen 4: not fused), bf16 subnormal inputs and f32
  *    subnormal results flushed to zero. k is padded with a zero pair element
  *    when odd. Each element has one accumulator, adding pairs in increasing
- *    q within a K block; blocks add in increasing order.
+ *    q within a K block; blocks add in increasing order. mk_hgemm on AMX
+ *    (MK_HGEMM_AMX: built with AMX-BF16 on x86-64 Linux) runs TDPBF16PS,
+ *    which adds the two products of a pair the same way, even index first
+ *    (Intel SDM), with the same flushes.
  *  - every other case (kind MK_HALF_F16, or a build without AVX512-BF16):
  *    the activations stay f32 and the product runs on gemm.c's fp32
  *    microkernels: sum over p in increasing order of w * b in f32 (fused
@@ -37,7 +40,12 @@
  *
  * Paths. bf16 dot: an 8x32 AVX-512 microkernel of vdpbf16ps, both operands
  * packed as bf16 pairs (one 32-bit lane = elements 2q and 2q+1 of k), with
- * 8x16 and (AVX512-VL) 8x8 variants for the last columns. fp32: the weights
+ * 8x16 and (AVX512-VL) 8x8 variants for the last columns. AMX (mk_hgemm
+ * only; mk_hmatmul keeps the dot path): 32x32 and 16x32 blocks on the
+ * tiles, the weights packed in 16-row panels of 16-pair steps, one tile
+ * each; K blocks start at whole steps, and the packings hold zeros to the
+ * end of the last one. A process that Linux refuses the tiles runs a
+ * vdpbf16ps kernel on the same packing. fp32: the weights
  * widen (AVX-512F: shift / vcvtph2ps, AVX2: shift / F16C vcvtph2ps, else
  * half.c) into gemm.c's packed f32 panels and run its microkernel (AVX-512
  * 8x32, AVX2+FMA 6x16, NEON 8x8, scalar 4x4).
@@ -86,8 +94,8 @@
  * for mk_hmatmul_packed, 64-byte aligned; for any m and n both are at most
  * mk_hgemm_scratch_bound(k) = max(MK_SGEMM_SCRATCH_BOUND (gemm.c; with
  * the default blocking), 8 * MK_GEMM_NR * MK_GEMM_MIN_TILES * round_up(k, 2))
- * bytes: 12,632,064 on AVX-512 up to k = 6168. mk_hgemm and mk_hmatmul need
- * the pack size (a multiple of 64) on top.
+ * bytes (round_up(k, 32) on AMX): 12,632,064 on AVX-512 up to k = 6168.
+ * mk_hgemm and mk_hmatmul need the pack size (a multiple of 64) on top.
  */
 
 enum { MK_HALF_BF16 = 0, MK_HALF_F16 = 1 };
@@ -96,6 +104,18 @@ enum { MK_HALF_BF16 = 0, MK_HALF_F16 = 1 };
 #define MK_HGEMM_BF16_DOT 1
 #else
 #define MK_HGEMM_BF16_DOT 0
+#endif
+
+#if MK_HGEMM_BF16_DOT && defined(MK_AMX) && defined(__AMX_BF16__)
+/* AMX-BF16: mk_hgemm's bf16 weights in 16-row panels of tile steps, its
+ * products on the tiles (see "AMX" below); mk_hmatmul keeps the dot path. */
+#define MK_HGEMM_AMX 1
+/* Pairs per tile step: K blocks of mk_hgemm start at multiples of it, and
+ * its packings round k up to whole steps. */
+#define MK_HGEMM_AMX_PAIRS 16
+#else
+#define MK_HGEMM_AMX 0
+#define MK_HGEMM_AMX_PAIRS 1
 #endif
 
 /* Blocking (predefinable): K values per block (even), rows per inner block
@@ -444,9 +464,37 @@ MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64
     }
 }
 
+#if MK_HGEMM_AMX
+/* Packs panels [t_begin, t_end) of the count x k matrix X(l, p) =
+ * src[l * ld + p] in the AMX layout: panel t holds lanes 16t .. 16t + 15
+ * in steps of MK_HGEMM_AMX_PAIRS pairs, lane l's pairs of step s as 64
+ * contiguous bytes at (s * 16 + l) * 32 values into the panel (values 32s ..
+ * 32s + 31 of its row), zero past k and count: a step is one A tile. */
+MK_UNUSED static void mk_hgemm_pack_tile_panels(const uint16_t *src, int64_t ld, int64_t count, int64_t k,
+                                                int64_t t_begin, int64_t t_end, uint16_t *dst)
+{
+    const int64_t steps = mk_div_up(k, 2 * MK_HGEMM_AMX_PAIRS);
+    int64_t t, s, l;
+    for (t = t_begin; t < t_end; ++t) {
+        for (s = 0; s < steps; ++s) {
+            const int64_t p = 32 * s, n = mk_min_i64(32, k - p);
+            for (l = 0; l < 16; ++l) {
+                uint16_t *out = dst + ((t * steps + s) * 16 + l) * 32;
+                const int64_t lane = 16 * t + l;
+                const int64_t valid = lane < count ? n : 0;
+                if (valid > 0) {
+                    memcpy(out, src + lane * ld + p, sizeof(uint16_t) * (size_t)valid);
+                }
+                memset(out + valid, 0, sizeof(uint16_t) * (size_t)(32 - valid));
+            }
+        }
+    }
+}
+#endif
+
 /* Everything the parallel weight packing shares with its tasks. */
 typedef struct mk_hgemm_pack_job {
-    int pairs;
+    int pairs, tiles; /* tiles: the AMX layout (mk_hgemm_pack_tile_panels) */
     const uint16_t *src;
     int64_t ld_l, ld_p, count, k, width;
     uint16_t *dst;
@@ -461,19 +509,29 @@ MK_UNUSED static void mk_hgemm_pack_task(void *ctx, size_t index)
     const mk_hgemm_pack_job *job = (const mk_hgemm_pack_job *)ctx;
     const int64_t panels = mk_div_up(job->count, job->width);
     const int64_t t0 = (int64_t)index * MK_HGEMM_PACK_PANELS;
-    mk_hgemm_pack_panels(job->pairs, job->src, job->ld_l, job->ld_p, job->count, job->k, job->width, t0,
-                         mk_min_i64(panels, t0 + MK_HGEMM_PACK_PANELS), job->dst);
+    const int64_t t1 = mk_min_i64(panels, t0 + MK_HGEMM_PACK_PANELS);
+#if MK_HGEMM_AMX
+    if (job->tiles) {
+        mk_hgemm_pack_tile_panels(job->src, job->ld_l, job->count, job->k, t0, t1, job->dst);
+        return;
+    }
+#endif
+    mk_hgemm_pack_panels(job->pairs, job->src, job->ld_l, job->ld_p, job->count, job->k, job->width, t0, t1,
+                         job->dst);
 }
 
-/* Packs all panels of X(l, p) = src[l * ld_l + p * ld_p], in parallel. */
-MK_UNUSED static void mk_hgemm_pack_weights(const mk_exec *ex, int kind, const uint16_t *src, int64_t ld_l,
-                                            int64_t ld_p, int64_t count, int64_t k, int64_t width, void *dst)
+/* Packs all panels of X(l, p) = src[l * ld_l + p * ld_p], in parallel; in
+ * the AMX layout when tiles (then width is 16 and ld_p 1). */
+MK_UNUSED static void mk_hgemm_pack_weights(const mk_exec *ex, int kind, int tiles, const uint16_t *src,
+                                            int64_t ld_l, int64_t ld_p, int64_t count, int64_t k, int64_t width,
+                                            void *dst)
 {
     mk_hgemm_pack_job job;
     if (count <= 0 || k <= 0) {
         return;
     }
     job.pairs = mk_hgemm_uses_dot(kind);
+    job.tiles = tiles;
     job.src = src;
     job.ld_l = ld_l;
     job.ld_p = ld_p;
@@ -676,6 +734,157 @@ MK_UNUSED static void mk_hgemm_pack_pairs_mk(const float *src, int64_t ld, int64
     }
 }
 
+#if MK_HGEMM_AMX
+
+/* AMX (AMX-BF16). A weight panel holds 16 rows in steps of 16 pairs (see
+ * mk_hgemm_pack_tile_panels), so step s of rows 0-15 is one 16 x 64-byte
+ * tile at ap + 256s words. A column panel is the dot path's: pair q of its
+ * 32 columns at bp + 32q, so 16 pairs of columns 0-15 (16-31) are a 16 x
+ * 64-byte tile of row stride 128 bytes at bp + 512s (+ 16). The K blocks of
+ * mk_hgemm start at whole steps and the packings hold zeros up to the
+ * next one (mk_hgemm_zero_pairs), so a last short step multiplies zeros by
+ * zeros: no garbage, which could be an infinity or a NaN, meets a zero.
+ * TDPBF16PS adds to each f32 element of a 16 x 16 tile, for each pair in
+ * increasing order, the two products (exact in f32) one at a time, each
+ * addition rounded to nearest even (Intel SDM; even index first),
+ * subnormal inputs and outputs flushed to zero: the dot path's contract. */
+
+/* acc[r * 32 + j] = sum over `steps` steps of weight rows r < 16 (ap) by
+ * columns j < 32 (bp), on tiles 0-1 (C), 2 (A) and 3-4 (B); needs
+ * mk_amx_configure. */
+MK_UNUSED MK_NOINLINE static void mk_hgemm_micro_amx(int64_t steps, const uint32_t *MK_RESTRICT ap,
+                                                     const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT acc)
+{
+    int64_t s;
+    _tile_zero(0);
+    _tile_zero(1);
+    for (s = 0; s < steps; ++s) {
+        _tile_loadd(2, ap + s * 256, 64);
+        _tile_loadd(3, bp + s * 16 * MK_GEMM_NR, 4 * MK_GEMM_NR);
+        _tile_loadd(4, bp + s * 16 * MK_GEMM_NR + 16, 4 * MK_GEMM_NR);
+        _tile_dpbf16ps(0, 2, 3);
+        _tile_dpbf16ps(1, 2, 4);
+    }
+    _tile_stored(0, acc, 4 * MK_GEMM_NR);
+    _tile_stored(1, acc + 16, 4 * MK_GEMM_NR);
+}
+
+/* The same for two weight panels (ap0: rows 0-15, ap1: rows 16-31 of acc)
+ * against one column panel, on tiles 0-3 (C), 4-5 (A) and 6-7 (B): each B
+ * tile loaded serves two products. */
+MK_UNUSED MK_NOINLINE static void mk_hgemm_micro_amx2(int64_t steps, const uint32_t *MK_RESTRICT ap0,
+                                                      const uint32_t *MK_RESTRICT ap1, const uint32_t *MK_RESTRICT bp,
+                                                      float *MK_RESTRICT acc)
+{
+    int64_t s;
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (s = 0; s < steps; ++s) {
+        _tile_loadd(6, bp + s * 16 * MK_GEMM_NR, 4 * MK_GEMM_NR);
+        _tile_loadd(7, bp + s * 16 * MK_GEMM_NR + 16, 4 * MK_GEMM_NR);
+        _tile_loadd(4, ap0 + s * 256, 64);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(1, 4, 7);
+        _tile_loadd(5, ap1 + s * 256, 64);
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+    }
+    _tile_stored(0, acc, 4 * MK_GEMM_NR);
+    _tile_stored(1, acc + 16, 4 * MK_GEMM_NR);
+    _tile_stored(2, acc + 16 * MK_GEMM_NR, 4 * MK_GEMM_NR);
+    _tile_stored(3, acc + 16 * MK_GEMM_NR + 16, 4 * MK_GEMM_NR);
+}
+
+/* mk_hgemm_micro_amx's result with vdpbf16ps, for a process refused the
+ * tiles: rows 8h .. 8h + 7 per pass, 16 zmm accumulators, pairs in
+ * increasing order. */
+MK_UNUSED MK_NOINLINE static void mk_hgemm_micro_amx_fallback(int64_t steps, const uint32_t *MK_RESTRICT ap,
+                                                              const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT acc)
+{
+    int h, r;
+    for (h = 0; h < 2; ++h) {
+        __m512 c[16];
+        int64_t q;
+        for (r = 0; r < 16; ++r) {
+            c[r] = _mm512_setzero_ps();
+        }
+        for (q = 0; q < steps * 16; ++q) {
+            const int32_t *a = (const int32_t *)ap + (q / 16) * 256 + 8 * h * 16 + q % 16;
+            const __m512bh b0 = (__m512bh)_mm512_loadu_si512(bp + q * MK_GEMM_NR);
+            const __m512bh b1 = (__m512bh)_mm512_loadu_si512(bp + q * MK_GEMM_NR + 16);
+            for (r = 0; r < 8; ++r) {
+                const __m512bh av = (__m512bh)_mm512_set1_epi32(a[16 * r]);
+                c[2 * r] = _mm512_dpbf16_ps(c[2 * r], av, b0);
+                c[2 * r + 1] = _mm512_dpbf16_ps(c[2 * r + 1], av, b1);
+            }
+        }
+        for (r = 0; r < 8; ++r) {
+            _mm512_storeu_ps(acc + (8 * h + r) * MK_GEMM_NR, c[2 * r]);
+            _mm512_storeu_ps(acc + (8 * h + r) * MK_GEMM_NR + 16, c[2 * r + 1]);
+        }
+    }
+}
+
+/* c[r * ldc + j] = acc[r * 32 + j] + (load_c ? c[r * ldc + j] : bias != NULL
+ * ? bias[r] : 0) for r < mr, j < nr: the block sum plus C (or the bias)
+ * once, as mk_hgemm_block adds them. */
+MK_UNUSED static void mk_hgemm_amx_store(const float *acc, int64_t mr, int64_t nr, float *c, int64_t ldc, int load_c,
+                                         const float *bias)
+{
+    const __mmask16 m0 = mk_hgemm_lanes(nr), m1 = mk_hgemm_lanes(nr - 16);
+    int64_t r;
+    for (r = 0; r < mr; ++r) {
+        float *row = c + r * ldc;
+        __m512 v0 = _mm512_loadu_ps(acc + r * MK_GEMM_NR), v1 = _mm512_loadu_ps(acc + r * MK_GEMM_NR + 16);
+        if (load_c) {
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
+        } else if (bias != NULL) {
+            v0 = _mm512_add_ps(v0, _mm512_set1_ps(bias[r]));
+            v1 = _mm512_add_ps(v1, _mm512_set1_ps(bias[r]));
+        }
+        _mm512_mask_storeu_ps(row, m0, v0);
+        _mm512_mask_storeu_ps(row + 16, m1, v1);
+    }
+}
+
+/* mk_hgemm_block on the AMX layout: weight panel i at l + i * l_stride,
+ * column panel j at r + j * r_stride (words); two weight panels at a time
+ * where there are two. tiles: the tiles are configured, else the fallback
+ * kernel runs. */
+MK_UNUSED static void mk_hgemm_block_amx(int tiles, int64_t kc, const uint32_t *l, int64_t l_stride,
+                                         const uint32_t *r, int64_t r_stride, int64_t mc, int64_t nt, float *c,
+                                         int64_t ldc, int load_c, const float *bias)
+{
+    const int64_t steps = mk_div_up(kc, 2 * MK_HGEMM_AMX_PAIRS);
+    float acc[32 * MK_GEMM_NR];
+    int64_t ir, jr;
+    for (jr = 0; jr < nt; jr += MK_GEMM_NR) {
+        const int64_t nr = mk_min_i64(MK_GEMM_NR, nt - jr);
+        const uint32_t *bp = r + (jr / MK_GEMM_NR) * r_stride;
+        for (ir = 0; ir < mc; ir += 16) {
+            const uint32_t *ap = l + (ir / 16) * l_stride;
+            const float *row_bias = bias != NULL ? bias + ir : NULL;
+            if (tiles && mc - ir > 16) {
+                mk_hgemm_micro_amx2(steps, ap, ap + l_stride, bp, acc);
+                mk_hgemm_amx_store(acc, mk_min_i64(32, mc - ir), nr, c + ir * ldc + jr, ldc, load_c, row_bias);
+                ir += 16;
+                continue;
+            }
+            if (tiles) {
+                mk_hgemm_micro_amx(steps, ap, bp, acc);
+            } else {
+                mk_hgemm_micro_amx_fallback(steps, ap, bp, acc);
+            }
+            mk_hgemm_amx_store(acc, mk_min_i64(16, mc - ir), nr, c + ir * ldc + jr, ldc, load_c, row_bias);
+        }
+    }
+}
+
+#endif /* MK_HGEMM_AMX */
+
 #endif /* MK_HGEMM_BF16_DOT */
 
 /* ------------------------------------------------------------------------ */
@@ -744,11 +953,14 @@ MK_UNUSED static void mk_hgemm_matrix_columns(const void *ctx, int dot, int64_t 
 /* Blocking decisions for one product; a pure function of the orientation,
  * the path and (m, n, k). */
 typedef struct mk_hgemm_plan {
-    int64_t tile_m, tile_n;   /* task tile size, multiples of MR / NR */
+    int amx;                  /* mk_hgemm on the AMX layout (MK_HGEMM_AMX, bf16 dot path) */
+    int64_t row_mr;           /* rows of a panel of the row operand: 16 on AMX, else MK_GEMM_MR */
+    int64_t pair_align;       /* K blocks start at multiples of this many pairs (MK_HGEMM_AMX_PAIRS on AMX, else 1) */
+    int64_t tile_m, tile_n;   /* task tile size, multiples of row_mr / NR */
     int64_t tiles_m, tiles_n; /* tile grid */
     int64_t block_m;          /* rows per inner block of a tile (<= MK_HGEMM_MC) */
     int64_t k_pairs;          /* ceil(k / 2) */
-    int64_t k_blocks;         /* K is split into k_blocks near-equal blocks of pairs */
+    int64_t k_blocks;         /* K is split into k_blocks near-equal blocks of pair_align pairs */
     int64_t kc_max;           /* values in the largest K block (even) */
     int64_t slots;            /* parallel tasks; each owns a scratch slice */
     size_t shared_bytes;      /* columns packed once for all row tiles (or 0) */
@@ -772,6 +984,9 @@ MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64
     int64_t blocks_m = 1;
     int64_t blocks_n = mk_div_up(n, MK_HGEMM_NC);
     int64_t row_words = 0, col_words = 0;
+    plan->amx = MK_HGEMM_AMX && dot && !row_acts;
+    plan->row_mr = plan->amx ? 16 : MK_GEMM_MR;
+    plan->pair_align = plan->amx ? MK_HGEMM_AMX_PAIRS : 1;
     /* Tiles start as tall as the matrix. Every tile packs its own share of
      * the activations, so until there are MK_GEMM_MIN_TILES tiles to spread
      * over threads, cut the dimension that does not repeat that packing:
@@ -779,7 +994,7 @@ MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64
      * rows (down to 2*MR tall) before its columns. */
     while (blocks_m * blocks_n < MK_GEMM_MIN_TILES) {
         const int split_n = mk_div_up(n, blocks_n * 2) >= 2 * MK_GEMM_NR;
-        const int split_m = mk_div_up(m, blocks_m * 2) >= 2 * MK_GEMM_MR;
+        const int split_m = mk_div_up(m, blocks_m * 2) >= 2 * plan->row_mr;
         if (split_n && (!row_acts || !split_m)) {
             blocks_n *= 2;
         } else if (split_m) {
@@ -788,19 +1003,22 @@ MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64
             break;
         }
     }
-    plan->tile_m = mk_round_up(mk_div_up(m, blocks_m), MK_GEMM_MR);
+    plan->tile_m = mk_round_up(mk_div_up(m, blocks_m), plan->row_mr);
     plan->tiles_m = mk_div_up(m, plan->tile_m);
     plan->tile_n = mk_round_up(mk_div_up(n, blocks_n), MK_GEMM_NR);
     plan->tiles_n = mk_div_up(n, plan->tile_n);
     plan->block_m = mk_min_i64(plan->tile_m, MK_HGEMM_MC);
     plan->k_pairs = mk_div_up(k, 2);
     plan->k_blocks = mk_div_up(plan->k_pairs, MK_HGEMM_KC / 2);
-    plan->kc_max = 2 * mk_div_up(plan->k_pairs, plan->k_blocks);
+    plan->kc_max =
+        2 * plan->pair_align * mk_div_up(mk_div_up(plan->k_pairs, plan->pair_align), plan->k_blocks);
     plan->slots = mk_min_i64(plan->tiles_m * plan->tiles_n, MK_GEMM_MAX_TASKS);
     /* mk_hgemm on the bf16 dot path with rows cut (few columns): pack the
      * columns once, all of k, rather than once per row tile. Only then are
      * there row tiles, so n < 2 * NR * MK_GEMM_MIN_TILES. */
-    plan->shared_bytes = !row_acts && dot && plan->tiles_m > 1 ? mk_hgemm_panels_bytes(n, k, MK_GEMM_NR) : 0;
+    plan->shared_bytes = !row_acts && dot && plan->tiles_m > 1
+                             ? mk_hgemm_panels_bytes(n, mk_round_up(k, 2 * plan->pair_align), MK_GEMM_NR)
+                             : 0;
     /* Per slice: activations packed per tile, and on the fp32 path pre-packed
      * weights widened to f32. */
     if (row_acts || !dot) {
@@ -813,11 +1031,31 @@ MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64
     plan->slot_bytes = plan->l_bytes + (size_t)mk_round_up(col_words, 16) * 4;
 }
 
+/* First pair of K block kb (kb == k_blocks gives k_pairs): the blocks are
+ * near-equal runs of whole pair_align-pair units, the last one cut at k. */
+MK_UNUSED static int64_t mk_hgemm_block_pair(const mk_hgemm_plan *plan, int64_t kb)
+{
+    const int64_t units = mk_div_up(plan->k_pairs, plan->pair_align);
+    return mk_min_i64(plan->k_pairs, plan->pair_align * mk_split_point(units, plan->k_blocks, kb));
+}
+
+/* Zeros pairs [q_begin, q_end) of `panels` column panels `stride` words
+ * apart: the AMX kernel's last step reads them. */
+MK_UNUSED static void mk_hgemm_zero_pairs(uint32_t *dst, int64_t stride, int64_t panels, int64_t q_begin,
+                                          int64_t q_end)
+{
+    int64_t t;
+    for (t = 0; t < panels && q_end > q_begin; ++t) {
+        memset(dst + t * stride + q_begin * MK_GEMM_NR, 0, sizeof(uint32_t) * MK_GEMM_NR * (size_t)(q_end - q_begin));
+    }
+}
+
 /* Everything one product shares with its tasks. */
 typedef struct mk_hgemm_job {
     mk_hgemm_plan plan;
     int64_t m, n, k;
     int kind, dot;
+    int tiles;                   /* plan.amx and the process may use the tiles */
     const uint16_t *row_w;       /* pre-packed row operand (mk_hgemm's weights), or NULL: */
     const float *x;              /*   row operand X[m x k] (row stride ldx), packed per tile */
     int64_t ldx;
@@ -923,21 +1161,32 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
     const int64_t j0 = tj * plan->tile_n;
     const int64_t mt = mk_min_i64(plan->tile_m, job->m - i0);
     const int64_t nt = mk_min_i64(plan->tile_n, job->n - j0);
-    const int64_t k2 = mk_round_up(job->k, 2);
+    /* Values per packed row of the pre-packed operands (and shared columns). */
+    const int64_t k2 = mk_round_up(job->k, 2 * plan->pair_align);
     void *lbuf = slice;
     void *rbuf = slice + plan->l_bytes;
     int64_t kb, ic;
+#if MK_HGEMM_AMX
+    if (job->tiles) {
+        mk_amx_configure();
+    }
+#endif
     for (kb = 0; kb < plan->k_blocks; ++kb) {
-        const int64_t p0 = 2 * mk_split_point(plan->k_pairs, plan->k_blocks, kb);
-        const int64_t kc = mk_min_i64(job->k, 2 * mk_split_point(plan->k_pairs, plan->k_blocks, kb + 1)) - p0;
+        const int64_t p0 = 2 * mk_hgemm_block_pair(plan, kb);
+        const int64_t kc = mk_min_i64(job->k, 2 * mk_hgemm_block_pair(plan, kb + 1)) - p0;
+        const int64_t kc_panel = mk_round_up(kc, 2 * plan->pair_align); /* values a packed panel holds */
         const int load_c = job->accumulate || kb > 0;
-        const int64_t r_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_NR);
+        const int64_t r_stride_buf = mk_hgemm_panel_words(dot, kc_panel, MK_GEMM_NR);
         const int64_t l_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_MR);
         const void *r = rbuf;
         int64_t r_stride = r_stride_buf;
         /* Column operand: this tile's columns of the K block. */
         if (job->col_w == NULL) {
             job->columns(job->columns_ctx, dot, p0, kc, j0, nt, r_stride_buf, rbuf);
+            if (plan->amx) {
+                mk_hgemm_zero_pairs((uint32_t *)rbuf, r_stride_buf, mk_div_up(nt, MK_GEMM_NR), mk_div_up(kc, 2),
+                                    kc_panel / 2);
+            }
         } else if (dot) {
             r = job->col_w + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR;
             r_stride = MK_GEMM_NR * k2 / 2;
@@ -962,16 +1211,29 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
                     mk_sgemm_pack(src, job->ldx, 1, mc, kc, MK_GEMM_MR, (float *)lbuf);
                 }
             } else if (dot) {
-                l = job->row_w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2 + p0 * MK_GEMM_MR;
-                l_stride = MK_GEMM_MR * k2 / 2;
+                l = job->row_w + (i / plan->row_mr) * plan->row_mr * k2 + p0 * plan->row_mr;
+                l_stride = plan->row_mr * k2 / 2;
             } else {
                 mk_hgemm_widen_panels(job->kind, job->row_w + (i / MK_GEMM_MR) * MK_GEMM_MR * k2, k2, MK_GEMM_MR,
                                       mk_div_up(mc, MK_GEMM_MR), p0, kc, l_stride_buf, (float *)lbuf);
             }
+#if MK_HGEMM_AMX
+            if (plan->amx) {
+                mk_hgemm_block_amx(job->tiles, kc, (const uint32_t *)l, l_stride, (const uint32_t *)r, r_stride, mc,
+                                   nt, job->c + i * job->ldc + j0, job->ldc, load_c,
+                                   job->bias != NULL ? job->bias + i : NULL);
+                continue;
+            }
+#endif
             mk_hgemm_block(dot, kc, l, l_stride, r, r_stride, mc, nt, job->c + i * job->ldc + j0, job->ldc, load_c,
                            job->bias != NULL ? job->bias + i : NULL);
         }
     }
+#if MK_HGEMM_AMX
+    if (job->tiles) {
+        _tile_release();
+    }
+#endif
 }
 
 /* Task body: slot `index` computes its contiguous share of the tiles. */
@@ -999,13 +1261,16 @@ MK_UNUSED static void mk_hgemm_share_task(void *ctx, size_t index)
 {
     const mk_hgemm_share_job *share = (const mk_hgemm_share_job *)ctx;
     const mk_hgemm_job *job = share->job;
-    const int64_t k2 = mk_round_up(job->k, 2);
+    const int64_t k2 = mk_round_up(job->k, 2 * job->plan.pair_align);
     const int64_t chunks_k = mk_div_up(k2, MK_HGEMM_KC);
     const int64_t p0 = (int64_t)index % chunks_k * MK_HGEMM_KC;
     const int64_t j0 = (int64_t)index / chunks_k * MK_HGEMM_NC;
-    job->columns(job->columns_ctx, job->dot, p0, mk_min_i64(MK_HGEMM_KC, job->k - p0), j0,
-                 mk_min_i64(MK_HGEMM_NC, job->n - j0), MK_GEMM_NR * k2 / 2,
-                 share->dst + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR);
+    const int64_t kc = mk_min_i64(MK_HGEMM_KC, job->k - p0), nc = mk_min_i64(MK_HGEMM_NC, job->n - j0);
+    uint16_t *dst = share->dst + (j0 / MK_GEMM_NR) * MK_GEMM_NR * k2 + p0 * MK_GEMM_NR;
+    job->columns(job->columns_ctx, job->dot, p0, kc, j0, nc, MK_GEMM_NR * k2 / 2, dst);
+    /* The last chunk's pairs past k, up to k2 (AMX only: else none). */
+    mk_hgemm_zero_pairs((uint32_t *)dst, MK_GEMM_NR * k2 / 2, mk_div_up(nc, MK_GEMM_NR), mk_div_up(kc, 2),
+                        mk_min_i64(MK_HGEMM_KC, k2 - p0) / 2);
 }
 
 /* Shared body of the entry points: row_w or x is the row operand, col_w or
@@ -1034,6 +1299,10 @@ MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int kind, int64_t m, int64
     job.n = n;
     job.k = k;
     job.kind = kind;
+    job.tiles = 0;
+#if MK_HGEMM_AMX
+    job.tiles = job.plan.amx && mk_amx_usable();
+#endif
     job.row_w = row_w;
     job.x = x;
     job.ldx = ldx;
@@ -1049,7 +1318,7 @@ MK_UNUSED static void mk_hgemm_run(const mk_exec *ex, int kind, int64_t m, int64
         mk_hgemm_share_job share;
         share.job = &job;
         share.dst = (uint16_t *)scratch;
-        mk_parallel(ex, (size_t)(mk_div_up(mk_round_up(k, 2), MK_HGEMM_KC) * mk_div_up(n, MK_HGEMM_NC)),
+        mk_parallel(ex, (size_t)(mk_div_up(mk_round_up(k, 2 * job.plan.pair_align), MK_HGEMM_KC) * mk_div_up(n, MK_HGEMM_NC)),
                     mk_hgemm_share_task, &share);
         job.col_w = share.dst;
     }
@@ -1067,7 +1336,7 @@ MK_UNUSED static size_t mk_hgemm_scratch_bound(int64_t k)
     const int64_t col_words = (MK_HGEMM_NC / MK_GEMM_NR) * (MK_HGEMM_KC * MK_GEMM_NR + MK_GEMM_PANEL_PAD);
     const size_t slices =
         (size_t)MK_GEMM_MAX_TASKS * 4 * (size_t)(mk_round_up(row_words, 16) + mk_round_up(col_words, 16));
-    const size_t shared = (size_t)(8 * MK_GEMM_NR * MK_GEMM_MIN_TILES) * (size_t)mk_round_up(k, 2);
+    const size_t shared = (size_t)(8 * MK_GEMM_NR * MK_GEMM_MIN_TILES) * (size_t)mk_round_up(k, 2 * MK_HGEMM_AMX_PAIRS);
     return shared > slices ? shared : slices;
 }
 
@@ -1087,18 +1356,28 @@ MK_UNUSED static size_t mk_hgemm_run_scratch(int row_acts, int kind, int64_t m, 
 /* ------------------------------------------------------------------------ */
 
 /* Bytes of mk_hgemm_pack_a's output for an m x k weight matrix (either
- * kind): round_up(m, MK_GEMM_MR) * round_up(k, 2) * 2, rounded up to 64. */
+ * kind): round_up(m, MK_GEMM_MR) * round_up(k, 2) * 2, rounded up to 64; on
+ * AMX round_up(m, 16) * round_up(k, 32) * 2, the larger of its two layouts. */
 MK_UNUSED static size_t mk_hgemm_pack_a_bytes(int64_t m, int64_t k)
 {
+#if MK_HGEMM_AMX
+    if (m <= 0 || k <= 0) {
+        return 0;
+    }
+    return (size_t)(mk_round_up(m, 16) * mk_round_up(k, 2 * MK_HGEMM_AMX_PAIRS) * 2);
+#else
     return mk_hgemm_panels_bytes(m, k, MK_GEMM_MR);
+#endif
 }
 
 /* Packs W[m x k] (row stride lda) for mk_hgemm_packed into `packed`
- * (mk_hgemm_pack_a_bytes(m, k) bytes, 64-byte aligned), in parallel. */
+ * (mk_hgemm_pack_a_bytes(m, k) bytes, 64-byte aligned), in parallel: on
+ * AMX bf16 weights in its tile layout, else in MK_GEMM_MR-row panels. */
 MK_UNUSED static void mk_hgemm_pack_a(const mk_exec *ex, int kind, int64_t m, int64_t k, const uint16_t *a,
                                       int64_t lda, void *packed)
 {
-    mk_hgemm_pack_weights(ex, kind, a, lda, 1, m, k, MK_GEMM_MR, packed);
+    const int tiles = MK_HGEMM_AMX && mk_hgemm_uses_dot(kind);
+    mk_hgemm_pack_weights(ex, kind, tiles, a, lda, 1, m, k, tiles ? 16 : MK_GEMM_MR, packed);
 }
 
 /* Bytes of 64-byte aligned scratch mk_hgemm_packed needs for an m x n x k
@@ -1164,7 +1443,7 @@ MK_UNUSED static size_t mk_hmatmul_pack_w_bytes(int64_t k, int64_t n)
 MK_UNUSED static void mk_hmatmul_pack_w(const mk_exec *ex, int kind, int64_t k, int64_t n, const uint16_t *w,
                                         int64_t ldw, int trans_w, void *packed)
 {
-    mk_hgemm_pack_weights(ex, kind, w, trans_w ? ldw : 1, trans_w ? 1 : ldw, n, k, MK_GEMM_NR, packed);
+    mk_hgemm_pack_weights(ex, kind, 0, w, trans_w ? ldw : 1, trans_w ? 1 : ldw, n, k, MK_GEMM_NR, packed);
 }
 
 /* Bytes of 64-byte aligned scratch mk_hmatmul_packed needs. */

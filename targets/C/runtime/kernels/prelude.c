@@ -7,7 +7,7 @@
  * execution context handed to every kernel and the parallel-for helper.
  *
  * Rules shared by every kernel file: C99, freestanding (no allocation, no
- * stdio, no mutable globals or statics), every function static, prefixed
+ * stdio, no mutable globals or statics but mk_amx_state), every function static, prefixed
  * mk_ and marked MK_UNUSED. SIMD code sits behind __AVX512F__,
  * __AVX2__ && __FMA__ or __ARM_NEON (AArch64) with a scalar fallback.
  */
@@ -186,6 +186,66 @@ MK_UNUSED static MK_INLINE __m256i mk_even_bytes(const void *src, int64_t count)
 {
     const __mmask64 bytes = count >= 32 ? ~(__mmask64)0 >> 1 : ((__mmask64)1 << (2 * count - 1)) - 1u;
     return _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi8(bytes, src));
+}
+#endif
+
+#if defined(__AMX_TILE__) && defined(__AVX512F__) && defined(__linux__) && defined(__x86_64__)
+/* AMX (Advanced Matrix Extensions): the tile kernels of qgemm.c (AMX-INT8)
+ * and hgemm.c (AMX-BF16) share the permission and the configuration. */
+#define MK_AMX 1
+
+/* Linux hands out AMX's tile state only on request (arch_prctl
+ * ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA, since 5.16); a tile
+ * instruction before it is SIGILL. The request is a raw syscall: in strict
+ * C99 <unistd.h> declares no syscall(). */
+MK_UNUSED static long mk_amx_request(void)
+{
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"(158L /* SYS_arch_prctl */), "D"(0x1023L /* ARCH_REQ_XCOMP_PERM */),
+                       "S"(18L /* XFEATURE_XTILEDATA */)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* 0: not asked yet; 1: the tiles may be used; -1: refused (an older kernel,
+ * or a CPU without AMX), and the kernels run their AVX-512 fallbacks on the
+ * same packing. The one mutable static of the kernels: the permission
+ * belongs to the process, asking twice is harmless, and racing threads store
+ * the same answer. */
+MK_UNUSED static int mk_amx_state;
+
+MK_UNUSED static int mk_amx_usable(void)
+{
+    int state = __atomic_load_n(&mk_amx_state, __ATOMIC_RELAXED);
+    if (state == 0) {
+        state = mk_amx_request() == 0 ? 1 : -1;
+        __atomic_store_n(&mk_amx_state, state, __ATOMIC_RELAXED);
+    }
+    return state > 0;
+}
+
+/* Palette 1 with all 8 tiles 16 rows of 64 bytes: an int32 or f32 C tile
+ * of 16 x 16, an A tile of 16 rows of 64 int8 values or 32 bf16 values, a
+ * B tile of 16 rows of 16 columns of 4 int8 values or 2 bf16 values. The
+ * configuration is per thread: loaded by every tile task before its
+ * kernels, released (_tile_release) after. */
+MK_UNUSED static void mk_amx_configure(void)
+{
+    struct {
+        uint8_t palette, start_row, reserved[14];
+        uint16_t colsb[16];
+        uint8_t rows[16];
+    } config;
+    int t;
+    memset(&config, 0, sizeof(config));
+    config.palette = 1;
+    for (t = 0; t < 8; ++t) {
+        config.colsb[t] = 64;
+        config.rows[t] = 16;
+    }
+    _tile_loadconfig(&config);
 }
 #endif
 

@@ -81,7 +81,7 @@
 
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
 #define MK_QGEMM_VNNI 1
-#if defined(__AMX_INT8__) && defined(__AMX_TILE__) && defined(__linux__) && defined(__x86_64__)
+#if defined(MK_AMX) && defined(__AMX_INT8__)
 /* AMX: the VNNI path's B panels and kernels, with 16-row A panels of 64
  * depth values a row for the tile kernel (see "AMX" below). */
 #define MK_QGEMM_AMX 1
@@ -620,58 +620,8 @@ MK_UNUSED static void mk_qgemm_short_panel(int64_t groups, const mk_qa_t *MK_RES
  * step reads up to 15 groups past a B panel (MK_QGEMM_B_SLACK), multiplied
  * by A's zeros: integer products of zero are zero whatever the bytes. */
 
-/* Linux hands out AMX's tile state only on request (arch_prctl
- * ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA, since 5.16); a tile
- * instruction before it is SIGILL. The request is a raw syscall: in strict
- * C99 <unistd.h> declares no syscall(). */
-MK_UNUSED static long mk_qgemm_amx_request(void)
-{
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "0"(158L /* SYS_arch_prctl */), "D"(0x1023L /* ARCH_REQ_XCOMP_PERM */),
-                       "S"(18L /* XFEATURE_XTILEDATA */)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
-/* 0: not asked yet; 1: the tiles may be used; -1: refused (an older kernel,
- * or a CPU without AMX), and the VNNI kernels below run instead. The
- * permission belongs to the process, so asking twice is harmless. */
-static int mk_qgemm_amx_state;
-
-MK_UNUSED static int mk_qgemm_amx_usable(void)
-{
-    int state = __atomic_load_n(&mk_qgemm_amx_state, __ATOMIC_RELAXED);
-    if (state == 0) {
-        state = mk_qgemm_amx_request() == 0 ? 1 : -1;
-        __atomic_store_n(&mk_qgemm_amx_state, state, __ATOMIC_RELAXED);
-    }
-    return state > 0;
-}
-
-/* Palette 1 with tiles 0-1 (C: 16 x 16 int32), 2 (A) and 3-4 (B), each
- * 16 rows of 64 bytes. The configuration is per thread: loaded by every
- * tile task before its kernels, released after. */
-MK_UNUSED static void mk_qgemm_amx_configure(void)
-{
-    struct {
-        uint8_t palette, start_row, reserved[14];
-        uint16_t colsb[16];
-        uint8_t rows[16];
-    } config;
-    int t;
-    memset(&config, 0, sizeof(config));
-    config.palette = 1;
-    for (t = 0; t < 5; ++t) {
-        config.colsb[t] = 64;
-        config.rows[t] = 16;
-    }
-    _tile_loadconfig(&config);
-}
-
 /* The microkernel contract for a 16-row A panel and a 32-column B panel
- * (c row stride NR) on the tiles; needs mk_qgemm_amx_configure. */
+ * (c row stride NR) on the tiles; needs mk_amx_configure. */
 MK_UNUSED MK_NOINLINE static void mk_qgemm_micro_amx(int64_t groups, const mk_qa_t *MK_RESTRICT ap,
                                                      const mk_qb_t *MK_RESTRICT bp, const int32_t *init,
                                                      int32_t *MK_RESTRICT c)
@@ -1379,7 +1329,7 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
 #if defined(MK_QGEMM_AMX)
     /* Every panel takes the 16 x 32 kernel, a short last one included: the
      * columns past it are computed and never stored. */
-    const int amx = mk_qgemm_amx_usable();
+    const int amx = mk_amx_usable();
 #elif defined(MK_QGEMM_VNNI)
     /* The columns of a short last panel that run one by one, copied once
      * for every row panel. */
@@ -1396,7 +1346,7 @@ MK_UNUSED static void mk_qgemm_tile(const mk_qgemm_job *job, int64_t ti, int64_t
     }
 #if defined(MK_QGEMM_AMX)
     if (amx) {
-        mk_qgemm_amx_configure();
+        mk_amx_configure();
     }
 #elif defined(MK_QGEMM_VNNI)
     if (last_nr <= 24) {
