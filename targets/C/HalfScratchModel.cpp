@@ -69,7 +69,9 @@ int64_t halfConvScratchBytes(const ConvShape &s, bool prepacked) {
 }
 
 int64_t halfMatMulPackedBytes(int64_t n, int64_t k) {
-  return panelsBytes(n, k, {32, 16, 8, 4});
+  // mk_hmatmul_pack_w_bytes: on AMX the pair panels hold whole tile steps.
+  return std::max(panelsBytes(n, roundUp(k, kAmxStep), {32}),
+                  panelsBytes(n, k, {32, 16, 8, 4}));
 }
 
 int64_t halfMatMulScratchBytes(int64_t n, int64_t k, bool prepacked) {

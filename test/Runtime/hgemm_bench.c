@@ -496,7 +496,7 @@ int main(int argc, char **argv)
     size_t s;
     int v;
 #if MK_HGEMM_AMX
-    printf("path: bf16 on AMX tiles (%s; mk_hmatmul: AVX512-BF16), fp32 microkernel MR=%d NR=%d\n",
+    printf("path: bf16 on AMX tiles (%s), fp32 microkernel MR=%d NR=%d\n",
            mk_amx_usable() ? "granted" : "refused: AVX512-BF16 on the AMX packing", MK_GEMM_MR, MK_GEMM_NR);
 #elif MK_HGEMM_BF16_DOT
     printf("path: bf16 dot (AVX512-BF16), fp32 microkernel MR=%d NR=%d\n", MK_GEMM_MR, MK_GEMM_NR);

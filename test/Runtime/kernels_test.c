@@ -459,11 +459,13 @@ static void test_hgemm_pack_bytes(void)
                 for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); ++s) {
                     for (pad = 0; pad < 4; pad += 3) {
                         const int64_t count = shapes[s][0], k = shapes[s][1];
+                        /* Pairs also with the padded depth of AMX's mk_hmatmul_pack_w. */
+                        const int64_t k2 = mk_round_up(k, pairs && pad != 0 ? 32 : 2);
                         const int64_t ld_l = p_contiguous ? k + pad : 1, ld_p = p_contiguous ? 1 : count + pad;
                         const size_t src_n = (size_t)((count - 1) * ld_l + (k - 1) * ld_p + 1);
-                        const size_t bytes = mk_hgemm_panels_bytes(count, k, width) + 64;
+                        const size_t bytes = mk_hgemm_panels_bytes(count, k2, width) + 64;
                         const int64_t panels = mk_div_up(count, width);
-                        const size_t used = (size_t)(panels * width * mk_round_up(k, 2)) * sizeof(uint16_t);
+                        const size_t used = (size_t)(panels * width * k2) * sizeof(uint16_t);
                         uint16_t *src = (uint16_t *)malloc(sizeof(uint16_t) * src_n);
                         unsigned char *fast = scratch_alloc(bytes), *ref = scratch_alloc(bytes);
                         size_t i;
@@ -477,9 +479,10 @@ static void test_hgemm_pack_bytes(void)
                         memset(fast, 0xA5, bytes);
                         memset(ref, 0x5A, bytes);
                         for (t = panels; t-- > 0;) { /* last first: a panel must not write into the next */
-                            mk_hgemm_pack_panels(pairs, src, ld_l, ld_p, count, k, width, t, t + 1, (uint16_t *)fast);
+                            mk_hgemm_pack_panels(pairs, src, ld_l, ld_p, count, k, k2, width, t, t + 1,
+                                                 (uint16_t *)fast);
                         }
-                        mk_hgemm_pack_panels_scalar(pairs, src, ld_l, ld_p, count, k, width, 0, panels, 0,
+                        mk_hgemm_pack_panels_scalar(pairs, src, ld_l, ld_p, count, k, k2, width, 0, panels, 0,
                                                     (uint16_t *)ref);
                         ok = ok && memcmp(fast, ref, used) == 0;
                         for (i = used; i < bytes; ++i) {

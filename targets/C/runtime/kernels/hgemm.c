@@ -25,10 +25,10 @@
  *    first; measured on Zen 4: not fused), bf16 subnormal inputs and f32
  *    subnormal results flushed to zero. k is padded with a zero pair element
  *    when odd. Each element has one accumulator, adding pairs in increasing
- *    q within a K block; blocks add in increasing order. mk_hgemm on AMX
- *    (MK_HGEMM_AMX: built with AMX-BF16 on x86-64 Linux) runs TDPBF16PS,
- *    which adds the two products of a pair the same way, even index first
- *    (Intel SDM), with the same flushes.
+ *    q within a K block; blocks add in increasing order. On AMX
+ *    (MK_HGEMM_AMX: built with AMX-BF16 on x86-64 Linux) mk_hgemm and
+ *    mk_hmatmul run TDPBF16PS, which adds the two products of a pair the
+ *    same way, even index first (Intel SDM), with the same flushes.
  *  - every other case (kind MK_HALF_F16, or a build without AVX512-BF16):
  *    the activations stay f32 and the product runs on gemm.c's fp32
  *    microkernels: sum over p in increasing order of w * b in f32 (fused
@@ -40,12 +40,13 @@
  *
  * Paths. bf16 dot: an 8x32 AVX-512 microkernel of vdpbf16ps, both operands
  * packed as bf16 pairs (one 32-bit lane = elements 2q and 2q+1 of k), with
- * 8x16 and (AVX512-VL) 8x8 variants for the last columns. AMX (mk_hgemm
- * only; mk_hmatmul keeps the dot path): 32x32 and 16x32 blocks on the
- * tiles, the weights packed in 16-row panels of 16-pair steps, one tile
- * each; K blocks start at whole steps, and the packings hold zeros to the
- * end of the last one. A process that Linux refuses the tiles runs a
- * vdpbf16ps kernel on the same packing. fp32: the weights
+ * 8x16 and (AVX512-VL) 8x8 variants for the last columns. AMX: 32x32 and
+ * 16x32 blocks on the tiles, the row operand (mk_hgemm's weights,
+ * mk_hmatmul's activations) packed in 16-row panels of 16-pair steps, one
+ * tile each, the column operand in the dot path's pair panels; K blocks
+ * start at whole steps, and the packings hold zeros to the end of the last
+ * one. A process that Linux refuses the tiles runs a vdpbf16ps kernel on
+ * the same packing. fp32: the weights
  * widen (AVX-512F: shift / vcvtph2ps, AVX2: shift / F16C vcvtph2ps, else
  * half.c) into gemm.c's packed f32 panels and run its microkernel (AVX-512
  * 8x32, AVX2+FMA 6x16, NEON 8x8, scalar 4x4).
@@ -107,8 +108,8 @@ enum { MK_HALF_BF16 = 0, MK_HALF_F16 = 1 };
 #endif
 
 #if MK_HGEMM_BF16_DOT && defined(MK_AMX) && defined(__AMX_BF16__)
-/* AMX-BF16: mk_hgemm's bf16 weights in 16-row panels of tile steps, its
- * products on the tiles (see "AMX" below); mk_hmatmul keeps the dot path. */
+/* AMX-BF16: the bf16 products on the tiles, the row operand in 16-row
+ * panels of tile steps (see "AMX" below). */
 #define MK_HGEMM_AMX 1
 /* Pairs per tile step: K blocks of mk_hgemm start at multiples of it, and
  * its packings round k up to whole steps. */
@@ -182,8 +183,10 @@ MK_UNUSED static void mk_half_widen(int kind, const uint16_t *MK_RESTRICT src, i
 /*                                                                           */
 /* W is cut into panels of `width` lanes (MK_GEMM_MR rows of mk_hgemm's W,   */
 /* MK_GEMM_NR columns of mk_hmatmul's W) spanning all of k, padded to an     */
-/* even k2 = round_up(k, 2) and to whole panels with zeros. Lane l, index p  */
-/* of panel t is at t * width * k2 + layout(p, l), in uint16_t units:        */
+/* even k2 and to whole panels with zeros: k2 = round_up(k, 2), or on AMX    */
+/* round_up(k, 32) for mk_hmatmul's bf16 pairs, whose K blocks then read     */
+/* whole tile steps (mk_hmatmul_depth). Lane l, index p of panel t is at     */
+/* t * width * k2 + layout(p, l), in uint16_t units:                         */
 /*   bf16 pairs (bf16 dot path, kind bf16): (p / 2) * 2 * width + 2 * l +    */
 /*                                          p % 2                            */
 /*   plain (every other case):              p * width + l                    */
@@ -207,14 +210,13 @@ MK_UNUSED static size_t mk_hgemm_panels_bytes(int64_t count, int64_t k, int64_t 
 }
 
 /* Packs indices [p_begin, k2) of panels [t_begin, t_end) of the count x k
- * matrix X(l, p) = src[l * ld_l + p * ld_p] into dst (layout above), one
- * value at a time: the reference layout, and the tails the faster loops
- * below leave. */
+ * matrix X(l, p) = src[l * ld_l + p * ld_p] into dst (layout above, with
+ * k2 values a lane: even, at least k, zeros past k), one value at a time:
+ * the reference layout, and the tails the faster loops below leave. */
 MK_UNUSED static void mk_hgemm_pack_panels_scalar(int pairs, const uint16_t *src, int64_t ld_l, int64_t ld_p,
-                                                  int64_t count, int64_t k, int64_t width, int64_t t_begin,
-                                                  int64_t t_end, int64_t p_begin, uint16_t *dst)
+                                                  int64_t count, int64_t k, int64_t k2, int64_t width,
+                                                  int64_t t_begin, int64_t t_end, int64_t p_begin, uint16_t *dst)
 {
-    const int64_t k2 = mk_round_up(k, 2);
     int64_t t, l, p;
     for (t = t_begin; t < t_end; ++t) {
         uint16_t *panel = dst + t * width * k2;
@@ -272,9 +274,8 @@ MK_UNUSED static void mk_hgemm_load_rows(const uint16_t *src, int64_t ld, int64_
  * of 16-bit values, 16 indices at a time in the two halves of a ymm; lanes
  * in groups of 8, a group of 6 (the AVX2 MR) storing 6 of them. */
 MK_UNUSED static int64_t mk_hgemm_pack_rows_plain(const uint16_t *src, int64_t ld_l, int64_t valid, int64_t k,
-                                                  int64_t width, uint16_t *panel)
+                                                  int64_t k2, int64_t width, uint16_t *panel)
 {
-    const int64_t k2 = mk_round_up(k, 2);
     int64_t g, p;
     if (width % 8 != 0 && width != 6) {
         return 0;
@@ -436,13 +437,13 @@ MK_UNUSED static int64_t mk_hgemm_pack_cols_pairs(const uint16_t *src, int64_t l
 #endif
 
 /* Packs panels [t_begin, t_end) of the count x k matrix X(l, p) =
- * src[l * ld_l + p * ld_p] into dst (layout above): copies or SIMD loops
- * where one stride is 1, mk_hgemm_pack_panels_scalar for the rest; the
- * bytes are the same. */
+ * src[l * ld_l + p * ld_p] into dst (layout above, k2 values a lane):
+ * copies or SIMD loops where one stride is 1, mk_hgemm_pack_panels_scalar
+ * for the rest; the bytes are the same. */
 MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64_t ld_l, int64_t ld_p, int64_t count,
-                                           int64_t k, int64_t width, int64_t t_begin, int64_t t_end, uint16_t *dst)
+                                           int64_t k, int64_t k2, int64_t width, int64_t t_begin, int64_t t_end,
+                                           uint16_t *dst)
 {
-    const int64_t k2 = mk_round_up(k, 2);
     int64_t t;
     for (t = t_begin; t < t_end; ++t) {
         const uint16_t *base = src + t * width * ld_l;
@@ -452,7 +453,7 @@ MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
         if (ld_p == 1) {
             done = pairs ? mk_hgemm_pack_rows_pairs(base, ld_l, valid, k, width, panel)
-                         : mk_hgemm_pack_rows_plain(base, ld_l, valid, k, width, panel);
+                         : mk_hgemm_pack_rows_plain(base, ld_l, valid, k, k2, width, panel);
         } else if (ld_l == 1 && pairs) {
             done = mk_hgemm_pack_cols_pairs(base, ld_p, valid, k, width, panel);
         }
@@ -460,7 +461,7 @@ MK_UNUSED static void mk_hgemm_pack_panels(int pairs, const uint16_t *src, int64
         if (done == 0 && ld_l == 1 && !pairs) {
             done = mk_hgemm_pack_cols_plain(base, ld_p, valid, k, width, panel);
         }
-        mk_hgemm_pack_panels_scalar(pairs, src, ld_l, ld_p, count, k, width, t, t + 1, done, dst);
+        mk_hgemm_pack_panels_scalar(pairs, src, ld_l, ld_p, count, k, k2, width, t, t + 1, done, dst);
     }
 }
 
@@ -496,7 +497,7 @@ MK_UNUSED static void mk_hgemm_pack_tile_panels(const uint16_t *src, int64_t ld,
 typedef struct mk_hgemm_pack_job {
     int pairs, tiles; /* tiles: the AMX layout (mk_hgemm_pack_tile_panels) */
     const uint16_t *src;
-    int64_t ld_l, ld_p, count, k, width;
+    int64_t ld_l, ld_p, count, k, k2, width; /* k2: values a lane of the panel layout holds */
     uint16_t *dst;
 } mk_hgemm_pack_job;
 
@@ -516,15 +517,16 @@ MK_UNUSED static void mk_hgemm_pack_task(void *ctx, size_t index)
         return;
     }
 #endif
-    mk_hgemm_pack_panels(job->pairs, job->src, job->ld_l, job->ld_p, job->count, job->k, job->width, t0, t1,
-                         job->dst);
+    mk_hgemm_pack_panels(job->pairs, job->src, job->ld_l, job->ld_p, job->count, job->k, job->k2, job->width, t0,
+                         t1, job->dst);
 }
 
 /* Packs all panels of X(l, p) = src[l * ld_l + p * ld_p], in parallel; in
- * the AMX layout when tiles (then width is 16 and ld_p 1). */
+ * the AMX layout when tiles (then width is 16 and ld_p 1), else in panels
+ * of k2 values a lane. */
 MK_UNUSED static void mk_hgemm_pack_weights(const mk_exec *ex, int kind, int tiles, const uint16_t *src,
-                                            int64_t ld_l, int64_t ld_p, int64_t count, int64_t k, int64_t width,
-                                            void *dst)
+                                            int64_t ld_l, int64_t ld_p, int64_t count, int64_t k, int64_t k2,
+                                            int64_t width, void *dst)
 {
     mk_hgemm_pack_job job;
     if (count <= 0 || k <= 0) {
@@ -537,6 +539,7 @@ MK_UNUSED static void mk_hgemm_pack_weights(const mk_exec *ex, int kind, int til
     job.ld_p = ld_p;
     job.count = count;
     job.k = k;
+    job.k2 = k2;
     job.width = width;
     job.dst = (uint16_t *)dst;
     mk_parallel(ex, (size_t)mk_div_up(mk_div_up(count, width), MK_HGEMM_PACK_PANELS), mk_hgemm_pack_task, &job);
@@ -736,21 +739,50 @@ MK_UNUSED static void mk_hgemm_pack_pairs_mk(const float *src, int64_t ld, int64
 
 #if MK_HGEMM_AMX
 
-/* AMX (AMX-BF16). A weight panel holds 16 rows in steps of 16 pairs (see
- * mk_hgemm_pack_tile_panels), so step s of rows 0-15 is one 16 x 64-byte
- * tile at ap + 256s words. A column panel is the dot path's: pair q of its
- * 32 columns at bp + 32q, so 16 pairs of columns 0-15 (16-31) are a 16 x
- * 64-byte tile of row stride 128 bytes at bp + 512s (+ 16). The K blocks of
- * mk_hgemm start at whole steps and the packings hold zeros up to the
- * next one (mk_hgemm_zero_pairs), so a last short step multiplies zeros by
- * zeros: no garbage, which could be an infinity or a NaN, meets a zero.
+/* AMX (AMX-BF16). A row panel (mk_hgemm's weights, mk_hmatmul's
+ * activations) holds 16 rows in steps of 16 pairs (see
+ * mk_hgemm_pack_tile_panels, mk_hgemm_pack_tile_rows), so step s of rows
+ * 0-15 is one 16 x 64-byte tile at ap + 256s words. A column panel
+ * (mk_hgemm's activations, mk_hmatmul's weights) is the dot path's: pair q
+ * of its 32 columns at bp + 32q, so 16 pairs of columns 0-15 (16-31) are a
+ * 16 x 64-byte tile of row stride 128 bytes at bp + 512s (+ 16). The K
+ * blocks start at whole steps and the packings hold zeros up to the next
+ * one (mk_hgemm_zero_pairs, mk_hmatmul_depth), so a last short step
+ * multiplies zeros by zeros: no garbage, which could be an infinity or a
+ * NaN, meets a zero.
  * TDPBF16PS adds to each f32 element of a 16 x 16 tile, for each pair in
  * increasing order, the two products (exact in f32) one at a time, each
  * addition rounded to nearest even (Intel SDM; even index first),
  * subnormal inputs and outputs flushed to zero: the dot path's contract. */
 
-/* acc[r * 32 + j] = sum over `steps` steps of weight rows r < 16 (ap) by
- * columns j < 32 (bp), on tiles 0-1 (C), 2 (A) and 3-4 (B); needs
+/* Packs the count x kc block X(w, p) = src[w * ld + p] (activations X of
+ * mk_hmatmul) into 16-row panels of tile steps, `stride` words apart: the
+ * 16 pairs of step s of row w at (w / 16) * stride + (s * 16 + w % 16) *
+ * 16, mk_hgemm_pack_tile_panels's layout, each value rounded to bf16 as
+ * mk_hgemm_pack_pairs_mk rounds it; zero past kc (to the end of its step)
+ * and past count (to a whole panel). A row's step is one 64-byte store. */
+MK_UNUSED static void mk_hgemm_pack_tile_rows(const float *src, int64_t ld, int64_t count, int64_t kc, int64_t stride,
+                                              uint32_t *dst)
+{
+    const int64_t steps = mk_div_up(kc, 2 * MK_HGEMM_AMX_PAIRS);
+    int64_t w, s;
+    for (w = 0; w < mk_round_up(count, 16); ++w) {
+        uint32_t *out = dst + (w / 16) * stride + (w % 16) * 16;
+        const float *row = w < count ? src + w * ld : NULL;
+        for (s = 0; s < steps; ++s) {
+            __m512 lo = _mm512_setzero_ps(), hi = lo;
+            if (row != NULL) {
+                lo = _mm512_maskz_loadu_ps(mk_hgemm_lanes(kc - 32 * s), row + 32 * s);
+                hi = _mm512_maskz_loadu_ps(mk_hgemm_lanes(kc - 32 * s - 16), row + 32 * s + 16);
+            }
+            /* cvtne2ps_pbh(hi, lo) keeps p order: word l = pair 16s + l. */
+            _mm512_storeu_si512(out + s * 256, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+        }
+    }
+}
+
+/* acc[r * 32 + j] = sum over `steps` steps of rows r < 16 of a row panel
+ * (ap) by columns j < 32 of a column panel (bp), on tiles 0-1 (C), 2 (A) and 3-4 (B); needs
  * mk_amx_configure. */
 MK_UNUSED MK_NOINLINE static void mk_hgemm_micro_amx(int64_t steps, const uint32_t *MK_RESTRICT ap,
                                                      const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT acc)
@@ -769,7 +801,7 @@ MK_UNUSED MK_NOINLINE static void mk_hgemm_micro_amx(int64_t steps, const uint32
     _tile_stored(1, acc + 16, 4 * MK_GEMM_NR);
 }
 
-/* The same for two weight panels (ap0: rows 0-15, ap1: rows 16-31 of acc)
+/* The same for two row panels (ap0: rows 0-15, ap1: rows 16-31 of acc)
  * against one column panel, on tiles 0-3 (C), 4-5 (A) and 6-7 (B): each B
  * tile loaded serves two products. */
 MK_UNUSED MK_NOINLINE static void mk_hgemm_micro_amx2(int64_t steps, const uint32_t *MK_RESTRICT ap0,
@@ -850,8 +882,8 @@ MK_UNUSED static void mk_hgemm_amx_store(const float *acc, int64_t mr, int64_t n
     }
 }
 
-/* mk_hgemm_block on the AMX layout: weight panel i at l + i * l_stride,
- * column panel j at r + j * r_stride (words); two weight panels at a time
+/* mk_hgemm_block on the AMX layout: row panel i at l + i * l_stride,
+ * column panel j at r + j * r_stride (words); two row panels at a time
  * where there are two. tiles: the tiles are configured, else the fallback
  * kernel runs. */
 MK_UNUSED static void mk_hgemm_block_amx(int tiles, int64_t kc, const uint32_t *l, int64_t l_stride,
@@ -953,7 +985,7 @@ MK_UNUSED static void mk_hgemm_matrix_columns(const void *ctx, int dot, int64_t 
 /* Blocking decisions for one product; a pure function of the orientation,
  * the path and (m, n, k). */
 typedef struct mk_hgemm_plan {
-    int amx;                  /* mk_hgemm on the AMX layout (MK_HGEMM_AMX, bf16 dot path) */
+    int amx;                  /* the AMX layouts (MK_HGEMM_AMX, bf16 dot path) */
     int64_t row_mr;           /* rows of a panel of the row operand: 16 on AMX, else MK_GEMM_MR */
     int64_t pair_align;       /* K blocks start at multiples of this many pairs (MK_HGEMM_AMX_PAIRS on AMX, else 1) */
     int64_t tile_m, tile_n;   /* task tile size, multiples of row_mr / NR */
@@ -984,7 +1016,7 @@ MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64
     int64_t blocks_m = 1;
     int64_t blocks_n = mk_div_up(n, MK_HGEMM_NC);
     int64_t row_words = 0, col_words = 0;
-    plan->amx = MK_HGEMM_AMX && dot && !row_acts;
+    plan->amx = MK_HGEMM_AMX && dot;
     plan->row_mr = plan->amx ? 16 : MK_GEMM_MR;
     plan->pair_align = plan->amx ? MK_HGEMM_AMX_PAIRS : 1;
     /* Tiles start as tall as the matrix. Every tile packs its own share of
@@ -1022,7 +1054,7 @@ MK_UNUSED static void mk_hgemm_make_plan(int row_acts, int dot, int64_t m, int64
     /* Per slice: activations packed per tile, and on the fp32 path pre-packed
      * weights widened to f32. */
     if (row_acts || !dot) {
-        row_words = (plan->block_m / MK_GEMM_MR) * mk_hgemm_panel_words(dot, plan->kc_max, MK_GEMM_MR);
+        row_words = (plan->block_m / plan->row_mr) * mk_hgemm_panel_words(dot, plan->kc_max, plan->row_mr);
     }
     if ((!row_acts && plan->shared_bytes == 0) || (row_acts && !dot)) {
         col_words = (plan->tile_n / MK_GEMM_NR) * mk_hgemm_panel_words(dot, plan->kc_max, MK_GEMM_NR);
@@ -1177,7 +1209,7 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
         const int64_t kc_panel = mk_round_up(kc, 2 * plan->pair_align); /* values a packed panel holds */
         const int load_c = job->accumulate || kb > 0;
         const int64_t r_stride_buf = mk_hgemm_panel_words(dot, kc_panel, MK_GEMM_NR);
-        const int64_t l_stride_buf = mk_hgemm_panel_words(dot, kc, MK_GEMM_MR);
+        const int64_t l_stride_buf = mk_hgemm_panel_words(dot, plan->amx ? kc_panel : kc, plan->row_mr);
         const void *r = rbuf;
         int64_t r_stride = r_stride_buf;
         /* Column operand: this tile's columns of the K block. */
@@ -1202,6 +1234,11 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
             int64_t l_stride = l_stride_buf;
             if (job->row_w == NULL) {
                 const float *src = job->x + i * job->ldx + p0;
+#if MK_HGEMM_AMX
+                if (plan->amx) {
+                    mk_hgemm_pack_tile_rows(src, job->ldx, mc, kc, l_stride_buf, (uint32_t *)lbuf);
+                } else
+#endif
 #if MK_HGEMM_BF16_DOT
                 if (dot) {
                     mk_hgemm_pack_pairs_mk(src, job->ldx, mc, kc, l_stride_buf, (uint32_t *)lbuf);
@@ -1377,7 +1414,7 @@ MK_UNUSED static void mk_hgemm_pack_a(const mk_exec *ex, int kind, int64_t m, in
                                       int64_t lda, void *packed)
 {
     const int tiles = MK_HGEMM_AMX && mk_hgemm_uses_dot(kind);
-    mk_hgemm_pack_weights(ex, kind, tiles, a, lda, 1, m, k, tiles ? 16 : MK_GEMM_MR, packed);
+    mk_hgemm_pack_weights(ex, kind, tiles, a, lda, 1, m, k, mk_round_up(k, 2), tiles ? 16 : MK_GEMM_MR, packed);
 }
 
 /* Bytes of 64-byte aligned scratch mk_hgemm_packed needs for an m x n x k
@@ -1430,11 +1467,20 @@ MK_UNUSED static void mk_hgemm(const mk_exec *ex, int kind, int64_t m, int64_t n
     mk_hgemm_packed(ex, kind, m, n, k, scratch, b, ldb, c, ldc, accumulate, (unsigned char *)scratch + packed_bytes);
 }
 
+/* Values a packed column of mk_hmatmul's weights holds: round_up(k, 2),
+ * or on AMX, for bf16 weights, whole tile steps of k. */
+MK_UNUSED static int64_t mk_hmatmul_depth(int kind, int64_t k)
+{
+    return mk_round_up(k, MK_HGEMM_AMX && mk_hgemm_uses_dot(kind) ? 2 * MK_HGEMM_AMX_PAIRS : 2);
+}
+
 /* Bytes of mk_hmatmul_pack_w's output for a k x n weight matrix (either
- * kind): round_up(n, MK_GEMM_NR) * round_up(k, 2) * 2, rounded up to 64. */
+ * kind): round_up(n, MK_GEMM_NR) * round_up(k, 2) * 2, rounded up to 64;
+ * on AMX round_up(k, 32) in place of round_up(k, 2), the larger of its two
+ * depths. */
 MK_UNUSED static size_t mk_hmatmul_pack_w_bytes(int64_t k, int64_t n)
 {
-    return mk_hgemm_panels_bytes(n, k, MK_GEMM_NR);
+    return mk_hgemm_panels_bytes(n, mk_hmatmul_depth(MK_HALF_BF16, k), MK_GEMM_NR);
 }
 
 /* Packs op(W) (k x n) for mk_hmatmul_packed into `packed`
@@ -1443,7 +1489,8 @@ MK_UNUSED static size_t mk_hmatmul_pack_w_bytes(int64_t k, int64_t n)
 MK_UNUSED static void mk_hmatmul_pack_w(const mk_exec *ex, int kind, int64_t k, int64_t n, const uint16_t *w,
                                         int64_t ldw, int trans_w, void *packed)
 {
-    mk_hgemm_pack_weights(ex, kind, 0, w, trans_w ? ldw : 1, trans_w ? 1 : ldw, n, k, MK_GEMM_NR, packed);
+    mk_hgemm_pack_weights(ex, kind, 0, w, trans_w ? ldw : 1, trans_w ? 1 : ldw, n, k, mk_hmatmul_depth(kind, k),
+                          MK_GEMM_NR, packed);
 }
 
 /* Bytes of 64-byte aligned scratch mk_hmatmul_packed needs. */
