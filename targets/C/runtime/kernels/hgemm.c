@@ -782,8 +782,8 @@ MK_UNUSED static void mk_hgemm_pack_tile_rows(const float *src, int64_t ld, int6
 }
 
 /* acc[r * 32 + j] = sum over `steps` steps of rows r < 16 of a row panel
- * (ap) by columns j < 32 of a column panel (bp), on tiles 0-1 (C), 2 (A) and 3-4 (B); needs
- * mk_amx_configure. */
+ * (ap) by columns j < 32 of a column panel (bp), on tiles 0-1 (C), 2 (A)
+ * and 3-4 (B); needs mk_amx_configure. */
 MK_UNUSED MK_NOINLINE static void mk_hgemm_micro_amx(int64_t steps, const uint32_t *MK_RESTRICT ap,
                                                      const uint32_t *MK_RESTRICT bp, float *MK_RESTRICT acc)
 {
@@ -1193,7 +1193,8 @@ MK_UNUSED static void mk_hgemm_tile(const mk_hgemm_job *job, int64_t ti, int64_t
     const int64_t j0 = tj * plan->tile_n;
     const int64_t mt = mk_min_i64(plan->tile_m, job->m - i0);
     const int64_t nt = mk_min_i64(plan->tile_n, job->n - j0);
-    /* Values per packed row of the pre-packed operands (and shared columns). */
+    /* Values per packed row of the pre-packed operands (and shared columns):
+     * mk_hmatmul_depth's for mk_hmatmul's weights. */
     const int64_t k2 = mk_round_up(job->k, 2 * plan->pair_align);
     void *lbuf = slice;
     void *rbuf = slice + plan->l_bytes;
