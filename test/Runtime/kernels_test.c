@@ -1733,6 +1733,10 @@ static void test_qconv(void)
         {1, 6, 9, 150, 6, 3, 5, 2, 2, 1, 2, 1, 2, 1, 1, 6, 1},    /* depthwise, full blocks stride 2 */
         {1, 3, 7, 100, 3, 1, 3, 1, 3, 0, 1, 0, 1, 1, 1, 3, 1},    /* depthwise stride 3 */
         {1, 32, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, 1},   /* depthwise, one band */
+        {1, 6, 17, 19, 6, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 6, 1},    /* depthwise band 5x5 stride 2 */
+        {1, 4, 9, 40, 4, 3, 7, 1, 1, 1, 3, 1, 3, 1, 1, 4, 0},     /* depthwise band 3x7: two groups of 4 taps */
+        {1, 3, 5, 40, 3, 1, 13, 2, 2, 0, 6, 0, 6, 1, 1, 3, 1},    /* depthwise band 1x13 stride 2 */
+        {1, 4, 15, 15, 4, 3, 3, 1, 1, 2, 1, 2, 1, 2, 1, 4, 1},    /* depthwise band, dilation 2 down only */
         {1, 8, 28, 28, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 8, 0},    /* depthwise band, stride 2, pad after */
         {1, 4, 9, 11, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 4, 1},     /* depthwise band, stride 3 */
         {1, 2, 200, 20, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* depthwise, many bands */

@@ -11,8 +11,13 @@
  * pre-packed as a compiler would do once per model); with --layers, also
  * each layer's own time, GOPS and share of the total.
  *
+ * Part 3 (--depthwise, alone), the 17 depthwise 3x3 convolutions of
+ * MobileNet-V2 at batch 1: total milliseconds of mk_conv2d and mk_qconv2d.
+ * Build it once more with -DMK_QCONV_NO_BAND_VNNI to time mk_qconv2d's
+ * portable tap loops instead of its VNNI path.
+ *
  * Each figure is the median of 7 timed batches of about 0.1 s (part 1) or
- * of 5 passes (part 2), in CPU time of the calling thread. The machine
+ * of 5 passes (parts 2 and 3), in CPU time of the calling thread. The machine
  * should be otherwise idle; run it under `nice` on a shared one. See
  * README.md for the build command.
  */
@@ -336,6 +341,107 @@ static void bench_resnet50(int per_layer)
     free(scratch);
 }
 
+/* ---- part 3: MobileNet-V2's depthwise convolutions ---- */
+
+typedef struct depthwise_layer {
+    int64_t channels, hw, stride, count;
+} depthwise_layer;
+
+/* 3x3, padding 1, at 224x224: channels, input size, stride, repeats. */
+static const depthwise_layer k_mobilenet_v2_depthwise[] = {
+    {32, 112, 1, 1}, {96, 112, 2, 1}, {144, 56, 1, 1}, {144, 56, 2, 1}, {192, 28, 1, 2},
+    {192, 28, 2, 1}, {384, 14, 1, 4}, {576, 14, 1, 2}, {576, 14, 2, 1}, {960, 7, 1, 3},
+};
+
+static void bench_mobilenet_v2_depthwise(void)
+{
+    enum { LAYERS = sizeof(k_mobilenet_v2_depthwise) / sizeof(k_mobilenet_v2_depthwise[0]), PASSES = 5 };
+    double tf[PASSES], tq[PASSES];
+    int l, pass;
+    for (pass = 0; pass < PASSES; ++pass) {
+        tf[pass] = tq[pass] = 0.0;
+    }
+    for (l = 0; l < LAYERS; ++l) {
+        const depthwise_layer *d = &k_mobilenet_v2_depthwise[l];
+        mk_conv2d_params pf;
+        mk_qconv2d_params pq;
+        mk_qgemm_epilogue epi;
+        size_t in_n, out_n, i, sbytes;
+        float *in_f, *w_f, *bias, *out_f, *mult;
+        uint8_t *in_q, *out_q;
+        int8_t *w_q;
+        int32_t *offset;
+        void *scratch;
+        int64_t rep;
+        memset(&pf, 0, sizeof(pf));
+        pf.batch = 1;
+        pf.in_channels = pf.out_channels = pf.groups = d->channels;
+        pf.in_h = pf.in_w = d->hw;
+        pf.kernel_h = pf.kernel_w = 3;
+        pf.stride_h = pf.stride_w = d->stride;
+        pf.pad_top = pf.pad_left = 1;
+        pf.dilation_h = pf.dilation_w = 1;
+        pf.out_h = pf.out_w = (d->hw - 1) / d->stride + 1;
+        memcpy(&pq, &pf, sizeof(pf));
+        pq.input_int8 = 0;
+        pq.input_zero_point = 3;
+        in_n = (size_t)(d->channels * d->hw * d->hw);
+        out_n = (size_t)(d->channels * pf.out_h * pf.out_w);
+        in_f = (float *)alloc64(sizeof(float) * in_n);
+        w_f = (float *)alloc64(sizeof(float) * (size_t)(d->channels * 9));
+        bias = (float *)alloc64(sizeof(float) * (size_t)d->channels);
+        out_f = (float *)alloc64(sizeof(float) * out_n);
+        mult = (float *)alloc64(sizeof(float) * (size_t)d->channels);
+        in_q = (uint8_t *)alloc64(in_n);
+        out_q = (uint8_t *)alloc64(out_n);
+        w_q = (int8_t *)alloc64((size_t)(d->channels * 9));
+        offset = (int32_t *)alloc64(sizeof(int32_t) * (size_t)d->channels);
+        for (i = 0; i < in_n; ++i) {
+            in_q[i] = (uint8_t)((i * 13) % 251);
+            in_f[i] = (float)in_q[i] * 0.02f;
+        }
+        for (i = 0; i < (size_t)(d->channels * 9); ++i) {
+            w_q[i] = (int8_t)((int)((i * 7) % 255) - 127);
+            w_f[i] = (float)w_q[i] * 0.001f;
+        }
+        for (i = 0; i < (size_t)d->channels; ++i) {
+            offset[i] = (int32_t)(i * 100);
+            mult[i] = 1e-3f;
+        }
+        epi.kind = MK_QGEMM_OUT_UINT8;
+        epi.scale = mult;
+        epi.per_row = 1;
+        epi.zero_point = 0;
+        sbytes = mk_conv2d_scratch_bytes(&pf);
+        if (mk_qconv2d_scratch_bytes(&pq) > sbytes) {
+            sbytes = mk_qconv2d_scratch_bytes(&pq);
+        }
+        scratch = alloc64(sbytes);
+        for (pass = 0; pass < PASSES; ++pass) {
+            double t0 = now_s();
+            for (rep = 0; rep < d->count; ++rep) {
+                mk_conv2d(&g_serial, &pf, in_f, w_f, bias, out_f, scratch);
+            }
+            tf[pass] += now_s() - t0;
+            t0 = now_s();
+            for (rep = 0; rep < d->count; ++rep) {
+                mk_qconv2d(&g_serial, &pq, in_q, w_q, NULL, offset, &epi, out_q, scratch);
+            }
+            tq[pass] += now_s() - t0;
+        }
+        free(in_f), free(w_f), free(bias), free(out_f), free(mult);
+        free(in_q), free(out_q), free(w_q), free(offset), free(scratch);
+    }
+    printf("MobileNet-V2, 17 depthwise 3x3 convolutions, batch 1: mk_conv2d %.3f ms, mk_qconv2d %.3f ms (%s)\n",
+           1e3 * median(tf, PASSES), 1e3 * median(tq, PASSES),
+#if defined(MK_QCONV_BAND_VNNI)
+           "VNNI bands"
+#else
+           "tap loops"
+#endif
+    );
+}
+
 int main(int argc, char **argv)
 {
     static const gemm_shape shapes[] = {
@@ -346,7 +452,10 @@ int main(int argc, char **argv)
         {3072, 128, 768, "bert ffn up"},          {1000, 1, 2048, "fc, n = 1"},
     };
     size_t s;
-    (void)argv;
+    if (argc >= 2 && strcmp(argv[1], "--depthwise") == 0) {
+        bench_mobilenet_v2_depthwise();
+        return 0;
+    }
 #if defined(MK_QGEMM_VNNI)
     printf("8-bit path: AVX-512 VNNI (MR=%d NR=%d)", MK_QGEMM_MR, MK_QGEMM_NR);
 #elif defined(MK_QGEMM_AVX2)

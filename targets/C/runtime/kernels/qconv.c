@@ -15,7 +15,9 @@
  * Three strategies, chosen from the shape alone (as conv.c):
  *  - one input channel per group (depthwise, any channel multiplier):
  *    direct int32 loops, over a zero-point-framed copy of a band of input
- *    rows flattened so that each tap is one vectorizable loop;
+ *    rows flattened so that each tap is one vectorizable loop (on AVX-512
+ *    VNNI with VBMI, rows of taps at stride 1 or 2 go 4 taps and 16
+ *    outputs per vpdpbusd instead);
  *  - 1x1 kernel, stride 1, no padding: per image and group one mk_qgemm
  *    weight[oc][ic] x input[ic][h*w];
  *  - anything else: im2col of a tile of output pixels into scratch (uint8
@@ -409,6 +411,119 @@ MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_s8_s2, int8_t, 2)
 MK_QCONV_SMALL_TAP_FN(mk_qconv_band_tap_s8_any, int8_t, 0)
 #undef MK_QCONV_SMALL_TAP_FN
 
+/* On AVX-512 VNNI with VBMI, bands whose taps run along a row at stride 1
+ * or 2 with no dilation sum 16 outputs per instruction and per 4 taps of a
+ * row: vpermb gathers for output lane l the 4 bytes it reads from a row of
+ * the band (from s * l + 4 * g), and vpdpbusd multiplies them by the row's
+ * 4 weights (zero past kernel_w) and adds them into the lane's int32 sum.
+ * vpdpbusd takes its bytes unsigned, so int8 input is read as v ^ 0x80 =
+ * v + 128, and the 128 * sum(w) that adds is taken back off: the sums are
+ * those of the tap loops, in wrapping uint32. Predefining
+ * MK_QCONV_NO_BAND_VNNI keeps the tap loops (to compare them). */
+#if defined(MK_QGEMM_VNNI) && defined(__AVX512VBMI__) && !defined(MK_QCONV_NO_BAND_VNNI)
+#define MK_QCONV_BAND_VNNI 1
+
+/* Most taps along a row that one 64-byte load of a band row covers for 16
+ * outputs at stride 2 (16 * 2 + 16 <= 64), and most rows of taps. */
+#define MK_QCONV_BAND_VNNI_TAPS 16
+
+MK_UNUSED static int mk_qconv_band_vnni(const mk_qconv2d_params *p)
+{
+    return (p->stride_w == 1 || p->stride_w == 2) && p->dilation_w == 1 && p->kernel_w <= MK_QCONV_BAND_VNNI_TAPS &&
+           p->kernel_h <= MK_QCONV_BAND_VNNI_TAPS;
+}
+
+/* mk_qconv_band_sums on the VNNI path. It writes acc[q] for every q below
+ * round_up(n, 16), which the caller's buffer holds. Bytes past the band
+ * load as 0, and only the dropped sums or zero weights meet them. */
+MK_UNUSED static void mk_qconv_band_sums_vnni(const mk_qconv2d_params *p, int64_t wp, const unsigned char *padded,
+                                              int64_t bytes, const int8_t *w, int64_t n, uint32_t *acc)
+{
+    const int64_t s = p->stride_w;
+    const int64_t groups = mk_div_up(p->kernel_w, 4);
+    const __m512i flip = _mm512_set1_epi8(p->input_int8 ? (char)0x80 : 0);
+    __m512i index[MK_QCONV_BAND_VNNI_TAPS / 4];
+    int32_t packed[MK_QCONV_BAND_VNNI_TAPS][MK_QCONV_BAND_VNNI_TAPS / 4]; /* a row's 4 weights per dword */
+    uint32_t correction = 0;
+    int64_t g, kh, q0;
+    for (g = 0; g < groups; ++g) {
+        unsigned char lanes[64];
+        int l, j;
+        for (l = 0; l < 16; ++l) {
+            for (j = 0; j < 4; ++j) {
+                lanes[4 * l + j] = (unsigned char)(s * l + 4 * g + j);
+            }
+        }
+        index[g] = _mm512_loadu_si512(lanes);
+        for (kh = 0; kh < p->kernel_h; ++kh) {
+            uint32_t bytes4 = 0;
+            for (j = 0; j < 4 && 4 * g + j < p->kernel_w; ++j) {
+                bytes4 |= (uint32_t)(uint8_t)w[kh * p->kernel_w + 4 * g + j] << (8 * j);
+            }
+            packed[kh][g] = mk_q_i32(bytes4);
+        }
+    }
+    if (p->input_int8) {
+        for (g = 0; g < p->kernel_h * p->kernel_w; ++g) {
+            correction += 128u * (uint32_t)(int32_t)w[g];
+        }
+    }
+    for (q0 = 0; q0 < n; q0 += 16) {
+        __m512i sums = _mm512_set1_epi32(mk_q_i32(0u - correction));
+        for (kh = 0; kh < p->kernel_h; ++kh) {
+            const int64_t start = kh * p->dilation_h * wp + s * q0;
+            const int64_t avail = mk_min_i64(64, bytes - start);
+            const __mmask64 mask = avail >= 64 ? ~(__mmask64)0 : avail <= 0 ? 0 : (((__mmask64)1 << avail) - 1);
+            const __m512i row = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, padded + start), flip);
+            for (g = 0; g < groups; ++g) {
+                sums = _mm512_dpbusd_epi32(sums, _mm512_permutexvar_epi8(index[g], row),
+                                           _mm512_set1_epi32(packed[kh][g]));
+            }
+        }
+        _mm512_storeu_si512(acc + q0, sums);
+    }
+}
+#endif
+
+/* acc[q] for q < n (n rounded up to 16 on the VNNI path, the extra sums
+ * dropped with the other q of ow >= out_w) of the band in padded[0, bytes)
+ * with pitch wp. */
+MK_UNUSED static void mk_qconv_band_sums(const mk_qconv2d_params *p, int64_t wp, const unsigned char *padded,
+                                         int64_t bytes, const int8_t *w, int64_t n, uint32_t *MK_RESTRICT acc)
+{
+    const int64_t s = p->stride_w;
+    int64_t kh, kw;
+#if defined(MK_QCONV_BAND_VNNI)
+    if (mk_qconv_band_vnni(p)) {
+        mk_qconv_band_sums_vnni(p, wp, padded, bytes, w, n, acc);
+        return;
+    }
+#endif
+    (void)bytes;
+    memset(acc, 0, sizeof(uint32_t) * (size_t)n);
+    for (kh = 0; kh < p->kernel_h; ++kh) {
+        for (kw = 0; kw < p->kernel_w; ++kw) {
+            const int32_t wv = w[kh * p->kernel_w + kw];
+            const int64_t shift = kh * p->dilation_h * wp + kw * p->dilation_w;
+            if (p->input_int8) {
+                if (s == 1) {
+                    mk_qconv_band_tap_s8_s1(padded, s, shift, wv, n, acc);
+                } else if (s == 2) {
+                    mk_qconv_band_tap_s8_s2(padded, s, shift, wv, n, acc);
+                } else {
+                    mk_qconv_band_tap_s8_any(padded, s, shift, wv, n, acc);
+                }
+            } else if (s == 1) {
+                mk_qconv_band_tap_u8_s1(padded, s, shift, wv, n, acc);
+            } else if (s == 2) {
+                mk_qconv_band_tap_u8_s2(padded, s, shift, wv, n, acc);
+            } else {
+                mk_qconv_band_tap_u8_any(padded, s, shift, wv, n, acc);
+            }
+        }
+    }
+}
+
 /* One output plane in bands of `band` rows (mk_qconv_band_rows): offset
  * and scale as in mk_qconv_direct_task. */
 MK_UNUSED static void mk_qconv_direct_bands(const mk_qconv_direct_job *job, int64_t band,
@@ -419,13 +534,13 @@ MK_UNUSED static void mk_qconv_direct_bands(const mk_qconv_direct_job *job, int6
     const int64_t wp = mk_qconv_band_pitch(p);
     const int64_t s = p->stride_w;
     unsigned char padded[MK_QCONV_BAND_BYTES];
-    uint32_t acc[MK_QCONV_BAND_SUMS];
+    uint32_t acc[MK_QCONV_BAND_SUMS + 15]; /* + the VNNI path's rounding up */
     int64_t oh0;
     for (oh0 = 0; oh0 < p->out_h; oh0 += band) {
         const int64_t rows = mk_min_i64(band, p->out_h - oh0);
         const int64_t bytes = mk_qconv_band_bytes(p, rows);
         const int64_t n = rows * wp;
-        int64_t y, kh, kw, oh;
+        int64_t y, oh;
         for (y = 0; y * wp < bytes; ++y) {
             unsigned char *row = padded + y * wp;
             const int64_t ih = oh0 * s + y - p->pad_top;
@@ -435,28 +550,7 @@ MK_UNUSED static void mk_qconv_direct_bands(const mk_qconv_direct_job *job, int6
                 memcpy(row + p->pad_left, in_plane + ih * p->in_w, (size_t)mk_min_i64(p->in_w, width - p->pad_left));
             }
         }
-        memset(acc, 0, sizeof(uint32_t) * (size_t)n);
-        for (kh = 0; kh < p->kernel_h; ++kh) {
-            for (kw = 0; kw < p->kernel_w; ++kw) {
-                const int32_t wv = w[kh * p->kernel_w + kw];
-                const int64_t shift = kh * p->dilation_h * wp + kw * p->dilation_w;
-                if (p->input_int8) {
-                    if (s == 1) {
-                        mk_qconv_band_tap_s8_s1(padded, s, shift, wv, n, acc);
-                    } else if (s == 2) {
-                        mk_qconv_band_tap_s8_s2(padded, s, shift, wv, n, acc);
-                    } else {
-                        mk_qconv_band_tap_s8_any(padded, s, shift, wv, n, acc);
-                    }
-                } else if (s == 1) {
-                    mk_qconv_band_tap_u8_s1(padded, s, shift, wv, n, acc);
-                } else if (s == 2) {
-                    mk_qconv_band_tap_u8_s2(padded, s, shift, wv, n, acc);
-                } else {
-                    mk_qconv_band_tap_u8_any(padded, s, shift, wv, n, acc);
-                }
-            }
-        }
+        mk_qconv_band_sums(p, wp, padded, bytes, w, n, acc);
         for (oh = 0; oh < rows; ++oh) {
             mk_qgemm_store_row(job->epi, (const int32_t *)(acc + oh * wp), p->out_w, offset, scale,
                                out_plane + (size_t)((oh0 + oh) * p->out_w) * job->es, 1);
