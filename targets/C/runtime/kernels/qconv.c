@@ -16,8 +16,8 @@
  *  - one input channel per group (depthwise, any channel multiplier):
  *    direct int32 loops, over a zero-point-framed copy of a band of input
  *    rows flattened so that each tap is one vectorizable loop (on AVX-512
- *    VNNI with VBMI, rows of taps at stride 1 or 2 go 4 taps and 16
- *    outputs per vpdpbusd instead);
+ *    VNNI with VBMI, at stride 1 or 2 with no dilation across and kernels
+ *    up to 16x16, 4 taps of a row and 16 outputs per vpdpbusd instead);
  *  - 1x1 kernel, stride 1, no padding: per image and group one mk_qgemm
  *    weight[oc][ic] x input[ic][h*w];
  *  - anything else: im2col of a tile of output pixels into scratch (uint8
