@@ -3,6 +3,8 @@
 conformance-compare-selftest; also `run_node_tests.py --self-test`).
 
 Feeds crafted arrays to compare(), crafted exit statuses to modelc_failure(),
+`modelc run`'s notes to frozen_inputs(), stand-in modelc scripts that freeze
+the wrong inputs to run_case(),
 crafted results to judge() and updated_entries(), small models to
 bindable_inputs(), and stand-in modelc and runner scripts that crash, hang or
 fail to test/CUDA/emulated_node_tests.py, and checks each verdict, so a runner
@@ -106,6 +108,68 @@ class FailureClass(unittest.TestCase):
         for code, stderr, want in cases:
             with self.subTest(code=code, stderr=stderr):
                 self.assertEqual(rnt.modelc_failure(code, stderr)[0], want)
+
+
+class Notes(unittest.TestCase):
+    """`modelc run` names each input it freezes on its own stderr line; the
+    runner reads those and judges the rest as before."""
+
+    def test_frozen_inputs(self):
+        stderr = ("modelc: froze input 'shape' (Reshape's shape) to d/input_1.pb\n"
+                  "modelc: froze input 'k' (TopK's K) to d/input_2.pb\n"
+                  "modelc: error: node 'n' (Op): bad\n")
+        frozen, rest = rnt.frozen_inputs(stderr)
+        self.assertEqual(frozen, ["shape", "k"])
+        self.assertEqual(rnt.modelc_failure(1, rest)[0], "compile")
+
+    def test_a_note_is_not_an_error_line(self):
+        stderr = "modelc: froze input 's' (Reshape's shape) to input_1.pb\n"
+        self.assertEqual(rnt.modelc_failure(1, stderr)[0], "crash")
+
+
+class Freeze(unittest.TestCase):
+    """A run that freezes other inputs than SHAPE_OPERANDS names fails as
+    `freeze`, which no reason admits."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="selftest_")
+        case = os.path.join(self.dir, "node", "test_reshape")
+        data = os.path.join(case, "test_data_set_0")
+        os.makedirs(data)
+        model = model_of(helper.make_node("Reshape", ["x", "s"], ["y"]),
+                         [("x", TensorProto.FLOAT), ("s", TensorProto.INT64)])
+        with open(os.path.join(case, "model.onnx"), "wb") as f:
+            f.write(model.SerializeToString())
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def verdict(self, body):
+        modelc = os.path.join(self.dir, "modelc")
+        with open(modelc, "w") as f:
+            f.write("#!/bin/sh\n" + body + "\n")
+        os.chmod(modelc, 0o755)
+        args = types.SimpleNamespace(modelc=modelc, timeout=5,
+                                     data=[os.path.join(self.dir, "node")])
+        return rnt.run_case(args, "test_reshape")
+
+    def test_freezing_a_data_input(self):
+        got = self.verdict("echo \"modelc: froze input 'x' (Reshape's shape) "
+                           "to i\" >&2; exit 0")
+        self.assertEqual(got["status"], "freeze")
+
+    def test_freezing_nothing(self):
+        self.assertEqual(self.verdict("exit 0")["status"], "freeze")
+
+    def test_the_right_input(self):
+        got = self.verdict("echo \"modelc: froze input 's' (Reshape's shape) "
+                           "to i\" >&2; exit 0")
+        self.assertEqual(got["status"], "pass")
+        self.assertEqual(got["kind"], "specialized")
+
+    def test_no_reason_admits_freeze(self):
+        for reason, (_, classes) in rnt.REASONS.items():
+            self.assertNotIn("freeze", classes, reason)
 
 
 class Judge(unittest.TestCase):

@@ -8,15 +8,21 @@ matches: finite floats within ONNX's backend-test tolerance (rtol 1e-3,
 atol 1e-7), +inf, -inf and NaN exactly where the expected output has them,
 integers and booleans exactly.
 
+Each case runs as a user runs it: `modelc run model.onnx --target=c --inputs
+test_data_set_N --outputs OUT`, with no other flag.
+
 Shape operands. An ahead-of-time compiler fixes every shape at compile time,
 so a graph input whose *value* decides the *shape* of an output (Reshape's
 shape, Slice's bounds, Squeeze/Unsqueeze/Reduce axes, Pad's pads and axes,
 Resize's scales and sizes, TopK's K, Range's operands, Compress's condition,
-...) is frozen with --bind to the data set's value. Nothing else is: Pad's
-constant_value, Resize's roi, Trilu's k, CumSum's axis, Clip's bounds and
-OneHot's values only change values, so they stay graph inputs, and a case
-where modelc needs one of them at compile time fails as runtime-parameter.
-SHAPE_OPERANDS is that rule, op by op, from the ONNX operator specs.
+...) is frozen to the data set's value: `modelc run` does that itself, with a
+`modelc: froze input 'NAME' (...)` note on stderr for each. Nothing else may
+be frozen: Pad's constant_value, Resize's roi, Trilu's k, CumSum's axis,
+Clip's bounds and OneHot's values only change values, so they stay graph
+inputs, and a case where modelc needs one of them at compile time fails as
+runtime-parameter. SHAPE_OPERANDS is that rule, op by op, from the ONNX
+operator specs, written here independently of modelc's own table: a run
+whose notes freeze other inputs than the rule does fails as `freeze`.
 
 Three kinds of pass are told apart and never added together silently:
   plain        no input was frozen: the artifact computes from its inputs;
@@ -83,11 +89,13 @@ CLASSES = {
     "crash": "modelc or the compiled model died on a signal, exited with a "
              "code modelc never uses, or failed without its one-line error",
     "timeout": "modelc or the compiled model ran past --timeout",
+    "freeze": "`modelc run` froze other inputs than the shape operands "
+              "SHAPE_OPERANDS names",
 }
 
 # Why a case may be expected not to pass, and the failure classes each reason
 # admits. No reason admits `crash` or `timeout`: those are bugs, never an
-# expected result.
+# expected result, and neither does `freeze`.
 REASONS = {
     "unsupported-op": ("an op the target does not implement yet", {"compile"}),
     "unsupported-dtype": ("an element type the target does not support",
@@ -109,7 +117,7 @@ REASONS = {
 
 PASS_KINDS = {
     "plain": "no graph input frozen",
-    "specialized": "some graph inputs frozen with --bind (shape operands), "
+    "specialized": "some graph inputs frozen by `modelc run` (shape operands), "
                    "at least one left",
     "constant": "every graph input frozen (or none at all): the artifact is a "
                 "constant copy of the expected output",
@@ -253,8 +261,8 @@ def _subgraph_reads(graph):
 
 
 def bindable_inputs(model):
-    """(K, name) of the graph inputs that feed only shape operands: they are
-    frozen with --bind, every other input stays an input."""
+    """(K, name) of the graph inputs that feed only shape operands: they
+    are the ones `modelc run` must freeze, every other input stays an input."""
     opset = next((o.version for o in model.opset_import
                   if o.domain in ("", "ai.onnx")), 0)
     inputs = graph_inputs(model)
@@ -334,6 +342,21 @@ def compare(expected, actual):
 # Running a case
 #===----------------------------------------------------------------------===#
 
+FROZE = re.compile(r"^modelc: froze input '(.*)' \(.*\) to ")
+
+
+def frozen_inputs(stderr):
+    """(names frozen by `modelc run`'s notes, in order; the other lines)."""
+    frozen, rest = [], []
+    for line in stderr.splitlines():
+        match = FROZE.match(line)
+        if match:
+            frozen.append(match.group(1))
+        else:
+            rest.append(line)
+    return frozen, "\n".join(rest)
+
+
 def modelc_failure(returncode, stderr):
     """(class, detail) of a `modelc run` or `modelc compile` that failed."""
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
@@ -357,8 +380,8 @@ def modelc_failure(returncode, stderr):
 
 
 def data_problems(model, dataset):
-    """Data files of `dataset` whose element type is not the one the model
-    declares for that input or output."""
+    """Data files of `dataset` whose element type or fixed sizes are not the
+    ones the model declares for that input or output."""
     problems = []
     inits = {init.name for init in model.graph.initializer}
     inputs = [v for v in model.graph.input if v.name not in inits]
@@ -368,12 +391,21 @@ def data_problems(model, dataset):
         path = os.path.join(dataset, file)
         if not value.type.HasField("tensor_type") or not os.path.exists(path):
             continue
-        stored = onnx.load_tensor(path).data_type
+        tensor = onnx.load_tensor(path)
+        stored = tensor.data_type
         want = value.type.tensor_type.elem_type
         if stored != want:
             name = onnx.TensorProto.DataType.Name
             problems.append(f"{file} stores {name(stored).lower()}, the model "
                             f"declares {name(want).lower()}")
+        if value.type.tensor_type.HasField("shape"):
+            dims = value.type.tensor_type.shape.dim
+            fixed = [d.dim_value if d.HasField("dim_value") else None
+                     for d in dims]
+            if len(fixed) != len(tensor.dims) or any(
+                    f is not None and f != t for f, t in zip(fixed, tensor.dims)):
+                problems.append(f"{file} holds {list(tensor.dims)}, the model "
+                                f"declares {[f if f is not None else '?' for f in fixed]}")
     return problems
 
 
@@ -418,8 +450,10 @@ def run_case(args, name):
     def failed(status, detail):
         detail = detail.replace(work, "WORK")
         # A run that failed over test data that contradicts its model is put
-        # down to the data, unless it crashed or hung.
-        if status in ("run-error", "mismatch"):
+        # down to the data, unless it crashed or hung. `modelc run` checks
+        # the inputs' sizes when compiling for them ("... is given as").
+        if status in ("run-error", "mismatch") or (
+                status == "compile" and "but is given as" in detail):
             problems = [p for ds in datasets
                         for p in data_problems(model, os.path.join(case, ds))]
             if problems:
@@ -435,9 +469,6 @@ def run_case(args, name):
             command = [args.modelc, "run", os.path.join(case, "model.onnx"),
                        "--target=c", "--inputs", inputs, "--outputs", outputs,
                        "--work-dir", os.path.join(work, "build")]
-            for index, input_name in binds:
-                command += ["--bind",
-                            f"{input_name}={os.path.join(inputs, f'input_{index}.pb')}"]
             try:
                 proc = subprocess.run(command, capture_output=True, text=True,
                                       timeout=args.timeout)
@@ -445,8 +476,13 @@ def run_case(args, name):
                 return failed("timeout", f"{ds}: over {args.timeout} s")
             except OSError as e:
                 return failed("crash", f"cannot run modelc: {e}")
+            frozen, stderr = frozen_inputs(proc.stderr)
+            if (proc.returncode == 0 or frozen) and \
+                    frozen != [n for _, n in binds]:
+                return failed("freeze", f"{ds}: modelc froze {frozen}, "
+                              f"the shape operands are {result['bound']}")
             if proc.returncode != 0:
-                status, detail = modelc_failure(proc.returncode, proc.stderr)
+                status, detail = modelc_failure(proc.returncode, stderr)
                 return failed(status, detail)
             problem = _check_outputs(inputs, outputs, ds)
             if problem:
@@ -680,17 +716,20 @@ def write_markdown(args, cases, results, expected):
         "DATA/pytorch-operator --markdown docs/conformance.md` (DATA = "
         "/usr/share/libonnx-testdata/data) from one run of modelc's C target "
         "over Debian's `libonnx-testdata` (ONNX 1.12). Do not edit by hand.", "",
-        "Each case is compiled with `modelc run --target=c` and every output of "
-        "every data set is compared: finite floats within the backend tests' "
+        "Each case runs as a user runs it, `modelc run model.onnx --target=c "
+        "--inputs test_data_set_N --outputs OUT` with no other flag, and every "
+        "output of every data set is compared: finite floats within the backend tests' "
         f"tolerance (rtol {RTOL:g}, atol {ATOL:g}), +inf, -inf and NaN exactly "
         "where they are expected, integers and booleans exactly.", "",
-        "**What is frozen.** A graph input is frozen with `--bind` to the data "
-        "set's value only when its value decides the shape of an output, as an "
-        "ahead-of-time compiler needs: Reshape's and Expand's shape, Slice's "
+        "**What is frozen.** `modelc run` freezes a graph input to the data "
+        "set's value, with a note on stderr, only when its value decides the "
+        "shape of an output, as an ahead-of-time compiler needs: Reshape's and Expand's shape, Slice's "
         "bounds, Squeeze/Unsqueeze/Reduce axes, Pad's pads and axes, Resize's "
         "scales and sizes, Tile's repeats, TopK's K, Split's sizes, OneHot's "
         "depth, Range's operands, Compress's condition, a window's size "
-        "(`SHAPE_OPERANDS` in the runner has the whole table). Inputs that only "
+        "(`SHAPE_OPERANDS` in the runner has the whole table, kept apart from "
+        "modelc's own: a case whose notes freeze other inputs fails). Inputs "
+        "that only "
         "change values stay inputs even where modelc wants them constant "
         "(Pad's constant_value, Resize's roi, Trilu's k, CumSum's axis, Clip's "
         "bounds): such a case fails as `runtime-parameter`.", "",

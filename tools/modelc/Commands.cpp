@@ -6,6 +6,8 @@
 
 #include "Commands.h"
 
+#include "modelc/Driver/RunInputs.h"
+
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
@@ -15,7 +17,10 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 namespace modelc::cli {
@@ -72,6 +77,42 @@ llvm::Expected<std::string> compileAndBuild(const Invocation &inv,
     return result.takeError();
   return buildCRunner(dir.path, request.options, cflags);
 }
+/// Specializes `inv` to the files of --inputs (RunInputs.h), with one note
+/// on stderr for each input frozen there.
+llvm::Expected<RunInputs> specializeToInputs(Invocation &inv) {
+  llvm::Expected<onnx_frontend::LoadedModel> model =
+      onnx_frontend::loadModel(inv.compile.modelPath);
+  if (!model)
+    return model.takeError();
+  llvm::Expected<RunInputs> inputs =
+      specializeToInputFiles(*model, inv.inputsDir, inv.compile.import);
+  if (!inputs)
+    return inputs.takeError();
+  for (const FrozenInput &frozen : inputs->frozen)
+    spdlog::info("froze input '{}' ({}) to {}", frozen.name, frozen.use,
+                 frozen.file);
+  return inputs;
+}
+
+/// Links the runner's input files into `dir`/inputs as input_0.pb,
+/// input_1.pb, ... in order, and returns that folder: the runner reads one
+/// file per input it still has.
+llvm::Expected<std::string> stageInputs(const RunInputs &inputs,
+                                        const WorkDir &dir) {
+  std::string staged = joinPath(dir.path, "inputs");
+  llvm::sys::fs::create_directories(staged);
+  for (auto [next, from] : llvm::enumerate(inputs.runnerFiles)) {
+    llvm::SmallString<256> absolute(from);
+    llvm::sys::fs::make_absolute(absolute);
+    std::string to = joinPath(staged, "input_" + std::to_string(next) + ".pb");
+    llvm::sys::fs::remove(to);
+    if (std::error_code ec = llvm::sys::fs::create_link(absolute, to))
+      return llvm::createStringError("cannot stage '" + from +
+                                     "': " + ec.message());
+  }
+  return staged;
+}
+
 } // namespace
 
 /// One line on what quantization did, for a terminal.
@@ -137,48 +178,11 @@ llvm::Error runCompile(const Invocation &inv) {
   return llvm::Error::success();
 }
 
-/// Stages the runner's input files in `dir`/inputs and returns that folder.
-/// The runner reads one file per input it still has: graph inputs that are
-/// neither initializers nor frozen by --bind, renumbered in order; the user's
-/// `inv.inputsDir` numbers every graph input, as the ONNX test data does.
-llvm::Expected<std::string> stageInputs(const Invocation &inv,
-                                        const WorkDir &dir) {
-  llvm::Expected<onnx_frontend::LoadedModel> model =
-      onnx_frontend::loadModel(inv.compile.modelPath);
-  if (!model)
-    return model.takeError();
-  const onnx::GraphProto &graph = model->proto->graph();
-  llvm::StringSet<> initializers;
-  for (const auto &init : graph.initializer())
-    initializers.insert(init.name());
-  std::string staged = joinPath(dir.path, "inputs");
-  llvm::sys::fs::create_directories(staged);
-  int next = 0;
-  for (int i = 0, file = 0; i < graph.input_size(); ++i) {
-    const std::string &name = graph.input(i).name();
-    if (initializers.contains(name))
-      continue;
-    int index = file++;
-    if (inv.compile.import.inputBindings.count(name))
-      continue;
-    std::string from =
-        joinPath(inv.inputsDir, "input_" + std::to_string(index) + ".pb");
-    if (!llvm::sys::fs::exists(from))
-      return llvm::createStringError("missing input file '" + from +
-                                     "' for input '" + name + "'");
-    llvm::SmallString<256> absolute(from);
-    llvm::sys::fs::make_absolute(absolute);
-    std::string to =
-        joinPath(staged, "input_" + std::to_string(next++) + ".pb");
-    llvm::sys::fs::remove(to);
-    if (std::error_code ec = llvm::sys::fs::create_link(absolute, to))
-      return llvm::createStringError("cannot stage '" + from +
-                                     "': " + ec.message());
-  }
-  return staged;
-}
-
-llvm::Error runRun(const Invocation &inv) {
+llvm::Error runRun(const Invocation &given) {
+  Invocation inv = given;
+  llvm::Expected<RunInputs> inputs = specializeToInputs(inv);
+  if (!inputs)
+    return inputs.takeError();
   WorkDir dir;
   if (llvm::Error err = makeWorkDir(inv.workDir, dir))
     return err;
@@ -186,7 +190,7 @@ llvm::Error runRun(const Invocation &inv) {
       compileAndBuild(inv, dir, {"-O2", "-march=native"});
   if (!runner)
     return runner.takeError();
-  llvm::Expected<std::string> staged = stageInputs(inv, dir);
+  llvm::Expected<std::string> staged = stageInputs(*inputs, dir);
   if (!staged)
     return staged.takeError();
   if (std::error_code ec = llvm::sys::fs::create_directories(inv.outputsDir))
@@ -196,7 +200,15 @@ llvm::Error runRun(const Invocation &inv) {
                               "--threads", std::to_string(inv.threads)});
 }
 
-llvm::Error runBench(const Invocation &inv) {
+llvm::Error runBench(const Invocation &given) {
+  Invocation inv = given;
+  std::optional<RunInputs> inputs;
+  if (!inv.inputsDir.empty()) {
+    llvm::Expected<RunInputs> specialized = specializeToInputs(inv);
+    if (!specialized)
+      return specialized.takeError();
+    inputs = std::move(*specialized);
+  }
   WorkDir dir;
   if (llvm::Error err = makeWorkDir(inv.workDir, dir))
     return err;
@@ -213,8 +225,8 @@ llvm::Error runBench(const Invocation &inv) {
                                    std::to_string(inv.threads)};
   // Without --inputs the runner synthesizes inputs (integers 0: an all-zero
   // attention mask); comparisons against other runtimes pass the same files.
-  if (!inv.inputsDir.empty()) {
-    llvm::Expected<std::string> staged = stageInputs(inv, dir);
+  if (inputs) {
+    llvm::Expected<std::string> staged = stageInputs(*inputs, dir);
     if (!staged)
       return staged.takeError();
     args.insert(args.end(), {"--inputs", *staged});

@@ -253,6 +253,7 @@ private:
   llvm::Expected<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   llvm::Error importInitializers(const onnx::GraphProto &graph);
   llvm::Error readBindings(const onnx::GraphProto &graph);
+  llvm::Error settleInputShapes(const onnx::GraphProto &graph);
   void bindInputs();
   llvm::Error importNode(const onnx::NodeProto &node, size_t index);
   Location nodeLocation(const onnx::NodeProto &node, size_t index);
@@ -269,6 +270,8 @@ private:
   std::map<std::string, std::string> dimSources_;
   /// The tensors of `--bind`, checked against their inputs' declarations.
   std::vector<HostTensor> bound_;
+  /// The checked `inputShapes`, which inputType uses as they are.
+  std::map<std::string, SmallVector<int64_t>> givenShapes_;
 };
 } // namespace
 
@@ -285,6 +288,8 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info) {
     return llvm::createStringError("input '" + info.name() +
                                    "' has unsupported element type " +
                                    std::to_string(tensor.elem_type()));
+  if (auto given = givenShapes_.find(info.name()); given != givenShapes_.end())
+    return RankedTensorType::get(given->second, elementType);
   if (!tensor.has_shape())
     return llvm::createStringError("input '" + info.name() +
                                    "' has no shape; modelc compiles static "
@@ -436,6 +441,46 @@ llvm::Error GraphImporter::readBindings(const onnx::GraphProto &graph) {
   return llvm::Error::success();
 }
 
+/// In graph order, so that a contradiction names the later input.
+llvm::Error GraphImporter::settleInputShapes(const onnx::GraphProto &graph) {
+  for (const auto &[name, dims] : options_.inputShapes)
+    if (llvm::none_of(graph.input(), [&](const onnx::ValueInfoProto &input) {
+          return input.name() == name;
+        }))
+      return llvm::createStringError("a size is given for '" + name +
+                                     "', which is not a graph input");
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    auto given = options_.inputShapes.find(input.name());
+    if (given == options_.inputShapes.end())
+      continue;
+    const std::string &name = input.name();
+    const std::vector<int64_t> &dims = given->second;
+    if (!input.type().has_tensor_type())
+      return llvm::createStringError("input '" + name + "' is not a tensor");
+    const onnx::TypeProto::Tensor &declared = input.type().tensor_type();
+    HostTensor sized;
+    sized.dataType = declared.elem_type();
+    sized.dims = dims;
+    std::map<std::string, int64_t> settled;
+    std::optional<std::string> mismatch =
+        findMismatch(declared, sized, dims_, dimSources_, settled);
+    if (mismatch) {
+      std::string shape;
+      for (auto [d, size] : llvm::enumerate(dims))
+        shape += (d ? ", " : "") + std::to_string(size);
+      return llvm::createStringError(
+          "input '" + name + "' is declared " + describeDeclared(declared) +
+          ", but is given as [" + shape + "]" + *mismatch);
+    }
+    for (const auto &[param, value] : settled) {
+      dims_[param] = value;
+      dimSources_[param] = "input '" + name + "'";
+    }
+    givenShapes_[name] = SmallVector<int64_t>(dims.begin(), dims.end());
+  }
+  return llvm::Error::success();
+}
+
 void GraphImporter::bindInputs() {
   for (const HostTensor &tensor : bound_) {
     Type elementType = convertDataType(context_, tensor.dataType);
@@ -522,6 +567,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
   for (const auto &[param, value] : dims_)
     dimSources_[param] = "--dim " + param + "=" + std::to_string(value);
   if (llvm::Error err = readBindings(graph))
+    return std::move(err);
+  if (llvm::Error err = settleInputShapes(graph))
     return std::move(err);
 
   // Graph inputs that are initializers (older IR versions) are weights.

@@ -52,6 +52,10 @@ struct ImportOptions {
   std::map<std::string, int64_t> dimValues;
   /// Graph inputs frozen to the tensor in a .pb file (`--bind INPUT=FILE`).
   std::map<std::string, std::string> inputBindings;
+  /// The sizes graph inputs have in one run (`modelc run` reads them from its
+  /// input files). They settle the inputs' symbolic and unnamed dimensions
+  /// and must agree with the declared ones and with `dimValues`.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Name of the imported function.
   std::string functionName = "main";
 };
