@@ -160,6 +160,19 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+LogicalResult TriluOp::verify() {
+  if (getInput().getType().getRank() < 2)
+    return emitOpError("expected an input of rank >= 2");
+  if (!getOffset())
+    return success();
+  auto offset = cast<RankedTensorType>(getOffset().getType());
+  if (!offset.getElementType().isInteger() || offset.getNumElements() != 1)
+    return emitOpError("expected a one-element integer offset, got ") << offset;
+  if (getK() != 0)
+    return emitOpError("expected k = 0 with an offset operand");
+  return success();
+}
+
 LogicalResult ExpandOp::verify() {
   ArrayRef<int64_t> in = getInput().getType().getShape();
   ArrayRef<int64_t> out = getType().getShape();

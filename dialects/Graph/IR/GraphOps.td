@@ -604,19 +604,28 @@ def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_TriluOp : Graph_Op<"trilu", [Pure, SameOperandsAndResultType]> {
+def Graph_TriluOp : Graph_Op<"trilu",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
   let summary = "Keeps the upper or lower triangle of the last two dimensions";
   let description = [{
-    Mirrors ONNX `Trilu` with its diagonal offset `k` known: elements outside
-    the kept triangle become zero.
+    Mirrors ONNX `Trilu`: elements outside the kept triangle become zero.
+    The diagonal offset is the `k` attribute when it is known at compile
+    time, or else the `offset` operand, a one-element integer tensor read at
+    run time (`k` is then 0). It changes values only, never the shape, so it
+    need not be a constant.
 
     ```mlir
     %y = graph.trilu %x {upper = true, k = 0 : i64} : tensor<3x4x5xf32>
+    %z = graph.trilu %x, %k : tensor<i64> {upper = false, k = 0 : i64} : tensor<3x4x5xf32>
     ```
   }];
-  let arguments = (ins Graph_Tensor:$input, BoolAttr:$upper, I64Attr:$k);
+  let arguments = (ins Graph_Tensor:$input, Optional<Graph_Tensor>:$offset,
+                       BoolAttr:$upper, I64Attr:$k);
   let results = (outs Graph_Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let assemblyFormat = [{
+    $input (`,` $offset^ `:` type($offset))? attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
 }
 
 def Graph_ResizeOp : Graph_Op<"resize", [Pure]> {

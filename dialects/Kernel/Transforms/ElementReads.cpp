@@ -184,18 +184,32 @@ ElementRead gatherNDRead(graph::GatherNDOp op) {
 }
 
 /// Trilu: the element where column - row is on the kept side of k, else 0.
+/// A run-time offset is read once per element like any other operand: a
+/// constant map, so the loop nest loads the same scalar everywhere.
 ElementRead triluRead(graph::TriluOp op) {
   unsigned rank = cast<RankedTensorType>(op.getType()).getRank();
+  MLIRContext *ctx = contextOf(op);
   ElementRead read;
   read.operands.push_back(op.getInput());
-  read.maps.push_back(AffineMap::getMultiDimIdentityMap(rank, contextOf(op)));
+  read.maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Type offsetElement;
+  if (Value offset = op.getOffset()) {
+    auto type = cast<RankedTensorType>(offset.getType());
+    offsetElement = type.getElementType();
+    read.operands.push_back(offset);
+    read.maps.push_back(AffineMap::get(
+        rank, 0,
+        SmallVector<AffineExpr>(type.getRank(), getAffineConstantExpr(0, ctx)),
+        ctx));
+  }
   bool upper = op.getUpper();
   int64_t k = op.getK();
   read.compute = [=](OpBuilder &b, Location loc, ArrayRef<Value> point,
                      ArrayRef<Value> reads) {
     IndexBuilder ib(b, loc);
     Value diagonal = ib.sub(point[rank - 1], point[rank - 2]);
-    Value bound = ib.constant(k);
+    Value bound =
+        offsetElement ? ib.toI64(reads[1], offsetElement) : ib.constant(k);
     // upper: keep column - row >= k; lower: keep column - row <= k.
     Value dropped = upper ? ib.less(diagonal, bound) : ib.less(bound, diagonal);
     return ib.select(dropped, ib.zero(reads[0].getType()), reads[0]);

@@ -303,20 +303,28 @@ llvm::Error importExpand(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// k changes values only, so it may be a run-time input: it becomes the
+/// op's offset operand, and a constant k its attribute.
 llvm::Error importTrilu(NodeContext &ctx) {
   if (ctx.inputType(0).getRank() < 2)
     return ctx.error("expected an input of rank >= 2");
   int64_t k = 0;
+  Value offset;
   if (ctx.input(1)) {
-    llvm::Expected<std::vector<int64_t>> value = ctx.requireConstantInts(1, "k");
-    if (!value)
-      return value.takeError();
-    k = value->front();
+    if (ctx.inputType(1).getNumElements() != 1 ||
+        !ctx.inputType(1).getElementType().isInteger())
+      return ctx.error("k must be a one-element integer tensor");
+    if (std::optional<std::vector<int64_t>> value =
+            ctx.constantInts(ctx.input(1)))
+      k = value->front();
+    else
+      offset = ctx.input(1);
   }
   OpBuilder &b = ctx.builder();
-  ctx.setResult(0, ctx.create<graph::TriluOp>(
-                       ctx.input(0), b.getBoolAttr(ctx.intAttr("upper", 1) != 0),
-                       b.getI64IntegerAttr(k)));
+  ctx.setResult(
+      0, ctx.create<graph::TriluOp>(ctx.inputType(0), ctx.input(0), offset,
+                                    b.getBoolAttr(ctx.intAttr("upper", 1) != 0),
+                                    b.getI64IntegerAttr(k)));
   return llvm::Error::success();
 }
 

@@ -97,3 +97,27 @@ func.func @conv_integer_weight_zero_points(%x: tensor<1x2x4x4xui8>, %w: tensor<3
   %y = graph.conv_integer %x, %w, %xz, %wz {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x4x4xui8>, tensor<3x2x1x1xi8>, tensor<ui8>, tensor<2xi8>) -> tensor<1x3x4x4xi32>
   return %y : tensor<1x3x4x4xi32>
 }
+
+// -----
+
+func.func @trilu_offset_not_one_element(%x: tensor<3x4xf32>, %k: tensor<2xi64>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{expected a one-element integer offset, got 'tensor<2xi64>'}}
+  %t = graph.trilu %x, %k : tensor<2xi64> {upper = true, k = 0 : i64} : tensor<3x4xf32>
+  return %t : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @trilu_offset_and_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{expected k = 0 with an offset operand}}
+  %t = graph.trilu %x, %k : tensor<1xi64> {upper = true, k = 2 : i64} : tensor<3x4xf32>
+  return %t : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @trilu_rank_one(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{expected an input of rank >= 2}}
+  %t = graph.trilu %x {upper = true, k = 0 : i64} : tensor<4xf32>
+  return %t : tensor<4xf32>
+}

@@ -52,3 +52,18 @@ func.func @triu(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
   %t = graph.trilu %x {upper = true, k = 1 : i64} : tensor<2x3x4xf32>
   return %t : tensor<2x3x4xf32>
 }
+
+// -----
+
+// A run-time k is one more operand, read at a constant position (the same
+// scalar at every point) and compared in place of the constant bound.
+// CHECK-LABEL: func.func @tril_runtime_k(
+//       CHECK:     linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<3x5xf32>, tensor<i64>)
+//       CHECK:     ^bb0(%[[IN:.+]]: f32, %[[K:.+]]: i64, %{{.+}}: f32):
+//       CHECK:       %[[DIAG:.+]] = arith.subi %{{.+}}, %{{.+}} : i64
+//       CHECK:       %[[DROP:.+]] = arith.cmpi slt, %[[K]], %[[DIAG]] : i64
+//       CHECK:       arith.select %[[DROP]], %{{.+}}, %[[IN]] : f32
+func.func @tril_runtime_k(%x: tensor<3x5xf32>, %k: tensor<i64>) -> tensor<3x5xf32> {
+  %t = graph.trilu %x, %k : tensor<i64> {upper = false, k = 0 : i64} : tensor<3x5xf32>
+  return %t : tensor<3x5xf32>
+}
