@@ -104,19 +104,51 @@ llvm::Error importTopK(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// The axis changes which values are summed, never the shape, so it may be
+/// a run-time input. A rank-1 input has one axis whatever its value says.
+/// Otherwise every axis is summed and the run-time axis picks one
+/// (`axis == a or axis == a - rank`); an axis out of range, which ONNX
+/// leaves undefined, gets the last one. That costs rank times the sums, a
+/// price only models with a computed axis pay.
 llvm::Error importCumSum(NodeContext &ctx) {
   int64_t rank = ctx.inputType(0).getRank();
-  llvm::Expected<std::vector<int64_t>> axisValue = ctx.requireConstantInts(1, "axis");
-  if (!axisValue)
-    return axisValue.takeError();
-  llvm::Expected<int64_t> axis = normalizeAxis(ctx, axisValue->front(), rank);
-  if (!axis)
-    return axis.takeError();
   OpBuilder &b = ctx.builder();
-  ctx.setResult(0, ctx.create<graph::CumSumOp>(
-                       ctx.input(0), b.getI64IntegerAttr(*axis),
-                       b.getBoolAttr(ctx.intAttr("exclusive", 0) != 0),
-                       b.getBoolAttr(ctx.intAttr("reverse", 0) != 0)));
+  auto cumSum = [&](int64_t axis) -> Value {
+    return ctx.create<graph::CumSumOp>(
+        ctx.input(0), b.getI64IntegerAttr(axis),
+        b.getBoolAttr(ctx.intAttr("exclusive", 0) != 0),
+        b.getBoolAttr(ctx.intAttr("reverse", 0) != 0));
+  };
+  if (!ctx.input(1))
+    return ctx.error("expected an axis operand");
+  RankedTensorType axisType = ctx.inputType(1);
+  if (axisType.getNumElements() != 1 || !axisType.getElementType().isInteger())
+    return ctx.error("axis must be a one-element integer tensor");
+  std::optional<std::vector<int64_t>> axisValue =
+      ctx.constantInts(ctx.input(1));
+  if (axisValue || rank == 1) {
+    llvm::Expected<int64_t> axis =
+        normalizeAxis(ctx, axisValue ? axisValue->front() : 0, rank);
+    if (!axis)
+      return axis.takeError();
+    ctx.setResult(0, cumSum(*axis));
+    return llvm::Error::success();
+  }
+  Value axis = ctx.input(1);
+  Type axisElement = axisType.getElementType();
+  Value picked = cumSum(rank - 1);
+  for (int64_t a = rank - 2; a >= 0; --a) {
+    // One statement per op: argument order is unspecified in C++, and the
+    // IR should not depend on the compiler that built modelc.
+    Value isA =
+        ctx.create<graph::EqualOp>(axis, scalarConstant(ctx, axisElement, a));
+    Value isNegativeA = ctx.create<graph::EqualOp>(
+        axis, scalarConstant(ctx, axisElement, a - rank));
+    Value isAxis = ctx.create<graph::OrOp>(isA, isNegativeA);
+    Value sums = cumSum(a);
+    picked = ctx.create<graph::WhereOp>(isAxis, sums, picked);
+  }
+  ctx.setResult(0, picked);
   return llvm::Error::success();
 }
 
