@@ -46,6 +46,8 @@ void registerShapeImporters(OpImporterTable &table);
 void registerGatherScatterImporters(OpImporterTable &table);
 /// Constant, ConstantOfShape, Range, EyeLike.
 void registerConstantImporters(OpImporterTable &table);
+/// Einsum, as transposes, sums and batched matrix products.
+void registerEinsumImporter(OpImporterTable &table);
 /// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger,
 /// QLinearMatMul.
 void registerQuantizationImporters(OpImporterTable &table);

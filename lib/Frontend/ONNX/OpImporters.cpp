@@ -40,6 +40,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
     registerShapeImporters(table);
     registerGatherScatterImporters(table);
     registerConstantImporters(table);
+    registerEinsumImporter(table);
     registerQuantizationImporters(table);
     return table;
   }();
