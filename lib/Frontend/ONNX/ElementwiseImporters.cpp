@@ -272,13 +272,20 @@ llvm::Error importIdentity(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// Inference-mode Dropout passes its input through and drops nothing, so
+/// its mask is true everywhere.
 llvm::Error importDropout(NodeContext &ctx) {
-  if (ctx.resultUsed(1))
-    return ctx.error("the mask output is not supported (inference only)");
   std::optional<std::vector<int64_t>> training = ctx.constantInts(ctx.input(2));
   if (ctx.input(2) && (!training || training->front() != 0))
     return ctx.error("training mode (random dropout) is not supported");
   ctx.setResult(0, ctx.input(0));
+  if (ctx.resultUsed(1)) {
+    auto maskType = RankedTensorType::get(ctx.inputType(0).getShape(),
+                                          ctx.builder().getI1Type());
+    ctx.setResult(
+        1, arith::ConstantOp::create(ctx.builder(), ctx.loc(), maskType,
+                                     DenseElementsAttr::get(maskType, true)));
+  }
   return llvm::Error::success();
 }
 
