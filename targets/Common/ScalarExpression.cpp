@@ -191,16 +191,21 @@ scalarExpression(Operation *op, llvm::function_ref<std::string(unsigned)> operan
       .Case([&](arith::SelectOp) {
         return operand(0) + " ? " + operand(1) + " : " + operand(2);
       })
-      .Case<arith::ExtFOp, arith::TruncFOp>([&](auto) {
-        return toFloatResult(floatValue(0));
-      })
+      .Case<arith::ExtFOp, arith::TruncFOp>(
+          [&](auto) { return toFloatResult(floatValue(0)); })
       .Case([&](arith::SIToFPOp) { return toFloatResult(operand(0)); })
       .Case([&](arith::UIToFPOp) { return toFloatResult(asUnsigned(0)); })
       .Case([&](arith::FPToSIOp) { return cast(floatValue(0)); })
       .Case([&](arith::FPToUIOp) {
         return cast("(" + unsignedName(resultType) + ")" + floatValue(0));
       })
-      .Case<arith::ExtSIOp, arith::TruncIOp>([&](auto) { return cast(operand(0)); })
+      .Case([&](arith::ExtSIOp) { return cast(operand(0)); })
+      // Truncation keeps the low bits; a C conversion to bool instead tests
+      // for non-zero, so i1 takes the low bit explicitly.
+      .Case([&](arith::TruncIOp) {
+        return resultType.isInteger(1) ? cast("(" + operand(0) + " & 1)")
+                                       : cast(operand(0));
+      })
       .Case([&](arith::ExtUIOp) { return cast(asUnsigned(0)); })
       .Case([&](UnrealizedConversionCastOp) { return cast(operand(0)); })
       .Case<arith::IndexCastOp, arith::IndexCastUIOp>(
