@@ -173,6 +173,26 @@ LogicalResult TriluOp::verify() {
   return success();
 }
 
+LogicalResult GridSampleOp::verify() {
+  auto input = getInput().getType(), grid = getGrid().getType();
+  auto result = getType();
+  if (input.getRank() != 4 || grid.getRank() != 4 || grid.getDimSize(3) != 2)
+    return emitOpError("expected a 4-D input and an [N, H, W, 2] grid");
+  SmallVector<int64_t> want = {input.getDimSize(0), input.getDimSize(1),
+                               grid.getDimSize(1), grid.getDimSize(2)};
+  if (grid.getDimSize(0) != input.getDimSize(0) ||
+      result.getShape() != ArrayRef<int64_t>(want))
+    return emitOpError("expected a result of shape ")
+           << shapeString(want) << ", got " << shapeString(result.getShape());
+  if (result.getElementType() != input.getElementType())
+    return emitOpError("expected the input element type");
+  if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, getMode()))
+    return emitOpError("unknown mode '") << getMode() << "'";
+  if (!llvm::is_contained({"zeros", "border", "reflection"}, getPaddingMode()))
+    return emitOpError("unknown padding mode '") << getPaddingMode() << "'";
+  return success();
+}
+
 LogicalResult ExpandOp::verify() {
   ArrayRef<int64_t> in = getInput().getType().getShape();
   ArrayRef<int64_t> out = getType().getShape();

@@ -628,6 +628,32 @@ def Graph_TriluOp : Graph_Op<"trilu",
   let hasVerifier = 1;
 }
 
+def Graph_GridSampleOp : Graph_Op<"grid_sample", [Pure]> {
+  let summary = "Samples an image at the positions a grid gives";
+  let description = [{
+    Mirrors ONNX `GridSample` on 4-D inputs, as PyTorch's grid_sample
+    defines it: `grid[n, h, w]` holds an (x, y) position in [-1, 1] over the
+    width and height of `input[n]`, and `result[n, c, h, w]` samples channel
+    c there. `mode` is "bilinear", "nearest" (ties to even) or "bicubic"
+    (A = -0.75); `padding_mode` "zeros", "border" or "reflection" says what
+    positions outside the image read; with `align_corners`, -1 and 1 are the
+    centers of the corner pixels rather than their outer edges.
+
+    ```mlir
+    %y = graph.grid_sample %x, %g {mode = "bilinear", padding_mode = "zeros", align_corners = false} : (tensor<1x3x8x8xf32>, tensor<1x4x4x2xf32>) -> tensor<1x3x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$grid,
+                       StrAttr:$mode, StrAttr:$padding_mode,
+                       BoolAttr:$align_corners);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grid attr-dict `:` `(` type($input) `,` type($grid) `)` `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Graph_ResizeOp : Graph_Op<"resize", [Pure]> {
   let summary = "Resamples a tensor to the result's shape";
   let description = [{

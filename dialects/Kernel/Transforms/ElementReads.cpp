@@ -309,6 +309,8 @@ ElementRead padRead(graph::PadOp op) {
 std::optional<ElementRead> getElementRead(Operation *op, DispatchOp dispatch) {
   if (auto resize = dyn_cast<graph::ResizeOp>(op))
     return getResizeRead(resize, dispatch);
+  if (auto sample = dyn_cast<graph::GridSampleOp>(op))
+    return getGridSampleRead(sample);
   if (auto gather = dyn_cast<graph::GatherOp>(op))
     return gatherRead(gather);
   if (auto gather = dyn_cast<graph::GatherElementsOp>(op))

@@ -45,19 +45,24 @@ class DispatchOp;
 } // namespace mlir::modelc::kernel
 
 namespace mlir::modelc::graph {
+class GridSampleOp;
 class ResizeOp;
 } // namespace mlir::modelc::graph
 
 namespace mlir::modelc::kernel {
 
 /// The element read of a Gather, GatherElements, GatherND, Trilu, OneHot,
-/// Pad or Resize in `dispatch`; none for other ops. A Resize's tap tables
-/// become new operands of `dispatch` (ResizeRead.cpp).
+/// Pad, Resize or GridSample in `dispatch`; none for other ops. A Resize's tap
+/// tables become new operands of `dispatch` (ResizeRead.cpp).
 std::optional<ElementRead> getElementRead(Operation *op, DispatchOp dispatch);
 
 /// The element read of a Resize, its tap tables added to `dispatch`
 /// (ResizeRead.cpp).
 ElementRead getResizeRead(graph::ResizeOp op, DispatchOp dispatch);
+
+/// The element read of a GridSample: taps at positions the grid holds
+/// (GridSampleRead.cpp).
+ElementRead getGridSampleRead(graph::GridSampleOp op);
 
 } // namespace mlir::modelc::kernel
 

@@ -122,6 +122,40 @@ llvm::Error importCompress(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// GridSample on 4-D inputs; opset 20's "linear" and "cubic" are opset
+/// 16's "bilinear" and "bicubic".
+llvm::Error importGridSample(NodeContext &ctx) {
+  RankedTensorType input = ctx.inputType(0), grid = ctx.inputType(1);
+  if (input.getRank() != 4)
+    return ctx.error("only 4-D inputs (2-D images) are supported, got rank " +
+                     llvm::Twine(input.getRank()));
+  if (grid.getRank() != 4 || grid.getDimSize(3) != 2 ||
+      grid.getDimSize(0) != input.getDimSize(0))
+    return ctx.error("expected an [N, H, W, 2] grid for the input's N");
+  if (!isa<FloatType>(input.getElementType()) ||
+      grid.getElementType() != input.getElementType())
+    return ctx.error("expected floating-point input and grid of one type");
+  std::string mode = ctx.stringAttr("mode", "bilinear");
+  if (mode == "linear")
+    mode = "bilinear";
+  if (mode == "cubic")
+    mode = "bicubic";
+  std::string padding = ctx.stringAttr("padding_mode", "zeros");
+  if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, mode))
+    return ctx.error("unknown mode '" + mode + "'");
+  if (!llvm::is_contained({"zeros", "border", "reflection"}, padding))
+    return ctx.error("unknown padding_mode '" + padding + "'");
+  auto type = RankedTensorType::get({input.getDimSize(0), input.getDimSize(1),
+                                     grid.getDimSize(1), grid.getDimSize(2)},
+                                    input.getElementType());
+  OpBuilder &b = ctx.builder();
+  ctx.setResult(0, ctx.create<graph::GridSampleOp>(
+                       type, ctx.input(0), ctx.input(1), b.getStringAttr(mode),
+                       b.getStringAttr(padding),
+                       b.getBoolAttr(ctx.intAttr("align_corners", 0) != 0)));
+  return llvm::Error::success();
+}
+
 llvm::Error importOneHot(NodeContext &ctx) {
   llvm::Expected<std::vector<int64_t>> depth = ctx.requireConstantInts(1, "depth");
   if (!depth)
@@ -145,16 +179,19 @@ llvm::Error importOneHot(NodeContext &ctx) {
 } // namespace
 
 void registerGatherScatterImporters(OpImporterTable &table) {
-  addImporters(table, {
-      {"GatherElements", {11, kMaxKnownOpset, importGatherElements}},
-      {"Compress", {9, kMaxKnownOpset, importCompress}},
-      {"ScatterElements", {11, kMaxKnownOpset, importScatterElements}},
-      {"Scatter", {9, 10, importScatterElements}},
-      {"ScatterND", {11, kMaxKnownOpset, importScatterND}},
-      {"GatherND", {11, kMaxKnownOpset, importGatherND}},
-      {"OneHot", {9, kMaxKnownOpset, importOneHot}},
-      {"Gather", {1, kMaxKnownOpset, importGather}},
-  });
+  addImporters(
+      table,
+      {
+          {"GatherElements", {11, kMaxKnownOpset, importGatherElements}},
+          {"Compress", {9, kMaxKnownOpset, importCompress}},
+          {"ScatterElements", {11, kMaxKnownOpset, importScatterElements}},
+          {"Scatter", {9, 10, importScatterElements}},
+          {"ScatterND", {11, kMaxKnownOpset, importScatterND}},
+          {"GatherND", {11, kMaxKnownOpset, importGatherND}},
+          {"OneHot", {9, kMaxKnownOpset, importOneHot}},
+          {"GridSample", {16, kMaxKnownOpset, importGridSample}},
+          {"Gather", {1, kMaxKnownOpset, importGather}},
+      });
 }
 
 } // namespace modelc::onnx_frontend

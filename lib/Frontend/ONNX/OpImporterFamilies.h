@@ -42,7 +42,8 @@ void registerNNImporters(OpImporterTable &table);
 void registerReductionImporters(OpImporterTable &table);
 /// Reshape, Transpose, Concat, Slice, Squeeze, Split, Pad, Resize, ...
 void registerShapeImporters(OpImporterTable &table);
-/// Gather, GatherElements, GatherND, the Scatters, Compress, OneHot.
+/// Gather, GatherElements, GatherND, the Scatters, Compress, OneHot,
+/// GridSample.
 void registerGatherScatterImporters(OpImporterTable &table);
 /// Constant, ConstantOfShape, Range, EyeLike.
 void registerConstantImporters(OpImporterTable &table);

@@ -121,3 +121,19 @@ func.func @trilu_rank_one(%x: tensor<4xf32>) -> tensor<4xf32> {
   %t = graph.trilu %x {upper = true, k = 0 : i64} : tensor<4xf32>
   return %t : tensor<4xf32>
 }
+
+// -----
+
+func.func @grid_sample_shape(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x3x2xf32>) -> tensor<1x2x3x4xf32> {
+  // expected-error @+1 {{expected a result of shape [1, 2, 3, 3], got [1, 2, 3, 4]}}
+  %y = graph.grid_sample %x, %g {mode = "bilinear", padding_mode = "zeros", align_corners = false} : (tensor<1x2x4x5xf32>, tensor<1x3x3x2xf32>) -> tensor<1x2x3x4xf32>
+  return %y : tensor<1x2x3x4xf32>
+}
+
+// -----
+
+func.func @grid_sample_mode(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x3x2xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{unknown mode 'trilinear'}}
+  %y = graph.grid_sample %x, %g {mode = "trilinear", padding_mode = "zeros", align_corners = false} : (tensor<1x2x4x5xf32>, tensor<1x3x3x2xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
