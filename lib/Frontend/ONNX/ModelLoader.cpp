@@ -21,6 +21,12 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
 namespace modelc::onnx_frontend {
 
 /// True when the file is ONNX text rather than protobuf: by extension, or by
@@ -41,6 +47,70 @@ static bool looksLikeText(llvm::StringRef path, llvm::StringRef contents) {
 static std::string firstLine(const std::string &message) {
   llvm::StringRef text(message);
   return text.trim().split('\n').first.str();
+}
+
+/// The newest IR version and default-domain opset that the onnx library
+/// modelc links knows (Debian's 1.12: IR 8, opset 17). Its checker refuses
+/// anything newer outright.
+static int64_t checkerIrVersion() { return onnx::Version::IR_VERSION; }
+static int64_t checkerOpset() {
+  return onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
+      .Map()
+      .at(onnx::ONNX_DOMAIN)
+      .second;
+}
+
+static int64_t defaultDomainOpset(const onnx::ModelProto &model) {
+  for (const auto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return 0;
+}
+
+static bool isNewerThanChecker(const onnx::ModelProto &model) {
+  return model.ir_version() > checkerIrVersion() ||
+         defaultDomainOpset(model) > checkerOpset();
+}
+
+/// Checks what onnx's checker can check of a newer model, and says so
+/// once per file. A newer IR version alone is checked in full as the newest
+/// the checker knows (a feature that version lacks still fails). Nodes of a
+/// newer opset cannot be held to older schemas, so only the graph's inputs,
+/// outputs and initializers are; modelc's importer then checks each node
+/// against the opsets it implements (findUnsupportedNodes).
+static void checkNewerModel(const onnx::ModelProto &model,
+                            const std::string &path,
+                            const std::string &directory) {
+  static std::set<std::string> warned;
+  int64_t opset = defaultDomainOpset(model);
+  bool newerOpset = opset > checkerOpset();
+  if (warned.insert(path).second)
+    spdlog::warn(
+        "warning: '{}' has IR version {} and opset {}, newer than "
+        "onnx's checker knows (IR {}, opset {}); {}",
+        path, model.ir_version(), opset, checkerIrVersion(), checkerOpset(),
+        newerOpset ? "its nodes are checked by modelc's importer only"
+                   : "checked as IR " + std::to_string(checkerIrVersion()));
+  onnx::checker::CheckerContext ctx;
+  ctx.set_ir_version(
+      static_cast<int>(std::min(model.ir_version(), checkerIrVersion())));
+  std::unordered_map<std::string, int> imports;
+  for (const auto &import : model.opset_import())
+    imports[import.domain()] = static_cast<int>(import.version());
+  ctx.set_opset_imports(imports);
+  ctx.set_model_dir(directory);
+  if (!newerOpset) {
+    onnx::checker::LexicalScopeContext scope;
+    onnx::checker::check_graph(model.graph(), ctx, scope);
+    return;
+  }
+  const onnx::GraphProto &graph = model.graph();
+  for (const onnx::TensorProto &init : graph.initializer())
+    onnx::checker::check_tensor(init, ctx);
+  for (const onnx::ValueInfoProto &info : graph.input())
+    onnx::checker::check_value_info(info, ctx);
+  for (const onnx::ValueInfoProto &info : graph.output())
+    onnx::checker::check_value_info(info, ctx);
 }
 
 llvm::Expected<LoadedModel> loadModel(const std::string &path) {
@@ -84,11 +154,13 @@ llvm::Expected<LoadedModel> loadModelFromBuffer(llvm::StringRef contents,
   if (llvm::Error err =
           checkModelExternalData(*model, directory, hasExternalData))
     return std::move(err);
-  // The checker verifies that external data files exist, relative to the
-  // model's folder, which only its file-path form knows; such a model file
-  // holds no weights, so reading it again costs little.
   try {
-    if (hasExternalData)
+    if (isNewerThanChecker(*model))
+      checkNewerModel(*model, path, directory);
+    // The checker verifies that external data files exist, relative to the
+    // model's folder, which only its file-path form knows; such a model file
+    // holds no weights, so reading it again costs little.
+    else if (hasExternalData)
       onnx::checker::check_model(path);
     else
       onnx::checker::check_model(*model);
