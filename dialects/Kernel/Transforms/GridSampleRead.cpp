@@ -20,11 +20,10 @@
 #include "dialects/Kernel/Transforms/ElementReads.h"
 
 #include "dialects/Graph/IR/GraphOps.h"
-#include "dialects/Kernel/Transforms/ElementwiseSemantics.h"
+#include "dialects/Kernel/Transforms/IndexBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::modelc::kernel {
 
@@ -121,34 +120,12 @@ struct Axis {
 /// The input at integer pixel (x, y) of image n, channel c, or 0 outside.
 Value tap(SampleBuilder &sb, Value input, Value n, Value c, Value x, Value y,
           int64_t width, int64_t height) {
-  OpBuilder &b = sb.b;
-  Location loc = sb.loc;
-  auto i64 = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v))
-        .getResult();
-  };
-  auto lessI = [&](Value p, Value q) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, p, q)
-        .getResult();
-  };
-  auto clampI = [&](Value v, int64_t hi) {
-    Value zero = i64(0), top = i64(hi);
-    Value above = arith::SelectOp::create(b, loc, lessI(v, zero), zero, v);
-    return arith::SelectOp::create(b, loc, lessI(top, above), top, above)
-        .getResult();
-  };
-  Value outside = arith::OrIOp::create(
-      b, loc,
-      arith::OrIOp::create(b, loc, lessI(x, i64(0)), lessI(i64(width - 1), x)),
-      arith::OrIOp::create(b, loc, lessI(y, i64(0)),
-                           lessI(i64(height - 1), y)));
-  auto index = [&](Value v) {
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v).getResult();
-  };
-  Value element = tensor::ExtractOp::create(
-      b, loc, input,
-      ValueRange{index(n), index(c), index(clampI(y, height - 1)),
-                 index(clampI(x, width - 1))});
+  IndexBuilder ib(sb.b, sb.loc);
+  Value outside = ib.orI(
+      ib.orI(ib.less(x, ib.constant(0)), ib.less(ib.constant(width - 1), x)),
+      ib.orI(ib.less(y, ib.constant(0)), ib.less(ib.constant(height - 1), y)));
+  Value element = ib.extract(
+      input, {n, c, ib.clamp(y, 0, height - 1), ib.clamp(x, 0, width - 1)});
   return sb.select(outside, sb.constant(0.0), sb.widen(element));
 }
 

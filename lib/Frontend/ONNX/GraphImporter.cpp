@@ -7,6 +7,7 @@
 #include "modelc/Frontend/ONNX/Importer.h"
 
 #include "FunctionExpansion.h"
+#include "ModelOpset.h"
 #include "NodeContext.h"
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
@@ -162,14 +163,6 @@ std::string nodeDisplayName(const onnx::NodeProto &node, size_t index) {
 // Unsupported-op scan
 //===----------------------------------------------------------------------===//
 
-/// The default-domain opset version the model imports.
-static int64_t defaultOpset(const onnx::ModelProto &model) {
-  for (const auto &opset : model.opset_import())
-    if (opset.domain().empty() || opset.domain() == "ai.onnx")
-      return opset.version();
-  return 0;
-}
-
 static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
                       std::vector<UnsupportedNode> &out) {
   const llvm::StringMap<OpImporter> &importers = getOpImporters();
@@ -177,7 +170,7 @@ static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
     UnsupportedNode entry{node.op_type(),
                           node.domain().empty() ? "ai.onnx" : node.domain(),
                           opset, nodeDisplayName(node, index), ""};
-    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    bool defaultDomain = isDefaultDomain(node.domain());
     auto it = importers.find(node.op_type());
     bool expandable = defaultDomain && hasFunctionBody(node.op_type(), opset);
     if (!defaultDomain)
@@ -202,7 +195,7 @@ static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
 
 std::vector<UnsupportedNode> findUnsupportedNodes(const onnx::ModelProto &model) {
   std::vector<UnsupportedNode> nodes;
-  scanGraph(model.graph(), defaultOpset(model), nodes);
+  scanGraph(model.graph(), defaultDomainOpset(model), nodes);
   return nodes;
 }
 
@@ -549,7 +542,7 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
 llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
   const onnx::ModelProto &model = *model_.proto;
   const onnx::GraphProto &graph = model.graph();
-  opset_ = defaultOpset(model);
+  opset_ = defaultDomainOpset(model);
 
   std::vector<UnsupportedNode> unsupported = findUnsupportedNodes(model);
   if (!unsupported.empty())

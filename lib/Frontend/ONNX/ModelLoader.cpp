@@ -12,6 +12,7 @@
 #include "modelc/Frontend/ONNX/Importer.h"
 
 #include "ExternalData.h"
+#include "ModelOpset.h"
 
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
@@ -58,13 +59,6 @@ static int64_t checkerOpset() {
       .Map()
       .at(onnx::ONNX_DOMAIN)
       .second;
-}
-
-static int64_t defaultDomainOpset(const onnx::ModelProto &model) {
-  for (const auto &opset : model.opset_import())
-    if (opset.domain().empty() || opset.domain() == "ai.onnx")
-      return opset.version();
-  return 0;
 }
 
 static bool isNewerThanChecker(const onnx::ModelProto &model) {

@@ -6,6 +6,8 @@
 
 #include "modelc/Frontend/ONNX/ShapeOperands.h"
 
+#include "ModelOpset.h"
+
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -103,19 +105,12 @@ void collectSubgraphReads(const onnx::GraphProto &graph, bool inside,
     }
   }
 }
-
-bool isDefaultDomain(const std::string &domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
 } // namespace
 
 std::vector<ShapeOperandInput>
 findShapeOperandInputs(const onnx::ModelProto &model) {
   const onnx::GraphProto &graph = model.graph();
-  int64_t opset = 0;
-  for (const auto &import : model.opset_import())
-    if (isDefaultDomain(import.domain()))
-      opset = import.version();
+  int64_t opset = defaultDomainOpset(model);
 
   llvm::StringSet<> initializers;
   for (const onnx::TensorProto &init : graph.initializer())
