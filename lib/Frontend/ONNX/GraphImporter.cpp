@@ -104,6 +104,21 @@ NodeContext::intsAttr(llvm::StringRef name) const {
   return std::vector<int64_t>(attr->ints().begin(), attr->ints().end());
 }
 
+std::vector<float> NodeContext::floatsAttr(llvm::StringRef name) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr)
+    return {};
+  return std::vector<float>(attr->floats().begin(), attr->floats().end());
+}
+
+std::vector<std::string> NodeContext::stringsAttr(llvm::StringRef name) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr)
+    return {};
+  return std::vector<std::string>(attr->strings().begin(),
+                                  attr->strings().end());
+}
+
 std::optional<std::vector<int64_t>>
 NodeContext::constantInts(Value value) const {
   ElementsAttr attr;

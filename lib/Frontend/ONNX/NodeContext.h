@@ -59,6 +59,9 @@ public:
   std::string stringAttr(llvm::StringRef name,
                          llvm::StringRef defaultValue) const;
   std::optional<std::vector<int64_t>> intsAttr(llvm::StringRef name) const;
+  /// A list attribute's values; empty when the node does not set it.
+  std::vector<float> floatsAttr(llvm::StringRef name) const;
+  std::vector<std::string> stringsAttr(llvm::StringRef name) const;
 
   /// The integer values of a constant operand (shapes, axes, pads); nothing
   /// when the operand is absent or not a compile-time constant.

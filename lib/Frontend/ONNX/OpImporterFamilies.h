@@ -49,6 +49,8 @@ void registerGatherScatterImporters(OpImporterTable &table);
 void registerConstantImporters(OpImporterTable &table);
 /// Einsum, as transposes, sums and batched matrix products.
 void registerEinsumImporter(OpImporterTable &table);
+/// RNN, GRU, LSTM, unrolled over their time steps.
+void registerRecurrentImporters(OpImporterTable &table);
 /// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger,
 /// QLinearMatMul.
 void registerQuantizationImporters(OpImporterTable &table);

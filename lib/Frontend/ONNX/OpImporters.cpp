@@ -41,6 +41,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
     registerGatherScatterImporters(table);
     registerConstantImporters(table);
     registerEinsumImporter(table);
+    registerRecurrentImporters(table);
     registerQuantizationImporters(table);
     return table;
   }();
