@@ -17,6 +17,7 @@
 #include "mlir/IR/Matchers.h"
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <map>
@@ -178,6 +179,12 @@ std::string nodeDisplayName(const onnx::NodeProto &node, size_t index) {
 // Unsupported-op scan
 //===----------------------------------------------------------------------===//
 
+/// Ops the graph importer handles itself: their bodies are subgraphs, which
+/// it imports in place.
+static bool isControlFlowOp(const onnx::NodeProto &node) {
+  return node.op_type() == "If";
+}
+
 static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
                       std::vector<UnsupportedNode> &out) {
   const llvm::StringMap<OpImporter> &importers = getOpImporters();
@@ -187,7 +194,9 @@ static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
                           opset, nodeDisplayName(node, index), ""};
     bool defaultDomain = isDefaultDomain(node.domain());
     auto it = importers.find(node.op_type());
-    bool expandable = defaultDomain && hasFunctionBody(node.op_type(), opset);
+    bool expandable =
+        defaultDomain &&
+        (hasFunctionBody(node.op_type(), opset) || isControlFlowOp(node));
     if (!defaultDomain)
       entry.reason = "domain not supported";
     else if (it == importers.end() && !expandable)
@@ -264,6 +273,12 @@ private:
   llvm::Error settleInputShapes(const onnx::GraphProto &graph);
   void bindInputs();
   llvm::Error importNode(const onnx::NodeProto &node, size_t index);
+  /// Imports `graph`'s initializers and nodes where the builder stands, with
+  /// the values defined so far in scope (ONNX's outer-scope capture), and
+  /// gives its outputs. Names it defines go out of scope after it.
+  llvm::Expected<SmallVector<Value>>
+  importSubgraph(const onnx::GraphProto &graph);
+  llvm::Error importIf(NodeContext &ctx);
   Location nodeLocation(const onnx::NodeProto &node, size_t index);
 
   MLIRContext &context_;
@@ -518,9 +533,10 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
   }
   const llvm::StringMap<OpImporter> &importers = getOpImporters();
   auto importer = importers.find(node.op_type());
-  bool handled = importer != importers.end() &&
-                 opset_ >= importer->second.minOpset &&
-                 opset_ <= importer->second.maxOpset;
+  bool handled =
+      isControlFlowOp(node) ||
+      (importer != importers.end() && opset_ >= importer->second.minOpset &&
+       opset_ <= importer->second.maxOpset);
   if (!handled) {
     // An op defined as a function: import its body in its place.
     std::vector<Type> inputTypes;
@@ -540,7 +556,8 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
   }
   NodeContext ctx(builder_, node, opset_, nodeLocation(node, index),
                   std::move(inputs), model_.directory);
-  if (llvm::Error err = importer->second.import(ctx))
+  if (llvm::Error err =
+          isControlFlowOp(node) ? importIf(ctx) : importer->second.import(ctx))
     return err;
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())
@@ -552,6 +569,96 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
     values_[node.output(i)] = result;
   }
   return llvm::Error::success();
+}
+
+llvm::Expected<SmallVector<Value>>
+GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
+  llvm::StringMap<Value> outerScope = values_;
+  auto restore =
+      llvm::make_scope_exit([&] { values_ = std::move(outerScope); });
+  if (llvm::Error err = importInitializers(graph))
+    return std::move(err);
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (llvm::Error err = importNode(node, index))
+      return std::move(err);
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto it = values_.find(output.name());
+    if (it == values_.end())
+      return llvm::createStringError("subgraph '" + graph.name() +
+                                     "' never computes its output '" +
+                                     output.name() + "'");
+    results.push_back(it->second);
+  }
+  return results;
+}
+
+/// If with a condition known at compile time (a constant, or an input
+/// bound with --bind) is its branch. Otherwise both branches run and each
+/// result is selected with graph.where, which needs the branches to agree
+/// on every result's type.
+llvm::Error GraphImporter::importIf(NodeContext &ctx) {
+  const onnx::AttributeProto *thenBranch = ctx.attribute("then_branch");
+  const onnx::AttributeProto *elseBranch = ctx.attribute("else_branch");
+  if (!thenBranch || !elseBranch || !thenBranch->has_g() ||
+      !elseBranch->has_g())
+    return ctx.error("expected then_branch and else_branch graphs");
+  Value condition = ctx.input(0);
+  auto conditionType =
+      condition ? dyn_cast<RankedTensorType>(condition.getType()) : nullptr;
+  if (!conditionType || conditionType.getNumElements() != 1 ||
+      !conditionType.getElementType().isInteger(1))
+    return ctx.error("the condition must be a single boolean");
+  auto setResults = [&](ArrayRef<Value> values) -> llvm::Error {
+    if (values.size() != ctx.results().size())
+      return ctx.error("a branch gives " + llvm::Twine(values.size()) +
+                       " outputs for " + llvm::Twine(ctx.results().size()) +
+                       " results");
+    for (auto [i, value] : llvm::enumerate(values))
+      ctx.setResult(i, value);
+    return llvm::Error::success();
+  };
+
+  ElementsAttr known;
+  if (matchPattern(condition, m_Constant(&known))) {
+    bool taken = graph::readConstantAsInts(known).front() != 0;
+    llvm::Expected<SmallVector<Value>> branch =
+        importSubgraph(taken ? thenBranch->g() : elseBranch->g());
+    if (!branch)
+      return branch.takeError();
+    return setResults(*branch);
+  }
+  llvm::Expected<SmallVector<Value>> thenResults =
+      importSubgraph(thenBranch->g());
+  if (!thenResults)
+    return thenResults.takeError();
+  llvm::Expected<SmallVector<Value>> elseResults =
+      importSubgraph(elseBranch->g());
+  if (!elseResults)
+    return elseResults.takeError();
+  if (thenResults->size() != elseResults->size())
+    return ctx.error("the branches give " + llvm::Twine(thenResults->size()) +
+                     " and " + llvm::Twine(elseResults->size()) + " outputs");
+  Value scalarCondition = ctx.create<graph::ReshapeOp>(
+      RankedTensorType::get({}, conditionType.getElementType()), condition);
+  SmallVector<Value> selected;
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(*thenResults, *elseResults))) {
+    auto [thenValue, elseValue] = pair;
+    if (thenValue.getType() != elseValue.getType()) {
+      std::string thenType, elseType;
+      llvm::raw_string_ostream(thenType) << thenValue.getType();
+      llvm::raw_string_ostream(elseType) << elseValue.getType();
+      return ctx.error("the condition is known only at run time and the "
+                       "branches' output " +
+                       llvm::Twine(i) + " differs (" + thenType + " and " +
+                       elseType +
+                       "); bind the inputs it depends on with --bind");
+    }
+    selected.push_back(
+        ctx.create<graph::WhereOp>(scalarCondition, thenValue, elseValue));
+  }
+  return setResults(selected);
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
