@@ -6,6 +6,7 @@
 
 #include "modelc/Frontend/ONNX/Importer.h"
 
+#include "ControlFlowImporters.h"
 #include "FunctionExpansion.h"
 #include "ModelOpset.h"
 #include "NodeContext.h"
@@ -179,12 +180,6 @@ std::string nodeDisplayName(const onnx::NodeProto &node, size_t index) {
 // Unsupported-op scan
 //===----------------------------------------------------------------------===//
 
-/// Ops the graph importer handles itself: their bodies are subgraphs, which
-/// it imports in place.
-static bool isControlFlowOp(const onnx::NodeProto &node) {
-  return node.op_type() == "If";
-}
-
 static void scanGraph(const onnx::GraphProto &graph, int64_t opset,
                       std::vector<UnsupportedNode> &out) {
   const llvm::StringMap<OpImporter> &importers = getOpImporters();
@@ -254,7 +249,7 @@ std::string formatUnsupported(const std::vector<UnsupportedNode> &nodes) {
 static void annotateQuantizedPorts(func::FuncOp func);
 
 namespace {
-class GraphImporter {
+class GraphImporter : public SubgraphImporter {
 public:
   GraphImporter(MLIRContext &context, const LoadedModel &model,
                 const ImportOptions &options)
@@ -273,12 +268,9 @@ private:
   llvm::Error settleInputShapes(const onnx::GraphProto &graph);
   void bindInputs();
   llvm::Error importNode(const onnx::NodeProto &node, size_t index);
-  /// Imports `graph`'s initializers and nodes where the builder stands, with
-  /// the values defined so far in scope (ONNX's outer-scope capture), and
-  /// gives its outputs. Names it defines go out of scope after it.
   llvm::Expected<SmallVector<Value>>
-  importSubgraph(const onnx::GraphProto &graph);
-  llvm::Error importIf(NodeContext &ctx);
+  importSubgraph(const onnx::GraphProto &graph,
+                 ArrayRef<Value> formalInputs) override;
   Location nodeLocation(const onnx::NodeProto &node, size_t index);
 
   MLIRContext &context_;
@@ -556,8 +548,8 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
   }
   NodeContext ctx(builder_, node, opset_, nodeLocation(node, index),
                   std::move(inputs), model_.directory);
-  if (llvm::Error err =
-          isControlFlowOp(node) ? importIf(ctx) : importer->second.import(ctx))
+  if (llvm::Error err = isControlFlowOp(node) ? importControlFlow(ctx, *this)
+                                              : importer->second.import(ctx))
     return err;
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())
@@ -572,10 +564,18 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
 }
 
 llvm::Expected<SmallVector<Value>>
-GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
+GraphImporter::importSubgraph(const onnx::GraphProto &graph,
+                              ArrayRef<Value> formalInputs) {
+  if (static_cast<size_t>(graph.input_size()) != formalInputs.size())
+    return llvm::createStringError("subgraph '" + graph.name() + "' has " +
+                                   std::to_string(graph.input_size()) +
+                                   " inputs, expected " +
+                                   std::to_string(formalInputs.size()));
   llvm::StringMap<Value> outerScope = values_;
   auto restore =
       llvm::make_scope_exit([&] { values_ = std::move(outerScope); });
+  for (auto [formal, value] : llvm::zip(graph.input(), formalInputs))
+    values_[formal.name()] = value;
   if (llvm::Error err = importInitializers(graph))
     return std::move(err);
   for (auto [index, node] : llvm::enumerate(graph.node()))
@@ -591,74 +591,6 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
     results.push_back(it->second);
   }
   return results;
-}
-
-/// If with a condition known at compile time (a constant, or an input
-/// bound with --bind) is its branch. Otherwise both branches run and each
-/// result is selected with graph.where, which needs the branches to agree
-/// on every result's type.
-llvm::Error GraphImporter::importIf(NodeContext &ctx) {
-  const onnx::AttributeProto *thenBranch = ctx.attribute("then_branch");
-  const onnx::AttributeProto *elseBranch = ctx.attribute("else_branch");
-  if (!thenBranch || !elseBranch || !thenBranch->has_g() ||
-      !elseBranch->has_g())
-    return ctx.error("expected then_branch and else_branch graphs");
-  Value condition = ctx.input(0);
-  auto conditionType =
-      condition ? dyn_cast<RankedTensorType>(condition.getType()) : nullptr;
-  if (!conditionType || conditionType.getNumElements() != 1 ||
-      !conditionType.getElementType().isInteger(1))
-    return ctx.error("the condition must be a single boolean");
-  auto setResults = [&](ArrayRef<Value> values) -> llvm::Error {
-    if (values.size() != ctx.results().size())
-      return ctx.error("a branch gives " + llvm::Twine(values.size()) +
-                       " outputs for " + llvm::Twine(ctx.results().size()) +
-                       " results");
-    for (auto [i, value] : llvm::enumerate(values))
-      ctx.setResult(i, value);
-    return llvm::Error::success();
-  };
-
-  ElementsAttr known;
-  if (matchPattern(condition, m_Constant(&known))) {
-    bool taken = graph::readConstantAsInts(known).front() != 0;
-    llvm::Expected<SmallVector<Value>> branch =
-        importSubgraph(taken ? thenBranch->g() : elseBranch->g());
-    if (!branch)
-      return branch.takeError();
-    return setResults(*branch);
-  }
-  llvm::Expected<SmallVector<Value>> thenResults =
-      importSubgraph(thenBranch->g());
-  if (!thenResults)
-    return thenResults.takeError();
-  llvm::Expected<SmallVector<Value>> elseResults =
-      importSubgraph(elseBranch->g());
-  if (!elseResults)
-    return elseResults.takeError();
-  if (thenResults->size() != elseResults->size())
-    return ctx.error("the branches give " + llvm::Twine(thenResults->size()) +
-                     " and " + llvm::Twine(elseResults->size()) + " outputs");
-  Value scalarCondition = ctx.create<graph::ReshapeOp>(
-      RankedTensorType::get({}, conditionType.getElementType()), condition);
-  SmallVector<Value> selected;
-  for (auto [i, pair] :
-       llvm::enumerate(llvm::zip(*thenResults, *elseResults))) {
-    auto [thenValue, elseValue] = pair;
-    if (thenValue.getType() != elseValue.getType()) {
-      std::string thenType, elseType;
-      llvm::raw_string_ostream(thenType) << thenValue.getType();
-      llvm::raw_string_ostream(elseType) << elseValue.getType();
-      return ctx.error("the condition is known only at run time and the "
-                       "branches' output " +
-                       llvm::Twine(i) + " differs (" + thenType + " and " +
-                       elseType +
-                       "); bind the inputs it depends on with --bind");
-    }
-    selected.push_back(
-        ctx.create<graph::WhereOp>(scalarCondition, thenValue, elseValue));
-  }
-  return setResults(selected);
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run() {
