@@ -21,13 +21,13 @@ usage: recurrent_cells.py --modelc BIN [--keep DIR]
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
+
+from one_node_model import compare_outputs, refused_with, run_one_node
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 DEFAULT_ACTIVATIONS = {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"],
@@ -212,15 +212,9 @@ def main():
             label = f"{op} {attrs}"
             ops = build_case(*case, rng)
             folder = os.path.join(work, str(index))
-            inputs = os.path.join(folder, "in")
-            os.makedirs(inputs)
             names = [n if n in ops else "" for n in order]
             while names and not names[-1]:
                 names.pop()
-            for k, name in enumerate(n for n in names if n):
-                with open(os.path.join(inputs, f"input_{k}.pb"), "wb") as fh:
-                    fh.write(numpy_helper.from_array(ops[name], name)
-                             .SerializeToString())
             results = ["Y", "Y_h", "Y_c"][:3 if op == "LSTM" else 2]
             dirs = 2 if attrs.get("direction") == "bidirectional" else 1
             shapes = ([[batch, steps, dirs, hidden]] + [[batch, dirs, hidden]] * 2
@@ -228,59 +222,27 @@ def main():
                       [[steps, dirs, batch, hidden]] + [[dirs, batch, hidden]] * 2)
             node_attrs = dict(attrs)
             node_attrs.setdefault("hidden_size", hidden)
-            graph = helper.make_graph(
-                [helper.make_node(op, names, results, name="cell",
-                                  **node_attrs)],
-                "recurrent",
-                [helper.make_tensor_value_info(
-                    n, TensorProto.INT32 if n == "sequence_lens"
-                    else TensorProto.FLOAT, list(ops[n].shape))
-                 for n in names if n],
-                [helper.make_tensor_value_info(n, TensorProto.FLOAT, shape)
-                 for n, shape in zip(results, shapes)])
-            model = helper.make_model(
-                graph, opset_imports=[helper.make_opsetid("", 14)])
-            model.ir_version = 8
-            path = os.path.join(folder, "model.onnx")
-            onnx.save(model, path)
-            outputs = os.path.join(folder, "out")
-            proc = subprocess.run(
-                [args.modelc, "run", path, "--target=c", "--inputs", inputs,
-                 "--outputs", outputs], capture_output=True, text=True)
+            node = helper.make_node(op, names, results, name="cell",
+                                    **node_attrs)
+            proc, got = run_one_node(
+                args.modelc, folder, node,
+                {n: ops[n] if n else None for n in names},
+                shapes[:len(results)], 14)
             if refusal:
-                lines = proc.stderr.strip().splitlines()
-                if proc.returncode == 1 and len(lines) == 1 and \
-                        lines[0].startswith(f"modelc: error: node 'cell' ({op})") \
-                        and refusal in lines[0]:
-                    passed += 1
-                    print(f"PASS {op} refused: {lines[0]}")
-                else:
-                    failed += 1
-                    print(f"FAIL {op}: exit {proc.returncode}, expected "
-                          f"'{refusal}': {proc.stderr.strip()[-300:]}")
+                ok = refused_with(proc, f"node 'cell' ({op})", refusal)
+                print(f"{'PASS' if ok else 'FAIL'} {op} refused: "
+                      f"{proc.stderr.strip()[-300:]}")
+                passed, failed = passed + ok, failed + (not ok)
                 continue
-            if proc.returncode != 0:
+            if got is None:
                 failed += 1
                 print(f"FAIL {label}: {proc.stderr.strip()[-300:]}")
                 continue
             wants = reference(op, ops["X"], ops["W"], ops["R"], ops.get("B"),
                               ops.get("sequence_lens"), ops.get("initial_h"),
                               ops.get("initial_c"), ops.get("P"), attrs)
-            details, ok = [], True
-            for k, want in enumerate(wants):
-                got = numpy_helper.to_array(onnx.load_tensor(
-                    os.path.join(outputs, f"output_{k}.pb")))
-                if got.shape != want.shape:
-                    ok = False
-                    details.append(f"{results[k]} {list(got.shape)}, expected "
-                                   f"{list(want.shape)}")
-                    continue
-                scale = max(float(np.max(np.abs(want))), 1e-30)
-                error = float(np.max(np.abs(got.astype(np.float64) - want)))
-                ok = ok and error <= 1e-4 * scale
-                details.append(f"{results[k]} {error / scale:.2g}")
-            print(f"{'PASS' if ok else 'FAIL'} {label}: max |error| of the "
-                  f"largest output: {', '.join(details)}")
+            ok, detail = compare_outputs(got, wants, results)
+            print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}")
             passed, failed = passed + ok, failed + (not ok)
     finally:
         if not args.keep:

@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 //
 // Ops that read or write positions an index operand names: the Gather and
-// Scatter variants, Compress and OneHot.
+// Scatter variants, Compress, OneHot, GridSample and ReverseSequence.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +15,8 @@
 
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 using namespace mlir;
 namespace graph = mlir::modelc::graph;
@@ -176,6 +178,53 @@ llvm::Error importOneHot(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// ReverseSequence gathers along the time axis: entry b's element t comes
+/// from position lens[b] - 1 - t while t < lens[b], and stays otherwise. The
+/// indices are computed in the graph, so sequence_lens may be a run-time
+/// input.
+llvm::Error importReverseSequence(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t timeAxis = ctx.intAttr("time_axis", 0);
+  int64_t batchAxis = ctx.intAttr("batch_axis", 1);
+  if (rank < 2 || (timeAxis != 0 && timeAxis != 1) ||
+      (batchAxis != 0 && batchAxis != 1) || timeAxis == batchAxis)
+    return ctx.error("time_axis and batch_axis must be 0 and 1 in some order "
+                     "over an input of rank 2 or more");
+  int64_t steps = type.getDimSize(timeAxis), batch = type.getDimSize(batchAxis);
+  RankedTensorType lensType = ctx.inputType(1);
+  if (lensType.getShape() != ArrayRef<int64_t>{batch} ||
+      !isa<IntegerType>(lensType.getElementType()))
+    return ctx.error("sequence_lens must be integers of shape [" +
+                     llvm::Twine(batch) + "]");
+  OpBuilder &b = ctx.builder();
+  Type i64 = b.getI64Type();
+  SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1);
+  timeShape[timeAxis] = steps;
+  batchShape[batchAxis] = batch;
+  SmallVector<double> iota(steps);
+  for (int64_t t = 0; t < steps; ++t)
+    iota[t] = static_cast<double>(t);
+  auto timeType = RankedTensorType::get(timeShape, i64);
+  Value time = arith::ConstantOp::create(
+      b, ctx.loc(), timeType,
+      cast<TypedAttr>(graph::makeConstantFromDoubles(timeType, iota)));
+  Value lens = ctx.input(1);
+  if (!lensType.getElementType().isInteger(64))
+    lens = ctx.create<graph::CastOp>(RankedTensorType::get({batch}, i64), lens);
+  lens = reshapeTo(ctx, lens, batchShape);
+  Value reversed = ctx.create<graph::SubOp>(
+      ctx.create<graph::SubOp>(lens, scalarConstant(ctx, i64, 1.0)), time);
+  Value inside = ctx.create<graph::LessOp>(time, lens);
+  Value index = ctx.create<graph::WhereOp>(inside, reversed, time);
+  index = ctx.create<graph::ExpandOp>(
+      RankedTensorType::get(type.getShape(), i64), index);
+  ctx.setResult(
+      0, ctx.create<graph::GatherElementsOp>(type, ctx.input(0), index,
+                                             b.getI64IntegerAttr(timeAxis)));
+  return llvm::Error::success();
+}
+
 } // namespace
 
 void registerGatherScatterImporters(OpImporterTable &table) {
@@ -191,6 +240,7 @@ void registerGatherScatterImporters(OpImporterTable &table) {
           {"OneHot", {9, kMaxKnownOpset, importOneHot}},
           {"GridSample", {16, kMaxKnownOpset, importGridSample}},
           {"Gather", {1, kMaxKnownOpset, importGather}},
+          {"ReverseSequence", {10, kMaxKnownOpset, importReverseSequence}},
       });
 }
 

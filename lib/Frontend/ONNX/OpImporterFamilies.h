@@ -43,7 +43,7 @@ void registerReductionImporters(OpImporterTable &table);
 /// Reshape, Transpose, Concat, Slice, Squeeze, Split, Pad, Resize, ...
 void registerShapeImporters(OpImporterTable &table);
 /// Gather, GatherElements, GatherND, the Scatters, Compress, OneHot,
-/// GridSample.
+/// GridSample, ReverseSequence.
 void registerGatherScatterImporters(OpImporterTable &table);
 /// Constant, ConstantOfShape, Range, EyeLike.
 void registerConstantImporters(OpImporterTable &table);
@@ -51,6 +51,8 @@ void registerConstantImporters(OpImporterTable &table);
 void registerEinsumImporter(OpImporterTable &table);
 /// RNN, GRU, LSTM, unrolled over their time steps.
 void registerRecurrentImporters(OpImporterTable &table);
+/// Det, as a sum of products of its elements (matrices up to 4 x 4).
+void registerDeterminantImporter(OpImporterTable &table);
 /// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger,
 /// QLinearMatMul.
 void registerQuantizationImporters(OpImporterTable &table);

@@ -42,6 +42,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
     registerConstantImporters(table);
     registerEinsumImporter(table);
     registerRecurrentImporters(table);
+    registerDeterminantImporter(table);
     registerQuantizationImporters(table);
     return table;
   }();
