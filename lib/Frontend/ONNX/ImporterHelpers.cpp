@@ -66,46 +66,51 @@ std::optional<SmallVector<int64_t>> readWindowInts(NodeContext &ctx,
 
 llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
                                   ArrayRef<int64_t> kernel, bool lifted) {
+  size_t spatial = kernel.size();
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
-  auto read = [&](llvm::StringRef name, SmallVector<int64_t> fallback) {
-    return readWindowInts(ctx, name, lifted).value_or(fallback);
+  auto read = [&](llvm::StringRef name, size_t count, int64_t fallback) {
+    return readWindowInts(ctx, name, lifted)
+        .value_or(SmallVector<int64_t>(count, fallback));
   };
-  w.strides = read("strides", {1, 1});
-  w.dilations = read("dilations", {1, 1});
-  w.pads = read("pads", {0, 0, 0, 0});
-  if (w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4)
-    return ctx.error("expected 1-D or 2-D strides, dilations and pads");
+  w.strides = read("strides", spatial, 1);
+  w.dilations = read("dilations", spatial, 1);
+  w.pads = read("pads", 2 * spatial, 0);
+  if (w.strides.size() != spatial || w.dilations.size() != spatial ||
+      w.pads.size() != 2 * spatial)
+    return ctx.error("expected " + llvm::Twine(lifted ? 1 : spatial) +
+                     "-D strides, dilations and pads");
   // What the graph ops' type inference requires (and auto_pad divides by):
   // a node breaking it must be an error here, as building the op would abort.
-  for (int d = 0; d < 2; ++d) {
+  for (size_t d = 0; d < spatial; ++d) {
     if (w.kernel[d] < 1 || w.strides[d] < 1 || w.dilations[d] < 1)
       return ctx.error("kernel, strides and dilations must be positive");
-    if (w.pads[d] < 0 || w.pads[d + 2] < 0)
+    if (w.pads[d] < 0 || w.pads[d + spatial] < 0)
       return ctx.error("pads must not be negative");
   }
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
-    w.pads.assign(4, 0);
+    w.pads.assign(2 * spatial, 0);
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (int d = 0; d < 2; ++d) {
+    for (size_t d = 0; d < spatial; ++d) {
       int64_t out = (inShape[2 + d] + w.strides[d] - 1) / w.strides[d];
       int64_t span = (kernel[d] - 1) * w.dilations[d] + 1;
       int64_t total =
           std::max<int64_t>(0, (out - 1) * w.strides[d] + span - inShape[2 + d]);
       int64_t small = total / 2, large = total - small;
       w.pads[d] = autoPad == "SAME_UPPER" ? small : large;
-      w.pads[d + 2] = autoPad == "SAME_UPPER" ? large : small;
+      w.pads[d + spatial] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad != "NOTSET") {
     return ctx.error("unknown auto_pad '" + autoPad + "'");
   }
-  for (int d = 0; d < 2; ++d) {
+  for (size_t d = 0; d < spatial; ++d) {
     int64_t span = (w.kernel[d] - 1) * w.dilations[d] + 1;
-    if (inShape[2 + d] + w.pads[d] + w.pads[d + 2] < span)
+    int64_t padded = inShape[2 + d] + w.pads[d] + w.pads[d + spatial];
+    if (padded < span)
       return ctx.error("the output would be empty: the dilated kernel spans " +
                        llvm::Twine(span) + ", the padded input " +
-                       llvm::Twine(inShape[2 + d] + w.pads[d] + w.pads[d + 2]));
+                       llvm::Twine(padded));
   }
   return w;
 }

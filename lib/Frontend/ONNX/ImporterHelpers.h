@@ -39,7 +39,8 @@ mlir::Value scalarConstant(NodeContext &ctx, mlir::Type elementType,
                            double value);
 
 /// Window attributes of Conv and the pools, with auto_pad resolved to
-/// explicit [top, left, bottom, right] pads.
+/// explicit pads: all the begins, then all the ends ([top, left, bottom,
+/// right] in 2-D).
 struct Window {
   llvm::SmallVector<int64_t> kernel, strides, pads, dilations;
 };
@@ -50,8 +51,9 @@ struct Window {
 std::optional<llvm::SmallVector<int64_t>>
 readWindowInts(NodeContext &ctx, llvm::StringRef name, bool lifted);
 
-/// The window of a 2-D op over an input of shape `inShape`, checked here
-/// because the graph ops' type inference would abort on a bad one.
+/// The window of an op with `kernel.size()` spatial dimensions (2 for a
+/// lifted 1-D op) over an input of shape `inShape`, checked here because
+/// the graph ops' type inference would abort on a bad one.
 llvm::Expected<Window> readWindow(NodeContext &ctx,
                                   llvm::ArrayRef<int64_t> inShape,
                                   llvm::ArrayRef<int64_t> kernel, bool lifted);

@@ -13,6 +13,7 @@
 #include "ImporterHelpers.h"
 #include "NodeContext.h"
 #include "OpImporterFamilies.h"
+#include "VolumeWindows.h"
 
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Graph/IR/ShapeHelpers.h"
@@ -76,6 +77,8 @@ llvm::Error importConv(NodeContext &ctx) {
           ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
           /*biasInput=*/2, /*transposed=*/false))
     return err;
+  if (ctx.inputType(0).getRank() == 5)
+    return importVolumeConv(ctx);
   Value operands[] = {ctx.input(0), ctx.input(1)};
   llvm::Expected<bool> lifted = liftWindowOperands(ctx, operands, "convolutions");
   if (!lifted)
@@ -222,6 +225,8 @@ llvm::Error importPool(NodeContext &ctx) {
       !ctx.inputType(0).getElementType().isInteger(8))
     if (llvm::Error err = requireFloatInput(ctx))
       return err;
+  if (ctx.inputType(0).getRank() == 5)
+    return importVolumePool(ctx, std::is_same_v<OpTy, graph::MaxPoolOp>);
   Value operands[] = {ctx.input(0)};
   llvm::Expected<bool> liftedOr = liftWindowOperands(ctx, operands, "pools");
   if (!liftedOr)
