@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // Ops that read or write positions an index operand names: the Gather and
-// Scatter variants, Compress, OneHot, GridSample and ReverseSequence.
+// Scatter variants, Compress, NonZero, OneHot, GridSample, ReverseSequence
+// and MaxUnpool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 #include "dialects/Graph/IR/GraphOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 namespace graph = mlir::modelc::graph;
@@ -225,6 +227,107 @@ llvm::Error importReverseSequence(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// NonZero's result size is its input's data, so the input must be known
+/// at compile time (`modelc run` freezes it as a shape operand); its
+/// positions are then a constant [rank, count], in row-major order.
+llvm::Error importNonZero(NodeContext &ctx) {
+  ElementsAttr data;
+  if (!matchPattern(ctx.input(0), m_Constant(&data)))
+    return ctx.error("the output's size is the number of nonzero elements, "
+                     "so the input must be known at compile time; bind it "
+                     "with --bind");
+  std::vector<double> values = graph::readConstantAsDoubles(data);
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  int64_t rank = shape.size();
+  std::vector<std::vector<int64_t>> coordinates(rank);
+  for (size_t flat = 0; flat < values.size(); ++flat) {
+    if (values[flat] == 0.0)
+      continue;
+    int64_t rest = static_cast<int64_t>(flat);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      coordinates[d].push_back(rest % shape[d]);
+      rest /= shape[d];
+    }
+  }
+  int64_t count = rank ? coordinates[0].size() : (values[0] != 0.0);
+  std::vector<int64_t> flatCoordinates;
+  for (const std::vector<int64_t> &axis : coordinates)
+    flatCoordinates.insert(flatCoordinates.end(), axis.begin(), axis.end());
+  auto type = RankedTensorType::get({rank, count}, ctx.builder().getI64Type());
+  ctx.setResult(
+      0, arith::ConstantOp::create(ctx.builder(), ctx.loc(), type,
+                                   cast<TypedAttr>(graph::makeConstantFromInts(
+                                       type, flatCoordinates))));
+  return llvm::Error::success();
+}
+
+/// MaxUnpool scatters each value to the flat position its index names, in
+/// zeros of the output's shape: a scatter into the flattened output.
+llvm::Error importMaxUnpool(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 3 || ctx.inputType(1).getShape() != type.getShape())
+    return ctx.error("X must be [N, C, spatial...] and I of the same shape");
+  size_t spatial = rank - 2;
+  std::vector<int64_t> kernel =
+      ctx.intsAttr("kernel_shape").value_or(std::vector<int64_t>());
+  std::vector<int64_t> strides =
+      ctx.intsAttr("strides").value_or(std::vector<int64_t>(spatial, 1));
+  std::vector<int64_t> pads =
+      ctx.intsAttr("pads").value_or(std::vector<int64_t>(2 * spatial, 0));
+  if (kernel.size() != spatial || strides.size() != spatial ||
+      pads.size() != 2 * spatial)
+    return ctx.error("kernel_shape, strides and pads must give every spatial "
+                     "dimension");
+  // The indices address the default output; a larger output_shape pads it
+  // at the end of each spatial dimension, as ONNX's reference does.
+  SmallVector<int64_t> outShape(type.getShape().take_front(2));
+  for (size_t d = 0; d < spatial; ++d)
+    outShape.push_back((type.getDimSize(2 + d) - 1) * strides[d] - pads[d] -
+                       pads[spatial + d] + kernel[d]);
+  SmallVector<int64_t> requested(outShape);
+  if (ctx.input(2)) {
+    llvm::Expected<std::vector<int64_t>> given =
+        ctx.requireConstantInts(2, "output_shape");
+    if (!given)
+      return given.takeError();
+    if (given->size() != static_cast<size_t>(rank) ||
+        (*given)[0] != outShape[0] || (*given)[1] != outShape[1])
+      return ctx.error(
+          "output_shape must be [N, C, spatial...] of X's N and C");
+    requested.assign(given->begin(), given->end());
+    for (int64_t d = 2; d < rank; ++d)
+      if (requested[d] < outShape[d])
+        return ctx.error("output_shape is smaller than the unpooled size");
+  }
+  int64_t total = 1;
+  for (int64_t dim : outShape)
+    total *= dim;
+  if (total <= 0)
+    return ctx.error("the output would be empty");
+  Type element = type.getElementType();
+  auto flatType = RankedTensorType::get({total}, element);
+  OpBuilder &b = ctx.builder();
+  Value zeros = arith::ConstantOp::create(
+      b, ctx.loc(), flatType, cast<TypedAttr>(b.getZeroAttr(flatType)));
+  int64_t count = type.getNumElements();
+  Value scattered = ctx.create<graph::ScatterElementsOp>(
+      flatType, zeros, reshapeTo(ctx, ctx.input(1), {count}),
+      reshapeTo(ctx, ctx.input(0), {count}), b.getI64IntegerAttr(0),
+      b.getStringAttr("none"));
+  Value result = reshapeTo(ctx, scattered, outShape);
+  if (requested != outShape) {
+    SmallVector<int64_t> padding(2 * rank, 0);
+    for (int64_t d = 2; d < rank; ++d)
+      padding[rank + d] = requested[d] - outShape[d];
+    result = ctx.create<graph::PadOp>(
+        RankedTensorType::get(requested, element), result, Value(),
+        b.getStringAttr("constant"), b.getDenseI64ArrayAttr(padding));
+  }
+  ctx.setResult(0, result);
+  return llvm::Error::success();
+}
+
 } // namespace
 
 void registerGatherScatterImporters(OpImporterTable &table) {
@@ -241,6 +344,8 @@ void registerGatherScatterImporters(OpImporterTable &table) {
           {"GridSample", {16, kMaxKnownOpset, importGridSample}},
           {"Gather", {1, kMaxKnownOpset, importGather}},
           {"ReverseSequence", {10, kMaxKnownOpset, importReverseSequence}},
+          {"MaxUnpool", {9, kMaxKnownOpset, importMaxUnpool}},
+          {"NonZero", {9, kMaxKnownOpset, importNonZero}},
       });
 }
 

@@ -43,7 +43,7 @@ void registerReductionImporters(OpImporterTable &table);
 /// Reshape, Transpose, Concat, Slice, Squeeze, Split, Pad, Resize, ...
 void registerShapeImporters(OpImporterTable &table);
 /// Gather, GatherElements, GatherND, the Scatters, Compress, OneHot,
-/// GridSample, ReverseSequence.
+/// GridSample, ReverseSequence, MaxUnpool, NonZero.
 void registerGatherScatterImporters(OpImporterTable &table);
 /// Constant, ConstantOfShape, Range, EyeLike.
 void registerConstantImporters(OpImporterTable &table);
