@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ImporterHelpers.h"
+#include "MaxPoolIndices.h"
 #include "NodeContext.h"
 #include "OpImporterFamilies.h"
 #include "VolumeWindows.h"
@@ -218,8 +219,12 @@ llvm::Error importGemm(NodeContext &ctx) {
 
 template <typename OpTy>
 llvm::Error importPool(NodeContext &ctx) {
-  if (ctx.resultUsed(1))
-    return ctx.error("the Indices output is not supported");
+  bool withIndices =
+      std::is_same_v<OpTy, graph::MaxPoolOp> && ctx.resultUsed(1);
+  if (withIndices && (!isa<FloatType>(ctx.inputType(0).getElementType()) ||
+                      ctx.inputType(0).getRank() == 5))
+    return ctx.error("the Indices output is supported for 1-D and 2-D pools "
+                     "of floats");
   // MaxPool also takes int8 and uint8 (opset 12): a max is exact on them.
   if (!std::is_same_v<OpTy, graph::MaxPoolOp> ||
       !ctx.inputType(0).getElementType().isInteger(8))
@@ -244,8 +249,6 @@ llvm::Error importPool(NodeContext &ctx) {
   for (int d = 0; d < 2; ++d)
     if (w->pads[d] >= w->kernel[d] || w->pads[d + 2] >= w->kernel[d])
       return ctx.error("pads must be smaller than the kernel");
-  if (ctx.intAttr("storage_order", 0) != 0)
-    return ctx.error("storage_order=1 is not supported");
   OpBuilder &b = ctx.builder();
   Value pooled = ctx.create<OpTy>(
       input, b.getDenseI64ArrayAttr(w->kernel),
@@ -254,6 +257,15 @@ llvm::Error importPool(NodeContext &ctx) {
       b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0),
       b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0));
   ctx.setResult(0, unliftResult(ctx, pooled, lifted));
+  // storage_order changes only how Indices count positions.
+  if (withIndices)
+    ctx.setResult(
+        1, unliftResult(ctx,
+                        maxPoolIndices(
+                            ctx, input, *w,
+                            cast<RankedTensorType>(pooled.getType()).getShape(),
+                            ctx.intAttr("storage_order", 0) != 0),
+                        lifted));
   return llvm::Error::success();
 }
 

@@ -116,8 +116,6 @@ llvm::Error importVolumePool(NodeContext &ctx, bool isMax) {
   for (int d = 0; d < 3; ++d)
     if (win.pads[d] >= win.kernel[d] || win.pads[d + 3] >= win.kernel[d])
       return ctx.error("pads must be smaller than the kernel");
-  if (ctx.intAttr("storage_order", 0) != 0)
-    return ctx.error("storage_order=1 is not supported");
   OpBuilder &b = ctx.builder();
   auto ceilMode = b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0);
   auto countPads = b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0);
