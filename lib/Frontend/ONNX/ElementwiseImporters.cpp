@@ -55,6 +55,17 @@ template <typename OpTy>
 llvm::Error importBinary(NodeContext &ctx) {
   Value lhs = ctx.input(0);
   Value rhs = legacyBroadcastOperand(ctx, lhs, ctx.input(1));
+  if constexpr (std::is_same_v<OpTy, graph::PReluOp>) {
+    // Before opset 7 a 1-D slope is per channel, whatever the rank.
+    auto slope = cast<RankedTensorType>(rhs.getType());
+    RankedTensorType x = ctx.inputType(0);
+    if (ctx.opset() < 7 && slope.getRank() == 1 && x.getRank() > 2 &&
+        slope.getDimSize(0) == x.getDimSize(1)) {
+      SmallVector<int64_t> shape(x.getRank() - 1, 1);
+      shape[0] = slope.getDimSize(0);
+      rhs = reshapeTo(ctx, rhs, shape);
+    }
+  }
   if (!graph::broadcastShapes(cast<RankedTensorType>(lhs.getType()).getShape(),
                               cast<RankedTensorType>(rhs.getType()).getShape()))
     return ctx.error("operand shapes do not broadcast");
