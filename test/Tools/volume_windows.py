@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""3-D Conv, MaxPool and AveragePool through `modelc run`, against numpy.
+"""3-D Conv, ConvTranspose, MaxPool and AveragePool through `modelc run`, against numpy.
 
 modelc writes them as 2-D graph ops (VolumeWindows.cpp): pools separably,
-convolutions as a sum over depth taps. The reference here is direct: every
-output element reads its window in all three dimensions at once. The cases
-cover asymmetric pads, strides, dilations, groups, auto_pad, ceil_mode and
-both count_include_pad settings. (The same cases matched onnxruntime within
-2.4e-7 of the largest output when written.)
+convolutions and transposed ones as sums over depth taps. The reference here
+is direct: every output element reads its window in all three dimensions at
+once, and a transposed convolution scatters every input element through the
+whole kernel. The cases cover asymmetric pads, strides, dilations, groups,
+auto_pad, ceil_mode, both count_include_pad settings, output_padding and
+output_shape. (The same cases matched onnxruntime within 2.4e-7 of the
+largest output when written.)
 
 usage: volume_windows.py --modelc BIN     (prints "N passed, M failed")
 """
@@ -89,6 +91,40 @@ def conv_reference(x, w, b, attrs):
     return y
 
 
+def conv_transpose_reference(x, w, b, attrs):
+    """Scatters x[n, c, i] * w[c, m, k] to output i * s + k * d - pad."""
+    k = w.shape[2:]
+    s = attrs.get("strides", [1, 1, 1])
+    d = attrs.get("dilations", [1, 1, 1])
+    pads = list(attrs.get("pads", [0] * 6))
+    g = attrs.get("group", 1)
+    outs = []
+    for a in range(3):
+        full = (s[a] * (x.shape[2 + a] - 1) + attrs.get("output_padding", [0] * 3)[a]
+                + (k[a] - 1) * d[a] + 1)
+        auto = attrs.get("auto_pad", "NOTSET")
+        if "output_shape" in attrs or auto in ("SAME_UPPER", "SAME_LOWER"):
+            target = (attrs["output_shape"][a] if "output_shape" in attrs
+                      else x.shape[2 + a] * s[a])
+            total = full - target
+            up = auto == "SAME_UPPER"
+            pads[a] = total // 2 if up else total - total // 2
+            pads[a + 3] = total - total // 2 if up else total // 2
+        outs.append(full - pads[a] - pads[a + 3])
+    cg, mg = x.shape[1] // g, w.shape[1]
+    y = np.zeros((x.shape[0], mg * g) + tuple(outs))
+    for i in itertools.product(*[range(n) for n in x.shape[2:]]):
+        for t in itertools.product(*[range(n) for n in k]):
+            o = [i[a] * s[a] + t[a] * d[a] - pads[a] for a in range(3)]
+            if any(q < 0 or q >= outs[a] for a, q in enumerate(o)):
+                continue
+            for group in range(g):
+                xs = x[(slice(None), slice(group * cg, (group + 1) * cg)) + i]
+                ws = w[(slice(group * cg, (group + 1) * cg), slice(None)) + t]
+                y[(slice(None), slice(group * mg, (group + 1) * mg)) + tuple(o)] += xs @ ws
+    return y + b.reshape(1, -1, 1, 1, 1)
+
+
 POOLS = [
     ("AveragePool", dict(kernel_shape=[3, 2, 3], strides=[2, 1, 2],
                          pads=[1, 0, 1, 1, 1, 0]), (1, 2, 5, 6, 7)),
@@ -112,6 +148,17 @@ CONVS = [
      (4, 3, 2, 3, 3)),
 ]
 
+TRANSPOSED = [
+    (dict(strides=[2, 1, 2], pads=[1, 0, 0, 1, 1, 0], dilations=[1, 2, 1],
+          group=2), (2, 4, 3, 4, 5), (4, 3, 2, 2, 3)),
+    (dict(strides=[3, 2, 2], output_padding=[1, 0, 1]), (1, 2, 3, 3, 4),
+     (2, 3, 3, 2, 2)),
+    (dict(strides=[2, 2, 2], auto_pad="SAME_UPPER"), (1, 2, 3, 3, 4),
+     (2, 2, 3, 3, 3)),
+    (dict(strides=[2, 2, 1], output_shape=[8, 7, 6]), (1, 2, 3, 3, 4),
+     (2, 2, 3, 2, 3)),
+]
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -123,13 +170,20 @@ def main():
     try:
         runs = [(op, attrs, xs, None) for op, attrs, xs in POOLS]
         runs += [("Conv", attrs, xs, ws) for attrs, xs, ws in CONVS]
+        runs += [("ConvTranspose", attrs, xs, ws)
+                 for attrs, xs, ws in TRANSPOSED]
         for index, (op, attrs, xs, ws) in enumerate(runs):
             inputs = {"x": rng.standard_normal(xs).astype(np.float32)}
             if ws:
                 inputs["w"] = rng.standard_normal(ws).astype(np.float32)
-                inputs["b"] = rng.standard_normal(ws[0]).astype(np.float32)
-                want = conv_reference(inputs["x"], inputs["w"], inputs["b"],
-                                      attrs)
+                filters = (ws[1] * attrs.get("group", 1) if op == "ConvTranspose"
+                           else ws[0])
+                inputs["b"] = rng.standard_normal(filters).astype(np.float32)
+                reference = (conv_transpose_reference if op == "ConvTranspose"
+                             else conv_reference)
+                want = reference(inputs["x"].astype(np.float64),
+                                 inputs["w"].astype(np.float64), inputs["b"],
+                                 attrs)
             else:
                 want = pool_reference(inputs["x"].astype(np.float64), op, attrs)
             node = helper.make_node(op, list(inputs), ["y"], name="window",

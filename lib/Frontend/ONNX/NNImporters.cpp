@@ -108,6 +108,8 @@ llvm::Error importConvTranspose(NodeContext &ctx) {
           ctx, ctx.inputType(0).getShape(), ctx.inputType(1).getShape(),
           /*biasInput=*/2, /*transposed=*/true))
     return err;
+  if (ctx.inputType(0).getRank() == 5)
+    return importVolumeConvTranspose(ctx);
   Value operands[] = {ctx.input(0), ctx.input(1)};
   llvm::Expected<bool> liftedOr =
       liftWindowOperands(ctx, operands, "transposed convolutions");

@@ -16,6 +16,11 @@
 //     k * dilation + d * stride for every output depth d, which a strided
 //     slice gathers; the output depths go into the batch, so each tap is
 //     one 2-D convolution with weight[:, :, k]. The bias is added once.
+//   - A transposed convolution is the sum over depth taps k of 2-D
+//     transposed convolutions of every input depth (in the batch) with
+//     weight[:, :, k], each spread to output depths d * stride + k *
+//     dilation - pad (zeros interleaved for the stride, then a pad or crop
+//     that shifts it). The bias is added to the sum.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +29,8 @@
 #include "ImporterHelpers.h"
 
 #include "dialects/Graph/IR/GraphOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 using namespace mlir;
 using namespace mlir::modelc;
@@ -101,6 +108,102 @@ llvm::Error importVolumeConv(NodeContext &ctx) {
       reshapeTo(ctx, sum, {batch, outDepth, planes[1], planes[2], planes[3]});
   ctx.setResult(0, ctx.create<graph::TransposeOp>(
                        result, ArrayRef<int64_t>{0, 2, 1, 3, 4}));
+  return llvm::Error::success();
+}
+
+llvm::Error importVolumeConvTranspose(NodeContext &ctx) {
+  Value input = ctx.input(0), weight = ctx.input(1);
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
+  int64_t group = ctx.intAttr("group", 1);
+  auto list = [&](llvm::StringRef name, size_t count, int64_t fallback) {
+    return ctx.intsAttr(name).value_or(std::vector<int64_t>(count, fallback));
+  };
+  std::vector<int64_t> strides = list("strides", 3, 1);
+  std::vector<int64_t> dilations = list("dilations", 3, 1);
+  std::vector<int64_t> pads = list("pads", 6, 0);
+  std::vector<int64_t> outputPadding = list("output_padding", 3, 0);
+  std::optional<std::vector<int64_t>> outputShape =
+      ctx.intsAttr("output_shape");
+  if (strides.size() != 3 || dilations.size() != 3 || pads.size() != 6 ||
+      outputPadding.size() != 3 || (outputShape && outputShape->size() < 3))
+    return ctx.error("expected 3-D strides, dilations, pads, output_padding "
+                     "and output_shape");
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  SmallVector<int64_t> out(3);
+  for (int d = 0; d < 3; ++d) {
+    if (strides[d] < 1 || dilations[d] < 1 || w[2 + d] < 1)
+      return ctx.error("kernel, strides and dilations must be positive");
+    if (pads[d] < 0 || pads[d + 3] < 0 || outputPadding[d] < 0)
+      return ctx.error("pads and output_padding must not be negative");
+    int64_t span = (w[2 + d] - 1) * dilations[d] + 1;
+    int64_t full = strides[d] * (in[2 + d] - 1) + outputPadding[d] + span;
+    if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t target = outputShape ? (*outputShape)[outputShape->size() - 3 + d]
+                                   : in[2 + d] * strides[d];
+      int64_t total = full - target;
+      bool upper = autoPad == "SAME_UPPER";
+      pads[d] = upper ? total / 2 : total - total / 2;
+      pads[d + 3] = upper ? total - total / 2 : total / 2;
+      if (total < 0) {
+        pads[d] = 0;
+        pads[d + 3] = total;
+      }
+    } else if (autoPad == "VALID") {
+      pads[d] = pads[d + 3] = 0;
+    }
+    out[d] = full - pads[d] - pads[d + 3];
+    if (out[d] <= 0)
+      return ctx.error("the output would be empty");
+  }
+  int64_t batch = in[0], channels = in[1], depth = in[2];
+  int64_t filters = w[1] * group;
+  Type element = cast<RankedTensorType>(input.getType()).getElementType();
+  Value planes =
+      ctx.create<graph::TransposeOp>(input, ArrayRef<int64_t>{0, 2, 1, 3, 4});
+  planes = reshapeTo(ctx, planes, {batch * depth, channels, in[3], in[4]});
+  // Where tap k's input depths land before the depth pads apply: k *
+  // dilation + i * stride for i < depth.
+  int64_t reach = (depth - 1) * strides[0] + 1;
+  OpBuilder &b = ctx.builder();
+  Value sum;
+  for (int64_t k = 0; k < w[2]; ++k) {
+    Value tapWeight = reshapeTo(ctx, stridedSlice(ctx, weight, 2, k, 1, 1),
+                                {w[0], w[1], w[3], w[4]});
+    Value tap = ctx.create<graph::ConvTransposeOp>(
+        RankedTensorType::get({batch * depth, filters, out[1], out[2]},
+                              element),
+        planes, tapWeight, Value(), ints(ctx, {strides[1], strides[2]}),
+        ints(ctx, {pads[1], pads[2], pads[4], pads[5]}),
+        ints(ctx, {dilations[1], dilations[2]}), b.getI64IntegerAttr(group));
+    tap = reshapeTo(ctx, tap, {batch, depth, 1, filters, out[1], out[2]});
+    if (strides[0] > 1) {
+      auto gapType = RankedTensorType::get(
+          {batch, depth, strides[0] - 1, filters, out[1], out[2]}, element);
+      Value gap = arith::ConstantOp::create(
+          b, ctx.loc(), gapType, cast<TypedAttr>(b.getZeroAttr(gapType)));
+      tap = ctx.create<graph::ConcatOp>(ValueRange{tap, gap},
+                                        b.getI64IntegerAttr(2));
+    }
+    tap = reshapeTo(ctx, tap,
+                    {batch, depth * strides[0], filters, out[1], out[2]});
+    tap = stridedSlice(ctx, tap, 1, 0, reach, 1);
+    int64_t before = k * dilations[0] - pads[0];
+    int64_t after = out[0] - before - reach;
+    SmallVector<int64_t> shift(10, 0);
+    shift[1] = before;
+    shift[6] = after;
+    tap = ctx.create<graph::PadOp>(
+        RankedTensorType::get({batch, out[0], filters, out[1], out[2]},
+                              element),
+        tap, Value(), b.getStringAttr("constant"), ints(ctx, shift));
+    sum = sum ? ctx.create<graph::AddOp>(sum, tap) : tap;
+  }
+  Value result =
+      ctx.create<graph::TransposeOp>(sum, ArrayRef<int64_t>{0, 2, 1, 3, 4});
+  if (Value bias = ctx.input(2))
+    result = ctx.create<graph::AddOp>(
+        result, reshapeTo(ctx, bias, {1, filters, 1, 1, 1}));
+  ctx.setResult(0, result);
   return llvm::Error::success();
 }
 

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Conv, MaxPool and AveragePool over rank-5 [N, C, D, H, W] inputs, written
-// as the 2-D graph ops (VolumeWindows.cpp says how).
+// Conv, ConvTranspose, MaxPool and AveragePool over rank-5 [N, C, D, H, W]
+// inputs, written as the 2-D graph ops (VolumeWindows.cpp says how).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +21,9 @@ namespace modelc::onnx_frontend {
 
 /// A Conv node whose input has rank 5.
 llvm::Error importVolumeConv(NodeContext &ctx);
+
+/// A ConvTranspose node whose input has rank 5.
+llvm::Error importVolumeConvTranspose(NodeContext &ctx);
 
 /// A MaxPool (`isMax`) or AveragePool node whose input has rank 5.
 llvm::Error importVolumePool(NodeContext &ctx, bool isMax);
