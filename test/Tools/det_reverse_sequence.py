@@ -11,16 +11,14 @@ full length.
 usage: det_reverse_sequence.py --modelc BIN     (prints "N passed, M failed")
 """
 
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 from onnx import helper
 
-from one_node_model import compare_outputs, refused_with, run_one_node
+from one_node_model import (check_one_node, main_with_cases, refused_with,
+                            run_one_node)
 
 DET_SHAPES = [(1, 1), (3, 3), (4, 4), (2, 3, 3), (2, 2, 4, 4)]
 
@@ -44,61 +42,36 @@ REVERSE_CASES = [
 ]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--modelc", required=True)
-    args = ap.parse_args()
+def check(modelc, work, report):
     rng = np.random.default_rng(5)
-    work = tempfile.mkdtemp(prefix="det_reverse_")
-    passed = failed = 0
-
-    def report(ok, label, detail):
-        nonlocal passed, failed
-        passed, failed = passed + ok, failed + (not ok)
-        print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}")
-
-    try:
-        for index, shape in enumerate(DET_SHAPES):
-            x = rng.standard_normal(shape).astype(np.float32)
-            want = np.linalg.det(x.astype(np.float64))
-            node = helper.make_node("Det", ["x"], ["y"], name="det")
-            proc, got = run_one_node(args.modelc, os.path.join(work, f"d{index}"),
-                                     node, {"x": x}, [want.shape], 11)
-            if got is None:
-                report(False, f"Det {shape}", proc.stderr.strip()[-300:])
-                continue
-            ok, detail = compare_outputs(got, [want], ["y"])
-            report(ok, f"Det {shape}", detail)
-
+    for index, shape in enumerate(DET_SHAPES):
+        x = rng.standard_normal(shape).astype(np.float32)
+        want = np.linalg.det(x.astype(np.float64))
         node = helper.make_node("Det", ["x"], ["y"], name="det")
-        proc, _ = run_one_node(args.modelc, os.path.join(work, "d5"), node,
-                               {"x": np.eye(5, dtype=np.float32)}, [()], 11)
-        report(refused_with(proc, "node 'det' (Det)",
-                            "matrices of 5 x 5 are not supported"),
-               "Det 5 x 5 refused", proc.stderr.strip())
+        check_one_node(report, f"Det {shape}", modelc,
+                       os.path.join(work, f"d{index}"), node, {"x": x},
+                       [want], ["y"], 11)
 
-        for index, (shape, time_axis, batch_axis, lens) in enumerate(REVERSE_CASES):
-            x = rng.standard_normal(shape).astype(np.float32)
-            lens = np.asarray(lens)
-            lens = lens if lens.dtype == np.int32 else lens.astype(np.int64)
-            want = reverse_reference(x, lens, time_axis, batch_axis)
-            node = helper.make_node("ReverseSequence", ["x", "lens"], ["y"],
-                                    name="reverse", time_axis=time_axis,
-                                    batch_axis=batch_axis)
-            label = (f"ReverseSequence {shape} time {time_axis} lens "
-                     f"{lens.tolist()} {lens.dtype}")
-            proc, got = run_one_node(args.modelc, os.path.join(work, f"r{index}"),
-                                     node, {"x": x, "lens": lens}, [shape], 10)
-            if got is None:
-                report(False, label, proc.stderr.strip()[-300:])
-                continue
-            ok, detail = compare_outputs(got, [want], ["y"])
-            report(ok, label, detail)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    node = helper.make_node("Det", ["x"], ["y"], name="det")
+    proc, _ = run_one_node(modelc, os.path.join(work, "d5"), node,
+                           {"x": np.eye(5, dtype=np.float32)}, [()], 11)
+    report(refused_with(proc, "node 'det' (Det)",
+                        "matrices of 5 x 5 are not supported"),
+           "Det 5 x 5 refused", proc.stderr.strip())
+
+    for index, (shape, time_axis, batch_axis, lens) in enumerate(REVERSE_CASES):
+        x = rng.standard_normal(shape).astype(np.float32)
+        lens = np.asarray(lens)
+        lens = lens if lens.dtype == np.int32 else lens.astype(np.int64)
+        want = reverse_reference(x, lens, time_axis, batch_axis)
+        node = helper.make_node("ReverseSequence", ["x", "lens"], ["y"],
+                                name="reverse", time_axis=time_axis,
+                                batch_axis=batch_axis)
+        label = (f"ReverseSequence {shape} time {time_axis} lens "
+                 f"{lens.tolist()} {lens.dtype}")
+        check_one_node(report, label, modelc, os.path.join(work, f"r{index}"),
+                       node, {"x": x, "lens": lens}, [want], ["y"], 10)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cases(__doc__.split("\n")[0], "det_reverse_", check))

@@ -11,18 +11,15 @@ the same cases matched onnxruntime exactly.
 usage: max_pool_indices.py --modelc BIN     (prints "N passed, M failed")
 """
 
-import argparse
 import itertools
 import math
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 from onnx import TensorProto, helper
 
-from one_node_model import compare_outputs, run_one_node
+from one_node_model import check_one_node, main_with_cases
 
 
 def reference(x, attrs):
@@ -70,38 +67,21 @@ CASES = [
 ]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--modelc", required=True)
-    args = ap.parse_args()
+def check(modelc, work, report):
     rng = np.random.default_rng(9)
-    work = tempfile.mkdtemp(prefix="maxpool_indices_")
-    passed = failed = 0
-    try:
-        for index, (attrs, shape) in enumerate(CASES):
-            attrs = dict(attrs)
-            ties = attrs.pop("ties", False)
-            x = (rng.integers(0, 3, shape) if ties
-                 else rng.standard_normal(shape)).astype(np.float32)
-            want = reference(x, attrs)
-            node = helper.make_node("MaxPool", ["x"], ["y", "i"], name="pool",
-                                    **attrs)
-            proc, got = run_one_node(
-                args.modelc, os.path.join(work, str(index)), node, {"x": x},
-                [w.shape for w in want], 12,
-                output_types=[TensorProto.FLOAT, TensorProto.INT64])
-            label = f"MaxPool {attrs}{' ties' if ties else ''}"
-            if got is None:
-                ok, detail = False, proc.stderr.strip()[-300:]
-            else:
-                ok, detail = compare_outputs(got, list(want), ["Y", "Indices"])
-            print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}")
-            passed, failed = passed + ok, failed + (not ok)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    for index, (attrs, shape) in enumerate(CASES):
+        attrs = dict(attrs)
+        ties = attrs.pop("ties", False)
+        x = (rng.integers(0, 3, shape) if ties
+             else rng.standard_normal(shape)).astype(np.float32)
+        node = helper.make_node("MaxPool", ["x"], ["y", "i"], name="pool",
+                                **attrs)
+        check_one_node(report, f"MaxPool {attrs}{' ties' if ties else ''}",
+                       modelc, os.path.join(work, str(index)), node, {"x": x},
+                       list(reference(x, attrs)), ["Y", "Indices"], 12,
+                       output_types=[TensorProto.FLOAT, TensorProto.INT64])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cases(__doc__.split("\n")[0], "maxpool_indices_",
+                             check))

@@ -75,3 +75,45 @@ def refused_with(proc, node_prefix, message):
     return (proc.returncode == 1 and len(lines) == 1 and
             lines[0].startswith(f"modelc: error: {node_prefix}") and
             message in lines[0])
+
+
+def main_with_cases(description, prefix, check):
+    """The scripts' main: parses --modelc (and --keep DIR, which writes the
+    cases there and keeps them, for running another runtime on them), then
+    calls check(modelc, work, report), where report(ok, label, detail)
+    prints one PASS or FAIL line. Prints "N passed, M failed"; returns the
+    exit status."""
+    import argparse
+    import shutil
+    import tempfile
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--modelc", required=True)
+    ap.add_argument("--keep", help="write the cases here and keep them")
+    args = ap.parse_args()
+    work = args.keep or tempfile.mkdtemp(prefix=prefix)
+    tally = {"passed": 0, "failed": 0}
+
+    def report(ok, label, detail):
+        tally["passed" if ok else "failed"] += 1
+        print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}")
+
+    try:
+        check(args.modelc, work, report)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"{tally['passed']} passed, {tally['failed']} failed")
+    return 0 if tally["failed"] == 0 else 1
+
+
+def check_one_node(report, label, modelc, folder, node, inputs, wants, names,
+                   opset, output_types=None):
+    """Runs `node` and reports its outputs against `wants`."""
+    proc, got = run_one_node(modelc, folder, node, inputs,
+                             [w.shape for w in wants], opset, output_types)
+    if got is None:
+        report(False, label, proc.stderr.strip()[-300:])
+        return
+    ok, detail = compare_outputs(got, wants, names)
+    report(ok, label, detail)

@@ -18,16 +18,14 @@ usage: recurrent_cells.py --modelc BIN [--keep DIR]
        and outputs in DIR/N, to run another runtime on them)
 """
 
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 from onnx import helper
 
-from one_node_model import compare_outputs, refused_with, run_one_node
+from one_node_model import (check_one_node, main_with_cases, refused_with,
+                            run_one_node)
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 DEFAULT_ACTIVATIONS = {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"],
@@ -194,62 +192,36 @@ def build_case(op, steps, batch, size, hidden, attrs, optional, lens, rng):
     return ops
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--modelc", required=True)
-    ap.add_argument("--keep", help="write the cases here and keep them")
-    args = ap.parse_args()
+def check(modelc, work, report):
     rng = np.random.default_rng(17)
-    work = args.keep or tempfile.mkdtemp(prefix="recurrent_")
-    passed = failed = 0
     order = ["X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"]
     runs = [(c, None) for c in CASES]
     runs += [((op, 3, 2, 3, 4, attrs, "", None), message)
              for op, attrs, message in REFUSED]
-    try:
-        for index, (case, refusal) in enumerate(runs):
-            op, steps, batch, size, hidden, attrs, optional, lens = case
-            label = f"{op} {attrs}"
-            ops = build_case(*case, rng)
-            folder = os.path.join(work, str(index))
-            names = [n if n in ops else "" for n in order]
-            while names and not names[-1]:
-                names.pop()
-            results = ["Y", "Y_h", "Y_c"][:3 if op == "LSTM" else 2]
-            dirs = 2 if attrs.get("direction") == "bidirectional" else 1
-            shapes = ([[batch, steps, dirs, hidden]] + [[batch, dirs, hidden]] * 2
-                      if attrs.get("layout", 0) else
-                      [[steps, dirs, batch, hidden]] + [[dirs, batch, hidden]] * 2)
-            node_attrs = dict(attrs)
-            node_attrs.setdefault("hidden_size", hidden)
-            node = helper.make_node(op, names, results, name="cell",
-                                    **node_attrs)
-            proc, got = run_one_node(
-                args.modelc, folder, node,
-                {n: ops[n] if n else None for n in names},
-                shapes[:len(results)], 14)
-            if refusal:
-                ok = refused_with(proc, f"node 'cell' ({op})", refusal)
-                print(f"{'PASS' if ok else 'FAIL'} {op} refused: "
-                      f"{proc.stderr.strip()[-300:]}")
-                passed, failed = passed + ok, failed + (not ok)
-                continue
-            if got is None:
-                failed += 1
-                print(f"FAIL {label}: {proc.stderr.strip()[-300:]}")
-                continue
-            wants = reference(op, ops["X"], ops["W"], ops["R"], ops.get("B"),
-                              ops.get("sequence_lens"), ops.get("initial_h"),
-                              ops.get("initial_c"), ops.get("P"), attrs)
-            ok, detail = compare_outputs(got, wants, results)
-            print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}")
-            passed, failed = passed + ok, failed + (not ok)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    for index, (case, refusal) in enumerate(runs):
+        op, steps, batch, size, hidden, attrs, optional, lens = case
+        ops = build_case(*case, rng)
+        names = [n if n in ops else "" for n in order]
+        while names and not names[-1]:
+            names.pop()
+        results = ["Y", "Y_h", "Y_c"][:3 if op == "LSTM" else 2]
+        node_attrs = dict(attrs)
+        node_attrs.setdefault("hidden_size", hidden)
+        node = helper.make_node(op, names, results, name="cell", **node_attrs)
+        inputs = {n: ops[n] if n else None for n in names}
+        folder = os.path.join(work, str(index))
+        if refusal:
+            proc, _ = run_one_node(modelc, folder, node, inputs,
+                                   [()] * len(results), 14)
+            report(refused_with(proc, f"node 'cell' ({op})", refusal),
+                   f"{op} refused", proc.stderr.strip()[-300:])
+            continue
+        wants = reference(op, ops["X"], ops["W"], ops["R"], ops.get("B"),
+                          ops.get("sequence_lens"), ops.get("initial_h"),
+                          ops.get("initial_c"), ops.get("P"), attrs)
+        check_one_node(report, f"{op} {attrs}", modelc, folder, node, inputs,
+                       wants, results, 14)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cases(__doc__.split("\n")[0], "recurrent_", check))

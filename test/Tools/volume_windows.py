@@ -13,18 +13,15 @@ largest output when written.)
 usage: volume_windows.py --modelc BIN     (prints "N passed, M failed")
 """
 
-import argparse
 import itertools
 import math
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 from onnx import helper
 
-from one_node_model import compare_outputs, run_one_node
+from one_node_model import check_one_node, main_with_cases
 
 
 def resolve(attrs, spatial, kernel):
@@ -160,48 +157,29 @@ TRANSPOSED = [
 ]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--modelc", required=True)
-    args = ap.parse_args()
+def check(modelc, work, report):
     rng = np.random.default_rng(3)
-    work = tempfile.mkdtemp(prefix="volume_")
-    passed = failed = 0
-    try:
-        runs = [(op, attrs, xs, None) for op, attrs, xs in POOLS]
-        runs += [("Conv", attrs, xs, ws) for attrs, xs, ws in CONVS]
-        runs += [("ConvTranspose", attrs, xs, ws)
-                 for attrs, xs, ws in TRANSPOSED]
-        for index, (op, attrs, xs, ws) in enumerate(runs):
-            inputs = {"x": rng.standard_normal(xs).astype(np.float32)}
-            if ws:
-                inputs["w"] = rng.standard_normal(ws).astype(np.float32)
-                filters = (ws[1] * attrs.get("group", 1) if op == "ConvTranspose"
-                           else ws[0])
-                inputs["b"] = rng.standard_normal(filters).astype(np.float32)
-                reference = (conv_transpose_reference if op == "ConvTranspose"
-                             else conv_reference)
-                want = reference(inputs["x"].astype(np.float64),
-                                 inputs["w"].astype(np.float64), inputs["b"],
-                                 attrs)
-            else:
-                want = pool_reference(inputs["x"].astype(np.float64), op, attrs)
-            node = helper.make_node(op, list(inputs), ["y"], name="window",
-                                    **attrs)
-            proc, got = run_one_node(args.modelc, os.path.join(work, str(index)),
-                                     node, inputs, [want.shape], 13)
-            label = f"{op} {attrs}"
-            if got is None:
-                ok, detail = False, proc.stderr.strip()[-300:]
-            else:
-                ok, detail = compare_outputs(got, [want], ["y"])
-            print(f"{'PASS' if ok else 'FAIL'} {label}: {detail}")
-            passed, failed = passed + ok, failed + (not ok)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    runs = [(op, attrs, xs, None) for op, attrs, xs in POOLS]
+    runs += [("Conv", attrs, xs, ws) for attrs, xs, ws in CONVS]
+    runs += [("ConvTranspose", attrs, xs, ws) for attrs, xs, ws in TRANSPOSED]
+    for index, (op, attrs, xs, ws) in enumerate(runs):
+        inputs = {"x": rng.standard_normal(xs).astype(np.float32)}
+        if ws:
+            inputs["w"] = rng.standard_normal(ws).astype(np.float32)
+            filters = (ws[1] * attrs.get("group", 1) if op == "ConvTranspose"
+                       else ws[0])
+            inputs["b"] = rng.standard_normal(filters).astype(np.float32)
+            reference = (conv_transpose_reference if op == "ConvTranspose"
+                         else conv_reference)
+            want = reference(inputs["x"].astype(np.float64),
+                             inputs["w"].astype(np.float64), inputs["b"], attrs)
+        else:
+            want = pool_reference(inputs["x"].astype(np.float64), op, attrs)
+        node = helper.make_node(op, list(inputs), ["y"], name="window", **attrs)
+        check_one_node(report, f"{op} {attrs}", modelc,
+                       os.path.join(work, str(index)), node, inputs, [want],
+                       ["y"], 13)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cases(__doc__.split("\n")[0], "volume_", check))

@@ -64,18 +64,23 @@ std::optional<SmallVector<int64_t>> readWindowInts(NodeContext &ctx,
                              : SmallVector<int64_t>{};
 }
 
+/// A window attribute as readWindowInts gives it, or `count` copies of
+/// `fallback` when the node does not set it.
+static SmallVector<int64_t> readWindowIntsOr(NodeContext &ctx,
+                                             llvm::StringRef name, bool lifted,
+                                             size_t count, int64_t fallback) {
+  return readWindowInts(ctx, name, lifted)
+      .value_or(SmallVector<int64_t>(count, fallback));
+}
+
 llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
                                   ArrayRef<int64_t> kernel, bool lifted) {
   size_t spatial = kernel.size();
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
-  auto read = [&](llvm::StringRef name, size_t count, int64_t fallback) {
-    return readWindowInts(ctx, name, lifted)
-        .value_or(SmallVector<int64_t>(count, fallback));
-  };
-  w.strides = read("strides", spatial, 1);
-  w.dilations = read("dilations", spatial, 1);
-  w.pads = read("pads", 2 * spatial, 0);
+  w.strides = readWindowIntsOr(ctx, "strides", lifted, spatial, 1);
+  w.dilations = readWindowIntsOr(ctx, "dilations", lifted, spatial, 1);
+  w.pads = readWindowIntsOr(ctx, "pads", lifted, 2 * spatial, 0);
   if (w.strides.size() != spatial || w.dilations.size() != spatial ||
       w.pads.size() != 2 * spatial)
     return ctx.error("expected " + llvm::Twine(lifted ? 1 : spatial) +
@@ -113,6 +118,62 @@ llvm::Expected<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inShape,
                        llvm::Twine(padded));
   }
   return w;
+}
+
+llvm::Expected<TransposedWindow> readTransposedWindow(NodeContext &ctx,
+                                                      ArrayRef<int64_t> in,
+                                                      ArrayRef<int64_t> w,
+                                                      bool lifted) {
+  size_t spatial = in.size() - 2;
+  TransposedWindow win;
+  win.strides = readWindowIntsOr(ctx, "strides", lifted, spatial, 1);
+  win.dilations = readWindowIntsOr(ctx, "dilations", lifted, spatial, 1);
+  win.pads = readWindowIntsOr(ctx, "pads", lifted, 2 * spatial, 0);
+  win.outputPadding =
+      readWindowIntsOr(ctx, "output_padding", lifted, spatial, 0);
+  if (lifted && ctx.intsAttr("output_padding"))
+    win.outputPadding = {0, ctx.intsAttr("output_padding")->front()};
+  std::optional<SmallVector<int64_t>> outputShape =
+      readWindowInts(ctx, "output_shape", lifted);
+  if (win.strides.size() != spatial || win.dilations.size() != spatial ||
+      win.pads.size() != 2 * spatial || win.outputPadding.size() != spatial ||
+      (outputShape && outputShape->size() < spatial))
+    return ctx.error("expected " + llvm::Twine(lifted ? 1 : spatial) +
+                     "-D strides, dilations, pads, output_padding and "
+                     "output_shape");
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  for (size_t d = 0; d < spatial; ++d) {
+    if (win.strides[d] < 1 || win.dilations[d] < 1 || w[2 + d] < 1)
+      return ctx.error("kernel, strides and dilations must be positive");
+    if (win.pads[d] < 0 || win.pads[d + spatial] < 0 ||
+        win.outputPadding[d] < 0)
+      return ctx.error("pads and output_padding must not be negative");
+    int64_t &begin = win.pads[d], &end = win.pads[d + spatial];
+    int64_t span = (w[2 + d] - 1) * win.dilations[d] + 1;
+    int64_t full =
+        win.strides[d] * (in[2 + d] - 1) + win.outputPadding[d] + span;
+    if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t target = outputShape
+                           ? (*outputShape)[outputShape->size() - spatial + d]
+                           : in[2 + d] * win.strides[d];
+      int64_t total = full - target;
+      bool upper = autoPad == "SAME_UPPER";
+      begin = upper ? total / 2 : total - total / 2;
+      end = upper ? total - total / 2 : total / 2;
+      // A requested output larger than the kernel reaches grows at the end,
+      // as extra output padding does.
+      if (total < 0) {
+        begin = 0;
+        end = total;
+      }
+    } else if (autoPad == "VALID") {
+      begin = end = 0;
+    }
+    win.outSizes.push_back(full - begin - end);
+    if (win.outSizes.back() <= 0)
+      return ctx.error("the output would be empty");
+  }
+  return win;
 }
 
 llvm::Error checkConvAttributes(NodeContext &ctx, ArrayRef<int64_t> in,

@@ -58,6 +58,19 @@ llvm::Expected<Window> readWindow(NodeContext &ctx,
                                   llvm::ArrayRef<int64_t> inShape,
                                   llvm::ArrayRef<int64_t> kernel, bool lifted);
 
+/// A transposed convolution's window with output_shape and auto_pad
+/// resolved into `pads` (begins, then ends; a negative end grows the
+/// output), and the spatial sizes of its output.
+struct TransposedWindow {
+  llvm::SmallVector<int64_t> strides, dilations, pads, outputPadding, outSizes;
+};
+
+/// The window of a transposed convolution over `in` ([N, C, spatial...],
+/// lifted to 2-D for a 1-D op) with weight shape `w`.
+llvm::Expected<TransposedWindow>
+readTransposedWindow(NodeContext &ctx, llvm::ArrayRef<int64_t> in,
+                     llvm::ArrayRef<int64_t> w, bool lifted);
+
 /// What ONNX ties together in a convolution node and onnxruntime checks:
 /// the weight's rank and `kernel_shape`, channels and `group`, the bias, and
 /// the lengths of the window attributes. `in` and `w` are the shapes as the

@@ -120,50 +120,14 @@ llvm::Error importConvTranspose(NodeContext &ctx) {
   ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
   ArrayRef<int64_t> w = cast<RankedTensorType>(weight.getType()).getShape();
   int64_t group = ctx.intAttr("group", 1);
-  auto read = [&](llvm::StringRef name, SmallVector<int64_t> fallback) {
-    return readWindowInts(ctx, name, lifted).value_or(fallback);
-  };
-  SmallVector<int64_t> strides = read("strides", {1, 1});
-  SmallVector<int64_t> dilations = read("dilations", {1, 1});
-  SmallVector<int64_t> pads = read("pads", {0, 0, 0, 0});
-  SmallVector<int64_t> outputPadding = read("output_padding", {0, 0});
-  if (lifted && ctx.intsAttr("output_padding"))
-    outputPadding = {0, ctx.intsAttr("output_padding")->front()};
-  std::optional<SmallVector<int64_t>> outputShape =
-      readWindowInts(ctx, "output_shape", lifted);
-  if (outputShape && outputShape->size() < 2)
-    return ctx.error("output_shape must give the spatial dims");
-  for (int d = 0; d < 2; ++d) {
-    if (strides[d] < 1 || dilations[d] < 1 || w[2 + d] < 1)
-      return ctx.error("kernel, strides and dilations must be positive");
-    if (pads[d] < 0 || pads[d + 2] < 0 || outputPadding[d] < 0)
-      return ctx.error("pads and output_padding must not be negative");
-  }
-  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
-  SmallVector<int64_t> out = {in[0], w[1] * group, 0, 0};
-  for (int d = 0; d < 2; ++d) {
-    int64_t span = (w[2 + d] - 1) * dilations[d] + 1;
-    int64_t full = strides[d] * (in[2 + d] - 1) + outputPadding[d] + span;
-    if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t target = outputShape ? (*outputShape)[outputShape->size() - 2 + d]
-                                   : in[2 + d] * strides[d];
-      int64_t total = full - target;
-      bool upper = autoPad == "SAME_UPPER";
-      pads[d] = upper ? total / 2 : total - total / 2;
-      pads[d + 2] = upper ? total - total / 2 : total / 2;
-      // A requested output larger than the kernel reaches grows at the end,
-      // as extra output padding does.
-      if (total < 0) {
-        pads[d] = 0;
-        pads[d + 2] = total;
-      }
-    } else if (autoPad == "VALID") {
-      pads[d] = pads[d + 2] = 0;
-    }
-    out[2 + d] = full - pads[d] - pads[d + 2];
-    if (out[2 + d] <= 0)
-      return ctx.error("the output would be empty");
-  }
+  llvm::Expected<TransposedWindow> win =
+      readTransposedWindow(ctx, in, w, lifted);
+  if (!win)
+    return win.takeError();
+  SmallVector<int64_t> out = {in[0], w[1] * group, win->outSizes[0],
+                              win->outSizes[1]};
+  ArrayRef<int64_t> strides = win->strides, pads = win->pads,
+                    dilations = win->dilations;
   OpBuilder &b = ctx.builder();
   auto type = RankedTensorType::get(out, ctx.inputType(0).getElementType());
   Value result = ctx.create<graph::ConvTransposeOp>(

@@ -115,46 +115,12 @@ llvm::Error importVolumeConvTranspose(NodeContext &ctx) {
   Value input = ctx.input(0), weight = ctx.input(1);
   ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
   int64_t group = ctx.intAttr("group", 1);
-  auto list = [&](llvm::StringRef name, size_t count, int64_t fallback) {
-    return ctx.intsAttr(name).value_or(std::vector<int64_t>(count, fallback));
-  };
-  std::vector<int64_t> strides = list("strides", 3, 1);
-  std::vector<int64_t> dilations = list("dilations", 3, 1);
-  std::vector<int64_t> pads = list("pads", 6, 0);
-  std::vector<int64_t> outputPadding = list("output_padding", 3, 0);
-  std::optional<std::vector<int64_t>> outputShape =
-      ctx.intsAttr("output_shape");
-  if (strides.size() != 3 || dilations.size() != 3 || pads.size() != 6 ||
-      outputPadding.size() != 3 || (outputShape && outputShape->size() < 3))
-    return ctx.error("expected 3-D strides, dilations, pads, output_padding "
-                     "and output_shape");
-  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
-  SmallVector<int64_t> out(3);
-  for (int d = 0; d < 3; ++d) {
-    if (strides[d] < 1 || dilations[d] < 1 || w[2 + d] < 1)
-      return ctx.error("kernel, strides and dilations must be positive");
-    if (pads[d] < 0 || pads[d + 3] < 0 || outputPadding[d] < 0)
-      return ctx.error("pads and output_padding must not be negative");
-    int64_t span = (w[2 + d] - 1) * dilations[d] + 1;
-    int64_t full = strides[d] * (in[2 + d] - 1) + outputPadding[d] + span;
-    if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t target = outputShape ? (*outputShape)[outputShape->size() - 3 + d]
-                                   : in[2 + d] * strides[d];
-      int64_t total = full - target;
-      bool upper = autoPad == "SAME_UPPER";
-      pads[d] = upper ? total / 2 : total - total / 2;
-      pads[d + 3] = upper ? total - total / 2 : total / 2;
-      if (total < 0) {
-        pads[d] = 0;
-        pads[d + 3] = total;
-      }
-    } else if (autoPad == "VALID") {
-      pads[d] = pads[d + 3] = 0;
-    }
-    out[d] = full - pads[d] - pads[d + 3];
-    if (out[d] <= 0)
-      return ctx.error("the output would be empty");
-  }
+  llvm::Expected<TransposedWindow> window =
+      readTransposedWindow(ctx, in, w, /*lifted=*/false);
+  if (!window)
+    return window.takeError();
+  ArrayRef<int64_t> strides = window->strides, dilations = window->dilations,
+                    pads = window->pads, out = window->outSizes;
   int64_t batch = in[0], channels = in[1], depth = in[2];
   int64_t filters = w[1] * group;
   Type element = cast<RankedTensorType>(input.getType()).getElementType();
