@@ -111,6 +111,17 @@ Value stack(NodeContext &ctx, ArrayRef<Value> parts, int64_t axis) {
                                      ctx.builder().getI64IntegerAttr(axis));
 }
 
+/// A scalar formal of a Loop body (its iteration number or condition) in
+/// the shape the body declares: older bodies declare them [1].
+Value asDeclared(NodeContext &ctx, Value scalar,
+                 const onnx::ValueInfoProto &formal) {
+  const onnx::TypeProto &type = formal.type();
+  if (type.has_tensor_type() && type.tensor_type().has_shape() &&
+      type.tensor_type().shape().dim_size() == 1)
+    return reshapeTo(ctx, scalar, {1});
+  return scalar;
+}
+
 llvm::Error importIf(NodeContext &ctx, SubgraphImporter &subgraphs) {
   llvm::Expected<const onnx::GraphProto *> thenBranch =
       bodyAttribute(ctx, "then_branch");
@@ -275,6 +286,8 @@ llvm::Error importScan(NodeContext &ctx, SubgraphImporter &subgraphs) {
   }
   // Opset 8: one scan per batch entry, stacked back along the batch.
   int64_t batch = cast<RankedTensorType>(scans.front().getType()).getDimSize(0);
+  if (batch == 0)
+    return ctx.error("the scan has an empty batch");
   SmallVector<SmallVector<Value>> perEntry;
   for (int64_t b = 0; b < batch; ++b) {
     SmallVector<Value> entryStates, entryScans;
@@ -342,8 +355,9 @@ llvm::Error importLoop(NodeContext &ctx, SubgraphImporter &subgraphs) {
                        llvm::Twine(kMaxUnrolledIterations) +
                        " iterations, the most modelc unrolls");
     SmallVector<Value> formals{
-        scalarConstant(ctx, b.getI64Type(), double(iteration)),
-        reshapeTo(ctx, condition, {})};
+        asDeclared(ctx, scalarConstant(ctx, b.getI64Type(), double(iteration)),
+                   (*body)->input(0)),
+        asDeclared(ctx, reshapeTo(ctx, condition, {}), (*body)->input(1))};
     formals.append(carried);
     llvm::Expected<SmallVector<Value>> outputs =
         subgraphs.importSubgraph(**body, formals);
@@ -358,8 +372,7 @@ llvm::Error importLoop(NodeContext &ctx, SubgraphImporter &subgraphs) {
     for (size_t k = 1 + carried.size(); k < outputs->size(); ++k)
       scanOutputs[k - 1 - carried.size()].push_back((*outputs)[k]);
   }
-  size_t numScanOutputs = ctx.results().size() - carried.size();
-  if (iteration == 0 && numScanOutputs > 0)
+  if (iteration == 0 && ctx.results().size() > carried.size())
     return ctx.error("the loop runs no iteration, so its scan outputs would "
                      "be empty tensors of unknown shape");
   SmallVector<Value> results(carried);

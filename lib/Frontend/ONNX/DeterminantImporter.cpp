@@ -18,6 +18,8 @@
 
 #include "dialects/Graph/IR/GraphOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -55,6 +57,16 @@ llvm::Error importDet(NodeContext &ctx) {
                      llvm::Twine(kMaxDetSize) + ")");
   ArrayRef<int64_t> batch = type.getShape().drop_back(2);
   OpBuilder &b = ctx.builder();
+  if (size == 0) {
+    // The empty product: the determinant of a 0 x 0 matrix is 1.
+    auto ones = RankedTensorType::get(batch, type.getElementType());
+    ctx.setResult(0,
+                  arith::ConstantOp::create(
+                      b, ctx.loc(), ones,
+                      DenseElementsAttr::get(
+                          ones, b.getFloatAttr(type.getElementType(), 1.0))));
+    return llvm::Error::success();
+  }
   auto element = [&](int64_t row, int64_t column) {
     SmallVector<int64_t> starts(rank, 0), ends(type.getShape()), steps(rank, 1);
     starts[rank - 2] = row;

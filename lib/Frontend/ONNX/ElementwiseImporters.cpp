@@ -70,11 +70,14 @@ llvm::Error importBinary(NodeContext &ctx) {
                               cast<RankedTensorType>(rhs.getType()).getShape()))
     return ctx.error("operand shapes do not broadcast");
   if constexpr (std::is_same_v<OpTy, graph::PReluOp>) {
-    // A per-channel slope of an NCHW input, as older exporters write it.
+    // A per-channel slope of an NCHW input whose width is 1, as older
+    // exporters write it: numpy broadcasting would give a larger result than
+    // the input. Where the width equals the slope, numpy's rule holds.
     auto slope = cast<RankedTensorType>(rhs.getType());
     RankedTensorType x = ctx.inputType(0);
     if (slope.getRank() == 1 && x.getRank() > 2 && slope.getDimSize(0) > 1 &&
-        slope.getDimSize(0) == x.getDimSize(1)) {
+        slope.getDimSize(0) == x.getDimSize(1) &&
+        x.getDimSize(x.getRank() - 1) != slope.getDimSize(0)) {
       SmallVector<int64_t> shape(x.getRank() - 1, 1);
       shape[0] = slope.getDimSize(0);
       rhs = reshapeTo(ctx, rhs, shape);

@@ -301,10 +301,11 @@ llvm::Error importMaxUnpool(NodeContext &ctx) {
         return ctx.error("output_shape is smaller than the unpooled size");
   }
   int64_t total = 1;
-  for (int64_t dim : outShape)
+  for (int64_t dim : outShape) {
+    if (dim <= 0)
+      return ctx.error("the output would be empty");
     total *= dim;
-  if (total <= 0)
-    return ctx.error("the output would be empty");
+  }
   Type element = type.getElementType();
   auto flatType = RankedTensorType::get({total}, element);
   OpBuilder &b = ctx.builder();

@@ -566,16 +566,24 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
 llvm::Expected<SmallVector<Value>>
 GraphImporter::importSubgraph(const onnx::GraphProto &graph,
                               ArrayRef<Value> formalInputs) {
-  if (static_cast<size_t>(graph.input_size()) != formalInputs.size())
+  // Before IR version 4 a graph lists its initializers among its inputs.
+  llvm::StringSet<> initializers;
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializers.insert(init.name());
+  SmallVector<const onnx::ValueInfoProto *> formals;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    if (!initializers.contains(input.name()))
+      formals.push_back(&input);
+  if (formals.size() != formalInputs.size())
     return llvm::createStringError("subgraph '" + graph.name() + "' has " +
-                                   std::to_string(graph.input_size()) +
+                                   std::to_string(formals.size()) +
                                    " inputs, expected " +
                                    std::to_string(formalInputs.size()));
   llvm::StringMap<Value> outerScope = values_;
   auto restore =
       llvm::make_scope_exit([&] { values_ = std::move(outerScope); });
-  for (auto [formal, value] : llvm::zip(graph.input(), formalInputs))
-    values_[formal.name()] = value;
+  for (auto [formal, value] : llvm::zip(formals, formalInputs))
+    values_[formal->name()] = value;
   if (llvm::Error err = importInitializers(graph))
     return std::move(err);
   for (auto [index, node] : llvm::enumerate(graph.node()))

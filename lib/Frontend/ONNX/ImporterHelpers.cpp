@@ -133,8 +133,12 @@ llvm::Expected<TransposedWindow> readTransposedWindow(NodeContext &ctx,
       readWindowIntsOr(ctx, "output_padding", lifted, spatial, 0);
   if (lifted && ctx.intsAttr("output_padding"))
     win.outputPadding = {0, ctx.intsAttr("output_padding")->front()};
-  std::optional<SmallVector<int64_t>> outputShape =
-      readWindowInts(ctx, "output_shape", lifted);
+  // output_shape may give only the spatial sizes or the whole shape.
+  std::optional<SmallVector<int64_t>> outputShape;
+  if (std::optional<std::vector<int64_t>> given = ctx.intsAttr("output_shape"))
+    outputShape = lifted && !given->empty()
+                      ? SmallVector<int64_t>{1, given->back()}
+                      : SmallVector<int64_t>(given->begin(), given->end());
   if (win.strides.size() != spatial || win.dilations.size() != spatial ||
       win.pads.size() != 2 * spatial || win.outputPadding.size() != spatial ||
       (outputShape && outputShape->size() < spatial))

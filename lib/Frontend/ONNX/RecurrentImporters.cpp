@@ -131,8 +131,10 @@ readActivations(NodeContext &ctx, const CellTraits &traits,
     for (int64_t d = 0; d < directions; ++d)
       for (llvm::StringRef name : traits.defaultActivations)
         names.push_back(name.str());
-  if (names.size() == perDirection && directions == 2)
-    names.insert(names.end(), names.begin(), names.end());
+  if (names.size() == perDirection && directions == 2) {
+    std::vector<std::string> forward(names);
+    names.insert(names.end(), forward.begin(), forward.end());
+  }
   if (names.size() != perDirection * directions)
     return ctx.error("expected " + llvm::Twine(perDirection * directions) +
                      " activations, got " + llvm::Twine(names.size()));
@@ -336,6 +338,9 @@ llvm::Error RecurrenceBuilder::readOperands() {
     state = ctx_.input(index);
     if (!state)
       return llvm::Error::success();
+    if (ctx_.inputType(index).getRank() != 3)
+      return ctx_.error("initial state " + llvm::Twine(index) +
+                        " must have rank 3");
     if (layout == 1)
       state = transpose(state, {1, 0, 2});
     if (cast<RankedTensorType>(state.getType()).getShape() !=
