@@ -132,14 +132,24 @@ def read_outputs(folder, count):
         os.path.join(folder, f"output_{k}.pb"))) for k in range(count)]
 
 
-def run_both(modelc, model, inputs, count, extra=()):
-    """modelc's and onnxruntime's outputs on the files in `inputs`."""
+def run_modelc(modelc, model, inputs, count, extra=()):
+    """modelc's outputs on the files in `inputs`."""
     subprocess.run([modelc, "run", model, "--target=c", "--inputs", inputs,
                     "--outputs", inputs + "-modelc", *extra], check=True,
                    capture_output=True, text=True)
+    return read_outputs(inputs + "-modelc", count)
+
+
+def run_ort(model, inputs, count):
+    """onnxruntime's outputs on the files in `inputs`."""
     subprocess.run(ORT + ["run", model, inputs, inputs + "-ort"], check=True,
                    capture_output=True, text=True)
-    return read_outputs(inputs + "-modelc", count), read_outputs(inputs + "-ort", count)
+    return read_outputs(inputs + "-ort", count)
+
+
+def run_both(modelc, model, inputs, count, extra=()):
+    return (run_modelc(modelc, model, inputs, count, extra),
+            run_ort(model, inputs, count))
 
 
 def compare(label, got, want):
@@ -170,14 +180,12 @@ def check_vad(modelc, work):
             mine = os.path.join(work, f"vad-{rate}-{chunk}")
             write_inputs(mine, [("input", audio), ("sr", sr), ("h", state[0]),
                                 ("c", state[1])])
-            got, _ = run_both(modelc, path, mine, 3)
+            got = run_modelc(modelc, path, mine, 3)
             # onnxruntime streams its own state.
             theirs = os.path.join(work, f"vad-{rate}-{chunk}-ortstate")
             write_inputs(theirs, [("input", audio), ("sr", sr),
                                   ("h", ort_state[0]), ("c", ort_state[1])])
-            subprocess.run(ORT + ["run", path, theirs, theirs + "-ort"],
-                           check=True, capture_output=True, text=True)
-            want = read_outputs(theirs + "-ort", 3)
+            want = run_ort(path, theirs, 3)
             ok &= compare(f"vad sr={rate} chunk {chunk} (streamed)", got, want)
             state, ort_state = got[1:], want[1:]
     # sr frozen at compile time: the If folds to the 16 kHz encoder.
