@@ -135,11 +135,13 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
              ? " * Packs " + upper_ +
                    "_PACKED_WEIGHTS_BYTES of weights into the arena (once).\n"
              : std::string())
-     << " * Runs serially until " << name_ << "_set_parallel_for is called. */\n"
+     << " * Runs serially until " << name_
+     << "_set_parallel_for is called. */\n"
      << "modelc_status " << name_ << "_init(" << name_
      << "_context *ctx, void *arena, size_t arena_bytes,\n"
      << "    const void *weights, size_t weights_bytes);\n\n"
-     << "/* Lets the model split its kernels across `fn`; NULL runs serially. */\n"
+     << "/* Lets the model split its kernels across `fn`; NULL runs serially. "
+        "*/\n"
      << "void " << name_ << "_set_parallel_for(" << name_
      << "_context *ctx, modelc_parallel_for_fn fn, void *user);\n\n"
      << "/* Runs one inference. inputs[i] / outputs[i] point to buffers of\n"
@@ -149,8 +151,9 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "modelc_status " << name_ << "_run(" << name_
      << "_context *ctx, const void *const inputs[],\n"
      << "    const size_t input_bytes[], void *const outputs[],\n"
-     << "    const size_t output_bytes[]);\n\n"
-     << "/* A short English description of a status. */\n"
+     << "    const size_t output_bytes[]);\n\n";
+  writeShapedRunDeclaration(os, name_);
+  os << "/* A short English description of a status. */\n"
      << "const char *" << name_ << "_status_string(modelc_status status);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
 }
@@ -328,6 +331,8 @@ llvm::Error ArtifactWriter::emitSource(llvm::raw_ostream &os) {
   os << dispatchCode;
   emitInit(os);
   emitRun(os, calls);
+  os << "\n";
+  writeShapedRunFunction(os, name_, upper_, ports_);
   return llvm::Error::success();
 }
 

@@ -107,7 +107,8 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
         "allocation\n"
      << " * and uploads the weights. For external weights pass the contents "
         "of\n"
-     << " * " << name_ << ".weights.bin (host memory, aligned to 64); "
+     << " * " << name_
+     << ".weights.bin (host memory, aligned to 64); "
         "embedded weights: NULL, 0. */\n"
      << "modelc_status " << name_ << "_create(" << name_
      << "_context **ctx, const void *weights,\n    size_t weights_bytes);\n\n"
@@ -134,8 +135,9 @@ void ArtifactWriter::emitHeader(llvm::raw_ostream &os) {
      << "modelc_status " << name_ << "_run(" << name_
      << "_context *ctx, const void *const inputs[],\n"
      << "    const size_t input_bytes[], void *const outputs[],\n"
-     << "    const size_t output_bytes[]);\n\n"
-     << "/* 0 launches kernel by kernel instead of replaying a CUDA graph (for "
+     << "    const size_t output_bytes[]);\n\n";
+  writeShapedRunDeclaration(os, name_);
+  os << "/* 0 launches kernel by kernel instead of replaying a CUDA graph (for "
         "debugging\n"
      << " * and profiling); 1, the default, uses graphs. */\n"
      << "void " << name_ << "_set_cuda_graphs(" << name_

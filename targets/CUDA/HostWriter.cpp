@@ -314,6 +314,7 @@ void ArtifactWriter::emitRun(llvm::raw_ostream &os) {
        << ", cudaMemcpyDeviceToHost, stream);\n";
   os << "  return cudaStreamSynchronize(stream) == cudaSuccess ? MODELC_OK : "
         "MODELC_ERROR_DEVICE;\n}\n\n";
+  writeShapedRunFunction(os, name_, upper_, ports_, "extern \"C\" ");
   os << "extern \"C\" ";
   writeStatusStringFunction(os, name_);
 }

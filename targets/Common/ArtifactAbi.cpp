@@ -78,12 +78,13 @@ std::string shapeComment(Value value) {
 }
 
 void writeAbiTypes(llvm::raw_ostream &os) {
-  os << "/* Types shared by every modelc model header (ABI version 1). */\n"
-     << "#ifndef MODELC_ABI_TYPES_1\n#define MODELC_ABI_TYPES_1\n"
+  os << "/* Types shared by every modelc model header (ABI version 2). */\n"
+     << "#ifndef MODELC_ABI_TYPES_2\n#define MODELC_ABI_TYPES_2\n"
      << "typedef enum modelc_status {\n"
      << "  MODELC_OK = 0,\n"
      << "  MODELC_ERROR_NULL_ARGUMENT = 1, /* a required pointer is NULL */\n"
-     << "  MODELC_ERROR_MISALIGNED = 2,    /* a buffer breaks its alignment */\n"
+     << "  MODELC_ERROR_MISALIGNED = 2,    /* a buffer breaks its alignment "
+        "*/\n"
      << "  MODELC_ERROR_SIZE_MISMATCH = 3, /* a buffer has the wrong size */\n"
      << "  MODELC_ERROR_BAD_WEIGHTS = 4,   /* external weights of another "
         "model */\n"
@@ -93,7 +94,13 @@ void writeAbiTypes(llvm::raw_ostream &os) {
         "for */\n"
      << "  MODELC_ERROR_DEVICE = 6,        /* a GPU runtime or library call "
         "failed */\n"
-     << "  MODELC_ERROR_OUT_OF_MEMORY = 7  /* device or host memory ran out "
+     << "  MODELC_ERROR_OUT_OF_MEMORY = 7, /* device or host memory ran out "
+        "*/\n"
+     << "  MODELC_ERROR_RANK_MISMATCH = 8, /* an input's rank is not the "
+        "model's */\n"
+     << "  MODELC_ERROR_DIMS_OUT_OF_RANGE = 9 /* an input's dims are outside "
+        "those\n"
+     << "                                        the model was compiled for "
         "*/\n"
      << "} modelc_status;\n\n"
      << "/* Element types, numbered as ONNX's TensorProto.DataType. */\n"
@@ -109,7 +116,8 @@ void writeAbiTypes(llvm::raw_ostream &os) {
      << "  MODELC_DTYPE_BFLOAT16 = 16\n"
      << "} modelc_dtype;\n\n"
      << "/* One input or output: a dense row-major buffer of `bytes` bytes.\n"
-     << " * scale/zero_point describe quantized tensors (1 and 0 otherwise). */\n"
+     << " * scale/zero_point describe quantized tensors (1 and 0 otherwise). "
+        "*/\n"
      << "typedef struct modelc_tensor_desc {\n"
      << "  const char *name;\n  modelc_dtype dtype;\n  int32_t rank;\n"
      << "  const int64_t *dims;\n  size_t bytes;\n  float scale;\n"
@@ -121,7 +129,7 @@ void writeAbiTypes(llvm::raw_ostream &os) {
      << "typedef void (*modelc_parallel_for_fn)(void *user, size_t count,\n"
      << "                                       modelc_task_fn task, void "
         "*task_ctx);\n"
-     << "#endif /* MODELC_ABI_TYPES_1 */\n\n";
+     << "#endif /* MODELC_ABI_TYPES_2 */\n\n";
 }
 
 const char *statusDescription(llvm::StringRef enumerator) {
@@ -137,15 +145,23 @@ const char *statusDescription(llvm::StringRef enumerator) {
             "changed?)")
       .Case("MODELC_ERROR_DEVICE", "a CUDA runtime or library call failed")
       .Case("MODELC_ERROR_OUT_OF_MEMORY", "out of memory")
+      .Case("MODELC_ERROR_RANK_MISMATCH", "an input has the wrong rank")
+      .Case("MODELC_ERROR_DIMS_OUT_OF_RANGE",
+            "an input's dims are outside those the model was compiled for")
       .Default("unknown status");
 }
 
 void writeStatusStringFunction(llvm::raw_ostream &os, llvm::StringRef name) {
-  static const char *const kStatuses[] = {
-      "MODELC_OK",           "MODELC_ERROR_NULL_ARGUMENT",
-      "MODELC_ERROR_MISALIGNED", "MODELC_ERROR_SIZE_MISMATCH",
-      "MODELC_ERROR_BAD_WEIGHTS", "MODELC_ERROR_BUILD_MISMATCH",
-      "MODELC_ERROR_DEVICE", "MODELC_ERROR_OUT_OF_MEMORY"};
+  static const char *const kStatuses[] = {"MODELC_OK",
+                                          "MODELC_ERROR_NULL_ARGUMENT",
+                                          "MODELC_ERROR_MISALIGNED",
+                                          "MODELC_ERROR_SIZE_MISMATCH",
+                                          "MODELC_ERROR_BAD_WEIGHTS",
+                                          "MODELC_ERROR_BUILD_MISMATCH",
+                                          "MODELC_ERROR_DEVICE",
+                                          "MODELC_ERROR_OUT_OF_MEMORY",
+                                          "MODELC_ERROR_RANK_MISMATCH",
+                                          "MODELC_ERROR_DIMS_OUT_OF_RANGE"};
   os << "const char *" << name << "_status_string(modelc_status status)\n{\n"
      << "  switch (status) {\n";
   for (const char *status : kStatuses)
@@ -225,7 +241,7 @@ void writeHeaderOpening(llvm::raw_ostream &os, llvm::StringRef guard,
      << "#include <stddef.h>\n#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   writeAbiTypes(os);
-  os << "#define " << upper << "_ABI_VERSION 1\n"
+  os << "#define " << upper << "_ABI_VERSION 2\n"
      << "/* FNV-1a hash of the model file and of the flags that shaped this "
         "artifact. */\n"
      << "#define " << upper << "_MODEL_HASH UINT64_C(0x"

@@ -112,6 +112,84 @@ void writeRunArgumentChecks(llvm::raw_ostream &os, llvm::StringRef upper,
   checkPorts("outputs", "output_bytes", ports.outputs);
 }
 
+void writeShapedRunDeclaration(llvm::raw_ostream &os, llvm::StringRef name) {
+  os << "/* Runs one inference on inputs whose rank and dims the caller "
+        "states, "
+        "and\n"
+     << " * reports each output's dims. inputs[i] is a dense buffer of "
+        "input_dims[i]\n"
+     << " * (input_ranks[i] entries); rank and dims must be those of " << name
+     << "_inputs[i]\n"
+     << " * (MODELC_ERROR_RANK_MISMATCH, MODELC_ERROR_DIMS_OUT_OF_RANGE "
+        "otherwise).\n"
+     << " * outputs[i] holds output_bytes[i] >= " << name
+     << "_outputs[i].bytes bytes, and\n"
+     << " * output_dims[i] room for " << name
+     << "_outputs[i].rank dims, written on success.\n"
+     << " * Nothing is read or written outside the buffers so described. */\n"
+     << "modelc_status " << name << "_run_shaped(" << name
+     << "_context *ctx, const void *const inputs[],\n"
+     << "    const int32_t input_ranks[], const int64_t *const input_dims[],\n"
+     << "    void *const outputs[], const size_t output_bytes[],\n"
+     << "    int64_t *const output_dims[]);\n\n";
+}
+
+void writeShapedRunFunction(llvm::raw_ostream &os, llvm::StringRef name,
+                            llvm::StringRef upper, const ArtifactPorts &ports,
+                            llvm::StringRef linkage) {
+  size_t numInputs = ports.inputs.size(), numOutputs = ports.outputs.size();
+  os << linkage << "modelc_status " << name << "_run_shaped(" << name
+     << "_context *ctx, const void *const inputs[],\n"
+     << "    const int32_t input_ranks[], const int64_t *const input_dims[],\n"
+     << "    void *const outputs[], const size_t output_bytes[],\n"
+     << "    int64_t *const output_dims[])\n{\n";
+  // The byte counts handed to <name>_run: the descriptors', which the
+  // checks below have shown the caller's buffers to hold.
+  if (numInputs > 0)
+    os << "  size_t input_bytes[" << numInputs << "];\n";
+  if (numOutputs > 0)
+    os << "  size_t exact_output_bytes[" << numOutputs << "];\n";
+  os << "  modelc_status status;\n  size_t i;\n  int32_t d;\n"
+     << "  if (!ctx || (" << upper
+     << "_NUM_INPUTS > 0 && (!inputs || !input_ranks || !input_dims)) ||\n"
+     << "      !outputs || !output_bytes || !output_dims)\n"
+     << "    return MODELC_ERROR_NULL_ARGUMENT;\n";
+  if (numInputs > 0)
+    os << "  for (i = 0; i < " << upper << "_NUM_INPUTS; ++i) {\n"
+       << "    const modelc_tensor_desc *desc = &" << name << "_inputs[i];\n"
+       << "    if (input_ranks[i] != desc->rank)\n"
+       << "      return MODELC_ERROR_RANK_MISMATCH;\n"
+       << "    if (desc->rank > 0 && !input_dims[i])\n"
+       << "      return MODELC_ERROR_NULL_ARGUMENT;\n"
+       << "    for (d = 0; d < desc->rank; ++d)\n"
+       << "      if (input_dims[i][d] != desc->dims[d])\n"
+       << "        return MODELC_ERROR_DIMS_OUT_OF_RANGE;\n"
+       << "    input_bytes[i] = desc->bytes;\n"
+       << "  }\n";
+  if (numOutputs > 0)
+    os << "  for (i = 0; i < " << upper << "_NUM_OUTPUTS; ++i) {\n"
+       << "    const modelc_tensor_desc *desc = &" << name << "_outputs[i];\n"
+       << "    if (output_bytes[i] < desc->bytes)\n"
+       << "      return MODELC_ERROR_SIZE_MISMATCH;\n"
+       << "    if (desc->rank > 0 && !output_dims[i])\n"
+       << "      return MODELC_ERROR_NULL_ARGUMENT;\n"
+       << "    exact_output_bytes[i] = desc->bytes;\n"
+       << "  }\n";
+  os << "  status = " << name << "_run(ctx, inputs, "
+     << (numInputs > 0 ? "input_bytes" : "NULL") << ", outputs, "
+     << (numOutputs > 0 ? "exact_output_bytes" : "output_bytes") << ");\n"
+     << "  if (status != MODELC_OK)\n    return status;\n";
+  if (numOutputs > 0)
+    os << "  for (i = 0; i < " << upper << "_NUM_OUTPUTS; ++i)\n"
+       << "    for (d = 0; d < " << name << "_outputs[i].rank; ++d)\n"
+       << "      output_dims[i][d] = " << name << "_outputs[i].dims[d];\n";
+  else
+    os << "  (void)output_dims;\n";
+  if (numInputs == 0)
+    os << "  (void)input_ranks;\n  (void)input_dims;\n  (void)i;\n  (void)d;\n";
+  os << "  return MODELC_OK;\n}\n\n";
+}
+
 void writePortPointers(llvm::raw_ostream &os, const ArtifactPorts &ports,
                        llvm::StringRef indent,
                        llvm::function_ref<std::string(Type)> typeName) {

@@ -71,6 +71,17 @@ void writePortDescriptors(llvm::raw_ostream &os, llvm::StringRef name,
 void writeRunArgumentChecks(llvm::raw_ostream &os, llvm::StringRef upper,
                             const ArtifactPorts &ports);
 
+/// The header's declaration of `<name>_run_shaped`, with its comment.
+void writeShapedRunDeclaration(llvm::raw_ostream &os, llvm::StringRef name);
+
+/// `<name>_run_shaped`: checks each input's rank and dims against its
+/// descriptor and each output's capacity, runs `<name>_run` on buffers of
+/// the descriptors' sizes and reports each output's dims. `linkage` prefixes
+/// the definition (`extern "C" ` in CUDA C++).
+void writeShapedRunFunction(llvm::raw_ostream &os, llvm::StringRef name,
+                            llvm::StringRef upper, const ArtifactPorts &ports,
+                            llvm::StringRef linkage = "");
+
 /// `const T *input_K = (const T *)inputs[K];` for each input that is read
 /// and `T *output_K = (T *)outputs[K];` for each output a dispatch writes
 /// directly, at `indent`, where `typeName` spells an element type: the names

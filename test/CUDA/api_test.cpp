@@ -6,6 +6,7 @@
 
 #include <cuda_runtime.h> // the emulator's: mc_emu_device_bytes_live
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -53,6 +54,37 @@ int main() {
   expect(model_run(ctx, inputs, inBytes, outputs, outBytes), MODELC_OK,
          "run after the errors");
   std::vector<float> first = out;
+
+  // run_shaped refuses a wrong rank or dims before touching the device, and
+  // gives the same outputs with their dims.
+  {
+    const modelc_tensor_desc &desc = model_inputs[0];
+    std::vector<int64_t> dims(desc.dims, desc.dims + desc.rank);
+    std::vector<int64_t> gotDims(model_outputs[0].rank, -1);
+    const int64_t *inDims[] = {dims.data()};
+    int64_t *outDims[] = {gotDims.data()};
+    int32_t ranks[] = {desc.rank}, wrongRank[] = {desc.rank + 1};
+    std::vector<float> shaped(out.size(), -7.0f);
+    void *shapedOutputs[] = {shaped.data()};
+    expect(model_run_shaped(ctx, inputs, wrongRank, inDims, shapedOutputs,
+                            outBytes, outDims),
+           MODELC_ERROR_RANK_MISMATCH, "run_shaped with the wrong rank");
+    dims.back() += 1;
+    expect(model_run_shaped(ctx, inputs, ranks, inDims, shapedOutputs, outBytes,
+                            outDims),
+           MODELC_ERROR_DIMS_OUT_OF_RANGE, "run_shaped with a larger input");
+    dims.back() -= 1;
+    expect(model_run_shaped(ctx, inputs, ranks, inDims, shapedOutputs, outBytes,
+                            outDims),
+           MODELC_OK, "run_shaped");
+    bool sameDims =
+        std::equal(gotDims.begin(), gotDims.end(), model_outputs[0].dims);
+    if (!sameDims ||
+        std::memcmp(first.data(), shaped.data(), out.size() * 4) != 0) {
+      std::printf("FAIL run_shaped's outputs or dims differ from run's\n");
+      ++failures;
+    }
+  }
 
   // Graph replay, eager launches and a second context agree exactly.
   expect(model_run(ctx, inputs, inBytes, outputs, outBytes), MODELC_OK,

@@ -313,9 +313,9 @@ TEST_CASE("C target: the --emit=obj object links alone into the runner and "
       defined[fields[2].str()] = fields[1].front();
   }
   INFO(symbols);
-  CHECK(defined.size() == 7);
+  CHECK(defined.size() == 8);
   for (const char *function :
-       {"lenet_init", "lenet_run", "lenet_set_parallel_for",
+       {"lenet_init", "lenet_run", "lenet_run_shaped", "lenet_set_parallel_for",
         "lenet_status_string"}) {
     INFO(function);
     CHECK(defined.count(function) == 1);

@@ -1,6 +1,7 @@
 /* Exercises the generated C API of two models linked into one program: the
  * argument checks of init (context, arena, external weights) and of run,
- * external weights, and the numbers. */
+ * external weights, the numbers, and run_shaped's checks of ranks, dims and
+ * output capacity. */
 #define _POSIX_C_SOURCE 200112L /* posix_memalign */
 #include "affine.h"
 #include "dense.h"
@@ -68,7 +69,7 @@ int main(int argc, char **argv) {
   CHECK(affine_inputs[0].dtype == MODELC_DTYPE_FLOAT);
   CHECK(affine_inputs[0].rank == 2 && affine_inputs[0].dims[1] == 3);
   CHECK(affine_outputs[0].bytes == sizeof(y));
-  CHECK(AFFINE_ABI_VERSION == 1 && DENSE_ABI_VERSION == 1);
+  CHECK(AFFINE_ABI_VERSION == 2 && DENSE_ABI_VERSION == 2);
   CHECK(AFFINE_MODEL_HASH != DENSE_MODEL_HASH);
 
   /* init's argument checks. */
@@ -111,6 +112,58 @@ int main(int argc, char **argv) {
     float want = 2.0f * x[i] - 1.0f;
     CHECK(y[i] == (want > 0.0f ? want : 0.0f));
   }
+
+  /* run_shaped: the caller states each input's rank and dims and learns
+   * each output's; a wrong rank, dims other than those compiled (larger or
+   * smaller), a short output or a missing dims array is refused before
+   * anything is written. The output buffer here has room to spare, and the
+   * spare bytes must stay untouched. */
+  {
+    const int64_t good[2] = {2, 3}, wide[2] = {2, 4}, short_rows[2] = {1, 3};
+    const int64_t *dims[1] = {good};
+    const int32_t ranks[1] = {2}, rank1[1] = {1}, rank3[1] = {3};
+    float roomy[8];
+    void *roomy_out[1] = {roomy};
+    size_t roomy_bytes[1] = {sizeof(roomy)}, tight_bytes[1] = {sizeof(y) - 1};
+    int64_t got[2] = {-1, -1};
+    int64_t *out_dims[1] = {got};
+    int64_t *no_dims[1] = {NULL};
+    for (i = 0; i < 8; ++i)
+      roomy[i] = -7.0f;
+    CHECK(affine_run_shaped(NULL, inputs, ranks, dims, roomy_out, roomy_bytes,
+                            out_dims) == MODELC_ERROR_NULL_ARGUMENT);
+    CHECK(affine_run_shaped(&a, inputs, NULL, dims, roomy_out, roomy_bytes,
+                            out_dims) == MODELC_ERROR_NULL_ARGUMENT);
+    CHECK(affine_run_shaped(&a, inputs, ranks, dims, roomy_out, roomy_bytes,
+                            no_dims) == MODELC_ERROR_NULL_ARGUMENT);
+    CHECK(affine_run_shaped(&a, inputs, rank1, dims, roomy_out, roomy_bytes,
+                            out_dims) == MODELC_ERROR_RANK_MISMATCH);
+    CHECK(affine_run_shaped(&a, inputs, rank3, dims, roomy_out, roomy_bytes,
+                            out_dims) == MODELC_ERROR_RANK_MISMATCH);
+    dims[0] = wide;
+    CHECK(affine_run_shaped(&a, inputs, ranks, dims, roomy_out, roomy_bytes,
+                            out_dims) == MODELC_ERROR_DIMS_OUT_OF_RANGE);
+    dims[0] = short_rows;
+    CHECK(affine_run_shaped(&a, inputs, ranks, dims, roomy_out, roomy_bytes,
+                            out_dims) == MODELC_ERROR_DIMS_OUT_OF_RANGE);
+    dims[0] = good;
+    CHECK(affine_run_shaped(&a, inputs, ranks, dims, roomy_out, tight_bytes,
+                            out_dims) == MODELC_ERROR_SIZE_MISMATCH);
+    for (i = 0; i < 8; ++i)
+      CHECK(roomy[i] == -7.0f);
+    CHECK(got[0] == -1 && got[1] == -1);
+    CHECK(affine_run_shaped(&a, inputs, ranks, dims, roomy_out, roomy_bytes,
+                            out_dims) == MODELC_OK);
+    CHECK(got[0] == 2 && got[1] == 3);
+    for (i = 0; i < 6; ++i)
+      CHECK(roomy[i] == y[i]);
+    CHECK(roomy[6] == -7.0f && roomy[7] == -7.0f);
+  }
+  CHECK(strcmp(affine_status_string(MODELC_ERROR_RANK_MISMATCH),
+               "an input has the wrong rank") == 0);
+  CHECK(strcmp(affine_status_string(MODELC_ERROR_DIMS_OUT_OF_RANGE),
+               "an input's dims are outside those the model was compiled "
+               "for") == 0);
 
   /* The second model, external weights: checks, then numbers. */
   weights = read_file(argv[1], &weights_size);

@@ -67,8 +67,8 @@ static void runner_bench_step(runner_model *m);
 static void runner_bench_end(runner_model *m, void **out);
 static void runner_close(runner_model *m);
 
-/* The runner was written for ABI version 1 of the generated header. */
-typedef char runner_abi_version_check[(MODEL_MACRO(ABI_VERSION) == 1) ? 1 : -1];
+/* The runner was written for ABI version 2 of the generated header. */
+typedef char runner_abi_version_check[(MODEL_MACRO(ABI_VERSION) == 2) ? 1 : -1];
 
 #define RUNNER_ALIGN 64
 #define RUNNER_MAX_RANK 64
