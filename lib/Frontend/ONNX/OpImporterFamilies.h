@@ -53,6 +53,7 @@ void registerEinsumImporter(OpImporterTable &table);
 void registerRecurrentImporters(OpImporterTable &table);
 /// Det, as a sum of products of its elements (matrices up to 4 x 4).
 void registerDeterminantImporter(OpImporterTable &table);
+void registerRoiAlignImporter(OpImporterTable &table);
 void registerSelectionImporters(OpImporterTable &table);
 void registerSpectralImporters(OpImporterTable &table);
 /// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger,

@@ -43,6 +43,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
     registerEinsumImporter(table);
     registerRecurrentImporters(table);
     registerDeterminantImporter(table);
+    registerRoiAlignImporter(table);
     registerSelectionImporters(table);
     registerSpectralImporters(table);
     registerQuantizationImporters(table);
