@@ -203,6 +203,8 @@ llvm::Error importDft(NodeContext &ctx) {
   bool onesided = ctx.intAttr("onesided", 0) != 0;
   if (inverse && onesided)
     return ctx.error("an inverse DFT with onesided = 1 is not supported");
+  if (onesided && type.getShape().back() != 1)
+    return ctx.error("onesided = 1 needs a real signal (last dimension 1)");
   llvm::Expected<int64_t> length =
       scalarOperand(ctx, 1, "dft_length", type.getDimSize(axis));
   if (!length)
@@ -250,6 +252,8 @@ llvm::Error importStft(NodeContext &ctx) {
                      llvm::Twine(signalLength) + ")");
   int64_t frames = 1 + (signalLength - *frameLength) / *step;
   bool onesided = ctx.intAttr("onesided", 1) != 0;
+  if (onesided && type.getShape().back() != 1)
+    return ctx.error("onesided = 1 needs a real signal (last dimension 1)");
   int64_t bins = onesided ? *frameLength / 2 + 1 : *frameLength;
 
   // [batch, length] -> [batch, frames, frame_length] by one gather.
@@ -277,11 +281,102 @@ llvm::Error importStft(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// MelWeightMatrix as the ONNX reference computes it, in double precision
+/// from the run-time sample rate and edge frequencies: num_mel_bins + 2
+/// points evenly spaced in mel between the edges (the spacing divides by
+/// num_mel_bins + 2, as the reference does), converted to spectrogram bins
+/// floor((dft_length + 1) hz / sample_rate), and one triangle per mel bin
+/// rising from bin i to bin i + 1 and falling to bin i + 2.
+llvm::Error importMelWeightMatrix(NodeContext &ctx) {
+  llvm::Expected<int64_t> melBins = scalarOperand(ctx, 0, "num_mel_bins", 0);
+  if (!melBins)
+    return melBins.takeError();
+  llvm::Expected<int64_t> dftLength = scalarOperand(ctx, 1, "dft_length", 0);
+  if (!dftLength)
+    return dftLength.takeError();
+  for (size_t input = 2; input < 5; ++input)
+    if (!ctx.input(input) || ctx.inputType(input).getNumElements() != 1)
+      return ctx.error("sample_rate, lower_edge_hertz and upper_edge_hertz "
+                       "must be scalars");
+  Type output = convertDataType(*ctx.builder().getContext(),
+                                ctx.intAttr("output_datatype", 1));
+  if (!output || !isa<FloatType>(output))
+    return ctx.error("output_datatype must be a floating-point type");
+  OpBuilder &b = ctx.builder();
+  Type f64 = b.getF64Type();
+  auto scalar = [&](double value) { return scalarConstant(ctx, f64, value); };
+  auto asDouble = [&](size_t input) {
+    Value value = reshapeTo(ctx, ctx.input(input), {});
+    return ctx.create<graph::CastOp>(RankedTensorType::get({}, f64), value);
+  };
+  auto mul = [&](Value x, Value y) { return ctx.create<graph::MulOp>(x, y); };
+  auto add = [&](Value x, Value y) { return ctx.create<graph::AddOp>(x, y); };
+  auto sub = [&](Value x, Value y) { return ctx.create<graph::SubOp>(x, y); };
+  auto div = [&](Value x, Value y) { return ctx.create<graph::DivOp>(x, y); };
+  // mel(h) = 2595 log10(1 + h / 700); hz(m) = 700 (10^(m / 2595) - 1).
+  auto toMel = [&](Value hz) {
+    return mul(
+        scalar(2595.0 / std::log(10.0)),
+        ctx.create<graph::LogOp>(add(scalar(1.0), div(hz, scalar(700.0)))));
+  };
+  Value lowMel = toMel(asDouble(3)), highMel = toMel(asDouble(4));
+  int64_t points = *melBins + 2;
+  Value melStep = div(sub(highMel, lowMel), scalar(points));
+  std::vector<double> pointIndex(points);
+  std::iota(pointIndex.begin(), pointIndex.end(), 0.0);
+  auto pointType = RankedTensorType::get({points}, f64);
+  Value mels = add(mul(arith::ConstantOp::create(
+                           b, ctx.loc(), pointType,
+                           cast<TypedAttr>(graph::makeConstantFromDoubles(
+                               pointType, pointIndex))),
+                       melStep),
+                   lowMel);
+  Value hz = mul(
+      scalar(700.0),
+      sub(ctx.create<graph::ExpOp>(mul(mels, scalar(std::log(10.0) / 2595.0))),
+          scalar(1.0)));
+  Value bins = ctx.create<graph::FloorOp>(
+      div(mul(scalar(static_cast<double>(*dftLength + 1)), hz), asDouble(2)));
+  auto edge = [&](int64_t offset) {
+    Value slice =
+        ctx.create<graph::SliceOp>(bins, b.getDenseI64ArrayAttr({offset}),
+                                   b.getDenseI64ArrayAttr({offset + *melBins}),
+                                   b.getDenseI64ArrayAttr({1}));
+    return reshapeTo(ctx, slice, {1, *melBins});
+  };
+  Value low = edge(0), center = edge(1), high = edge(2);
+  int64_t spectrogramBins = *dftLength / 2 + 1;
+  std::vector<double> binIndex(spectrogramBins);
+  std::iota(binIndex.begin(), binIndex.end(), 0.0);
+  auto binType = RankedTensorType::get({spectrogramBins, 1}, f64);
+  Value j = arith::ConstantOp::create(
+      b, ctx.loc(), binType,
+      cast<TypedAttr>(graph::makeConstantFromDoubles(binType, binIndex)));
+  auto both = [&](Value x, Value y) { return ctx.create<graph::AndOp>(x, y); };
+  Value rising = ctx.create<graph::WhereOp>(
+      ctx.create<graph::EqualOp>(center, low), scalar(1.0),
+      div(sub(j, low), sub(center, low)));
+  Value onRise = both(ctx.create<graph::GreaterEqualOp>(j, low),
+                      ctx.create<graph::LessEqualOp>(j, center));
+  Value falling = div(sub(high, j), sub(high, center));
+  Value onFall = both(ctx.create<graph::GreaterEqualOp>(j, center),
+                      ctx.create<graph::LessOp>(j, high));
+  Value weights = ctx.create<graph::WhereOp>(
+      onFall, falling, ctx.create<graph::WhereOp>(onRise, rising, scalar(0.0)));
+  ctx.setResult(
+      0,
+      ctx.create<graph::CastOp>(
+          RankedTensorType::get({spectrogramBins, *melBins}, output), weights));
+  return llvm::Error::success();
+}
+
 } // namespace
 
 void registerSpectralImporters(OpImporterTable &table) {
   addImporters(table, {{"DFT", {17, 19, importDft}},
-                       {"STFT", {17, kMaxKnownOpset, importStft}}});
+                       {"STFT", {17, kMaxKnownOpset, importStft}},
+                       {"MelWeightMatrix",
+                        {17, kMaxKnownOpset, importMelWeightMatrix}}});
 }
 
 } // namespace modelc::onnx_frontend
