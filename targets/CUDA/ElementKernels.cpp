@@ -5,7 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // Anchors whose output element is a function of a few input elements:
-// transpose, slice, concat, gather, pad, pooling, reductions, arg-reductions.
+// transpose, slice, concat, gather, pad, pooling, reductions, arg-reductions,
+// running sums, hardmax and transposed convolutions (gathered: each output
+// pixel sums what reaches it).
 // Each writes statements that leave the anchor's value in register `a`.
 //
 //===----------------------------------------------------------------------===//
@@ -165,6 +167,125 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
            << ";\n"
            << "    if (x " << cmp << " best) {\n"
            << "      best = x;\n      a = j;\n    }\n  }\n";
+        return llvm::Error::success();
+      })
+      .Case([&](kernel::ScanOp op) {
+        // Each output sums its prefix (suffix with `reverse`) itself, in the
+        // order the C target's running sum takes, so the sums are the same.
+        ArrayRef<int64_t> shape = op.getType().getShape();
+        int64_t axis = op.getAxis();
+        int64_t inner = computeProduct(shape.drop_front(axis + 1));
+        int64_t length = shape[axis];
+        bool reverse = op.getReverse(), exclusive = op.getExclusive();
+        os << "  const long long o = " << i << " / " << length * inner
+           << ", s = (" << i << " / " << inner << ") % " << length
+           << ", n = " << i << " % " << inner << ";\n"
+           << "  " << type << " a = 0;\n";
+        if (reverse)
+          os << "  for (long long j = " << length - 1 << "; j "
+             << (exclusive ? ">" : ">=") << " s; --j)\n";
+        else
+          os << "  for (long long j = 0; j " << (exclusive ? "<" : "<=")
+             << " s; ++j)\n";
+        os << "    a += "
+           << load(op.getInput(), "(o * " + std::to_string(length) +
+                                      " + j) * " + std::to_string(inner) +
+                                      " + n")
+           << ";\n";
+        return llvm::Error::success();
+      })
+      .Case([&](kernel::HardmaxOp op) {
+        ArrayRef<int64_t> shape = op.getType().getShape();
+        int64_t axis = op.getAxis();
+        int64_t inner = computeProduct(shape.drop_front(axis + 1));
+        int64_t length = shape[axis];
+        std::string valueType = registerType(op.getInput());
+        auto at = [&](const std::string &j) {
+          return load(op.getInput(), "(o * " + std::to_string(length) + " + " +
+                                         j + ") * " + std::to_string(inner) +
+                                         " + n");
+        };
+        os << "  const long long o = " << i << " / " << length * inner
+           << ", s = (" << i << " / " << inner << ") % " << length
+           << ", n = " << i << " % " << inner << ";\n"
+           << "  " << valueType << " best = " << at("0") << ";\n"
+           << "  long long first = 0;\n"
+           << "  for (long long j = 1; j < " << length << "; ++j) {\n"
+           << "    const " << valueType << " x = " << at("j") << ";\n"
+           << "    if (x > best) {\n"
+           << "      best = x;\n      first = j;\n    }\n  }\n"
+           << "  const " << type << " a = s == first ? 1 : 0;\n";
+        return llvm::Error::success();
+      })
+      .Case([&](kernel::ConvTransposeOp op) -> llvm::Error {
+        // Gather form: each output pixel sums the input pixels whose
+        // scattered kernel reaches it: input row t / stride where
+        // t = oh + pad - kh * dilation is a non-negative multiple of the
+        // stride (columns likewise).
+        ArrayRef<int64_t> in = op.getInput().getType().getShape();
+        ArrayRef<int64_t> w = op.getWeight().getType().getShape();
+        ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(),
+                          d = op.getDilations();
+        if (in.size() != 4)
+          return opError(op, "only 2-D transposed convolutions are supported");
+        int64_t group = static_cast<int64_t>(op.getGroup());
+        int64_t icg = in[1] / group, ocg = w[1];
+        auto str = [](int64_t v) { return std::to_string(v); };
+        // "x + v" without a zero term, "x * v" without a unit factor.
+        auto plus = [&](const std::string &x, int64_t v) {
+          return v == 0 ? x : x + " + " + str(v);
+        };
+        auto times = [&](const std::string &x, int64_t v) {
+          return v == 1 ? x : x + " * " + str(v);
+        };
+        auto tap = [&](const char *t, const char *o, const char *k,
+                       int64_t axis, int64_t extent,
+                       const std::string &indent) {
+          os << indent << "const int " << t << " = " << plus(o, p[axis])
+             << " - " << times(k, d[axis]) << ";\n"
+             << indent << "if (" << t << " < 0 || ";
+          if (s[axis] != 1)
+            os << t << " % " << s[axis] << " != 0 || ";
+          os << times(t, 1) << (s[axis] != 1 ? " / " + str(s[axis]) : "")
+             << " >= " << extent << ")\n"
+             << indent << "  continue;\n";
+        };
+        auto row = [&](const char *t, int64_t axis) {
+          return s[axis] == 1 ? std::string(t)
+                              : std::string(t) + " / " + str(s[axis]);
+        };
+        std::string channel = group == 1 ? "ic" : "g * " + str(icg) + " + ic";
+        std::string inputOffset = "((nn * " + str(in[1]) + " + " + channel +
+                                  ") * " + str(in[2]) + " + " + row("th", 0) +
+                                  ") * " + str(in[3]) + " + " + row("tw", 1);
+        std::string weightOffset =
+            "((((long long)" +
+            (group == 1 ? std::string("ic") : "(" + channel + ")") + " * " +
+            str(ocg) + " + oc) * " + str(w[2]) + " + kh) * " + str(w[3]) +
+            " + kw)";
+        int64_t plane = outShape[2] * outShape[3];
+        os << "  const long long nn = " << i << " / " << outShape[1] * plane
+           << ";\n"
+           << "  const int c = (int)((" << i << " / " << plane << ") % "
+           << outShape[1] << ");\n"
+           << "  const int oh = (int)((" << i << " / " << outShape[3] << ") % "
+           << outShape[2] << "), ow = (int)(" << i << " % " << outShape[3]
+           << ");\n";
+        if (group == 1)
+          os << "  const int oc = c;\n";
+        else
+          os << "  const int g = c / " << ocg << ", oc = c % " << ocg << ";\n";
+        os << "  float a = "
+           << (op.getBias() ? load(op.getBias(), "c") : std::string("0.0f"))
+           << ";\n"
+           << "  for (int ic = 0; ic < " << icg << "; ++ic)\n"
+           << "    for (int kh = 0; kh < " << w[2] << "; ++kh) {\n";
+        tap("th", "oh", "kh", 0, in[2], "      ");
+        os << "      for (int kw = 0; kw < " << w[3] << "; ++kw) {\n";
+        tap("tw", "ow", "kw", 1, in[3], "        ");
+        os << "        a += " << load(op.getInput(), inputOffset) << " * "
+           << load(op.getWeight(), weightOffset) << ";\n"
+           << "      }\n    }\n";
         return llvm::Error::success();
       })
       .Case([&](linalg::GenericOp generic) {

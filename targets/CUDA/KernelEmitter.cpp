@@ -150,8 +150,8 @@ bool isReduction(Operation *op) {
 }
 
 bool isElementAnchor(Operation *op) {
-  return isa<tensor::ConcatOp, kernel::PoolOp,
-             kernel::ArgReduceOp>(op) ||
+  return isa<tensor::ConcatOp, kernel::PoolOp, kernel::ArgReduceOp,
+             kernel::ScanOp, kernel::HardmaxOp, kernel::ConvTransposeOp>(op) ||
          isReduction(op) || isIntegerProduct(op);
 }
 
