@@ -305,6 +305,9 @@ llvm::Expected<DispatchCode> KernelWriter::run() {
   } else if (isRowAnchor(anchor_)) {
     if (llvm::Error err = writeRowKernel(anchor_))
       return std::move(err);
+  } else if (isSequentialAnchor(anchor_)) {
+    if (llvm::Error err = writeSequentialKernel(anchor_))
+      return std::move(err);
   } else if (isQuantizedProduct(anchor_)) {
     if (llvm::Error err = writeQuantizedProduct(anchor_))
       return std::move(err);
@@ -374,7 +377,7 @@ std::string unsupportedReason(kernel::DispatchOp dispatch) {
   if (!anchor)
     return "";
   if (isElementAnchor(anchor) || isRowAnchor(anchor) ||
-      isQuantizedProduct(anchor))
+      isSequentialAnchor(anchor) || isQuantizedProduct(anchor))
     return "";
   auto isLibraryFloat = [](Type element) {
     return element.isF32() || element.isF16() || element.isBF16();

@@ -7,7 +7,8 @@
 // Private to targets/CUDA: the class that writes one dispatch's kernels, whose
 // parts live in KernelEmitter.cpp (the driver and the fused epilogue),
 // ElementKernels.cpp (one thread per output element), RowKernels.cpp (one
-// block per row), QuantizedKernels.cpp (8-bit products as dp4a tiles) and
+// block per row), SequentialKernels.cpp (top-k and scatters, in the C
+// target's order), QuantizedKernels.cpp (8-bit products as dp4a tiles) and
 // LibraryCalls.cpp (cuBLASLt and cuDNN).
 //
 //===----------------------------------------------------------------------===//
@@ -53,6 +54,8 @@ bool isReduction(mlir::Operation *op);
 bool isElementAnchor(mlir::Operation *op);
 /// kernel.quantized_conv and kernel.quantized_matmul.
 bool isQuantizedProduct(mlir::Operation *op);
+/// kernel.top_k and the scatters (SequentialKernels.cpp).
+bool isSequentialAnchor(mlir::Operation *op);
 
 /// Emits the kernels and host function of one dispatch.
 class KernelWriter {
@@ -105,6 +108,9 @@ private:
   void writePool(llvm::raw_ostream &os, mlir::modelc::kernel::PoolOp op, bool max,
                  const std::string &index);
   llvm::Error writeRowKernel(mlir::Operation *anchor);
+  /// Top-k as one thread per row; a scatter as a copy, a one-thread update
+  /// pass and the epilogue in place.
+  llvm::Error writeSequentialKernel(mlir::Operation *anchor);
   llvm::Error writeLibraryCall(mlir::Operation *anchor);
   /// A dp4a tile kernel, or one thread per output for small products, with
   /// the output stage and epilogue fused into the store.
