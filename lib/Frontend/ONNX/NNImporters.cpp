@@ -251,17 +251,73 @@ llvm::Error importGlobalPool(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// BatchNormalization with training_mode = 1 (opset 14 on): Y is normalized
+/// with the batch's own per-channel mean and population variance, and the
+/// running statistics come out updated, `input * momentum + batch * (1 -
+/// momentum)`, as the ONNX reference and onnxruntime compute them.
+llvm::Error importTrainingBatchNorm(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank(), channels = type.getDimSize(1);
+  OpBuilder &b = ctx.builder();
+  Type element = type.getElementType();
+  SmallVector<int64_t> axes = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  SmallVector<int64_t> perChannel(rank, 1);
+  perChannel[1] = channels;
+  auto reduceMean = [&](Value value) {
+    return ctx.create<graph::ReduceMeanOp>(value, b.getDenseI64ArrayAttr(axes),
+                                           b.getBoolAttr(true));
+  };
+  auto broadcastable = [&](size_t input) {
+    return reshapeTo(ctx, ctx.input(input), perChannel);
+  };
+  Value x = ctx.input(0);
+  Value mean = reduceMean(x);
+  Value centered = ctx.create<graph::SubOp>(x, mean);
+  Value variance = reduceMean(ctx.create<graph::MulOp>(centered, centered));
+  Value deviation = ctx.create<graph::SqrtOp>(ctx.create<graph::AddOp>(
+      variance, scalarConstant(ctx, element, ctx.floatAttr("epsilon", 1e-5f))));
+  ctx.setResult(0, ctx.create<graph::AddOp>(
+                       ctx.create<graph::MulOp>(
+                           ctx.create<graph::DivOp>(centered, deviation),
+                           broadcastable(1)),
+                       broadcastable(2)));
+  double momentum = ctx.floatAttr("momentum", 0.9f);
+  auto running = [&](size_t input, Value batch) {
+    Value kept = ctx.create<graph::MulOp>(
+        ctx.input(input), scalarConstant(ctx, element, momentum));
+    Value added =
+        ctx.create<graph::MulOp>(reshapeTo(ctx, batch, {channels}),
+                                 scalarConstant(ctx, element, 1.0 - momentum));
+    return ctx.create<graph::AddOp>(kept, added);
+  };
+  if (ctx.resultUsed(1))
+    ctx.setResult(1, running(3, mean));
+  if (ctx.resultUsed(2))
+    ctx.setResult(2, running(4, variance));
+  return llvm::Error::success();
+}
+
 llvm::Error importBatchNorm(NodeContext &ctx) {
-  if (ctx.intAttr("training_mode", 0) != 0 || ctx.resultUsed(1) ||
-      ctx.resultUsed(2))
-    return ctx.error("training mode is not supported");
+  bool training = ctx.intAttr("training_mode", 0) != 0;
+  if (training && ctx.opset() < 14)
+    return ctx.error("training_mode is an opset 14 attribute");
+  if (!training && (ctx.resultUsed(1) || ctx.resultUsed(2)))
+    return ctx.error("the outputs of training (running or saved statistics) "
+                     "are not supported before opset 14");
   if (ctx.opset() < 9 && ctx.intAttr("spatial", 1) != 1)
     return ctx.error("spatial=0 is not supported");
+  if (!isa<FloatType>(ctx.inputType(0).getElementType()) ||
+      ctx.inputType(0).getRank() < 2)
+    return ctx.error("expected a float input [N, C, ...]");
   int64_t channels = ctx.inputType(0).getDimSize(1);
   for (size_t i = 1; i < 5; ++i)
     if (ctx.inputType(i).getNumElements() != channels)
       return ctx.error("expected per-channel parameters of " +
                        llvm::Twine(channels) + " elements");
+  if (training)
+    return importTrainingBatchNorm(ctx);
   ctx.setResult(0, ctx.create<graph::BatchNormOp>(
                        ctx.input(0), ctx.input(1), ctx.input(2), ctx.input(3),
                        ctx.input(4),

@@ -56,6 +56,7 @@ void registerDeterminantImporter(OpImporterTable &table);
 void registerRoiAlignImporter(OpImporterTable &table);
 void registerSelectionImporters(OpImporterTable &table);
 void registerSpectralImporters(OpImporterTable &table);
+void registerTfIdfImporter(OpImporterTable &table);
 /// QuantizeLinear, DequantizeLinear, MatMulInteger, ConvInteger,
 /// QLinearMatMul.
 void registerQuantizationImporters(OpImporterTable &table);

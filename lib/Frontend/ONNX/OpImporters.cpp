@@ -46,6 +46,7 @@ const llvm::StringMap<OpImporter> &getOpImporters() {
     registerRoiAlignImporter(table);
     registerSelectionImporters(table);
     registerSpectralImporters(table);
+    registerTfIdfImporter(table);
     registerQuantizationImporters(table);
     return table;
   }();
