@@ -93,9 +93,12 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
 
   os << "extern \"C\" modelc_status " << name_ << "_create(" << name_
      << "_context **out, const void *weights,\n    size_t weights_bytes)\n{\n"
-     << "  " << name_ << "_context *ctx;\n"
-     << "  const unsigned char *host_weights;\n"
-     << "  size_t workspace = 0;\n"
+     << "  " << name_ << "_context *ctx;\n";
+  // A model without weights has no host copy to upload.
+  bool hasWeights = !weights_.bytes.empty();
+  if (hasWeights)
+    os << "  const unsigned char *host_weights;\n";
+  os << "  size_t workspace = 0;\n"
      << "  cudaError_t error;\n"
      << "  if (!out)\n    return MODELC_ERROR_NULL_ARGUMENT;\n"
      << "  *out = NULL;\n";
@@ -103,13 +106,14 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
     os << "  {\n"
        << "    const unsigned char *file = (const unsigned char *)weights;\n";
     writeExternalWeightsCheck(os, upper_, "    ");
-    os << "    host_weights = file + " << kExternalWeightsHeaderBytes << ";\n"
-       << "  }\n";
+    if (hasWeights)
+      os << "    host_weights = file + " << kExternalWeightsHeaderBytes
+         << ";\n";
+    os << "  }\n";
   } else {
-    os << "  (void)weights;\n  (void)weights_bytes;\n"
-       << "  host_weights = "
-       << (weights_.bytes.empty() ? std::string("NULL") : name_ + "_weights_data")
-       << ";\n";
+    os << "  (void)weights;\n  (void)weights_bytes;\n";
+    if (hasWeights)
+      os << "  host_weights = " << name_ << "_weights_data;\n";
   }
   os << "  ctx = (" << name_ << "_context *)calloc(1, sizeof *ctx);\n"
      << "  if (!ctx)\n    return MODELC_ERROR_OUT_OF_MEMORY;\n"
@@ -158,15 +162,13 @@ void ArtifactWriter::emitLifecycle(llvm::raw_ostream &os) {
      << "  if (error != cudaSuccess) {\n"
      << "    " << name_ << "_destroy(ctx);\n"
      << "    return " << name_ << "_device_status(error);\n  }\n";
-  if (!weights_.bytes.empty())
+  if (hasWeights)
     os << "  error = cudaMemcpyAsync(ctx->device + " << weightsOffset_
        << ", host_weights, " << upper_
        << "_WEIGHTS_BYTES, cudaMemcpyHostToDevice, ctx->own_stream);\n"
        << "  if (error != cudaSuccess) {\n"
        << "    " << name_ << "_destroy(ctx);\n"
        << "    return " << name_ << "_device_status(error);\n  }\n";
-  else
-    os << "  (void)host_weights;\n";
   // One eager run over zeroed staging buffers loads every kernel module and
   // lets the libraries initialize before any graph capture.
   std::string warmInputs, warmOutputs;
