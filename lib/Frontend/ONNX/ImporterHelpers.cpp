@@ -42,10 +42,28 @@ Value reshapeTo(NodeContext &ctx, Value value, ArrayRef<int64_t> shape) {
 }
 
 Value scalarConstant(NodeContext &ctx, Type elementType, double value) {
-  auto type = RankedTensorType::get({}, elementType);
+  return floatConstant(ctx, elementType, {}, {value});
+}
+
+Value intConstant(NodeContext &ctx, ArrayRef<int64_t> shape,
+                  ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get(shape, ctx.builder().getI64Type());
   return arith::ConstantOp::create(
       ctx.builder(), ctx.loc(), type,
-      cast<TypedAttr>(graph::makeConstantFromDoubles(type, {value})));
+      cast<TypedAttr>(graph::makeConstantFromInts(type, values)));
+}
+
+Value floatConstant(NodeContext &ctx, Type elementType, ArrayRef<int64_t> shape,
+                    ArrayRef<double> values) {
+  auto type = RankedTensorType::get(shape, elementType);
+  std::vector<double> filled;
+  if (values.size() == 1 && type.getNumElements() != 1) {
+    filled.assign(type.getNumElements(), values.front());
+    values = filled;
+  }
+  return arith::ConstantOp::create(
+      ctx.builder(), ctx.loc(), type,
+      cast<TypedAttr>(graph::makeConstantFromDoubles(type, values)));
 }
 
 std::optional<SmallVector<int64_t>> readWindowInts(NodeContext &ctx,

@@ -38,6 +38,16 @@ mlir::Value reshapeTo(NodeContext &ctx, mlir::Value value,
 mlir::Value scalarConstant(NodeContext &ctx, mlir::Type elementType,
                            double value);
 
+/// An i64 constant of `shape` holding `values` (index tables, selections).
+mlir::Value intConstant(NodeContext &ctx, llvm::ArrayRef<int64_t> shape,
+                        llvm::ArrayRef<int64_t> values);
+
+/// A floating-point constant of `shape` holding `values`, converted to
+/// `elementType`; a single value fills the whole shape.
+mlir::Value floatConstant(NodeContext &ctx, mlir::Type elementType,
+                          llvm::ArrayRef<int64_t> shape,
+                          llvm::ArrayRef<double> values);
+
 /// Window attributes of Conv and the pools, with auto_pad resolved to
 /// explicit pads: all the begins, then all the ends ([top, left, bottom,
 /// right] in 2-D).

@@ -15,10 +15,7 @@
 
 #include "MaxPoolIndices.h"
 
-#include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <limits>
 
@@ -26,18 +23,6 @@ using namespace mlir;
 using namespace mlir::modelc;
 
 namespace modelc::onnx_frontend {
-namespace {
-
-/// An i64 constant of `shape` holding `values`.
-Value intConstant(NodeContext &ctx, ArrayRef<int64_t> shape,
-                  ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get(shape, ctx.builder().getI64Type());
-  return arith::ConstantOp::create(
-      ctx.builder(), ctx.loc(), type,
-      cast<TypedAttr>(graph::makeConstantFromInts(type, values)));
-}
-
-} // namespace
 
 Value maxPoolIndices(NodeContext &ctx, Value input, const Window &window,
                      ArrayRef<int64_t> pooledShape, bool columnMajor) {

@@ -28,24 +28,13 @@
 #include "NodeContext.h"
 #include "OpImporterFamilies.h"
 
-#include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
 
 using namespace mlir;
 using namespace mlir::modelc;
 
 namespace modelc::onnx_frontend {
 namespace {
-
-Value floatConstant(NodeContext &ctx, Type element, ArrayRef<int64_t> shape,
-                    ArrayRef<double> values) {
-  auto type = RankedTensorType::get(shape, element);
-  return arith::ConstantOp::create(
-      ctx.builder(), ctx.loc(), type,
-      cast<TypedAttr>(graph::makeConstantFromDoubles(type, values)));
-}
 
 /// Column `index` of the [R, 4] rois, as [R, 1].
 Value roiColumn(NodeContext &ctx, Value rois, int64_t index) {
@@ -143,8 +132,7 @@ llvm::Error importRoiAlign(NodeContext &ctx) {
                   halfPixel, scale, outH, ratio, height);
   int64_t rows = outH * ratio, columns = outW * ratio;
   // grid[r, i, j] = (x[r, j], y[r, i]): each broadcast over the other axis.
-  Value zeros = floatConstant(ctx, element, {1, rows, columns, 1},
-                              std::vector<double>(rows * columns, 0.0));
+  Value zeros = floatConstant(ctx, element, {1, rows, columns, 1}, {0.0});
   Value gridX = ctx.create<graph::AddOp>(
       reshapeTo(ctx, x.grid, {count, 1, columns, 1}), zeros);
   Value gridY = ctx.create<graph::AddOp>(

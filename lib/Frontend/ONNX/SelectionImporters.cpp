@@ -21,7 +21,6 @@
 #include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
 
 #include <algorithm>
@@ -33,14 +32,6 @@ using namespace mlir::modelc;
 
 namespace modelc::onnx_frontend {
 namespace {
-
-Value intConstant(NodeContext &ctx, ArrayRef<int64_t> shape,
-                  ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get(shape, ctx.builder().getI64Type());
-  return arith::ConstantOp::create(
-      ctx.builder(), ctx.loc(), type,
-      cast<TypedAttr>(graph::makeConstantFromInts(type, values)));
-}
 
 /// The values of operand `input` when it is a constant.
 std::optional<ElementsAttr> constantOperand(NodeContext &ctx, size_t input) {

@@ -26,10 +26,7 @@
 #include "NodeContext.h"
 #include "OpImporterFamilies.h"
 
-#include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <cmath>
 #include <numeric>
@@ -117,10 +114,7 @@ Value dftMatrix(NodeContext &ctx, Type element, int64_t length, int64_t bins,
                      static_cast<double>(length);
       values.push_back(scale * (sine ? std::sin(angle) : std::cos(angle)));
     }
-  auto type = RankedTensorType::get({length, bins}, element);
-  return arith::ConstantOp::create(
-      ctx.builder(), ctx.loc(), type,
-      cast<TypedAttr>(graph::makeConstantFromDoubles(type, values)));
+  return floatConstant(ctx, element, {length, bins}, values);
 }
 
 /// The DFT of `signal` along its last axis, of that axis's length, keeping
@@ -262,11 +256,7 @@ llvm::Error importStft(NodeContext &ctx) {
   for (int64_t f = 0; f < frames; ++f)
     for (int64_t n = 0; n < *frameLength; ++n)
       taps.push_back(f * *step + n);
-  auto tapType =
-      RankedTensorType::get({frames, *frameLength}, ctx.builder().getI64Type());
-  Value tapTable = arith::ConstantOp::create(
-      ctx.builder(), ctx.loc(), tapType,
-      cast<TypedAttr>(graph::makeConstantFromInts(tapType, taps)));
+  Value tapTable = intConstant(ctx, {frames, *frameLength}, taps);
   Complex signal = splitComplex(ctx, ctx.input(0));
   for (Value *part : {&signal.real, &signal.imag}) {
     if (!*part)
@@ -324,13 +314,8 @@ llvm::Error importMelWeightMatrix(NodeContext &ctx) {
   Value melStep = div(sub(highMel, lowMel), scalar(points));
   std::vector<double> pointIndex(points);
   std::iota(pointIndex.begin(), pointIndex.end(), 0.0);
-  auto pointType = RankedTensorType::get({points}, f64);
-  Value mels = add(mul(arith::ConstantOp::create(
-                           b, ctx.loc(), pointType,
-                           cast<TypedAttr>(graph::makeConstantFromDoubles(
-                               pointType, pointIndex))),
-                       melStep),
-                   lowMel);
+  Value mels =
+      add(mul(floatConstant(ctx, f64, {points}, pointIndex), melStep), lowMel);
   Value hz = mul(
       scalar(700.0),
       sub(ctx.create<graph::ExpOp>(mul(mels, scalar(std::log(10.0) / 2595.0))),
@@ -348,10 +333,7 @@ llvm::Error importMelWeightMatrix(NodeContext &ctx) {
   int64_t spectrogramBins = *dftLength / 2 + 1;
   std::vector<double> binIndex(spectrogramBins);
   std::iota(binIndex.begin(), binIndex.end(), 0.0);
-  auto binType = RankedTensorType::get({spectrogramBins, 1}, f64);
-  Value j = arith::ConstantOp::create(
-      b, ctx.loc(), binType,
-      cast<TypedAttr>(graph::makeConstantFromDoubles(binType, binIndex)));
+  Value j = floatConstant(ctx, f64, {spectrogramBins, 1}, binIndex);
   auto both = [&](Value x, Value y) { return ctx.create<graph::AndOp>(x, y); };
   Value rising = ctx.create<graph::WhereOp>(
       ctx.create<graph::EqualOp>(center, low), scalar(1.0),

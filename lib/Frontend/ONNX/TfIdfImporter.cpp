@@ -23,10 +23,7 @@
 #include "NodeContext.h"
 #include "OpImporterFamilies.h"
 
-#include "dialects/Graph/IR/ConstantData.h"
 #include "dialects/Graph/IR/GraphOps.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <algorithm>
 
@@ -35,21 +32,6 @@ using namespace mlir::modelc;
 
 namespace modelc::onnx_frontend {
 namespace {
-
-Value constantOf(NodeContext &ctx, RankedTensorType type,
-                 ArrayRef<double> values) {
-  return arith::ConstantOp::create(
-      ctx.builder(), ctx.loc(), type,
-      cast<TypedAttr>(graph::makeConstantFromDoubles(type, values)));
-}
-
-Value intConstantOf(NodeContext &ctx, ArrayRef<int64_t> shape,
-                    ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get(shape, ctx.builder().getI64Type());
-  return arith::ConstantOp::create(
-      ctx.builder(), ctx.loc(), type,
-      cast<TypedAttr>(graph::makeConstantFromInts(type, values)));
-}
 
 /// The pool's n-grams of each length n = 1 .. max, as flat token lists.
 llvm::Expected<std::vector<std::vector<int64_t>>> readPool(NodeContext &ctx,
@@ -137,10 +119,9 @@ llvm::Error importTfIdfVectorizer(NodeContext &ctx) {
       continue;
     SmallVector<int64_t> countShape(batch);
     countShape.push_back(numGrams);
-    auto countType = RankedTensorType::get(countShape, f32);
     Value total;
     if (n >= minLength) {
-      Value gramTable = intConstantOf(ctx, {numGrams, n}, grams);
+      Value gramTable = intConstant(ctx, {numGrams, n}, grams);
       for (int64_t skip = 0; skip <= (n == 1 ? 0 : maxSkip); ++skip) {
         int64_t span = (n - 1) * (skip + 1);
         int64_t windows = length - span;
@@ -152,7 +133,7 @@ llvm::Error importTfIdfVectorizer(NodeContext &ctx) {
             taps.push_back(i + k * (skip + 1));
         // [batch..., windows, n] -> [batch..., windows, 1, n].
         Value window = ctx.create<graph::GatherOp>(
-            tokens, intConstantOf(ctx, {windows, n}, taps),
+            tokens, intConstant(ctx, {windows, n}, taps),
             b.getI64IntegerAttr(rank - 1));
         SmallVector<int64_t> spread(batch);
         spread.append({windows, 1, n});
@@ -170,17 +151,13 @@ llvm::Error importTfIdfVectorizer(NodeContext &ctx) {
       }
     }
     if (!total)
-      total = constantOf(ctx, countType,
-                         std::vector<double>(countType.getNumElements(), 0.0));
+      total = floatConstant(ctx, f32, countShape, {0.0});
     counts.push_back(total);
   }
   SmallVector<int64_t> resultShape(batch);
   resultShape.push_back(outputs);
   if (counts.empty()) {
-    auto resultType = RankedTensorType::get(resultShape, f32);
-    ctx.setResult(
-        0, constantOf(ctx, resultType,
-                      std::vector<double>(resultType.getNumElements(), 0.0)));
+    ctx.setResult(0, floatConstant(ctx, f32, resultShape, {0.0}));
     return llvm::Error::success();
   }
   Value all =
@@ -195,18 +172,14 @@ llvm::Error importTfIdfVectorizer(NodeContext &ctx) {
       std::vector<double> values(weights.begin(), weights.end());
       all = ctx.create<graph::MulOp>(
           all,
-          constantOf(
-              ctx, RankedTensorType::get({static_cast<int64_t>(poolSize)}, f32),
-              values));
+          floatConstant(ctx, f32, {static_cast<int64_t>(poolSize)}, values));
     }
   }
   std::vector<double> placement(poolSize * outputs, 0.0);
   for (auto [j, index] : llvm::enumerate(indexes))
     placement[j * outputs + index] = 1.0;
-  Value place = constantOf(
-      ctx,
-      RankedTensorType::get({static_cast<int64_t>(poolSize), outputs}, f32),
-      placement);
+  Value place = floatConstant(
+      ctx, f32, {static_cast<int64_t>(poolSize), outputs}, placement);
   ctx.setResult(0, ctx.create<graph::MatMulOp>(all, place));
   return llvm::Error::success();
 }
