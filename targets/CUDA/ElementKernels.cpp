@@ -34,6 +34,20 @@ using namespace ::modelc::codegen;
 // Per-element anchors
 //===----------------------------------------------------------------------===//
 
+/// Declares o, s and n, the position of output element `i` as (outer,
+/// step along `axis`, inner); returns the axis's length and the inner size.
+static std::pair<int64_t, int64_t> writeAxisPosition(llvm::raw_ostream &os,
+                                                     ArrayRef<int64_t> shape,
+                                                     int64_t axis,
+                                                     const std::string &i) {
+  int64_t inner = computeProduct(shape.drop_front(axis + 1));
+  int64_t length = shape[axis];
+  os << "  const long long o = " << i << " / " << length * inner << ", s = ("
+     << i << " / " << inner << ") % " << length << ", n = " << i << " % "
+     << inner << ";\n";
+  return {length, inner};
+}
+
 llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
                                              Operation *anchor,
                                              const std::string &i) {
@@ -172,15 +186,13 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
       .Case([&](kernel::ScanOp op) {
         // Each output sums its prefix (suffix with `reverse`) itself, in the
         // order the C target's running sum takes, so the sums are the same.
-        ArrayRef<int64_t> shape = op.getType().getShape();
-        int64_t axis = op.getAxis();
-        int64_t inner = computeProduct(shape.drop_front(axis + 1));
-        int64_t length = shape[axis];
+        // Plain variables, not structured bindings: the lambdas below
+        // capture them.
+        std::pair<int64_t, int64_t> position =
+            writeAxisPosition(os, op.getType().getShape(), op.getAxis(), i);
+        int64_t length = position.first, inner = position.second;
         bool reverse = op.getReverse(), exclusive = op.getExclusive();
-        os << "  const long long o = " << i << " / " << length * inner
-           << ", s = (" << i << " / " << inner << ") % " << length
-           << ", n = " << i << " % " << inner << ";\n"
-           << "  " << type << " a = 0;\n";
+        os << "  " << type << " a = 0;\n";
         if (reverse)
           os << "  for (long long j = " << length - 1 << "; j "
              << (exclusive ? ">" : ">=") << " s; --j)\n";
@@ -195,20 +207,18 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
         return llvm::Error::success();
       })
       .Case([&](kernel::HardmaxOp op) {
-        ArrayRef<int64_t> shape = op.getType().getShape();
-        int64_t axis = op.getAxis();
-        int64_t inner = computeProduct(shape.drop_front(axis + 1));
-        int64_t length = shape[axis];
+        // Plain variables, not structured bindings: the lambdas below
+        // capture them.
+        std::pair<int64_t, int64_t> position =
+            writeAxisPosition(os, op.getType().getShape(), op.getAxis(), i);
+        int64_t length = position.first, inner = position.second;
         std::string valueType = registerType(op.getInput());
         auto at = [&](const std::string &j) {
           return load(op.getInput(), "(o * " + std::to_string(length) + " + " +
                                          j + ") * " + std::to_string(inner) +
                                          " + n");
         };
-        os << "  const long long o = " << i << " / " << length * inner
-           << ", s = (" << i << " / " << inner << ") % " << length
-           << ", n = " << i << " % " << inner << ";\n"
-           << "  " << valueType << " best = " << at("0") << ";\n"
+        os << "  " << valueType << " best = " << at("0") << ";\n"
            << "  long long first = 0;\n"
            << "  for (long long j = 1; j < " << length << "; ++j) {\n"
            << "    const " << valueType << " x = " << at("j") << ";\n"
