@@ -435,6 +435,91 @@ llvm::Error importSpaceToDepth(NodeContext &ctx) {
   return llvm::Error::success();
 }
 
+/// Linear tf_crop_and_resize with a run-time roi, separably: along each
+/// axis d the output positions x = start (in - 1) + i (end - start)
+/// (in - 1) / (out - 1) (the roi's centre when out = 1) are arithmetic on the
+/// roi, the two neighbours are gathered and mixed, and a position outside
+/// [0, in - 1] on any axis gives extrapolation_value, as the ONNX reference
+/// computes it. Every axis goes through this, since a roi may crop the batch
+/// and channel axes too.
+static llvm::Error importCropAndResize(NodeContext &ctx,
+                                       ArrayRef<int64_t> out) {
+  RankedTensorType type = ctx.inputType(0);
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = type.getRank();
+  Type element = type.getElementType();
+  if (ctx.inputType(1).getNumElements() != 2 * rank)
+    return ctx.error("roi must hold a start and an end for each of the " +
+                     llvm::Twine(rank) + " dimensions");
+  OpBuilder &b = ctx.builder();
+  auto scalar = [&](double value) {
+    return scalarConstant(ctx, element, value);
+  };
+  Value roi = reshapeTo(ctx, ctx.input(1), {2 * rank});
+  if (ctx.inputType(1).getElementType() != element)
+    roi = ctx.create<graph::CastOp>(RankedTensorType::get({2 * rank}, element),
+                                    roi);
+  auto roiEntry = [&](int64_t index) {
+    Value entry = ctx.create<graph::SliceOp>(
+        roi, b.getDenseI64ArrayAttr({index}),
+        b.getDenseI64ArrayAttr({index + 1}), b.getDenseI64ArrayAttr({1}));
+    return reshapeTo(ctx, entry, {});
+  };
+  Value result = ctx.input(0);
+  Value inside;
+  for (int64_t d = 0; d < rank; ++d) {
+    double last = static_cast<double>(shape[d] - 1);
+    Value start = roiEntry(d), end = roiEntry(rank + d);
+    Value position;
+    if (out[d] > 1) {
+      std::vector<double> steps(out[d]);
+      for (int64_t i = 0; i < out[d]; ++i)
+        steps[i] =
+            static_cast<double>(i) * last / static_cast<double>(out[d] - 1);
+      position = ctx.create<graph::AddOp>(
+          ctx.create<graph::MulOp>(start, scalar(last)),
+          ctx.create<graph::MulOp>(
+              ctx.create<graph::SubOp>(end, start),
+              floatConstant(ctx, element, {out[d]}, steps)));
+    } else {
+      position = reshapeTo(
+          ctx,
+          ctx.create<graph::MulOp>(ctx.create<graph::AddOp>(start, end),
+                                   scalar(0.5 * last)),
+          {1});
+    }
+    Value axisInside = ctx.create<graph::AndOp>(
+        ctx.create<graph::GreaterEqualOp>(position, scalar(0.0)),
+        ctx.create<graph::LessEqualOp>(position, scalar(last)));
+    // Neighbours clamped into the input; outside positions are replaced by
+    // extrapolation_value below, whatever they read.
+    Value below = ctx.create<graph::FloorOp>(position);
+    Value clampedBelow = ctx.create<graph::MinOp>(
+        ctx.create<graph::MaxOp>(below, scalar(0.0)), scalar(last));
+    Value clampedAbove = ctx.create<graph::MinOp>(
+        ctx.create<graph::AddOp>(clampedBelow, scalar(1.0)), scalar(last));
+    Value weight = ctx.create<graph::SubOp>(position, below);
+    auto indexType = RankedTensorType::get({out[d]}, b.getI64Type());
+    auto gather = [&](Value index) {
+      return ctx.create<graph::GatherOp>(
+          result, ctx.create<graph::CastOp>(indexType, index),
+          b.getI64IntegerAttr(d));
+    };
+    SmallVector<int64_t> along(rank, 1);
+    along[d] = out[d];
+    Value lower = gather(clampedBelow), upper = gather(clampedAbove);
+    result = ctx.create<graph::AddOp>(
+        lower, ctx.create<graph::MulOp>(ctx.create<graph::SubOp>(upper, lower),
+                                        reshapeTo(ctx, weight, along)));
+    Value axisMask = reshapeTo(ctx, axisInside, along);
+    inside = inside ? ctx.create<graph::AndOp>(inside, axisMask) : axisMask;
+  }
+  ctx.setResult(0, ctx.create<graph::WhereOp>(
+                       inside, result,
+                       scalar(ctx.floatAttr("extrapolation_value", 0.0f))));
+  return llvm::Error::success();
+}
+
 /// Resize (opset 10+) and Upsample: scales or sizes must be known.
 llvm::Error importResize(NodeContext &ctx) {
   ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
@@ -496,12 +581,16 @@ llvm::Error importResize(NodeContext &ctx) {
   if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return ctx.error("unknown mode '" + mode + "'");
   // Only tf_crop_and_resize reads roi. It decides no shape, but every
-  // coordinate, and the kernels take it as a constant: ignoring an unknown
-  // roi would compute with the wrong one.
-  if (coordinates == "tf_crop_and_resize" && roiUnknown)
+  // coordinate: the resize kernels take it as a constant, and a run-time one
+  // is written out as graph ops for linear mode.
+  if (coordinates == "tf_crop_and_resize" && roiUnknown) {
+    if (mode == "linear" && isa<FloatType>(ctx.inputType(0).getElementType()))
+      return importCropAndResize(ctx, out);
     return ctx.error("roi must be a compile-time constant for "
                      "coordinate_transformation_mode 'tf_crop_and_resize' "
-                     "(freeze it with --bind)");
+                     "with mode '" +
+                     mode + "' (freeze it with --bind)");
+  }
   OpBuilder &b = ctx.builder();
   auto type = RankedTensorType::get(out, ctx.inputType(0).getElementType());
   ctx.setResult(0, ctx.create<graph::ResizeOp>(
