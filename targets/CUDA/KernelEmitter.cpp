@@ -376,12 +376,22 @@ std::string unsupportedReason(kernel::DispatchOp dispatch) {
   Operation *anchor = parts->anchor;
   if (!anchor)
     return "";
-  if (isElementAnchor(anchor) || isRowAnchor(anchor) ||
-      isSequentialAnchor(anchor) || isQuantizedProduct(anchor))
-    return "";
   auto isLibraryFloat = [](Type element) {
     return element.isF32() || element.isF16() || element.isBF16();
   };
+  if (auto conv = dyn_cast<kernel::ConvTransposeOp>(anchor)) {
+    // The per-element kernel accumulates in float registers.
+    if (conv.getType().getRank() != 4)
+      return "only 2-D transposed convolutions are supported by the cuda "
+             "target";
+    if (!isLibraryFloat(conv.getType().getElementType()))
+      return "only float transposed convolutions are supported by the cuda "
+             "target";
+    return "";
+  }
+  if (isElementAnchor(anchor) || isRowAnchor(anchor) ||
+      isSequentialAnchor(anchor) || isQuantizedProduct(anchor))
+    return "";
   if (auto matmul = dyn_cast<kernel::MatMulOp>(anchor)) {
     if (!isLibraryFloat(matmul.getType().getElementType()))
       return "matmul of this type is not supported by the cuda target yet";

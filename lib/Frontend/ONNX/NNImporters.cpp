@@ -269,8 +269,18 @@ llvm::Error importTrainingBatchNorm(NodeContext &ctx) {
     return ctx.create<graph::ReduceMeanOp>(value, b.getDenseI64ArrayAttr(axes),
                                            b.getBoolAttr(true));
   };
+  // Opset 15 lets scale and bias (T1) and the statistics (T2) differ in
+  // type from X: they compute in X's type, and the running statistics go
+  // back to theirs.
+  auto inXType = [&](size_t input) {
+    Value value = reshapeTo(ctx, ctx.input(input), {channels});
+    if (ctx.inputType(input).getElementType() == element)
+      return value;
+    return ctx.create<graph::CastOp>(RankedTensorType::get({channels}, element),
+                                     value);
+  };
   auto broadcastable = [&](size_t input) {
-    return reshapeTo(ctx, ctx.input(input), perChannel);
+    return reshapeTo(ctx, inXType(input), perChannel);
   };
   Value x = ctx.input(0);
   Value mean = reduceMean(x);
@@ -286,11 +296,16 @@ llvm::Error importTrainingBatchNorm(NodeContext &ctx) {
   double momentum = ctx.floatAttr("momentum", 0.9f);
   auto running = [&](size_t input, Value batch) {
     Value kept = ctx.create<graph::MulOp>(
-        ctx.input(input), scalarConstant(ctx, element, momentum));
+        inXType(input), scalarConstant(ctx, element, momentum));
     Value added =
         ctx.create<graph::MulOp>(reshapeTo(ctx, batch, {channels}),
                                  scalarConstant(ctx, element, 1.0 - momentum));
-    return ctx.create<graph::AddOp>(kept, added);
+    Value updated = reshapeTo(ctx, ctx.create<graph::AddOp>(kept, added),
+                              ctx.inputType(input).getShape());
+    RankedTensorType statistics = ctx.inputType(input);
+    if (statistics.getElementType() == element)
+      return updated;
+    return ctx.create<graph::CastOp>(statistics, updated);
   };
   if (ctx.resultUsed(1))
     ctx.setResult(1, running(3, mean));
@@ -304,8 +319,11 @@ llvm::Error importBatchNorm(NodeContext &ctx) {
   if (training && ctx.opset() < 14)
     return ctx.error("training_mode is an opset 14 attribute");
   if (!training && (ctx.resultUsed(1) || ctx.resultUsed(2)))
-    return ctx.error("the outputs of training (running or saved statistics) "
-                     "are not supported before opset 14");
+    return ctx.error(ctx.opset() >= 14
+                         ? "running_mean and running_var are outputs of "
+                           "training_mode = 1 only"
+                         : "the statistics outputs of training (before "
+                           "opset 14) are not supported");
   if (ctx.opset() < 9 && ctx.intAttr("spatial", 1) != 1)
     return ctx.error("spatial=0 is not supported");
   if (!isa<FloatType>(ctx.inputType(0).getElementType()) ||

@@ -99,23 +99,34 @@ llvm::Error importNonMaxSuppression(NodeContext &ctx) {
   int64_t maxPerClass = 0;
   float iouThreshold = 0.0f, scoreThreshold = 0.0f;
   bool filterScores = false;
-  if (ctx.input(2)) {
-    std::optional<ElementsAttr> data = constantOperand(ctx, 2);
+  // The optional scalar operands: each, when given, is one known value.
+  auto scalar = [&](size_t input,
+                    llvm::StringRef what) -> llvm::Expected<double> {
+    std::optional<ElementsAttr> data = constantOperand(ctx, input);
     if (!data)
-      return notKnown(ctx, "max_output_boxes_per_class");
-    maxPerClass = graph::readConstantAsInts(*data).front();
+      return notKnown(ctx, what);
+    std::vector<double> values = graph::readConstantAsDoubles(*data);
+    if (values.size() != 1)
+      return ctx.error(what + llvm::Twine(" must hold one value"));
+    return values.front();
+  };
+  if (ctx.input(2)) {
+    llvm::Expected<double> value = scalar(2, "max_output_boxes_per_class");
+    if (!value)
+      return value.takeError();
+    maxPerClass = static_cast<int64_t>(*value);
   }
   if (ctx.input(3)) {
-    std::optional<ElementsAttr> data = constantOperand(ctx, 3);
-    if (!data)
-      return notKnown(ctx, "iou_threshold");
-    iouThreshold = static_cast<float>(graph::readConstantAsDoubles(*data)[0]);
+    llvm::Expected<double> value = scalar(3, "iou_threshold");
+    if (!value)
+      return value.takeError();
+    iouThreshold = static_cast<float>(*value);
   }
   if (ctx.input(4)) {
-    std::optional<ElementsAttr> data = constantOperand(ctx, 4);
-    if (!data)
-      return notKnown(ctx, "score_threshold");
-    scoreThreshold = static_cast<float>(graph::readConstantAsDoubles(*data)[0]);
+    llvm::Expected<double> value = scalar(4, "score_threshold");
+    if (!value)
+      return value.takeError();
+    scoreThreshold = static_cast<float>(*value);
     filterScores = true;
   }
   bool centerPoint = ctx.intAttr("center_point_box", 0) != 0;

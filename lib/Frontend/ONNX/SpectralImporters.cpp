@@ -117,6 +117,10 @@ Value dftMatrix(NodeContext &ctx, Type element, int64_t length, int64_t bins,
   return floatConstant(ctx, element, {length, bins}, values);
 }
 
+/// The most entries one cos/sin matrix may have: the transform is
+/// O(L^2), and past this its constants outgrow any model's weights.
+constexpr int64_t kMaxDftMatrixEntries = int64_t(1) << 24;
+
 /// The DFT of `signal` along its last axis, of that axis's length, keeping
 /// the first `bins` frequencies.
 Complex transformLastAxis(NodeContext &ctx, Complex signal, int64_t bins,
@@ -204,6 +208,11 @@ llvm::Error importDft(NodeContext &ctx) {
   if (!length)
     return length.takeError();
   int64_t bins = onesided ? *length / 2 + 1 : *length;
+  if (*length > kMaxDftMatrixEntries / bins)
+    return ctx.error("a DFT of length " + llvm::Twine(*length) +
+                     " is too long for its O(L^2) matrix form (at most " +
+                     llvm::Twine(kMaxDftMatrixEntries) +
+                     " matrix entries; no FFT is built)");
 
   Complex signal = splitComplex(ctx, ctx.input(0));
   int64_t last = rank - 2;
@@ -222,6 +231,8 @@ llvm::Error importStft(NodeContext &ctx) {
     return err;
   if (type.getRank() != 3)
     return ctx.error("the signal must be [batch, length, 1 or 2]");
+  if (!ctx.input(1))
+    return ctx.error("STFT needs its frame_step input");
   llvm::Expected<int64_t> step = scalarOperand(ctx, 1, "frame_step", 0);
   if (!step)
     return step.takeError();
@@ -249,6 +260,10 @@ llvm::Error importStft(NodeContext &ctx) {
   if (onesided && type.getShape().back() != 1)
     return ctx.error("onesided = 1 needs a real signal (last dimension 1)");
   int64_t bins = onesided ? *frameLength / 2 + 1 : *frameLength;
+  if (*frameLength > kMaxDftMatrixEntries / bins)
+    return ctx.error("frames of " + llvm::Twine(*frameLength) +
+                     " samples are too long for the O(L^2) matrix form of "
+                     "the DFT (no FFT is built)");
 
   // [batch, length] -> [batch, frames, frame_length] by one gather.
   std::vector<int64_t> taps;

@@ -33,6 +33,9 @@ using namespace mlir::modelc;
 namespace modelc::onnx_frontend {
 namespace {
 
+/// The largest pool x output placement matrix built.
+constexpr int64_t kMaxTfIdfOutputs = int64_t(1) << 24;
+
 /// The pool's n-grams of each length n = 1 .. max, as flat token lists.
 llvm::Expected<std::vector<std::vector<int64_t>>> readPool(NodeContext &ctx,
                                                            int64_t maxLength) {
@@ -100,6 +103,13 @@ llvm::Error importTfIdfVectorizer(NodeContext &ctx) {
   int64_t outputs = indexes.empty()
                         ? 0
                         : *std::max_element(indexes.begin(), indexes.end()) + 1;
+  // The placement is a dense [pool, outputs] matrix.
+  if (outputs > kMaxTfIdfOutputs ||
+      static_cast<int64_t>(poolSize) * outputs > kMaxTfIdfOutputs)
+    return ctx.error("ngram_indexes reach position " +
+                     llvm::Twine(outputs - 1) + ", more than the " +
+                     llvm::Twine(kMaxTfIdfOutputs) +
+                     " pool x output entries supported");
 
   OpBuilder &b = ctx.builder();
   Type f32 = b.getF32Type();
