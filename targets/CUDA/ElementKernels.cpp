@@ -34,12 +34,24 @@ using namespace ::modelc::codegen;
 // Per-element anchors
 //===----------------------------------------------------------------------===//
 
-/// Declares o, s and n, the position of output element `i` as (outer,
-/// step along `axis`, inner); returns the axis's length and the inner size.
-static std::pair<int64_t, int64_t> writeAxisPosition(llvm::raw_ostream &os,
-                                                     ArrayRef<int64_t> shape,
-                                                     int64_t axis,
-                                                     const std::string &i) {
+namespace {
+/// Where output element `i` lies around `axis`: o, s and n (outer, step
+/// along the axis, inner) in the generated code.
+struct AxisPosition {
+  int64_t length, inner;
+
+  /// The offset of step `j` along the axis, in the same row as `i`.
+  std::string offset(const std::string &j) const {
+    return "(o * " + std::to_string(length) + " + " + j + ") * " +
+           std::to_string(inner) + " + n";
+  }
+};
+} // namespace
+
+/// Declares o, s and n for output element `i`.
+static AxisPosition writeAxisPosition(llvm::raw_ostream &os,
+                                      ArrayRef<int64_t> shape, int64_t axis,
+                                      const std::string &i) {
   int64_t inner = computeProduct(shape.drop_front(axis + 1));
   int64_t length = shape[axis];
   os << "  const long long o = " << i << " / " << length * inner << ", s = ("
@@ -186,41 +198,29 @@ llvm::Error KernelWriter::writeElementAnchor(llvm::raw_ostream &os,
       .Case([&](kernel::ScanOp op) {
         // Each output sums its prefix (suffix with `reverse`) itself, in the
         // order the C target's running sum takes, so the sums are the same.
-        // Plain variables, not structured bindings: the lambdas below
-        // capture them.
-        std::pair<int64_t, int64_t> position =
+        AxisPosition position =
             writeAxisPosition(os, op.getType().getShape(), op.getAxis(), i);
-        int64_t length = position.first, inner = position.second;
         bool reverse = op.getReverse(), exclusive = op.getExclusive();
         os << "  " << type << " a = 0;\n";
         if (reverse)
-          os << "  for (long long j = " << length - 1 << "; j "
+          os << "  for (long long j = " << position.length - 1 << "; j "
              << (exclusive ? ">" : ">=") << " s; --j)\n";
         else
           os << "  for (long long j = 0; j " << (exclusive ? "<" : "<=")
              << " s; ++j)\n";
-        os << "    a += "
-           << load(op.getInput(), "(o * " + std::to_string(length) +
-                                      " + j) * " + std::to_string(inner) +
-                                      " + n")
-           << ";\n";
+        os << "    a += " << load(op.getInput(), position.offset("j")) << ";\n";
         return llvm::Error::success();
       })
       .Case([&](kernel::HardmaxOp op) {
-        // Plain variables, not structured bindings: the lambdas below
-        // capture them.
-        std::pair<int64_t, int64_t> position =
+        AxisPosition position =
             writeAxisPosition(os, op.getType().getShape(), op.getAxis(), i);
-        int64_t length = position.first, inner = position.second;
         std::string valueType = registerType(op.getInput());
         auto at = [&](const std::string &j) {
-          return load(op.getInput(), "(o * " + std::to_string(length) + " + " +
-                                         j + ") * " + std::to_string(inner) +
-                                         " + n");
+          return load(op.getInput(), position.offset(j));
         };
         os << "  " << valueType << " best = " << at("0") << ";\n"
            << "  long long first = 0;\n"
-           << "  for (long long j = 1; j < " << length << "; ++j) {\n"
+           << "  for (long long j = 1; j < " << position.length << "; ++j) {\n"
            << "    const " << valueType << " x = " << at("j") << ";\n"
            << "    if (x > best) {\n"
            << "      best = x;\n      first = j;\n    }\n  }\n"
