@@ -58,11 +58,16 @@ llvm::Error assignPlannedPointers(
       pointers[result] = "output_" + std::to_string(it->second);
     }
   }
-  // Views share their source's memory.
+  // Views share their source's memory. The pointer is copied out before
+  // the view's entry is inserted: `pointers[view] = pointers[source]` reads
+  // through a reference that the insertion's rehash can free.
   func.walk([&](kernel::ReshapeOp reshape) {
     Value source = kernel::getViewSource(reshape.getResult());
-    if (pointers.count(source))
-      pointers[reshape.getResult()] = pointers[source];
+    auto it = pointers.find(source);
+    if (it == pointers.end())
+      return;
+    std::string pointer = it->second;
+    pointers[reshape.getResult()] = std::move(pointer);
   });
   return llvm::Error::success();
 }
